@@ -1,0 +1,6 @@
+// Every `evolflow` subcommand, in the order `evolflow --help` lists them.
+// To add one: a file in this folder exporting a `Command`, plus one import and one entry here.
+import type { Command } from '../command.ts';
+
+export const COMMANDS: Command[] = [
+];

@@ -1,0 +1,242 @@
+// The config: defaults, JSON Schema, and loading from `evolflow.config.yaml` plus environment
+// variables. Parsed once at the edge into a frozen, typed object; a bad key fails with its path.
+import { readFileSync, existsSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse as parseYaml, parseDocument } from 'yaml';
+import { ConfigError } from './errors.ts';
+
+export interface RoleConfig {
+  model: string;
+  temperature: number;
+  maxTokens: number;
+  /** Price in USD per million prompt / completion tokens (for cost estimates). */
+  pricePerMTokIn: number;
+  pricePerMTokOut: number;
+  /** Role-specific endpoint; falls back to `llm.baseUrl`. */
+  baseUrl?: string;
+}
+
+export interface Config {
+  run: { rounds: number; seed: number; outDir: string; format: 'alpaca' | 'sharegpt' | 'openai' };
+  llm: {
+    provider: 'sim' | 'openai';
+    baseUrl: string;
+    apiKey: string;
+    roles: { evolver: RoleConfig; responder: RoleConfig; judge: RoleConfig };
+    concurrency: number;
+    /** Requests and tokens per minute; 0 means no limit. */
+    rpm: number;
+    tpm: number;
+    maxRetries: number;
+    timeoutMs: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    cache: { enabled: boolean; dir: string };
+  };
+  simulator: {
+    seed: number;
+    latencyMs: number;
+    latencyJitterMs: number;
+    faultRate: number;
+    faults: string[];
+  };
+  strategies: {
+    enabled: string[];
+    weights: Record<string, number>;
+    options: Record<string, Record<string, unknown>>;
+  };
+  validate: {
+    /** Most words an evolution may add to its parent (depth strategies ask for 10-20). */
+    maxAddedWords: number;
+    /** Most words an instruction may have at all. */
+    maxWords: number;
+    /** Word-set similarity to the parent at or above which a rewrite counts as unchanged. */
+    unchangedSimilarity: number;
+    validators: string[];
+  };
+  eliminate: {
+    judge: boolean;
+    sorryMaxWords: number;
+    minResponseWords: number;
+    difficultyJudge: boolean;
+    responseFormatCheck: boolean;
+  };
+  dedup: { mode: 'exact' | 'semantic'; threshold: number; model: string; modelDir: string };
+  mix: { replayShare: number; batchSize: number; order: 'curriculum' | 'shuffle' };
+  transport: {
+    kind: 'memory' | 'kafka';
+    kafka: { brokers: string[]; prefix: string; partitions: number; clientId: string };
+  };
+  stages: { concurrency: number; maxAttempts: number };
+}
+
+const role = (model: string): RoleConfig => ({ model, temperature: 0.7, maxTokens: 1024, pricePerMTokIn: 0, pricePerMTokOut: 0 });
+
+/** Every default in one place. */
+export const DEFAULT_CONFIG: Config = {
+  run: { rounds: 4, seed: 42, outDir: 'out', format: 'alpaca' },
+  llm: {
+    provider: 'sim',
+    baseUrl: '',
+    apiKey: '',
+    roles: { evolver: role('gpt-4o-mini'), responder: role('gpt-4o-mini'), judge: { ...role('gpt-4o-mini'), temperature: 0 } },
+    concurrency: 64,
+    rpm: 0,
+    tpm: 0,
+    maxRetries: 5,
+    timeoutMs: 60_000,
+    backoffBaseMs: 250,
+    backoffMaxMs: 20_000,
+    cache: { enabled: true, dir: '.evolflow/cache' },
+  },
+  simulator: { seed: 7, latencyMs: 0, latencyJitterMs: 0, faultRate: 0, faults: [] },
+  strategies: {
+    enabled: ['add-constraints', 'deepening', 'concretizing', 'increase-reasoning', 'complicate-input', 'mutation'],
+    weights: {},
+    options: {},
+  },
+  validate: { maxAddedWords: 120, maxWords: 800, unchangedSimilarity: 0.95, validators: [] },
+  eliminate: { judge: true, sorryMaxWords: 80, minResponseWords: 3, difficultyJudge: false, responseFormatCheck: false },
+  dedup: { mode: 'exact', threshold: 0.9, model: 'all-MiniLM-L6-v2', modelDir: '.evolflow/models' },
+  mix: { replayShare: 0.2, batchSize: 64, order: 'curriculum' },
+  transport: { kind: 'memory', kafka: { brokers: ['127.0.0.1:9092'], prefix: 'evolflow.', partitions: 3, clientId: 'evolflow' } },
+  stages: { concurrency: 64, maxAttempts: 5 },
+};
+
+const num = (min: number, max?: number) => ({ type: 'number', minimum: min, ...(max === undefined ? {} : { maximum: max }) });
+const int = (min: number, max?: number) => ({ type: 'integer', minimum: min, ...(max === undefined ? {} : { maximum: max }) });
+const str = { type: 'string' };
+const bool = { type: 'boolean' };
+const obj = (properties: Record<string, unknown>) => ({ type: 'object', properties, additionalProperties: false });
+const roleSchema = obj({
+  model: { type: 'string', minLength: 1 }, temperature: num(0, 2), maxTokens: int(1), pricePerMTokIn: num(0), pricePerMTokOut: num(0), baseUrl: str,
+});
+
+/** The JSON Schema of the config (every key optional in the file; defaults fill the rest). */
+export const configSchema = obj({
+  run: obj({ rounds: int(0, 100), seed: int(0), outDir: str, format: { enum: ['alpaca', 'sharegpt', 'openai'] } }),
+  llm: obj({
+    provider: { enum: ['sim', 'openai'] }, baseUrl: str, apiKey: str,
+    roles: obj({ evolver: roleSchema, responder: roleSchema, judge: roleSchema }),
+    concurrency: int(1, 4096), rpm: int(0), tpm: int(0), maxRetries: int(0, 50), timeoutMs: int(1),
+    backoffBaseMs: int(0), backoffMaxMs: int(0), cache: obj({ enabled: bool, dir: str }),
+  }),
+  simulator: obj({ seed: int(0), latencyMs: num(0), latencyJitterMs: num(0), faultRate: num(0, 1), faults: { type: 'array', items: str } }),
+  strategies: obj({
+    enabled: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
+    weights: { type: 'object', additionalProperties: num(0) },
+    options: { type: 'object', additionalProperties: { type: 'object' } },
+  }),
+  validate: obj({ maxAddedWords: int(0), maxWords: int(1), unchangedSimilarity: num(0, 1), validators: { type: 'array', items: str } }),
+  eliminate: obj({ judge: bool, sorryMaxWords: int(0), minResponseWords: int(0), difficultyJudge: bool, responseFormatCheck: bool }),
+  dedup: obj({ mode: { enum: ['exact', 'semantic'] }, threshold: num(0, 1), model: str, modelDir: str }),
+  mix: obj({ replayShare: num(0, 0.99), batchSize: int(1), order: { enum: ['curriculum', 'shuffle'] } }),
+  transport: obj({
+    kind: { enum: ['memory', 'kafka'] },
+    kafka: obj({ brokers: { type: 'array', items: str, minItems: 1 }, prefix: str, partitions: int(1, 1024), clientId: str }),
+  }),
+  stages: obj({ concurrency: int(1, 4096), maxAttempts: int(1, 100) }),
+});
+
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+const validateConfig = ajv.compile(configSchema);
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deep merge: objects merge, everything else (arrays included) replaces. */
+export function mergeDeep<T>(base: T, over: unknown): T {
+  if (!isPlain(base) || !isPlain(over)) return (over === undefined ? base : over) as T;
+  const out: Plain = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in out ? mergeDeep(out[k], v) : v;
+  return out as T;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Turn `EVOLFLOW_LLM__CONCURRENCY=8` style variables (and the OpenAI ones) into a partial config. */
+export function configFromEnv(env: Readonly<Record<string, string | undefined>>): Plain {
+  const out: Plain = {};
+  const set = (path: string[], value: unknown) => {
+    let node = out;
+    for (const key of path.slice(0, -1)) node = (node[key] = isPlain(node[key]) ? node[key] : {}) as Plain;
+    node[path[path.length - 1] as string] = value;
+  };
+  const camel = (s: string) => s.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  for (const [name, raw] of Object.entries(env)) {
+    if (raw === undefined || !name.startsWith('EVOLFLOW_') || name === 'EVOLFLOW_CONFIG') continue;
+    const path = name.slice('EVOLFLOW_'.length).split('__').map(camel);
+    let value: unknown = raw;
+    try {
+      value = parseYaml(raw);
+    } catch {
+      value = raw;
+    }
+    set(path, value);
+  }
+  if (env.OPENAI_BASE_URL) set(['llm', 'baseUrl'], env.OPENAI_BASE_URL);
+  if (env.OPENAI_API_KEY) set(['llm', 'apiKey'], env.OPENAI_API_KEY);
+  if ((env.OPENAI_BASE_URL || env.OPENAI_API_KEY) && !(isPlain(out.llm) && 'provider' in out.llm)) set(['llm', 'provider'], 'openai');
+  return out;
+}
+
+export interface LoadConfigOptions {
+  /** Path of a YAML file; when absent, `evolflow.config.yaml` in `cwd` is read if it exists. */
+  file?: string;
+  cwd?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Overrides from the command line, applied last. */
+  overrides?: unknown;
+}
+
+/** Check a partial config against the schema; problems carry the dotted path of the bad key. */
+export function configProblems(partial: unknown): { path: string; message: string }[] {
+  if (validateConfig(partial)) return [];
+  return (validateConfig.errors ?? []).map((e) => {
+    const path = e.instancePath.slice(1).replaceAll('/', '.');
+    if (e.keyword === 'additionalProperties') {
+      const extra = String((e.params as { additionalProperty: string }).additionalProperty);
+      return { path: path ? `${path}.${extra}` : extra, message: 'is not a known key' };
+    }
+    if (e.keyword === 'enum') return { path, message: `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}` };
+    return { path, message: e.message ?? 'is invalid' };
+  });
+}
+
+/** Load, merge (defaults < file < env < overrides), check and freeze the config. */
+export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.EVOLFLOW_CONFIG ?? (existsSync(`${cwd}/evolflow.config.yaml`) ? `${cwd}/evolflow.config.yaml` : undefined);
+  let merged: unknown = structuredClone(DEFAULT_CONFIG);
+  const layers: [string, unknown][] = [];
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (cause) {
+      throw new ConfigError([{ path: '', message: `cannot read the file: ${(cause as Error).message}` }], file);
+    }
+    const doc = parseDocument(text);
+    if (doc.errors.length > 0) {
+      throw new ConfigError(doc.errors.map((e) => ({ path: '', message: `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message}` })), file);
+    }
+    layers.push([file, doc.toJS() ?? {}]);
+  }
+  layers.push(['the environment (EVOLFLOW_*, OPENAI_*)', configFromEnv(env)]);
+  if (options.overrides !== undefined) layers.push(['the command line', options.overrides]);
+  for (const [source, layer] of layers) {
+    const problems = configProblems(layer);
+    if (problems.length > 0) throw new ConfigError(problems, source);
+    merged = mergeDeep(merged, layer);
+  }
+  const problems = configProblems(merged);
+  if (problems.length > 0) throw new ConfigError(problems, 'the merged configuration');
+  return deepFreeze(merged as Config);
+}

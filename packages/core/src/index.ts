@@ -1,0 +1,21 @@
+// @evolflow/core: the record, the pipeline manifest, plugin contracts, config, errors.
+export { EvolflowError, ConfigError, PluginError, isRetriable } from './errors.ts';
+export type { ErrorCode, EvolflowErrorOptions } from './errors.ts';
+export {
+  recordSchema, recordProblems, assertRecord, decodeRecord, seedRecordId, childRecordId, snapshotOf, addUsage, zeroUsage,
+} from './record.ts';
+export type { EvolRecord, Check, LineageStep, ParentSnapshot, Usage, SourceRef, StageName, ReasonCode } from './record.ts';
+export { PIPELINE, TOPICS, stageSpec, stageGroup } from './manifest.ts';
+export type { TopicName, StageSpec } from './manifest.ts';
+export { defineStrategy, defineValidator } from './contracts.ts';
+export type {
+  Logger, ChatMessage, LlmRole, LlmCompletion, LlmRequestOptions, LlmCaller, StrategyContext, EvolutionPrompt,
+  ParsedEvolution, Strategy, StrategyFactory, ValidationIssue, ValidationResult, ValidatorContext, Validator,
+  ValidatorFactory, Emit, StageHandler,
+} from './contracts.ts';
+export { DEFAULT_CONFIG, configSchema, loadConfig, configFromEnv, configProblems, mergeDeep } from './config.ts';
+export type { Config, RoleConfig, LoadConfigOptions } from './config.ts';
+export { loadStrategy, loadValidator, pluginPackage } from './plugins.ts';
+export type { LoadPluginOptions } from './plugins.ts';
+export { normalizeText, words, wordCount, hashText } from './text.ts';
+export { seededRandom, pickWeighted } from './random.ts';

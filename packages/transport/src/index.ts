@@ -1,0 +1,7 @@
+// @evolflow/transport: the Transport interface, the runStage loop, the in-memory transport.
+export { deadLetterOf } from './transport.ts';
+export type { Transport, Delivery, DeadLetter, SubscribeOptions, Subscription } from './transport.ts';
+export { InMemoryTransport } from './memory.ts';
+export type { InMemoryTransportOptions } from './memory.ts';
+export { runStage, emptyStats } from './run-stage.ts';
+export type { RunStageOptions, RunningStage, StageStats } from './run-stage.ts';

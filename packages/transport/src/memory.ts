@@ -1,0 +1,200 @@
+// The in-memory transport: the embedded default. Same semantics as Kafka: a log per topic, one
+// offset per consumer group, messages serialised to bytes and schema-checked on both sides,
+// invalid messages dead-lettered with their original bytes, subscriptions in a group share work.
+import { assertRecord, decodeRecord, type EvolRecord, type TopicName } from '@evolflow/core';
+import { deadLetterOf, type DeadLetter, type Delivery, type SubscribeOptions, type Subscription, type Transport } from './transport.ts';
+
+interface Entry {
+  key: string;
+  value: Uint8Array;
+}
+
+interface Member {
+  options: SubscribeOptions;
+  inFlight: number;
+  stopped: boolean;
+  idle: (() => void)[];
+}
+
+interface Group {
+  name: string;
+  /** Next offset per topic to hand out. */
+  next: Map<TopicName, number>;
+  /** Handed out and not yet committed. */
+  inFlight: number;
+  members: Member[];
+  turn: number;
+}
+
+export interface InMemoryTransportOptions {
+  /** Largest message accepted, in bytes (Kafka's default is about 1 MB). */
+  maxMessageBytes?: number;
+}
+
+export class InMemoryTransport implements Transport {
+  readonly kind = 'memory' as const;
+  private readonly logs = new Map<TopicName, Entry[]>();
+  private readonly groups = new Map<string, Group>();
+  private readonly letters: DeadLetter[] = [];
+  private readonly letterListeners: ((l: DeadLetter) => Promise<void>)[] = [];
+  private readonly drainWaiters: (() => void)[] = [];
+  private readonly maxMessageBytes: number;
+  private readonly encoder = new TextEncoder();
+
+  constructor(options: InMemoryTransportOptions = {}) {
+    this.maxMessageBytes = options.maxMessageBytes ?? 1_048_576;
+  }
+
+  /** Every dead letter so far. */
+  deadLetters(): readonly DeadLetter[] {
+    return this.letters;
+  }
+
+  private log(topic: TopicName): Entry[] {
+    let log = this.logs.get(topic);
+    if (!log) this.logs.set(topic, (log = []));
+    return log;
+  }
+
+  async publish(topic: TopicName, records: readonly EvolRecord[]): Promise<void> {
+    const log = this.log(topic);
+    for (const record of records) {
+      assertRecord(record);
+      const value = this.encoder.encode(JSON.stringify(record));
+      if (value.byteLength > this.maxMessageBytes) {
+        await this.deadLetter(deadLetterOf(value, new Error(`message of ${value.byteLength} bytes exceeds the ${this.maxMessageBytes}-byte limit`), { topic, key: record.seedId }));
+        continue;
+      }
+      log.push({ key: record.seedId, value });
+    }
+    this.pumpTopic(topic);
+  }
+
+  /** Publish raw bytes, as a foreign producer would (tests, bridges). */
+  publishRaw(topic: TopicName, value: Uint8Array | string, key = ''): void {
+    const bytes = typeof value === 'string' ? this.encoder.encode(value) : value;
+    this.log(topic).push({ key, value: bytes });
+    this.pumpTopic(topic);
+  }
+
+  async deadLetter(letter: DeadLetter): Promise<void> {
+    this.letters.push(letter);
+    for (const listener of this.letterListeners) await listener(letter);
+  }
+
+  async subscribeDeadLetters(_group: string, handler: (letter: DeadLetter) => Promise<void>): Promise<Subscription> {
+    for (const letter of this.letters) await handler(letter);
+    this.letterListeners.push(handler);
+    return {
+      stop: async () => {
+        const i = this.letterListeners.indexOf(handler);
+        if (i >= 0) this.letterListeners.splice(i, 1);
+      },
+    };
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    let group = this.groups.get(options.group);
+    if (!group) {
+      group = { name: options.group, next: new Map(), inFlight: 0, members: [], turn: 0 };
+      this.groups.set(options.group, group);
+    }
+    for (const topic of options.topics) if (!group.next.has(topic)) group.next.set(topic, 0);
+    const member: Member = { options, inFlight: 0, stopped: false, idle: [] };
+    group.members.push(member);
+    for (const topic of options.topics) this.pumpTopic(topic);
+    const g = group;
+    return {
+      stop: async () => {
+        member.stopped = true;
+        if (member.inFlight > 0) await new Promise<void>((r) => member.idle.push(r));
+        g.members.splice(g.members.indexOf(member), 1);
+      },
+    };
+  }
+
+  private pumpTopic(topic: TopicName): void {
+    for (const group of this.groups.values()) if (group.next.has(topic)) this.pump(group, topic);
+  }
+
+  /** Hand out messages of `topic` to the group's members with free capacity, round-robin. */
+  private pump(group: Group, topic: TopicName): void {
+    const log = this.log(topic);
+    for (;;) {
+      const offset = group.next.get(topic) ?? 0;
+      if (offset >= log.length) return;
+      const member = this.freeMember(group, topic);
+      if (!member) return;
+      group.next.set(topic, offset + 1);
+      const entry = log[offset] as Entry;
+      let record: EvolRecord;
+      try {
+        record = decodeRecord(entry.value);
+      } catch (err) {
+        void this.deadLetter(deadLetterOf(entry.value, err, { topic, partition: 0, offset: String(offset), key: entry.key }));
+        continue;
+      }
+      const delivery: Delivery = { topic, record, key: entry.key, partition: 0, offset: String(offset) };
+      member.inFlight++;
+      group.inFlight++;
+      void member.options
+        .handler(delivery)
+        .catch(() => undefined) // handlers own their errors (runStage dead-letters); never wedge the log
+        .finally(() => {
+          member.inFlight--;
+          group.inFlight--;
+          if (member.stopped && member.inFlight === 0) for (const r of member.idle.splice(0)) r();
+          for (const t of group.next.keys()) this.pump(group, t);
+          this.checkDrained();
+        });
+    }
+  }
+
+  private freeMember(group: Group, topic: TopicName): Member | undefined {
+    const n = group.members.length;
+    for (let i = 0; i < n; i++) {
+      const m = group.members[(group.turn + i) % n] as Member;
+      if (!m.stopped && m.options.topics.includes(topic) && m.inFlight < m.options.concurrency) {
+        group.turn = (group.turn + i + 1) % n;
+        return m;
+      }
+    }
+    return undefined;
+  }
+
+  private drainedNow(): boolean {
+    for (const group of this.groups.values()) {
+      if (group.inFlight > 0) return false;
+      for (const [topic, next] of group.next) if (next < this.log(topic).length) return false;
+    }
+    return true;
+  }
+
+  private checkDrained(): void {
+    if (this.drainedNow()) for (const r of this.drainWaiters.splice(0)) r();
+  }
+
+  async isDrained(): Promise<boolean> {
+    return this.drainedNow();
+  }
+
+  /** Resolves the next time the transport is drained (at once if it is now). */
+  whenDrained(): Promise<void> {
+    if (this.drainedNow()) return Promise.resolve();
+    return new Promise((r) => this.drainWaiters.push(r));
+  }
+
+  async backlog(topic: TopicName): Promise<number> {
+    const end = this.log(topic).length;
+    let worst = 0;
+    for (const group of this.groups.values()) {
+      const next = group.next.get(topic);
+      if (next !== undefined) worst = Math.max(worst, end - next + group.inFlight);
+    }
+    return worst;
+  }
+
+  async close(): Promise<void> {
+    for (const group of this.groups.values()) for (const m of group.members) m.stopped = true;
+  }
+}
