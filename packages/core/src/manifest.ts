@@ -32,7 +32,7 @@ export const PIPELINE: readonly StageSpec[] = Object.freeze([
   { name: 'respond', summary: 'a fresh response to the evolved instruction', consumes: ['validated'], produces: ['responded', 'rejected', 'pool'] },
   { name: 'eliminate', summary: "the paper's elimination rules, a reason code per reject", consumes: ['responded'], produces: ['accepted', 'rejected', 'pool'] },
   { name: 'dedup', summary: 'exact hash then semantic near-duplicate check against everything kept', consumes: ['accepted', 'replay'], produces: ['unique', 'rejected', 'pool'] },
-  { name: 'mix', summary: 'blend replayed seeds into curriculum batches and write the dataset', consumes: ['unique', 'replay'], produces: ['curriculum'] },
+  { name: 'mix', summary: 'blend replayed seeds into curriculum batches and write the dataset', consumes: ['unique', 'replay'], produces: ['curriculum', 'rejected'] },
 ] satisfies StageSpec[]);
 
 /** Every topic in a stable order (for topic creation). */
