@@ -2,6 +2,7 @@
 // Plugins import only these types (and `defineStrategy` / `defineValidator`) from @evolflow/core.
 import type { EvolRecord, ReasonCode, StageName } from './record.ts';
 import type { TopicName } from './manifest.ts';
+import type { Config } from './config.ts';
 
 /** A leveled logger; `obj` carries structured fields such as `recordId`. */
 export interface Logger {
@@ -138,4 +139,17 @@ export interface StageHandler<Ctx> {
   handle(record: EvolRecord, ctx: Ctx, from: TopicName): Promise<Emit[]> | Emit[];
   /** Called when a finite run has drained: emit whatever the stage still holds (the mixer's last batch). */
   flush?(ctx: Ctx): Promise<Emit[]> | Emit[];
+}
+
+/** What every stage factory gets: the frozen config, a logger, the LLM, and where files go. */
+export interface StageEnv {
+  config: Readonly<Config>;
+  logger: Logger;
+  llm: LlmCaller;
+  /** Folder relative plugin paths resolve from. */
+  cwd: string;
+  /** The run's output folder (the mixer writes the dataset there). */
+  outDir: string;
+  /** Current strategy weights when adaptive selection is on (the observer provides them). */
+  strategyWeights?(): Readonly<Record<string, number>>;
 }

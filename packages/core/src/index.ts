@@ -2,7 +2,7 @@
 export { EvolflowError, ConfigError, PluginError, isRetriable } from './errors.ts';
 export type { ErrorCode, EvolflowErrorOptions } from './errors.ts';
 export {
-  recordSchema, recordProblems, assertRecord, decodeRecord, seedRecordId, childRecordId, snapshotOf, addUsage, zeroUsage,
+  recordSchema, recordProblems, assertRecord, decodeRecord, seedRecordId, childRecordId, snapshotOf, requeueParent, addUsage, zeroUsage,
 } from './record.ts';
 export type { EvolRecord, Check, LineageStep, ParentSnapshot, Usage, SourceRef, StageName, ReasonCode } from './record.ts';
 export { PIPELINE, TOPICS, stageSpec, stageGroup } from './manifest.ts';
@@ -11,7 +11,7 @@ export { defineStrategy, defineValidator } from './contracts.ts';
 export type {
   Logger, ChatMessage, LlmRole, LlmCompletion, LlmRequestOptions, LlmCaller, StrategyContext, EvolutionPrompt,
   ParsedEvolution, Strategy, StrategyFactory, ValidationIssue, ValidationResult, ValidatorContext, Validator,
-  ValidatorFactory, Emit, StageHandler,
+  ValidatorFactory, Emit, StageHandler, StageEnv,
 } from './contracts.ts';
 export { DEFAULT_CONFIG, configSchema, loadConfig, configFromEnv, configProblems, mergeDeep } from './config.ts';
 export type { Config, RoleConfig, LoadConfigOptions } from './config.ts';
@@ -19,3 +19,5 @@ export { loadStrategy, loadValidator, pluginPackage } from './plugins.ts';
 export type { LoadPluginOptions } from './plugins.ts';
 export { normalizeText, words, wordCount, hashText } from './text.ts';
 export { seededRandom, pickWeighted } from './random.ts';
+export { seedFields, seedRecord, decodeMessage } from './seed-format.ts';
+export type { SeedFields } from './seed-format.ts';

@@ -55,6 +55,7 @@ export interface LineageStep {
 /** What a child carries of its parent: enough to check it and to evolve the parent again. */
 export interface ParentSnapshot {
   id: string;
+  parentId?: string | null;
   round: number;
   instruction: string;
   input?: string;
@@ -173,6 +174,7 @@ export const recordSchema = {
       required: ['id', 'round', 'instruction', 'lineage'],
       properties: {
         id: { type: 'string' },
+        parentId: { type: ['string', 'null'] },
         round: { type: 'integer', minimum: 0 },
         instruction: { type: 'string' },
         input: { type: 'string' },
@@ -257,12 +259,30 @@ export function childRecordId(seedId: string, round: number): string {
 
 /** A snapshot of `record` for its child. */
 export function snapshotOf(record: EvolRecord): ParentSnapshot {
-  const snap: ParentSnapshot = { id: record.id, round: record.round, instruction: record.instruction, lineage: record.lineage };
+  const snap: ParentSnapshot = { id: record.id, parentId: record.parentId, round: record.round, instruction: record.instruction, lineage: record.lineage };
   if (record.input !== undefined) snap.input = record.input;
   if (record.response !== undefined) snap.response = record.response;
   if (record.strategy !== undefined) snap.strategy = record.strategy;
   if (record.format !== undefined) snap.format = record.format;
   return snap;
+}
+
+/**
+ * The record to put back on `pool` when an evolution of `child.parent` failed in `child.round`:
+ * the parent, to be evolved again in the next round. Undefined when the rounds are used up.
+ */
+export function requeueParent(child: EvolRecord, maxRounds: number): EvolRecord | undefined {
+  const p = child.parent;
+  if (!p || child.round >= maxRounds) return undefined;
+  const rec: EvolRecord = {
+    id: p.id, seedId: child.seedId, parentId: p.parentId ?? null, round: p.round, instruction: p.instruction,
+    lineage: p.lineage, checks: [], usage: zeroUsage(), nextRound: child.round + 1,
+  };
+  if (p.input !== undefined) rec.input = p.input;
+  if (p.response !== undefined) rec.response = p.response;
+  if (p.strategy !== undefined) rec.strategy = p.strategy;
+  if (p.format !== undefined) rec.format = p.format;
+  return rec;
 }
 
 /** Sum two usages. */

@@ -1,7 +1,7 @@
 // The in-memory transport: the embedded default. Same semantics as Kafka: a log per topic, one
 // offset per consumer group, messages serialised to bytes and schema-checked on both sides,
 // invalid messages dead-lettered with their original bytes, subscriptions in a group share work.
-import { assertRecord, decodeRecord, type EvolRecord, type TopicName } from '@evolflow/core';
+import { assertRecord, decodeMessage, type EvolRecord, type TopicName } from '@evolflow/core';
 import { deadLetterOf, type DeadLetter, type Delivery, type SubscribeOptions, type Subscription, type Transport } from './transport.ts';
 
 interface Entry {
@@ -129,7 +129,7 @@ export class InMemoryTransport implements Transport {
       const entry = log[offset] as Entry;
       let record: EvolRecord;
       try {
-        record = decodeRecord(entry.value);
+        record = decodeMessage(topic, entry.value, { partition: 0, offset: String(offset) });
       } catch (err) {
         void this.deadLetter(deadLetterOf(entry.value, err, { topic, partition: 0, offset: String(offset), key: entry.key }));
         continue;
