@@ -1,0 +1,27 @@
+// Strategy plugin: in-breadth evolution (mutation). A "prompt creator" writes a brand-new prompt in
+// the same domain, of similar length and difficulty, but rarer (WizardLM's in-breadth template).
+import { defineStrategy, type EvolRecord, type StrategyFactory } from '@evolflow/core';
+
+const RULES = [
+  'You are a prompt creator. Taking the prompt below as inspiration, write a brand-new prompt.',
+  'The new prompt must belong to the same domain but be rarer and less common than the one below.',
+  'Keep its length and difficulty close to the one below, and make sure people can understand and answer it.',
+  'Never use the words "#Given Prompt#", "#Created Prompt#", "given prompt" or "created prompt" in your result.',
+].join('\n');
+
+const givenPrompt = (parent: EvolRecord): string => (parent.input ? `${parent.instruction}\n\n${parent.input}` : parent.instruction);
+
+const factory: StrategyFactory = () => defineStrategy({
+  name: 'mutation',
+  kind: 'breadth',
+  prompt: (parent) => ({
+    messages: [{ role: 'user', content: `${RULES}\n\n#Given Prompt#:\n${givenPrompt(parent)}\n\n#Created Prompt#:\n` }],
+  }),
+  parse: (output) => {
+    const text = output.trim().replace(/^(["'\u201c])([\s\S]*)(["'\u201d])$/u, (whole, a: string, body: string, b: string) =>
+      ((a === b || (a === '\u201c' && b === '\u201d')) ? body.trim() : whole));
+    return text ? { instruction: text } : { error: 'empty evolver output' };
+  },
+});
+
+export default factory;
