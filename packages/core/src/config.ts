@@ -68,6 +68,20 @@ export interface Config {
     kafka: { brokers: string[]; prefix: string; partitions: number; clientId: string };
   };
   stages: { concurrency: number; maxAttempts: number };
+  /** Observability (@evolflow/observe): metrics endpoint, log level, failure-rate guard. */
+  observe: {
+    /** Port of the `/metrics` and `/healthz` endpoint; 0 = off. */
+    metricsPort: number;
+    logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+    /** Sane band of a strategy's rolling failure rate; a warning fires when it leaves it. */
+    failureBand: { low: number; high: number };
+    /** How many of a strategy's latest evolutions the rolling failure rate looks at. */
+    failureWindow: number;
+    /** Down-weight strategies whose failure rate is above the band (off by default, as in the paper). */
+    adaptive: boolean;
+    /** Smallest factor adaptive selection applies to a strategy's weight. */
+    minWeight: number;
+  };
 }
 
 const role = (model: string): RoleConfig => ({ model, temperature: 0.7, maxTokens: 1024, pricePerMTokIn: 0, pricePerMTokOut: 0 });
@@ -101,6 +115,7 @@ export const DEFAULT_CONFIG: Config = {
   mix: { replayShare: 0.2, batchSize: 64, order: 'curriculum' },
   transport: { kind: 'memory', kafka: { brokers: ['127.0.0.1:9092'], prefix: 'evolflow.', partitions: 3, clientId: 'evolflow' } },
   stages: { concurrency: 64, maxAttempts: 5 },
+  observe: { metricsPort: 0, logLevel: 'info', failureBand: { low: 0.02, high: 0.5 }, failureWindow: 50, adaptive: false, minWeight: 0.05 },
 };
 
 const num = (min: number, max?: number) => ({ type: 'number', minimum: min, ...(max === undefined ? {} : { maximum: max }) });
@@ -136,6 +151,10 @@ export const configSchema = obj({
     kafka: obj({ brokers: { type: 'array', items: str, minItems: 1 }, prefix: str, partitions: int(1, 1024), clientId: str }),
   }),
   stages: obj({ concurrency: int(1, 4096), maxAttempts: int(1, 100) }),
+  observe: obj({
+    metricsPort: int(0, 65535), logLevel: { enum: ['debug', 'info', 'warn', 'error', 'silent'] },
+    failureBand: obj({ low: num(0, 1), high: num(0, 1) }), failureWindow: int(1, 100_000), adaptive: bool, minWeight: num(0, 1),
+  }),
 });
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
