@@ -62,7 +62,30 @@ export interface Config {
     responseFormatCheck: boolean;
   };
   dedup: { mode: 'exact' | 'semantic'; threshold: number; model: string; modelDir: string };
-  mix: { replayShare: number; batchSize: number; order: 'curriculum' | 'shuffle' };
+  mix: {
+    replayShare: number;
+    /** Seeds per batch; 0 means use `replayShare`. */
+    replayCount: number;
+    batchSize: number;
+    order: 'curriculum' | 'shuffle';
+    /** Spread strategies over batches in proportion, so no batch is dominated by one. */
+    stratify: boolean;
+    /** Emit batches as they fill (and after `intervalMs`) instead of once at the end of a finite run. */
+    continuous: boolean;
+    /** Continuous mode: emit a partial batch when this long has passed since the last one (0: off). */
+    intervalMs: number;
+    /** Records per shard file before a new one is started (batches are never split). */
+    shardRecords: number;
+    parquet: boolean;
+    /** Per-record metadata (seed id, round, strategy chain, scores): none, a `metadata` field, or `metadata.jsonl`. */
+    metadata: 'none' | 'field' | 'file';
+    /** Name of the dataset in `dataset_info.json`. */
+    datasetName: string;
+    /** Licence of the seeds for the dataset card; empty: read the LICENSE file beside the seed file. */
+    seedLicense: string;
+    /** Evaluation sets (files) whose near-duplicates are dropped as `contaminated`. */
+    decontaminate: { sets: string[]; threshold: number; ngram: number };
+  };
   transport: {
     kind: 'memory' | 'kafka';
     kafka: { brokers: string[]; prefix: string; partitions: number; clientId: string };
@@ -112,7 +135,11 @@ export const DEFAULT_CONFIG: Config = {
   validate: { maxAddedWords: 120, maxWords: 800, unchangedSimilarity: 0.95, validators: [] },
   eliminate: { judge: true, sorryMaxWords: 80, minResponseWords: 3, difficultyJudge: false, responseFormatCheck: false },
   dedup: { mode: 'exact', threshold: 0.9, model: 'all-MiniLM-L6-v2', modelDir: '.evolflow/models' },
-  mix: { replayShare: 0.2, batchSize: 64, order: 'curriculum' },
+  mix: {
+    replayShare: 0.2, replayCount: 0, batchSize: 64, order: 'curriculum', stratify: false, continuous: false, intervalMs: 0,
+    shardRecords: 4096, parquet: true, metadata: 'none', datasetName: 'evolflow', seedLicense: '',
+    decontaminate: { sets: [], threshold: 0.6, ngram: 2 },
+  },
   transport: { kind: 'memory', kafka: { brokers: ['127.0.0.1:9092'], prefix: 'evolflow.', partitions: 3, clientId: 'evolflow' } },
   stages: { concurrency: 64, maxAttempts: 5 },
   observe: { metricsPort: 0, logLevel: 'info', failureBand: { low: 0.02, high: 0.5 }, failureWindow: 50, adaptive: false, minWeight: 0.05 },
@@ -145,7 +172,12 @@ export const configSchema = obj({
   validate: obj({ maxAddedWords: int(0), maxWords: int(1), unchangedSimilarity: num(0, 1), validators: { type: 'array', items: str } }),
   eliminate: obj({ judge: bool, sorryMaxWords: int(0), minResponseWords: int(0), difficultyJudge: bool, responseFormatCheck: bool }),
   dedup: obj({ mode: { enum: ['exact', 'semantic'] }, threshold: num(0, 1), model: str, modelDir: str }),
-  mix: obj({ replayShare: num(0, 0.99), batchSize: int(1), order: { enum: ['curriculum', 'shuffle'] } }),
+  mix: obj({
+    replayShare: num(0, 0.99), replayCount: int(0), batchSize: int(1), order: { enum: ['curriculum', 'shuffle'] }, stratify: bool,
+    continuous: bool, intervalMs: int(0), shardRecords: int(1), parquet: bool, metadata: { enum: ['none', 'field', 'file'] },
+    datasetName: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' }, seedLicense: str,
+    decontaminate: obj({ sets: { type: 'array', items: str }, threshold: num(0, 1), ngram: int(1, 13) }),
+  }),
   transport: obj({
     kind: { enum: ['memory', 'kafka'] },
     kafka: obj({ brokers: { type: 'array', items: str, minItems: 1 }, prefix: str, partitions: int(1, 1024), clientId: str }),
