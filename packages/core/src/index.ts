@@ -7,7 +7,7 @@ export {
 export type { EvolRecord, Check, LineageStep, ParentSnapshot, Usage, SourceRef, StageName, ReasonCode } from './record.ts';
 export { PIPELINE, TOPICS, stageSpec, stageGroup } from './manifest.ts';
 export type { TopicName, StageSpec } from './manifest.ts';
-export { defineStrategy, defineValidator } from './contracts.ts';
+export { defineStrategy, defineValidator, rejectChild } from './contracts.ts';
 export type {
   Logger, ChatMessage, LlmRole, LlmCompletion, LlmRequestOptions, LlmCaller, StrategyContext, EvolutionPrompt,
   ParsedEvolution, Strategy, StrategyFactory, ValidationIssue, ValidationResult, ValidatorContext, Validator,

@@ -1,6 +1,10 @@
 // Every `evolflow` subcommand, in the order `evolflow --help` lists them.
 // To add one: a file in this folder exporting a `Command`, plus one import and one entry here.
 import type { Command } from '../command.ts';
+import { runCommand } from './run.ts';
+import { stageCommand } from './stage.ts';
 
 export const COMMANDS: Command[] = [
+  runCommand,
+  stageCommand,
 ];

@@ -1,0 +1,220 @@
+// Running the whole pipeline in one process: every stage of the manifest on one transport, the
+// seed files fed in with backpressure, the sink, and the finite-run end: once every record has
+// reached its terminal state the transport is drained, the mixer flushes, and the run's files
+// (dataset from the mixer; kept, seeds, rejected, lineage, dlq and run.json from here) are written.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PIPELINE, type Config, type EvolRecord, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
+import { InMemoryTransport, runStage, type RunningStage, type RunStageOptions, type StageStats, type Transport } from '@evolflow/transport';
+import type { LlmClient } from '@evolflow/llm';
+import { createSeedStage, readSeedFile } from '@evolflow/stage-seed';
+import { createEvolveStage } from '@evolflow/stage-evolve';
+import { createValidateStage } from '@evolflow/stage-validate';
+import { createRespondStage } from '@evolflow/stage-respond';
+import { createEliminateStage } from '@evolflow/stage-eliminate';
+import { createDedupStage } from '@evolflow/stage-dedup';
+import { createMixStage } from '@evolflow/stage-mix';
+import { startSink, type Sink } from './sink.ts';
+
+/** How each stage of the manifest is built. */
+export const STAGE_FACTORIES: Record<StageName, (env: StageEnv) => Promise<StageHandler<unknown>>> = {
+  seed: createSeedStage,
+  evolve: createEvolveStage,
+  validate: createValidateStage,
+  respond: createRespondStage,
+  eliminate: createEliminateStage,
+  dedup: createDedupStage,
+  mix: (env) => createMixStage({ config: env.config, outDir: env.outDir, logger: env.logger }),
+};
+
+export interface RunPipelineOptions {
+  config: Readonly<Config>;
+  seedFiles: readonly string[];
+  transport: Transport;
+  llm: LlmClient;
+  logger: Logger;
+  /** Output folder (default config.run.outDir). */
+  outDir?: string;
+  cwd?: string;
+  /** Keep running after the seed files are done (continuous mode); stop with `signal`. */
+  follow?: boolean;
+  signal?: AbortSignal;
+  /** Observability hooks. */
+  onRecord?: RunStageOptions<unknown>['onRecord'];
+  strategyWeights?: StageEnv['strategyWeights'];
+  /** Extra facts for run.json (the simulator used, etc.). */
+  extra?: Record<string, unknown>;
+  /** Which stages run in this process (default all; the others run elsewhere). */
+  stages?: readonly StageName[];
+}
+
+export interface RunSummary {
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  outDir: string;
+  stages: Record<string, StageStats>;
+  llm: ReturnType<LlmClient['usage']>;
+  totals: { seeds: number; seedRejects: number; evolutions: number; kept: number; rejected: number; deadLettered: number; replayed: number; dataset: number };
+  rounds: Record<string, { kept: number; rejected: Record<string, number> }>;
+  strategies: Record<string, { kept: number; rejected: Record<string, number> }>;
+  timeline: { t: number; stages: Record<string, { in: number; out: number; rejected: number }>; llmCalls: number; tokens: number }[];
+  config: Readonly<Config>;
+  [extra: string]: unknown;
+}
+
+export interface RunningPipeline {
+  stages: readonly RunningStage[];
+  sink: Sink;
+  /** Terminal records so far and the total expected for a finite run. */
+  progress(): { terminal: number; expected: number };
+  done: Promise<RunSummary>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function waitDrained(transport: Transport, signal?: AbortSignal): Promise<void> {
+  if (transport instanceof InMemoryTransport) {
+    await transport.whenDrained();
+    return;
+  }
+  // Distributed transports: drained twice in a row, 200 ms apart, so nothing was between hops.
+  let streak = 0;
+  while (streak < 2 && !signal?.aborted) {
+    streak = (await transport.isDrained()) ? streak + 1 : 0;
+    await sleep(200);
+  }
+}
+
+function tally(records: Iterable<EvolRecord>, key: (r: EvolRecord) => string, into: Record<string, { kept: number; rejected: Record<string, number> }>, kept: boolean) {
+  for (const r of records) {
+    const slot = (into[key(r)] ??= { kept: 0, rejected: {} });
+    if (kept) slot.kept++;
+    else {
+      const reason = r.rejection?.reason ?? 'unknown';
+      slot.rejected[reason] = (slot.rejected[reason] ?? 0) + 1;
+    }
+  }
+}
+
+/** Start the pipeline; `done` resolves with the run summary once a finite run has ended. */
+export async function startPipeline(options: RunPipelineOptions): Promise<RunningPipeline> {
+  const { config, transport, llm, logger } = options;
+  const outDir = resolve(options.outDir ?? config.run.outDir);
+  await mkdir(outDir, { recursive: true });
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const env: StageEnv = { config, logger, llm, cwd: options.cwd ?? process.cwd(), outDir, ...(options.strategyWeights ? { strategyWeights: options.strategyWeights } : {}) };
+  const prefix = config.transport.kafka.prefix;
+  const local = options.stages ?? PIPELINE.map((s) => s.name);
+  const handlers = new Map<StageName, StageHandler<unknown>>();
+  for (const spec of PIPELINE) if (local.includes(spec.name)) handlers.set(spec.name, await STAGE_FACTORIES[spec.name](env));
+  const sink = await startSink(transport, `${prefix}sink`);
+  const stages: RunningStage[] = [];
+  for (const [name, handler] of handlers) {
+    stages.push(
+      await runStage({
+        handler, ctx: undefined, transport, logger, groupPrefix: prefix,
+        concurrency: name === 'mix' ? 1 : config.stages.concurrency,
+        maxAttempts: config.stages.maxAttempts,
+        ...(options.onRecord ? { onRecord: options.onRecord } : {}),
+      }),
+    );
+  }
+  const seedStats = stages.find((s) => s.spec.name === 'seed')?.stats;
+  let seedsRead = 0;
+  let seedRejects = 0;
+  const timeline: RunSummary['timeline'] = [];
+  const sample = () => {
+    const u = llm.usage();
+    timeline.push({
+      t: Date.now() - started,
+      stages: Object.fromEntries(stages.map((s) => [s.spec.name, { in: s.stats.in, out: s.stats.out, rejected: s.stats.rejected }])),
+      llmCalls: u.calls,
+      tokens: u.promptTokens + u.completionTokens,
+    });
+  };
+  const ticker = setInterval(sample, 1000);
+  ticker.unref();
+
+  const feed = async () => {
+    for (const file of options.seedFiles) {
+      let batch: EvolRecord[] = [];
+      const flush = async () => {
+        while ((await transport.backlog('seeds')) > 4096) await sleep(20);
+        await transport.publish('seeds', batch);
+        batch = [];
+      };
+      for await (const item of readSeedFile(file)) {
+        if (item.kind === 'reject') {
+          seedRejects++;
+          if (seedStats) {
+            seedStats.in++;
+            seedStats.rejected++;
+            const reason = item.record.rejection?.reason ?? 'unknown';
+            seedStats.reasons[reason] = (seedStats.reasons[reason] ?? 0) + 1;
+          }
+          logger.warn(`seed rejected: ${item.record.rejection?.detail ?? ''}`, { recordId: item.record.id });
+          await transport.publish('rejected', [item.record]);
+          continue;
+        }
+        seedsRead++;
+        batch.push(item.record);
+        if (batch.length >= 256) await flush();
+      }
+      if (batch.length > 0) await flush();
+    }
+  };
+
+  const done = (async (): Promise<RunSummary> => {
+    await feed();
+    if (options.follow) {
+      await new Promise<void>((r) => (options.signal?.aborted ? r() : options.signal?.addEventListener('abort', () => r(), { once: true })));
+    }
+    await waitDrained(transport, options.signal);
+    for (const s of stages) {
+      const n = await s.flush();
+      if (n > 0) await waitDrained(transport, options.signal);
+    }
+    await waitDrained(transport, options.signal);
+    clearInterval(ticker);
+    sample();
+    for (const s of stages) await s.stop();
+    await sink.stop();
+    for (const h of handlers.values()) await (h as { close?(): Promise<void> }).close?.();
+    await sink.write(outDir);
+
+    const rounds: RunSummary['rounds'] = {};
+    const strategies: RunSummary['strategies'] = {};
+    const evolvedRejects = [...sink.rejected.values()].filter((r) => r.round > 0);
+    tally(sink.kept.values(), (r) => String(r.round), rounds, true);
+    tally(evolvedRejects, (r) => String(r.round), rounds, false);
+    tally(sink.kept.values(), (r) => r.strategy ?? 'none', strategies, true);
+    tally(evolvedRejects, (r) => r.strategy ?? 'none', strategies, false);
+    const cur = sink.curriculum();
+    const finished = Date.now();
+    const summary: RunSummary = {
+      startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, outDir,
+      stages: Object.fromEntries(stages.map((s) => [s.spec.name, { ...s.stats, emitted: { ...s.stats.emitted }, reasons: { ...s.stats.reasons } }])),
+      llm: llm.usage(),
+      totals: {
+        seeds: sink.seeds.size, seedRejects, evolutions: sink.kept.size + evolvedRejects.length, kept: sink.kept.size,
+        rejected: sink.rejected.size, deadLettered: sink.deadLetters.length, replayed: cur.replayed, dataset: cur.records,
+      },
+      rounds, strategies, timeline, config,
+      ...options.extra,
+    };
+    await writeFile(join(outDir, 'run.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    return summary;
+  })();
+
+  return {
+    stages,
+    sink,
+    progress() {
+      const terminal = sink.seeds.size + sink.kept.size + sink.rejected.size;
+      return { terminal, expected: seedsRead * (1 + config.run.rounds) + seedRejects };
+    },
+    done,
+  };
+}

@@ -1,0 +1,86 @@
+// The thin main of every stage service: config from file + env + flags, a transport, the LLM,
+// the shared runStage loop, and a graceful stop on SIGTERM/SIGINT that finishes in-flight records
+// and commits before leaving.
+import { parseArgs } from 'node:util';
+import { loadConfig, stageSpec, type Config, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
+import { runStage } from '@evolflow/transport';
+import { jsonLogger, type LogLevel } from './logger.ts';
+import { createTransport, setupLlm } from './setup.ts';
+
+/** Flags every process that loads a config understands (the CLI's `run` and `stage`, service mains). */
+export const CONFIG_FLAGS = {
+  config: { type: 'string' },
+  transport: { type: 'string' },
+  brokers: { type: 'string' },
+  prefix: { type: 'string' },
+  partitions: { type: 'string' },
+  llm: { type: 'string' },
+  'base-url': { type: 'string' },
+  concurrency: { type: 'string' },
+  rounds: { type: 'string' },
+  out: { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+type FlagValues = Partial<Record<keyof typeof CONFIG_FLAGS, string>>;
+
+const int = (flag: string, v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new Error(`--${flag} must be a whole number, got "${v}"`);
+  return n;
+};
+
+/** Turn config flags into a partial config (checked by loadConfig like any other layer). */
+export function flagsToOverrides(values: FlagValues): Record<string, unknown> {
+  const o: Record<string, Record<string, unknown>> = {};
+  const put = (section: string, key: string, value: unknown) => ((o[section] ??= {})[key] = value);
+  if (values.transport !== undefined) put('transport', 'kind', values.transport);
+  const kafka: Record<string, unknown> = {};
+  if (values.brokers !== undefined) kafka.brokers = values.brokers.split(',').map((b) => b.trim()).filter(Boolean);
+  if (values.prefix !== undefined) kafka.prefix = values.prefix;
+  if (values.partitions !== undefined) kafka.partitions = int('partitions', values.partitions);
+  if (Object.keys(kafka).length > 0) put('transport', 'kafka', kafka);
+  if (values.llm !== undefined) put('llm', 'provider', values.llm);
+  if (values['base-url'] !== undefined) put('llm', 'baseUrl', values['base-url']);
+  if (values.concurrency !== undefined) put('stages', 'concurrency', int('concurrency', values.concurrency));
+  if (values.rounds !== undefined) put('run', 'rounds', int('rounds', values.rounds));
+  if (values.out !== undefined) put('run', 'outDir', values.out);
+  return o;
+}
+
+export interface ServeStageOptions {
+  name: StageName;
+  create(env: StageEnv): Promise<StageHandler<unknown>>;
+  argv: string[];
+  /** Environment (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Run one stage until SIGTERM/SIGINT; resolves to the exit code. */
+export async function serveStage(options: ServeStageOptions): Promise<number> {
+  const { values } = parseArgs({ args: options.argv, options: CONFIG_FLAGS, strict: true });
+  const logger: Logger = jsonLogger((values['log-level'] as LogLevel | undefined) ?? 'info');
+  const config: Readonly<Config> = loadConfig({ ...(values.config ? { file: values.config } : {}), ...(options.env ? { env: options.env } : {}), overrides: flagsToOverrides(values) });
+  const spec = stageSpec(options.name);
+  const transport = await createTransport(config, logger);
+  const llm = await setupLlm(config, { logger });
+  const handler = await options.create({ config, logger, llm: llm.llm, cwd: process.cwd(), outDir: config.run.outDir });
+  const running = await runStage({
+    handler, ctx: undefined, transport, logger,
+    groupPrefix: config.transport.kafka.prefix,
+    concurrency: options.name === 'mix' ? 1 : config.stages.concurrency,
+    maxAttempts: config.stages.maxAttempts,
+  });
+  logger.info(`stage ${spec.name} running: consumes ${spec.consumes.join(', ')} -> produces ${spec.produces.join(', ')}`, { transport: config.transport.kind });
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  logger.info(`stage ${spec.name} stopping: finishing in-flight records`, { stats: running.stats });
+  await running.stop();
+  await (handler as { close?(): Promise<void> }).close?.();
+  await transport.close();
+  await llm.close();
+  return 0;
+}

@@ -1,0 +1,58 @@
+// Building the pieces a run or a stage process needs from the frozen config: the transport,
+// the LLM client, and (for offline runs) the simulator it talks to.
+import type { Config, Logger } from '@evolflow/core';
+import { EvolflowError } from '@evolflow/core';
+import { InMemoryTransport, type Transport } from '@evolflow/transport';
+import { createLlmClient, type LlmClient, type LlmEvent } from '@evolflow/llm';
+import { startSimulator, type RunningSimulator } from '@evolflow/simulator';
+
+/** The configured transport: in-memory by default, Kafka with `transport.kind: kafka`. */
+export async function createTransport(config: Readonly<Config>, logger?: Logger): Promise<Transport> {
+  if (config.transport.kind === 'memory') return new InMemoryTransport();
+  const mod = (await import('@evolflow/transport')) as Record<string, unknown>;
+  const create = mod.createKafkaTransport as undefined | ((o: Record<string, unknown>) => Promise<Transport>);
+  if (typeof create !== 'function') throw new EvolflowError('config', 'transport.kind is "kafka" but this build has no Kafka transport');
+  const k = config.transport.kafka;
+  return create({ brokers: k.brokers, prefix: k.prefix, partitions: k.partitions, clientId: k.clientId, ...(logger ? { logger } : {}) });
+}
+
+export interface LlmSetup {
+  llm: LlmClient;
+  /** The simulator this process started (offline runs), if any. */
+  simulator?: RunningSimulator;
+  /** True when answers come from the simulator: the data is not real. */
+  simulated: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * The LLM client for the config. With `llm.provider: sim` and no `llm.baseUrl`, a simulator is
+ * started in this process; with a base URL, that endpoint is used (a shared simulator or a real one).
+ */
+export async function setupLlm(config: Readonly<Config>, options: { logger?: Logger; onEvent?(e: LlmEvent): void } = {}): Promise<LlmSetup> {
+  const sim = config.simulator;
+  let simulator: RunningSimulator | undefined;
+  let baseUrl = config.llm.baseUrl;
+  const simulated = config.llm.provider === 'sim';
+  if (simulated && baseUrl === '') {
+    simulator = await startSimulator({ seed: sim.seed, latencyMs: sim.latencyMs, latencyJitterMs: sim.latencyJitterMs, faultRate: sim.faultRate, ...(sim.faults.length > 0 ? { faults: sim.faults as never } : {}) });
+    baseUrl = simulator.url;
+  }
+  const cacheNamespace = simulated ? `sim:${sim.seed}:${sim.faultRate}:${[...sim.faults].sort().join(',')}` : 'openai';
+  const llm = createLlmClient({
+    config: config.llm,
+    ...(baseUrl === '' ? {} : { baseUrl }),
+    cacheNamespace,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+  return {
+    llm,
+    ...(simulator ? { simulator } : {}),
+    simulated,
+    async close() {
+      await llm.close();
+      await simulator?.close();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// The dedup stage: register seeds, keep the first of near-duplicates, feed survivors back to pool.
+import { rejectChild, type Emit, type EvolRecord, type StageEnv, type StageHandler, type TopicName } from '@evolflow/core';
+import { createDeduper, type Deduper } from '@evolflow/dedup';
+
+/** The text dedup compares: the instruction, with its input when there is one. */
+export function dedupText(record: Pick<EvolRecord, 'instruction' | 'input'>): string {
+  return record.input === undefined ? record.instruction : `${record.instruction}\n${record.input}`;
+}
+
+export interface DedupStage extends StageHandler<unknown> {
+  deduper: Deduper;
+  close(): Promise<void>;
+}
+
+export async function createDedupStage(env: StageEnv, deduper?: Deduper): Promise<DedupStage> {
+  const { config } = env;
+  const d = deduper ?? (await createDeduper({ mode: config.dedup.mode, threshold: config.dedup.threshold, modelDir: config.dedup.modelDir, model: config.dedup.model }));
+  return {
+    name: 'dedup',
+    deduper: d,
+    async handle(record: EvolRecord, _ctx: unknown, from: TopicName): Promise<Emit[]> {
+      if (from === 'replay') {
+        await d.register(record.id, dedupText(record));
+        return [];
+      }
+      const decision = await d.decide(record.id, dedupText(record));
+      const withDedup: EvolRecord = { ...record, dedup: { nearestId: decision.nearestId, similarity: Number(decision.similarity.toFixed(6)) } };
+      if (decision.duplicate) {
+        const how = decision.exact ? 'an exact copy' : `cosine similarity ${decision.similarity.toFixed(4)} >= ${config.dedup.threshold}`;
+        return rejectChild(withDedup, { stage: 'dedup', reason: 'duplicate', detail: `${how} of ${decision.nearestId}` }, config.run.rounds);
+      }
+      const kept: EvolRecord = { ...withDedup, checks: [...withDedup.checks, { stage: 'dedup', reason: 'ok' }] };
+      const emits: Emit[] = [{ topic: 'unique', record: kept }];
+      if (record.round < config.run.rounds) {
+        const { parent: _p, ...asParent } = kept;
+        emits.push({ topic: 'pool', record: { ...asParent, nextRound: record.round + 1 } });
+      }
+      return emits;
+    },
+    close: () => d.close(),
+  };
+}

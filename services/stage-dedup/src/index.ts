@@ -1,0 +1,3 @@
+// @evolflow/stage-dedup: keep the first of near-duplicates, streaming.
+export { createDedupStage, dedupText } from './handler.ts';
+export type { DedupStage } from './handler.ts';

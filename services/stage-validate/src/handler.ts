@@ -1,0 +1,24 @@
+// The validate stage: cheap rules, then the format validators, before any response is paid for.
+import { rejectChild, type Emit, type EvolRecord, type StageEnv, type StageHandler } from '@evolflow/core';
+import { createFormatChecker } from '@evolflow/validators';
+import { cheapRules } from './rules.ts';
+
+export async function createValidateStage(env: StageEnv): Promise<StageHandler<unknown>> {
+  const { config } = env;
+  const checker = await createFormatChecker({ extra: config.validate.validators, cwd: env.cwd });
+  return {
+    name: 'validate',
+    async handle(record: EvolRecord): Promise<Emit[]> {
+      const reject = (reason: string, detail: string) => rejectChild(record, { stage: 'validate', reason, detail }, config.run.rounds);
+      const parentText = record.parent?.instruction ?? '';
+      const verdict = cheapRules(record.instruction, parentText, config.validate);
+      if (verdict) return reject(verdict.reason, verdict.detail);
+      const options = record.format === undefined ? {} : { expectFormat: record.format };
+      const report = await checker.checkInstruction(record.instruction, options);
+      if (!report.ok) return reject(report.reason ?? 'invalid-format', report.detail ?? 'format check failed');
+      const detail = report.pieces.length > 0 ? report.pieces.map((p) => `${p.format}:ok`).join(',') : undefined;
+      const check = detail === undefined ? { stage: 'validate' as const, reason: 'ok' } : { stage: 'validate' as const, reason: 'ok', detail };
+      return [{ topic: 'validated', record: { ...record, checks: [...record.checks, check] } }];
+    },
+  };
+}

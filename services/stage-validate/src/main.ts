@@ -1,0 +1,5 @@
+// Runs the validate stage as its own process: `npm start -- --transport kafka --brokers HOST:PORT`.
+import { serveStage } from '@evolflow/runtime';
+import { createValidateStage } from './index.ts';
+
+process.exitCode = await serveStage({ name: 'validate', create: createValidateStage, argv: process.argv.slice(2) });
