@@ -1,0 +1,118 @@
+// The failure-rate guard: per strategy, the share of its latest evolutions that ended rejected.
+// Leaving the configured band is worth a warning (too high: prompt too hard or model too weak;
+// too low: filters too loose). With adaptive selection on, a strategy above the band gets a
+// smaller weight, so the evolve stage picks it less often; it never drops below `minWeight`.
+
+/** Where a strategy's rolling failure rate sits relative to the band. */
+export type BandState = 'unknown' | 'in-band' | 'too-high' | 'too-low';
+
+/** A strategy's rolling failure rate crossed a band edge. */
+export interface FailureAlert {
+  strategy: string;
+  state: Exclude<BandState, 'unknown'>;
+  /** Failure rate over the window, 0..1. */
+  rate: number;
+  /** Evolutions the rate is computed over. */
+  samples: number;
+  band: { low: number; high: number };
+  /** Reject reasons in the window, most frequent first. */
+  reasons: { reason: string; n: number }[];
+  /** The strategy's selection weight after this change. */
+  weight: number;
+}
+
+export interface StrategyHealth {
+  rate: number | undefined;
+  samples: number;
+  state: BandState;
+  weight: number;
+  /** Every ended evolution of the strategy so far (not only the window). */
+  ok: number;
+  failed: number;
+}
+
+export interface FailureGuardOptions {
+  strategies: readonly string[];
+  /** Configured weights (`strategies.weights`); a strategy missing here weighs 1. */
+  baseWeights?: Readonly<Record<string, number>>;
+  band: { low: number; high: number };
+  window: number;
+  adaptive: boolean;
+  minWeight: number;
+}
+
+export interface FailureGuard {
+  /** Record one ended evolution of `strategy`; returns an alert when the strategy changed band. */
+  record(strategy: string, ok: boolean, reason?: string): FailureAlert | undefined;
+  health(): Readonly<Record<string, StrategyHealth>>;
+  /** Current selection weights (base weights, scaled down for failing strategies when adaptive). */
+  weights(): Readonly<Record<string, number>>;
+}
+
+interface Track {
+  ring: (string | null)[];
+  next: number;
+  ok: number;
+  failed: number;
+  state: BandState;
+}
+
+/** Rolling rates are judged once this many evolutions (or the whole window, if smaller) have ended. */
+export const MIN_SAMPLES = 20;
+
+export function createFailureGuard(options: FailureGuardOptions): FailureGuard {
+  const { band, window } = options;
+  const tracks = new Map<string, Track>();
+  const track = (strategy: string): Track => {
+    let t = tracks.get(strategy);
+    if (!t) tracks.set(strategy, (t = { ring: [], next: 0, ok: 0, failed: 0, state: 'unknown' }));
+    return t;
+  };
+  for (const s of options.strategies) track(s);
+
+  const rateOf = (t: Track): number | undefined => {
+    if (t.ring.length < Math.min(window, MIN_SAMPLES)) return undefined;
+    return t.ring.filter((r) => r !== null).length / t.ring.length;
+  };
+  const base = (s: string) => options.baseWeights?.[s] ?? 1;
+  const weightOf = (s: string, t: Track): number => {
+    const rate = rateOf(t);
+    if (!options.adaptive || rate === undefined || rate <= band.high || band.high >= 1) return base(s);
+    return base(s) * Math.max(options.minWeight, (1 - rate) / (1 - band.high));
+  };
+  const stateOf = (rate: number | undefined): BandState =>
+    rate === undefined ? 'unknown' : rate > band.high ? 'too-high' : rate < band.low ? 'too-low' : 'in-band';
+
+  return {
+    record(strategy, ok, reason) {
+      const t = track(strategy);
+      const entry = ok ? null : (reason ?? 'unknown');
+      if (t.ring.length < window) t.ring.push(entry);
+      else t.ring[t.next] = entry;
+      t.next = (t.next + 1) % window;
+      if (ok) t.ok++;
+      else t.failed++;
+      const rate = rateOf(t);
+      const state = stateOf(rate);
+      if (state === t.state || state === 'unknown' || rate === undefined) return undefined;
+      const was = t.state;
+      t.state = state;
+      // Entering the band from "not yet judged" is no news.
+      if (state === 'in-band' && was === 'unknown') return undefined;
+      const counts = new Map<string, number>();
+      for (const r of t.ring) if (r !== null) counts.set(r, (counts.get(r) ?? 0) + 1);
+      const reasons = [...counts].map(([r, n]) => ({ reason: r, n })).sort((a, b) => b.n - a.n || a.reason.localeCompare(b.reason));
+      return { strategy, state, rate, samples: t.ring.length, band: { ...band }, reasons, weight: weightOf(strategy, t) };
+    },
+    health() {
+      const out: Record<string, StrategyHealth> = {};
+      for (const [s, t] of tracks) out[s] = { rate: rateOf(t), samples: t.ring.length, state: t.state, weight: weightOf(s, t), ok: t.ok, failed: t.failed };
+      return out;
+    },
+    weights() {
+      const out: Record<string, number> = {};
+      for (const [s, t] of tracks) out[s] = weightOf(s, t);
+      return Object.freeze(out);
+    },
+  };
+}

@@ -1,0 +1,12 @@
+// @evolflow/observe: structured logs, Prometheus metrics, the failure-rate guard, the live progress
+// view and the self-contained HTML run report.
+export { createLogger, parseLogLevel, silentLogger, LOG_LEVELS } from './logger.ts';
+export type { LogLevel, CreateLoggerOptions, ObserveLogger } from './logger.ts';
+export { createObserver } from './observer.ts';
+export type { Observer, CreateObserverOptions, RunStageRecordEvent, LlmEvent, LlmTotals, OutcomeSummary } from './observer.ts';
+export { createFailureGuard, MIN_SAMPLES } from './failure-guard.ts';
+export type { FailureGuard, FailureGuardOptions, FailureAlert, StrategyHealth, BandState } from './failure-guard.ts';
+export { createProgress, formatDuration } from './progress.ts';
+export type { Progress, ProgressOptions, ProgressSnapshot, StageProgress } from './progress.ts';
+export { estimateCost, roleCost, formatUsd } from './cost.ts';
+export type { RolePricing, RoleTokens } from './cost.ts';
