@@ -1,0 +1,54 @@
+// Lint: TypeScript rules plus the package boundaries STYLE.md asks for, enforced rather than wished:
+// - no package reaches into another with `../` or into its src/ or internal/;
+// - plugins import nothing of ours but @evolflow/core (anyone can write one against the contracts);
+// - services import only libraries (never another service or the CLI);
+// - libraries import no service or plugin (the CLI, the app, may import services).
+import tseslint from 'typescript-eslint';
+
+const NO_REACH_IN = [
+  { group: ['../../*', '../../**'], message: 'Do not reach into another package with ../; import it by its package name.' },
+  { group: ['@evolflow/*/src', '@evolflow/*/src/**', '@evolflow/*/internal/**'], message: "Import a package's entry (@evolflow/<name>), never its src/ or internal/." },
+];
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '.cache/**', 'out/**', 'runs/**', 'test-output/**', '**/*.js', '!eslint.config.js'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-restricted-imports': ['error', { patterns: NO_REACH_IN }],
+    },
+  },
+  {
+    files: ['plugins/*/src/**/*.ts'],
+    ignores: ['plugins/*/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          ...NO_REACH_IN,
+          { regex: '^@evolflow/(?!core$)', message: 'A plugin imports only the core contracts (@evolflow/core).' },
+          { regex: '^(?!@evolflow/core$|node:|\\.{1,2}/)', message: 'A plugin imports only the core contracts (@evolflow/core), node: built-ins and its own files.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['services/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [...NO_REACH_IN, { regex: '^@evolflow/(stage-|strategy-|cli$)', message: 'A service imports only libraries (@evolflow/<library>), never another service, a plugin or the CLI.' }],
+      }],
+    },
+  },
+  {
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['packages/cli/src/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [...NO_REACH_IN, { regex: '^@evolflow/(stage-|cli$)', message: 'A library never imports a service or the CLI.' }],
+      }],
+    },
+  },
+);

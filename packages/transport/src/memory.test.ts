@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { EvolflowError, zeroUsage, type EvolRecord, type StageHandler } from '@evolflow/core';
+import { InMemoryTransport } from './memory.ts';
+import { runStage } from './run-stage.ts';
+
+const rec = (id: string, extra: Partial<EvolRecord> = {}): EvolRecord => ({
+  id, seedId: id, parentId: null, round: 0, instruction: `instruction ${id}`, lineage: [], checks: [], usage: zeroUsage(), ...extra,
+});
+
+describe('InMemoryTransport', () => {
+  it('gives every group every message, and shares a group between its members', async () => {
+    const t = new InMemoryTransport();
+    const a: string[] = [];
+    const b1: string[] = [];
+    const b2: string[] = [];
+    await t.subscribe({ group: 'a', topics: ['pool'], concurrency: 4, handler: async (d) => void a.push(d.record.id) });
+    await t.subscribe({ group: 'b', topics: ['pool'], concurrency: 1, handler: async (d) => void b1.push(d.record.id) });
+    await t.subscribe({ group: 'b', topics: ['pool'], concurrency: 1, handler: async (d) => void b2.push(d.record.id) });
+    await t.publish('pool', Array.from({ length: 20 }, (_, i) => rec(`r${i}`)));
+    await t.whenDrained();
+    expect(a).toHaveLength(20);
+    expect(b1.length).toBeGreaterThan(0);
+    expect(b2.length).toBeGreaterThan(0);
+    expect([...b1, ...b2].sort()).toEqual([...a].sort());
+  });
+
+  it('never exceeds a subscription concurrency', async () => {
+    const t = new InMemoryTransport();
+    let inFlight = 0;
+    let most = 0;
+    await t.subscribe({
+      group: 'g', topics: ['pool'], concurrency: 3,
+      handler: async () => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setImmediate(r));
+        inFlight--;
+      },
+    });
+    await t.publish('pool', Array.from({ length: 30 }, (_, i) => rec(`r${i}`)));
+    await t.whenDrained();
+    expect(most).toBe(3);
+  });
+
+  it('refuses to publish an invalid record and dead-letters invalid bytes with the original value', async () => {
+    const t = new InMemoryTransport();
+    await expect(t.publish('pool', [{ id: 'x' } as unknown as EvolRecord])).rejects.toThrow(/record x is not a valid evolflow record/);
+    const seen: string[] = [];
+    await t.subscribe({ group: 'g', topics: ['pool'], concurrency: 1, handler: async (d) => void seen.push(d.record.id) });
+    t.publishRaw('pool', 'not json at all');
+    t.publishRaw('pool', JSON.stringify({ hello: 'world' }));
+    await t.publish('pool', [rec('ok')]);
+    await t.whenDrained();
+    expect(seen).toEqual(['ok']);
+    const letters = t.deadLetters();
+    expect(letters).toHaveLength(2);
+    expect(Buffer.from(letters[0]?.valueBase64 ?? '', 'base64').toString()).toBe('not json at all');
+    expect(letters[0]?.error).toMatch(/not JSON/);
+    expect(letters[1]?.error).toMatch(/not a valid evolflow record/);
+  });
+
+  it('dead-letters a message over the size limit', async () => {
+    const t = new InMemoryTransport({ maxMessageBytes: 1000 });
+    await t.publish('seeds', [rec('big', { instruction: 'x'.repeat(2000) })]);
+    expect(t.deadLetters()[0]?.error).toMatch(/exceeds the 1000-byte limit/);
+  });
+});
+
+describe('runStage', () => {
+  it('publishes what the handler emits, counts outcomes and reconciles in = out + rejected + absorbed', async () => {
+    const t = new InMemoryTransport();
+    const handler: StageHandler<unknown> = {
+      name: 'validate',
+      handle: (r) => (Number(r.id.slice(1)) % 3 === 0 ? [{ topic: 'rejected', record: { ...r, rejection: { stage: 'validate', reason: 'unchanged' } } }] : [{ topic: 'validated', record: r }]),
+    };
+    const stage = await runStage({ handler, ctx: undefined, transport: t });
+    const validated: string[] = [];
+    await t.subscribe({ group: 'down', topics: ['validated'], concurrency: 8, handler: async (d) => void validated.push(d.record.id) });
+    await t.publish('evolved', Array.from({ length: 30 }, (_, i) => rec(`r${i}`)));
+    await t.whenDrained();
+    expect(stage.stats.in).toBe(30);
+    expect(stage.stats.rejected).toBe(10);
+    expect(stage.stats.out).toBe(20);
+    expect(stage.stats.reasons).toEqual({ unchanged: 10 });
+    expect(validated).toHaveLength(20);
+  });
+
+  it('retries retriable errors and dead-letters the rest with the record', async () => {
+    const t = new InMemoryTransport();
+    const attempts = new Map<string, number>();
+    const handler: StageHandler<unknown> = {
+      name: 'respond',
+      handle: (r) => {
+        const n = (attempts.get(r.id) ?? 0) + 1;
+        attempts.set(r.id, n);
+        if (r.id === 'flaky' && n < 3) throw new EvolflowError('llm-server', 'try again', { retriable: true });
+        if (r.id === 'broken') throw new EvolflowError('internal', 'cannot handle this record');
+        return [{ topic: 'responded', record: r }];
+      },
+    };
+    const stage = await runStage({ handler, ctx: undefined, transport: t, backoffBaseMs: 1, maxAttempts: 5 });
+    await t.publish('validated', [rec('flaky'), rec('broken'), rec('fine')]);
+    await t.whenDrained();
+    expect(attempts.get('flaky')).toBe(3);
+    expect(attempts.get('broken')).toBe(1);
+    expect(stage.stats).toMatchObject({ in: 3, out: 2, deadLettered: 1, retries: 2 });
+    const letter = t.deadLetters()[0];
+    expect(letter?.stage).toBe('respond');
+    expect(JSON.parse(Buffer.from(letter?.valueBase64 ?? '', 'base64').toString()).id).toBe('broken');
+  });
+
+  it('refuses an emit to a topic the manifest does not give the stage', async () => {
+    const t = new InMemoryTransport();
+    const handler: StageHandler<unknown> = { name: 'respond', handle: (r) => [{ topic: 'unique', record: r }] };
+    const stage = await runStage({ handler, ctx: undefined, transport: t, maxAttempts: 1 });
+    await t.publish('validated', [rec('a')]);
+    await t.whenDrained();
+    expect(stage.stats.deadLettered).toBe(1);
+    expect(t.deadLetters()[0]?.error).toMatch(/may not emit to "unique"/);
+  });
+});
