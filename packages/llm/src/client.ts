@@ -1,0 +1,249 @@
+// The OpenAI-compatible LLM client every stage calls: one `complete` that goes through the openai
+// SDK with a concurrency limit, RPM/TPM limits, our own retries with backoff, a persistent
+// response cache with single-flight, and usage accounting.
+import { OpenAI } from 'openai';
+import { EvolflowError, type ChatMessage, type Config, type ErrorCode, type LlmCaller, type LlmCompletion, type LlmRequestOptions, type LlmRole, type Logger } from '@evolflow/core';
+import { cacheKey, openResponseCache, type CachedAnswer, type ResponseCache } from './cache.ts';
+import { createRateLimiter, createSemaphore, type Clock, type RateTicket } from './limits.ts';
+import { backoffDelay, classifyFailure, type AttemptFailure, type RetryReason } from './retry.ts';
+import { createUsageMeter, type LlmUsage } from './usage.ts';
+
+export interface LlmClientOptions {
+  config: Readonly<Config['llm']>;
+  /**
+   * Overrides the endpoint of every role (`llm.baseUrl` and `llm.roles.<role>.baseUrl`): the CLI
+   * passes the simulator's URL, and a simulated run must not reach a real endpoint.
+   */
+  baseUrl?: string;
+  /** Mixed into every cache key: the CLI passes e.g. `sim:7:0.1` for simulated runs so different simulator settings never share answers. */
+  cacheNamespace?: string;
+  logger?: Logger;
+  /** Observability hook: one event per request attempt, cache hit, retry and final error. */
+  onEvent?(event: LlmEvent): void;
+  /** For tests: injectable clock and sleep (they drive rate limits, backoff and latency). */
+  now?(): number;
+  sleep?(ms: number): Promise<void>;
+  /** For tests: the jitter source, uniform in [0, 1). */
+  random?(): number;
+}
+
+export type LlmEvent =
+  | { kind: 'request'; role: LlmRole; model: string; latencyMs: number; status: number; promptTokens: number; completionTokens: number; recordId?: string }
+  | { kind: 'cache-hit'; role: LlmRole; model: string; recordId?: string }
+  | { kind: 'retry'; role: LlmRole; model: string; attempt: number; delayMs: number; reason: RetryReason; recordId?: string }
+  | { kind: 'error'; role: LlmRole; model: string; error: string; recordId?: string };
+
+/** The LLM caller stages get, plus run totals and shutdown. */
+export interface LlmClient extends LlmCaller {
+  /** Totals for the run: real calls made, cache hits, tokens, per role and overall. */
+  usage(): LlmUsage;
+  /** Waits for calls in flight, then closes the cache. Call once, when the run ends. */
+  close(): Promise<void>;
+}
+
+interface Endpoint {
+  sdk: OpenAI;
+  url: string;
+}
+
+interface CallSpec {
+  role: LlmRole;
+  model: string;
+  temperature: number;
+  maxTokens: number;
+  messages: ChatMessage[];
+  recordId: string | undefined;
+}
+
+const FINAL_CODE: Record<RetryReason, ErrorCode> = { 'rate-limit': 'llm-rate-limit', 'server-error': 'llm-server', timeout: 'llm-timeout', connection: 'llm' };
+
+/** Rough token count of a text (4 characters a token), for rate limiting before usage is known. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+const withRecord = <T extends object>(event: T, recordId: string | undefined): T & { recordId?: string } => (recordId === undefined ? event : { ...event, recordId });
+
+function resolveApiKey(config: Readonly<Config['llm']>): string {
+  if (config.apiKey) return config.apiKey;
+  if (config.provider === 'openai') {
+    const fromEnv = process.env.OPENAI_API_KEY;
+    if (fromEnv) return fromEnv;
+    throw new EvolflowError('config', 'llm.provider is "openai" but no API key is set: export OPENAI_API_KEY or set llm.apiKey', { details: { path: 'llm.apiKey' } });
+  }
+  // The simulator ignores the key, but the SDK insists on one.
+  return 'evolflow-sim';
+}
+
+function hint(failure: AttemptFailure, role: LlmRole, url: string): string {
+  switch (failure.reason) {
+    case 'rate-limit':
+      return 'lower llm.concurrency, llm.rpm or llm.tpm, or raise llm.maxRetries';
+    case 'server-error':
+      return `check the endpoint at ${url}, or raise llm.maxRetries`;
+    case 'timeout':
+      return 'raise llm.timeoutMs or lower llm.roles.' + role + '.maxTokens';
+    case 'connection':
+      return `check that the endpoint at ${url} is running (llm.baseUrl)`;
+    default:
+      return `check llm.roles.${role}.model and llm.apiKey for ${url}`;
+  }
+}
+
+/** Build the client. Throws a `config` EvolflowError when no endpoint or key can be found. */
+export function createLlmClient(options: LlmClientOptions): LlmClient {
+  const { config, logger, onEvent } = options;
+  const clock: Clock = { now: options.now ?? Date.now, sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))) };
+  const random = options.random ?? Math.random;
+  const namespace = options.cacheNamespace ?? '';
+  const apiKey = resolveApiKey(config);
+  const roles = Object.keys(config.roles) as LlmRole[];
+
+  const urls = {} as Record<LlmRole, string | undefined>;
+  for (const role of roles) {
+    const url = options.baseUrl || config.roles[role].baseUrl || config.baseUrl || undefined;
+    if (url === undefined && config.provider === 'sim') {
+      throw new EvolflowError('config', `llm.provider is "sim" but role ${role} has no endpoint: start the simulator (evolflow run does) or set llm.baseUrl`, { details: { path: 'llm.baseUrl', role } });
+    }
+    urls[role] = url;
+  }
+  const sdks = new Map<string, Endpoint>();
+  const endpoint = (role: LlmRole): Endpoint => {
+    const url = urls[role];
+    const name = url ?? '';
+    let found = sdks.get(name);
+    if (!found) {
+      const sdk = new OpenAI({ apiKey, baseURL: url, maxRetries: 0, timeout: config.timeoutMs });
+      found = { sdk, url: sdk.baseURL };
+      sdks.set(name, found);
+    }
+    return found;
+  };
+
+  const slots = createSemaphore(config.concurrency);
+  const limiter = createRateLimiter({ rpm: config.rpm, tpm: config.tpm, clock });
+  const meter = createUsageMeter();
+  const cache: ResponseCache | undefined = config.cache.enabled ? openResponseCache(config.cache.dir) : undefined;
+  const flights = new Map<string, Promise<CachedAnswer>>();
+  let closed = false;
+
+  const emit = (event: LlmEvent) => onEvent?.(event);
+
+  /** One HTTP attempt, holding a concurrency slot and a rate-limit admission for its duration. */
+  const attempt = async (spec: CallSpec, estimate: { prompt: number; total: number }): Promise<{ answer: CachedAnswer } | { failure: AttemptFailure }> => {
+    const { sdk } = endpoint(spec.role);
+    await slots.acquire();
+    let ticket: RateTicket | undefined;
+    try {
+      ticket = await limiter.admit(estimate.total);
+      const started = clock.now();
+      try {
+        const { data, response } = await sdk.chat.completions
+          .create({ model: spec.model, messages: spec.messages, temperature: spec.temperature, max_tokens: spec.maxTokens })
+          .withResponse();
+        const text = data.choices[0]?.message?.content;
+        const promptTokens = data.usage?.prompt_tokens ?? estimate.prompt;
+        const completionTokens = data.usage?.completion_tokens ?? estimateTokens(text ?? '');
+        ticket.settle(promptTokens + completionTokens);
+        meter.call(spec.role, promptTokens, completionTokens);
+        emit(withRecord({ kind: 'request', role: spec.role, model: spec.model, latencyMs: clock.now() - started, status: response.status, promptTokens, completionTokens }, spec.recordId));
+        if (typeof text !== 'string') {
+          return { failure: { status: response.status, reason: undefined, retryAfterMs: undefined, message: 'the answer has no choices[0].message.content' } };
+        }
+        return { answer: { text, id: data.id, promptTokens, completionTokens } };
+      } catch (error) {
+        const failure = classifyFailure(error, Date.now());
+        ticket.settle(estimate.prompt);
+        meter.call(spec.role, 0, 0);
+        emit(withRecord({ kind: 'request', role: spec.role, model: spec.model, latencyMs: clock.now() - started, status: failure.status, promptTokens: 0, completionTokens: 0 }, spec.recordId));
+        return { failure };
+      }
+    } finally {
+      slots.release();
+    }
+  };
+
+  /** Attempts until success, a failure a retry cannot fix, or `maxRetries` retries. */
+  const callWithRetries = async (spec: CallSpec): Promise<CachedAnswer> => {
+    const prompt = estimateTokens(spec.messages.map((m) => m.content).join(''));
+    const estimate = { prompt, total: prompt + spec.maxTokens };
+    for (let attempts = 1; ; attempts += 1) {
+      const outcome = await attempt(spec, estimate);
+      if ('answer' in outcome) return outcome.answer;
+      const { failure } = outcome;
+      if (failure.reason === undefined || attempts > config.maxRetries) {
+        const url = endpoint(spec.role).url;
+        const status = failure.status === 0 ? 'no HTTP response' : `HTTP ${failure.status}`;
+        const message = `LLM ${spec.role} call (model ${spec.model}) for record ${spec.recordId ?? '(none)'} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${status}${failure.reason ? ` (${failure.reason})` : ''}: ${failure.message}; ${hint(failure, spec.role, url)}`;
+        meter.error();
+        emit(withRecord({ kind: 'error', role: spec.role, model: spec.model, error: message }, spec.recordId));
+        logger?.warn(message, { role: spec.role, model: spec.model, status: failure.status, attempts, recordId: spec.recordId });
+        throw new EvolflowError(failure.reason ? FINAL_CODE[failure.reason] : 'llm', message, {
+          retriable: false,
+          details: { role: spec.role, model: spec.model, status: failure.status, attempts, recordId: spec.recordId, baseUrl: url },
+        });
+      }
+      const delayMs = backoffDelay({ retry: attempts - 1, baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs, random, retryAfterMs: failure.retryAfterMs });
+      // The endpoint said it is saturated: hold every other request back too, not just this one.
+      if (failure.reason === 'rate-limit' && failure.retryAfterMs !== undefined) limiter.pauseUntil(clock.now() + failure.retryAfterMs);
+      meter.retry();
+      emit(withRecord({ kind: 'retry', role: spec.role, model: spec.model, attempt: attempts + 1, delayMs, reason: failure.reason }, spec.recordId));
+      logger?.debug(`LLM ${spec.role} retry ${attempts} in ${delayMs} ms after ${failure.status || failure.reason}`, { recordId: spec.recordId });
+      await clock.sleep(delayMs);
+    }
+  };
+
+  const hit = (spec: CallSpec, answer: CachedAnswer): LlmCompletion => {
+    meter.hit(spec.role, answer.promptTokens, answer.completionTokens);
+    emit(withRecord({ kind: 'cache-hit', role: spec.role, model: spec.model }, spec.recordId));
+    return { ...answer, cached: true };
+  };
+
+  return {
+    async complete(role, messages, request: LlmRequestOptions = {}) {
+      if (closed) throw new EvolflowError('internal', `LLM ${role} call for record ${request.recordId ?? '(none)'} after the client was closed`);
+      const roleConfig = config.roles[role];
+      if (!roleConfig) throw new EvolflowError('config', `unknown LLM role "${String(role)}": expected one of ${roles.join(', ')} (llm.roles)`);
+      const spec: CallSpec = {
+        role,
+        model: roleConfig.model,
+        temperature: request.temperature ?? roleConfig.temperature,
+        maxTokens: request.maxTokens ?? roleConfig.maxTokens,
+        messages: messages.map((m) => ({ role: m.role, content: m.content })),
+        recordId: request.recordId,
+      };
+      if (!cache) return { ...(await callWithRetries(spec)), cached: false };
+
+      const key = cacheKey({ namespace, model: spec.model, temperature: spec.temperature, maxTokens: spec.maxTokens, messages: spec.messages });
+      const stored = cache.get(key);
+      if (stored) return hit(spec, stored);
+      const flight = flights.get(key);
+      if (flight) {
+        try {
+          return hit(spec, await flight);
+        } catch (error) {
+          if (!(error instanceof EvolflowError)) throw error;
+          const shared = error;
+          throw new EvolflowError(shared.code, `${shared.message} (record ${spec.recordId ?? '(none)'} shared that identical request)`, { cause: error, details: { ...shared.details, recordId: spec.recordId } });
+        }
+      }
+      const call = callWithRetries(spec).then((answer) => {
+        cache.put(key, answer);
+        return answer;
+      });
+      flights.set(key, call);
+      try {
+        return { ...(await call), cached: false };
+      } finally {
+        flights.delete(key);
+      }
+    },
+    usage: () => meter.snapshot(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...flights.values()]);
+      await cache?.close();
+    },
+  };
+}
