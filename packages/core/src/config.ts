@@ -50,7 +50,7 @@ export interface Config {
     maxAddedWords: number;
     /** Most words an instruction may have at all. */
     maxWords: number;
-    /** Word-set similarity to the parent at or above which a rewrite counts as unchanged. */
+    /** Word-set (Jaccard) similarity to the parent at or above which a rewrite counts as unchanged; 1 = the same words. Near-identical rewrites below it are left to the equality judge. */
     unchangedSimilarity: number;
     validators: string[];
   };
@@ -132,7 +132,7 @@ export const DEFAULT_CONFIG: Config = {
     weights: {},
     options: {},
   },
-  validate: { maxAddedWords: 120, maxWords: 800, unchangedSimilarity: 0.95, validators: [] },
+  validate: { maxAddedWords: 120, maxWords: 800, unchangedSimilarity: 1, validators: [] },
   eliminate: { judge: true, sorryMaxWords: 80, minResponseWords: 3, difficultyJudge: false, responseFormatCheck: false },
   dedup: { mode: 'exact', threshold: 0.9, model: 'all-MiniLM-L6-v2', modelDir: '.evolflow/models' },
   mix: {

@@ -25,14 +25,12 @@ export function cheapRules(instruction: string, parent: string, config: Readonly
   const mine = words(instruction);
   const theirs = words(parent);
   if (mine.join(' ') === theirs.join(' ')) return { reason: 'unchanged', detail: 'same words as the parent' };
-  if (config.unchangedSimilarity < 1) {
-    const a = new Set(mine);
-    const b = new Set(theirs);
-    let inter = 0;
-    for (const w of a) if (b.has(w)) inter++;
-    const jaccard = inter / (a.size + b.size - inter || 1);
-    if (jaccard >= config.unchangedSimilarity) return { reason: 'unchanged', detail: `word-set similarity to the parent ${jaccard.toFixed(3)} >= ${config.unchangedSimilarity}` };
-  }
+  const a = new Set(mine);
+  const b = new Set(theirs);
+  let inter = 0;
+  for (const w of a) if (b.has(w)) inter++;
+  const jaccard = inter / (a.size + b.size - inter || 1);
+  if (jaccard >= config.unchangedSimilarity) return { reason: 'unchanged', detail: `word-set similarity to the parent ${jaccard.toFixed(3)} >= validate.unchangedSimilarity = ${config.unchangedSimilarity}` };
   const added = mine.length - theirs.length;
   if (added > config.maxAddedWords) return { reason: 'word-budget', detail: `grew by ${added} words, more than validate.maxAddedWords = ${config.maxAddedWords}` };
   if (mine.length > config.maxWords) return { reason: 'too-long', detail: `${mine.length} words, more than validate.maxWords = ${config.maxWords}` };

@@ -1,0 +1,62 @@
+// Shared bench helpers: a simulator in its own process (as a real endpoint would be), bigger seed
+// files made from the self-instruct seeds, and writing results.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const SELF_INSTRUCT = resolve(ROOT, '../shared/data/seeds/self-instruct-seed-tasks.jsonl');
+
+/** Start `evolflow simulate` as a child process; resolves with its base URL. */
+export async function spawnSimulator(options: { latencyMs: number; seed?: number }): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'simulate', '--port', '0', '--seed', String(options.seed ?? 7), '--latency-ms', String(options.latencyMs)], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((res, rej) => {
+    let buf = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(buf);
+      if (m) res(m[1] as string);
+    });
+    child.once('exit', (code) => rej(new Error(`simulator exited with ${code} before printing its URL`)));
+  });
+  return {
+    url, child,
+    stop: () => new Promise<void>((r) => {
+      child.once('exit', () => r());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+/** A seed file of `copies` x 175 distinct seeds (self-instruct instructions with a variant tag). */
+export function seedFile(copies: number): string {
+  const lines = readFileSync(SELF_INSTRUCT, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const out: string[] = [];
+  for (let c = 0; c < copies; c++) {
+    for (const line of lines) {
+      const rec = JSON.parse(line) as { instruction: string; instances?: { input: string; output: string }[] };
+      out.push(JSON.stringify({ instruction: c === 0 ? rec.instruction : `${rec.instruction} (variant ${c})`, input: rec.instances?.[0]?.input ?? '', output: rec.instances?.[0]?.output ?? '' }));
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'evolflow-bench-'));
+  const path = join(dir, `seeds-${copies}.jsonl`);
+  writeFileSync(path, `${out.join('\n')}\n`);
+  return path;
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `evolflow-${prefix}-`));
+}
+
+/** Print and write `bench/results/<name>.json`. */
+export function writeResults(name: string, results: Record<string, unknown>): void {
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const body = { bench: name, at: new Date().toISOString(), node: process.version, ...results };
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(body, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+}
