@@ -1,0 +1,156 @@
+// What the simulator answers: recognise the role (evolver with its strategy and format, equality
+// judge, difficulty judge, responder) from the prompt, decide content faults from a hash of
+// (seed, kind, request content), and write the answer. Everything is a function of seed + request
+// content, except `repeat`, which needs to know what this simulator produced earlier.
+import { hash53, pick, prng, unit } from './hash.ts';
+import { contentWords } from './lexicon.ts';
+import { evolveBroken, evolveClean, prose } from './evolve.ts';
+import { judgeDifficulty, judgeEqual, respond } from './answer.ts';
+import { EVOLVER_FAULTS, RESPONDER_FAULTS, type ContentFaultKind, type FaultKind, type FaultRecord } from './faults.ts';
+
+export type SimRole = FaultRecord['role'];
+
+/** A request, as recognised from its messages. */
+export interface Recognised {
+  role: SimRole;
+  strategy?: string;
+  format?: string;
+  /** Evolver: the given prompt. Responder: the instruction. Judges: the first / only instruction. */
+  text: string;
+  second?: string;
+  judge?: 'equality' | 'difficulty';
+}
+
+const between = (s: string, start: string, end: string | RegExp): string => {
+  const from = s.indexOf(start);
+  if (from < 0) return '';
+  const rest = s.slice(from + start.length);
+  const stop = typeof end === 'string' ? rest.lastIndexOf(end) : rest.search(end);
+  return (stop < 0 ? rest : rest.slice(0, stop)).trim();
+};
+
+const DEPTH: [RegExp, string][] = [
+  [/constraint/i, 'add-constraints'],
+  [/depth and breadth/i, 'deepening'],
+  [/specific concepts|more specific|concreti[sz]/i, 'concretizing'],
+  [/multiple-step reasoning|multi-step reasoning|step-by-step reasoning/i, 'increase-reasoning'],
+];
+
+/** Which role a chat request plays, and what it is about. */
+export function recognise(content: string): Recognised {
+  if (content.includes('#Created Prompt#')) {
+    return { role: 'evolver', strategy: 'mutation', text: between(content, '#Given Prompt#:', '#Created Prompt#:') };
+  }
+  const givenAt = content.indexOf('#The Given Prompt#:');
+  if (givenAt >= 0 && content.includes('#Rewritten Prompt#:')) {
+    const header = content.slice(0, givenAt);
+    const text = between(content, '#The Given Prompt#:', '#Rewritten Prompt#:');
+    const data = /add data written in ([\w+#-]+) format/i.exec(header) ?? /\b(json|sql|python|javascript|typescript|java|cpp|go|rust|csv|yaml|xml|markdown-table)\b[^.\n]*\b(data|format|input)\b/i.exec(header);
+    if (data) return { role: 'evolver', strategy: 'complicate-input', format: (data[1] as string).toLowerCase(), text };
+    const hit = DEPTH.find(([re]) => re.test(header));
+    return { role: 'evolver', strategy: hit ? hit[1] : 'add-constraints', text };
+  }
+  if (content.includes('The First Prompt:') && content.includes('The Second Prompt:')) {
+    return {
+      role: 'judge', judge: 'equality',
+      text: between(content, 'The First Prompt:', 'The Second Prompt:'),
+      second: between(content, 'The Second Prompt:', /\n\s*your judge?ment/i),
+    };
+  }
+  if (content.includes('#Instruction#:') && /difficult/i.test(content)) {
+    return { role: 'judge', judge: 'difficulty', text: between(content, '#Instruction#:', /\n\s*(#|rate\b|your rating|difficulty)/i) };
+  }
+  return { role: 'responder', text: content.trim() };
+}
+
+export interface BrainOptions {
+  seed: number;
+  faultRate: number;
+  enabled: ReadonlySet<FaultKind>;
+  strategyFaultRates: Readonly<Record<string, number>>;
+}
+
+/** One answer: the text, and the content fault it carries (if any). */
+export interface Answer {
+  recognised: Recognised;
+  text: string;
+  fault?: ContentFaultKind;
+}
+
+const STOPS = ['the', 'and', 'of', 'to', 'it', 'is', 'that', 'this', 'with', 'as', 'for', 'on', 'by', 'or', 'an', 'in', 'be', 'so', 'there', 'then'];
+
+/** The answering core of one simulator (it remembers output -> given prompt for `repeat`). */
+export function createBrain(options: BrainOptions) {
+  const producedFrom = new Map<string, string>();
+  const { seed } = options;
+
+  function chooseFault(rec: Recognised, key: number): ContentFaultKind | undefined {
+    const pool = rec.role === 'evolver' ? EVOLVER_FAULTS : rec.role === 'responder' ? RESPONDER_FAULTS : [];
+    const eligible = pool.filter((k) => options.enabled.has(k)
+      && (k !== 'broken-format' || rec.strategy === 'complicate-input')
+      && (k !== 'repeat' || producedFrom.has(rec.text)));
+    if (eligible.length === 0) return undefined;
+    const strategyRate = rec.strategy === undefined ? undefined : options.strategyFaultRates[rec.strategy];
+    if (strategyRate !== undefined && unit(seed, 'strategy-fault', key) < strategyRate) {
+      return eligible[Math.floor(unit(seed, 'strategy-fault-kind', key) * eligible.length)];
+    }
+    if (options.faultRate <= 0) return undefined;
+    return eligible.find((k) => unit(seed, k, key) < options.faultRate);
+  }
+
+  function evolverText(rec: Recognised, fault: ContentFaultKind | undefined, r: () => number): string {
+    const input = { given: rec.text, r, ...(rec.format === undefined ? {} : { format: rec.format }) };
+    switch (fault) {
+      case 'unchanged': return rec.text;
+      case 'repeat': return producedFrom.get(rec.text) as string;
+      case 'broken-format': return evolveBroken(input);
+      case 'no-gain': return pick([`Please, ${rec.text}`, `${rec.text} Thank you.`, `Kindly ${rec.text}`], r);
+      case 'meta-copy': {
+        const clean = evolveClean(rec.strategy ?? 'add-constraints', input);
+        return r() < 0.5 ? `#Rewritten Prompt#:\n${clean}` : `${clean} Answer the given prompt in full.`;
+      }
+      default: {
+        const clean = evolveClean(rec.strategy ?? 'add-constraints', input);
+        if (!producedFrom.has(clean) && clean !== rec.text) {
+          if (producedFrom.size >= 2_000_000) producedFrom.clear();
+          producedFrom.set(clean, rec.text);
+        }
+        return clean;
+      }
+    }
+  }
+
+  function responderText(rec: Recognised, fault: ContentFaultKind | undefined, r: () => number): string {
+    switch (fault) {
+      case 'refusal': {
+        const topic = contentWords(prose(rec.text))[0] ?? 'this request';
+        return `Sorry, I cannot help with ${topic} because it falls outside what I can answer reliably.`;
+      }
+      case 'too-short': return pick(['Yes.', 'Not sure.', 'It depends.', 'Maybe.'], r);
+      case 'stopwords-only': {
+        const n = 6 + Math.floor(r() * 7);
+        const out: string[] = [];
+        for (let i = 0; i < n; i++) out.push(pick(STOPS, r) + (i % 4 === 3 ? ',' : ''));
+        return `${out.join(' ').replace(/^./, (c) => c.toUpperCase())}.`;
+      }
+      default: return respond(rec.text, r);
+    }
+  }
+
+  return {
+    /** Answer a request whose joined content is `content` (`key` = hash53(content, seed)). */
+    answer(content: string, lastUser: string, key: number): Answer {
+      const rec = recognise(lastUser);
+      const fault = chooseFault(rec, key);
+      const r = prng(hash53(content, seed ^ 0x5bd1e995));
+      let text: string;
+      if (rec.role === 'evolver') text = evolverText(rec, fault, r);
+      else if (rec.role === 'responder') text = responderText(rec, fault, r);
+      else if (rec.judge === 'equality') text = judgeEqual(rec.text, rec.second ?? '');
+      else text = String(judgeDifficulty(rec.text));
+      return fault === undefined ? { recognised: rec, text } : { recognised: rec, text, fault };
+    },
+  };
+}
+
+export type Brain = ReturnType<typeof createBrain>;

@@ -1,0 +1,266 @@
+// The simulator's HTTP server (node:http): the OpenAI chat-completions API plus /sim endpoints to
+// read faults and stats and to inject transport faults from another process.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EvolflowError } from '@evolflow/core';
+import { hash53, unit } from './hash.ts';
+import { createBrain, type SimRole } from './brain.ts';
+import { ALL_FAULTS, TRANSPORT_FAULTS, type FaultKind, type FaultRecord, type TransportFaultKind } from './faults.ts';
+
+export interface SimulatorOptions {
+  /** 0 = a random free port (default). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 7. */
+  seed?: number;
+  /** Fixed latency per completion (default 0). */
+  latencyMs?: number;
+  /** Plus a uniform jitter in [0, jitter), deterministic per request content. */
+  latencyJitterMs?: number;
+  /** Probability of each enabled fault kind applying to an eligible request (default 0). */
+  faultRate?: number;
+  /** Enabled fault kinds (default: all content and transport kinds). */
+  faults?: FaultKind[];
+  /** Per strategy: probability that an evolution of that strategy is faulty (kind chosen among the enabled evolver content faults that apply). */
+  strategyFaultRates?: Record<string, number>;
+  /** How long a 'stall' holds the response (default 120000, or until the client disconnects). */
+  stallMs?: number;
+}
+
+export interface InjectRule {
+  kind: TransportFaultKind;
+  count: number;
+  retryAfterSeconds?: number;
+}
+
+export interface SimulatorStats {
+  requests: number;
+  completions: number;
+  inFlight: number;
+  maxInFlight: number;
+  byStatus: Record<string, number>;
+  log: { at: number; status: number; role: string; requestId: string }[];
+}
+
+export interface RunningSimulator {
+  /** Base URL including /v1, e.g. http://127.0.0.1:43123/v1 */
+  url: string;
+  port: number;
+  /** Every injected fault so far. */
+  faults(): FaultRecord[];
+  stats(): SimulatorStats;
+  /** The next `count` completion requests get this transport fault (for client tests). */
+  inject(rule: InjectRule): void;
+  close(): Promise<void>;
+}
+
+const LOG_CAP = 100_000;
+const CREATED = 1_700_000_000;
+
+function checkOptions(o: SimulatorOptions): void {
+  const bad = (path: string, what: string) => new EvolflowError('config', `simulator option ${path}: ${what}`, { details: { path } });
+  if (o.faultRate !== undefined && !(o.faultRate >= 0 && o.faultRate <= 1)) throw bad('faultRate', `must be within [0, 1], not ${o.faultRate}`);
+  for (const k of o.faults ?? []) if (!ALL_FAULTS.includes(k)) throw bad('faults', `unknown fault kind "${k}"; known: ${ALL_FAULTS.join(', ')}`);
+  for (const [s, p] of Object.entries(o.strategyFaultRates ?? {})) if (!(p >= 0 && p <= 1)) throw bad(`strategyFaultRates.${s}`, `must be within [0, 1], not ${p}`);
+  for (const key of ['latencyMs', 'latencyJitterMs', 'stallMs'] as const) {
+    const v = o[key];
+    if (v !== undefined && !(v >= 0)) throw bad(key, `must be a number >= 0, not ${v}`);
+  }
+}
+
+function checkRule(rule: InjectRule): void {
+  if (!TRANSPORT_FAULTS.includes(rule.kind) || !Number.isInteger(rule.count) || rule.count < 0) {
+    throw new EvolflowError('input', `simulator inject: needs { kind: ${TRANSPORT_FAULTS.join(' | ')}, count: integer >= 0 }, got ${JSON.stringify(rule)}`);
+  }
+}
+
+const hex = (n: number) => n.toString(16).padStart(14, '0');
+const tokens = (chars: number) => Math.ceil(chars / 4);
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const data = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers });
+  res.end(data);
+}
+
+const errorBody = (message: string, type: string, code: string | null) => ({ error: { message, type, param: null, code } });
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function messageText(content: unknown): string | undefined {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((p) => (typeof p === 'object' && p !== null && typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : '')).join('');
+  return undefined;
+}
+
+/** Start a simulator; resolves once it listens. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  checkOptions(options);
+  const seed = options.seed ?? 7;
+  const faultRate = options.faultRate ?? 0;
+  const latencyMs = options.latencyMs ?? 0;
+  const jitterMs = options.latencyJitterMs ?? 0;
+  const stallMs = options.stallMs ?? 120_000;
+  const enabled = new Set<FaultKind>(options.faults ?? ALL_FAULTS);
+  const transportOn = TRANSPORT_FAULTS.filter((k) => enabled.has(k));
+  const brain = createBrain({ seed, faultRate, enabled, strategyFaultRates: options.strategyFaultRates ?? {} });
+
+  const faultLog: FaultRecord[] = [];
+  const injected: InjectRule[] = [];
+  const occurrences = new Map<number, number>();
+  const pending = new Set<{ timer: NodeJS.Timeout; res: ServerResponse }>();
+  const stats = { requests: 0, completions: 0, inFlight: 0, maxInFlight: 0, byStatus: {} as Record<string, number>, log: [] as SimulatorStats['log'] };
+
+  const record = (status: number, role: SimRole | 'unknown', requestId: string) => {
+    stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+    if (stats.log.length >= LOG_CAP) stats.log.splice(0, LOG_CAP / 10);
+    stats.log.push({ at: Date.now(), status, role, requestId });
+  };
+
+  function nextTransportFault(key: number, occurrence: number): { kind: TransportFaultKind; retryAfter: number } | undefined {
+    const rule = injected[0];
+    if (rule) {
+      rule.count--;
+      if (rule.count <= 0) injected.shift();
+      return { kind: rule.kind, retryAfter: rule.retryAfterSeconds ?? 1 };
+    }
+    if (faultRate <= 0) return undefined;
+    const kind = transportOn.find((k) => unit(seed, k, key, occurrence) < faultRate);
+    return kind === undefined ? undefined : { kind, retryAfter: 1 };
+  }
+
+  /** Hold `send` for `ms` (or forever-ish for a stall), unless the client goes away first. */
+  function later(res: ServerResponse, ms: number, send: () => void): void {
+    const entry = { res, timer: setTimeout(() => { pending.delete(entry); if (!res.destroyed) send(); }, ms) };
+    pending.add(entry);
+    res.once('close', () => { clearTimeout(entry.timer); pending.delete(entry); });
+  }
+
+  async function completion(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    res.once('close', () => { stats.inFlight--; });
+    let body: { messages?: unknown; model?: unknown; stream?: unknown; max_tokens?: unknown; max_completion_tokens?: unknown };
+    try {
+      body = JSON.parse(await readBody(req)) as typeof body;
+    } catch {
+      record(400, 'unknown', '');
+      return sendJson(res, 400, errorBody('request body is not valid JSON', 'invalid_request_error', 'invalid_json'));
+    }
+    const msgs = Array.isArray(body.messages) ? body.messages as { role?: unknown; content?: unknown }[] : [];
+    const texts = msgs.map((m) => messageText(m?.content));
+    if (msgs.length === 0 || texts.some((t) => t === undefined) || body.stream === true) {
+      record(400, 'unknown', '');
+      const why = body.stream === true ? 'streaming is not supported by the simulator; send stream: false' : '"messages" must be a non-empty array of { role, content: string }';
+      return sendJson(res, 400, errorBody(why, 'invalid_request_error', null));
+    }
+    const content = msgs.map((m, i) => `${String(m.role)}\u0002${texts[i] as string}`).join('\u0003');
+    const key = hash53(content, seed);
+    const occurrence = occurrences.get(key) ?? 0;
+    occurrences.set(key, occurrence + 1);
+    const requestId = `req-sim-${hex(hash53(`${key}:${occurrence}`, seed + 1))}`;
+    const lastUser = [...msgs].reverse().find((m) => m.role === 'user');
+    const answer = brain.answer(content, messageText(lastUser?.content) ?? (texts[texts.length - 1] as string), key);
+    const role = answer.recognised.role;
+    const headers = { 'x-request-id': requestId };
+
+    const transport = nextTransportFault(key, occurrence);
+    if (transport) {
+      faultLog.push({ requestId, kind: transport.kind, role, ...(answer.recognised.strategy ? { strategy: answer.recognised.strategy } : {}) });
+      if (transport.kind === 'rate-limit') {
+        record(429, role, requestId);
+        return sendJson(res, 429, errorBody(`Rate limit reached (simulated); retry after ${transport.retryAfter} s`, 'requests', 'rate_limit_exceeded'), { ...headers, 'retry-after': String(transport.retryAfter) });
+      }
+      if (transport.kind === 'server-error') {
+        record(500, role, requestId);
+        return sendJson(res, 500, errorBody('The server had an error while processing your request (simulated)', 'server_error', null), headers);
+      }
+    }
+
+    const id = `chatcmpl-sim-${hex(key)}${hex(hash53(content, seed + 2)).slice(0, 10)}`;
+    if (answer.fault) {
+      const { strategy, format } = answer.recognised;
+      faultLog.push({ requestId: id, kind: answer.fault, role, ...(strategy ? { strategy } : {}), ...(format ? { format } : {}), output: answer.text });
+    }
+    const maxTokens = typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : typeof body.max_tokens === 'number' ? body.max_tokens : Infinity;
+    const truncated = tokens(answer.text.length) > maxTokens;
+    const text = truncated ? answer.text.slice(0, maxTokens * 4) : answer.text;
+    const promptChars = texts.reduce((n, t) => n + (t as string).length, 0);
+    const send = () => {
+      stats.completions++;
+      record(200, role, requestId);
+      sendJson(res, 200, {
+        id, object: 'chat.completion', created: CREATED, model: typeof body.model === 'string' ? body.model : 'evolflow-sim', system_fingerprint: 'evolflow-sim',
+        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: truncated ? 'length' : 'stop' }],
+        usage: { prompt_tokens: tokens(promptChars), completion_tokens: tokens(text.length), total_tokens: tokens(promptChars) + tokens(text.length) },
+      }, headers);
+    };
+    if (transport?.kind === 'stall') return later(res, stallMs, send);
+    const delay = latencyMs + (jitterMs > 0 ? Math.floor(unit(seed, 'jitter', key) * jitterMs) : 0);
+    if (delay > 0) return later(res, delay, send);
+    send();
+  }
+
+  async function sim(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    if (req.method === 'GET' && path === '/sim/faults') return sendJson(res, 200, faultLog);
+    if (req.method === 'GET' && path === '/sim/stats') return sendJson(res, 200, snapshot());
+    if (req.method === 'POST' && path === '/sim/inject') {
+      try {
+        api.inject(JSON.parse(await readBody(req)) as InjectRule);
+        return sendJson(res, 200, { ok: true });
+      } catch (err) {
+        return sendJson(res, 400, errorBody((err as Error).message, 'invalid_request_error', null));
+      }
+    }
+    sendJson(res, 404, errorBody(`no route ${req.method} ${path}`, 'invalid_request_error', 'not_found'));
+  }
+
+  const server = createServer((req, res) => {
+    stats.requests++;
+    const path = (req.url ?? '/').split('?')[0] as string;
+    const done = (p: Promise<void>) => p.catch((err: unknown) => { if (!res.headersSent) sendJson(res, 500, errorBody(String(err), 'server_error', null)); });
+    if (req.method === 'POST' && path === '/v1/chat/completions') return void done(completion(req, res));
+    if (req.method === 'GET' && path === '/v1/models') {
+      return sendJson(res, 200, { object: 'list', data: [{ id: 'evolflow-sim', object: 'model', created: CREATED, owned_by: 'evolflow' }] });
+    }
+    void done(sim(req, res, path));
+  });
+  server.keepAliveTimeout = 30_000;
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => { server.off('error', reject); resolve(); });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  function snapshot(): SimulatorStats {
+    return { ...stats, byStatus: { ...stats.byStatus }, log: stats.log.slice() };
+  }
+
+  const api: RunningSimulator = {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`,
+    port,
+    faults: () => faultLog.slice(),
+    stats: snapshot,
+    inject(rule) {
+      checkRule(rule);
+      if (rule.count > 0) injected.push({ ...rule });
+    },
+    close: () => new Promise<void>((resolve) => {
+      for (const p of pending) { clearTimeout(p.timer); p.res.destroy(); }
+      pending.clear();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+  return api;
+}
