@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, EvolflowError, mergeDeep, zeroUsage, type Config, type EvolRecord, type LlmCaller, type Logger, type StageEnv } from '@evolflow/core';
+import { createEvolveStage } from './handler.ts';
+
+const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const seed: EvolRecord = { id: 's-1', seedId: 's-1', parentId: null, round: 0, instruction: 'Write a haiku about the sea.', response: 'Waves...', lineage: [], checks: [], usage: zeroUsage(), nextRound: 1 };
+
+function env(llm: LlmCaller, over: unknown = {}): StageEnv {
+  return { config: mergeDeep(DEFAULT_CONFIG, over) as Config, logger, llm, cwd: process.cwd(), outDir: '/tmp' };
+}
+
+const echo: LlmCaller = {
+  async complete(_role, messages) {
+    return { text: `Write a haiku about the sea that mentions a lighthouse at dawn (${messages.length})`, id: 'c-1', promptTokens: 10, completionTokens: 5, cached: false };
+  },
+};
+
+describe('evolve stage', () => {
+  it('makes one child per pool record with a deterministic id, strategy and lineage', async () => {
+    const stage = await createEvolveStage(env(echo));
+    const [a] = await stage.handle(seed, undefined, 'pool');
+    const [b] = await stage.handle(seed, undefined, 'pool');
+    expect(a?.topic).toBe('evolved');
+    expect(a?.record.id).toBe('s-1.r1');
+    expect(a?.record.parentId).toBe('s-1');
+    expect(a?.record.parent?.response).toBe('Waves...');
+    expect(a?.record.response).toBeUndefined();
+    expect(a?.record.lineage).toEqual([{ id: 's-1.r1', round: 1, strategy: a?.record.strategy }]);
+    expect(a?.record.calls).toEqual(['c-1']);
+    expect(b?.record.strategy).toBe(a?.record.strategy);
+  });
+
+  it('picks strategies uniformly enough across seeds to use all six', async () => {
+    const stage = await createEvolveStage(env(echo));
+    const used = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const [e] = await stage.handle({ ...seed, id: `s-${i}`, seedId: `s-${i}` }, undefined, 'pool');
+      used.add(e?.record.strategy ?? '');
+    }
+    expect(used.size).toBe(6);
+  });
+
+  it('rejects with llm-error and requeues the parent for the next round when the LLM fails', async () => {
+    const failing: LlmCaller = { complete: async () => { throw new EvolflowError('llm-server', 'evolver gpt-4o-mini: HTTP 500 after 6 attempts'); } };
+    const stage = await createEvolveStage(env(failing));
+    const emits = await stage.handle(seed, undefined, 'pool');
+    expect(emits.map((e) => e.topic)).toEqual(['rejected', 'pool']);
+    expect(emits[0]?.record.rejection).toEqual({ stage: 'evolve', reason: 'llm-error', detail: 'evolver gpt-4o-mini: HTTP 500 after 6 attempts' });
+    expect(emits[1]?.record).toMatchObject({ id: 's-1', nextRound: 2, round: 0 });
+  });
+
+  it('does not requeue after the last round', async () => {
+    const failing: LlmCaller = { complete: async () => { throw new Error('down'); } };
+    const stage = await createEvolveStage(env(failing, { run: { rounds: 1 } }));
+    const emits = await stage.handle(seed, undefined, 'pool');
+    expect(emits.map((e) => e.topic)).toEqual(['rejected']);
+  });
+
+  it('fails at load with the package name of a missing strategy', async () => {
+    await expect(createEvolveStage(env(echo, { strategies: { enabled: ['does-not-exist'] } }))).rejects.toThrow(/plugin @evolflow\/strategy-does-not-exist: cannot be found/);
+  });
+});
