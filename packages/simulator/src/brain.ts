@@ -2,7 +2,8 @@
 // judge, difficulty judge, responder) from the prompt, decide content faults from a hash of
 // (seed, kind, request content), and write the answer. Everything is a function of seed + request
 // content, except `repeat`, which needs to know what this simulator produced earlier.
-import { hash53, pick, prng, unit } from './hash.ts';
+import { seededRandom } from '@evolflow/core';
+import { pick, unit } from './hash.ts';
 import { contentWords } from './lexicon.ts';
 import { evolveBroken, evolveClean, prose } from './evolve.ts';
 import { judgeDifficulty, judgeEqual, respond } from './answer.ts';
@@ -142,7 +143,7 @@ export function createBrain(options: BrainOptions) {
     answer(content: string, lastUser: string, key: number): Answer {
       const rec = recognise(lastUser);
       const fault = chooseFault(rec, key);
-      const r = prng(hash53(content, seed ^ 0x5bd1e995));
+      const r = seededRandom(seed, key); // key is already a hash of the content
       let text: string;
       if (rec.role === 'evolver') text = evolverText(rec, fault, r);
       else if (rec.role === 'responder') text = responderText(rec, fault, r);

@@ -21,18 +21,6 @@ export function unit(seed: number, ...keys: (string | number)[]): number {
   return hash53(keys.join('\u0001'), seed) / 9007199254740992;
 }
 
-/** A small PRNG (mulberry32) for one answer, seeded from a 53-bit hash. */
-export function prng(state53: number): () => number {
-  let state = (state53 ^ Math.floor(state53 / 4294967296)) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One item of a list, chosen by `r`. */
 export function pick<T>(items: readonly T[], r: () => number): T {
   return items[Math.floor(r() * items.length)] as T;

@@ -3,8 +3,10 @@
 import type { Command } from '../command.ts';
 import { runCommand } from './run.ts';
 import { stageCommand } from './stage.ts';
+import { simulateCommand } from './simulate.ts';
 
 export const COMMANDS: Command[] = [
   runCommand,
   stageCommand,
+  simulateCommand,
 ];
