@@ -10,3 +10,7 @@ export { createProgress, formatDuration } from './progress.ts';
 export type { Progress, ProgressOptions, ProgressSnapshot, StageProgress } from './progress.ts';
 export { estimateCost, roleCost, formatUsd } from './cost.ts';
 export type { RolePricing, RoleTokens } from './cost.ts';
+export { writeReport } from './report.ts';
+export { readRunDir, distribution, ROLE_STAGE } from './report-data.ts';
+export type { ReportData, RunJson, Distribution, SampleChain, ChainStep } from './report-data.ts';
+export { renderReport, REPORT_CHARTS } from './report-html.ts';

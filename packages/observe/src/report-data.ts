@@ -1,0 +1,323 @@
+// Reads a run directory (run.json and the JSONL files `evolflow run` writes) and boils it down to
+// what the report shows: counts per round and strategy, distributions, timings, sample chains.
+// Streams the JSONL files line by line, so a long run's files are never held whole in memory.
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { EvolflowError, wordCount, type EvolRecord } from '@evolflow/core';
+import { roleCost, type RolePricing } from './cost.ts';
+
+/** The parts of run.json the report reads (everything optional: older or partial runs still render). */
+export interface RunJson {
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  config?: {
+    run?: { rounds?: number };
+    llm?: { roles?: Record<string, Partial<RolePricing> & { model?: string }> };
+    validate?: { maxWords?: number; maxAddedWords?: number };
+    observe?: { failureBand?: { low: number; high: number } };
+    strategies?: { enabled?: string[] };
+  };
+  llm?: {
+    calls?: number;
+    cacheHits?: number;
+    retries?: number;
+    errors?: number;
+    promptTokens?: number;
+    completionTokens?: number;
+    byRole?: Record<string, { calls?: number; cacheHits?: number; promptTokens?: number; completionTokens?: number }>;
+  };
+  stages?: Record<string, { in?: number; out?: number; rejected?: number; absorbed?: number; deadLettered?: number; retries?: number }>;
+  totals?: Record<string, number>;
+  timeline?: { t: number; stages?: Record<string, { in?: number; out?: number; rejected?: number }>; llmCalls?: number; tokens?: number }[];
+}
+
+/** Five-number summary plus mean and count. */
+export interface Distribution {
+  n: number;
+  min: number;
+  q1: number;
+  median: number;
+  q3: number;
+  max: number;
+  mean: number;
+}
+
+export interface ChainStep {
+  id: string;
+  round: number;
+  strategy: string | null;
+  instruction: string;
+  words: number;
+  difficulty?: number;
+}
+
+export interface SampleChain {
+  finalId: string;
+  state: string;
+  reason?: string;
+  steps: ChainStep[];
+  response?: string;
+}
+
+/** Everything the report draws. */
+export interface ReportData {
+  runDir: string;
+  run: RunJson;
+  /** Round -> kept and rejected (round 0: seeds read, seed lines rejected). */
+  rounds: { round: number; kept: number; rejected: number; reasons: Record<string, number> }[];
+  /** Strategy -> kept, rejected and reasons. */
+  strategies: { strategy: string; kept: number; rejected: number; reasons: Record<string, number> }[];
+  /** Instruction words per round (0: seeds). */
+  lengthByRound: { round: number; dist: Distribution }[];
+  /** Difficulty (judge score, else estimate) per round. */
+  difficultyByRound: { round: number; dist: Distribution; source: 'difficulty' | 'estimate' }[];
+  /** Similarity to the nearest kept record: kept ones, and rejected duplicates. */
+  similarity: { kept: number[]; duplicates: number[] };
+  /** Tokens and cost per LLM-calling stage. */
+  perStage: { stage: string; role: string; calls: number; promptTokens: number; completionTokens: number; costUsd: number }[];
+  /** Records finished per second per stage between timeline samples. */
+  throughput: { t: number; rates: Record<string, number> }[];
+  samples: SampleChain[];
+  /** One example rejected record per reason. */
+  rejectExamples: { reason: string; stage: string; strategy: string | null; round: number; id: string; instruction: string; detail?: string }[];
+  counts: { seeds: number; kept: number; rejected: number; deadLettered: number; dataset: number; badLines: number };
+}
+
+/** Which stage spends each LLM role's tokens. */
+export const ROLE_STAGE: Readonly<Record<string, string>> = { evolver: 'evolve', responder: 'respond', judge: 'eliminate' };
+
+async function eachLine(file: string, fn: (value: unknown) => void): Promise<{ lines: number; bad: number }> {
+  if (!existsSync(file)) return { lines: 0, bad: 0 };
+  let lines = 0;
+  let bad = 0;
+  const rl = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (line.trim() === '') continue;
+    lines++;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      bad++;
+      continue;
+    }
+    fn(value);
+  }
+  return { lines, bad };
+}
+
+export function distribution(values: readonly number[]): Distribution {
+  const v = [...values].sort((a, b) => a - b);
+  const n = v.length;
+  if (n === 0) return { n: 0, min: 0, q1: 0, median: 0, q3: 0, max: 0, mean: 0 };
+  const q = (p: number) => {
+    const i = (n - 1) * p;
+    const lo = Math.floor(i);
+    const hi = Math.ceil(i);
+    return (v[lo] as number) + ((v[hi] as number) - (v[lo] as number)) * (i - lo);
+  };
+  return { n, min: v[0] as number, q1: q(0.25), median: q(0.5), q3: q(0.75), max: v[n - 1] as number, mean: v.reduce((a, b) => a + b, 0) / n };
+}
+
+interface LineageRow {
+  id: string;
+  round: number;
+  strategy?: string | null;
+  chain?: string[];
+  state?: string;
+  stage?: string;
+  reason?: string;
+}
+
+const SAMPLE_CHAINS = 12;
+const TEXT_CAP = 4000;
+const cap = (s: string) => (s.length > TEXT_CAP ? `${s.slice(0, TEXT_CAP)}…` : s);
+
+/** Read a run directory into report data; throws an `input` error naming the folder when it holds no run. */
+export async function readRunDir(runDir: string): Promise<ReportData> {
+  const runFile = join(runDir, 'run.json');
+  if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
+    throw new EvolflowError('input', `${runDir} is not a folder; pass the run directory that 'evolflow run --out DIR' wrote`);
+  }
+  let run: RunJson = {};
+  if (existsSync(runFile)) {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      run = JSON.parse(await readFile(runFile, 'utf8')) as RunJson;
+    } catch (cause) {
+      throw new EvolflowError('input', `${runFile} is not valid JSON (${(cause as Error).message}); the run may have been cut short, re-run it or delete the file`, { cause });
+    }
+  } else if (!existsSync(join(runDir, 'kept.jsonl')) && !existsSync(join(runDir, 'seeds.jsonl'))) {
+    throw new EvolflowError('input', `${runDir} holds no run.json, kept.jsonl or seeds.jsonl; pass the run directory that 'evolflow run --out DIR' wrote`);
+  }
+
+  const rounds = new Map<number, { kept: number; rejected: number; reasons: Record<string, number> }>();
+  const roundOf = (r: number) => {
+    let x = rounds.get(r);
+    if (!x) rounds.set(r, (x = { kept: 0, rejected: 0, reasons: {} }));
+    return x;
+  };
+  const strategies = new Map<string, { kept: number; rejected: number; reasons: Record<string, number> }>();
+  const strategyOf = (s: string) => {
+    let x = strategies.get(s);
+    if (!x) strategies.set(s, (x = { kept: 0, rejected: 0, reasons: {} }));
+    return x;
+  };
+  for (const s of run.config?.strategies?.enabled ?? []) strategyOf(s);
+  const lengths = new Map<number, number[]>();
+  const scores = new Map<number, { difficulty: number[]; estimate: number[] }>();
+  const push = <K, V>(m: Map<K, V[]>, k: K, v: V) => {
+    const a = m.get(k);
+    if (a) a.push(v);
+    else m.set(k, [v]);
+  };
+  const similarity = { kept: [] as number[], duplicates: [] as number[] };
+  const rejectExamples = new Map<string, ReportData['rejectExamples'][number]>();
+  const counts = { seeds: 0, kept: 0, rejected: 0, deadLettered: 0, dataset: 0, badLines: 0 };
+
+  // Pass 1: lineage, to choose the sample chains before reading texts.
+  const lineage: LineageRow[] = [];
+  const lin = await eachLine(join(runDir, 'lineage.jsonl'), (v) => {
+    const row = v as LineageRow;
+    if (row.state === 'kept' || row.state === 'rejected') lineage.push({ id: row.id, round: row.round, state: row.state, chain: row.chain ?? [], ...(row.stage ? { stage: row.stage } : {}), ...(row.reason ? { reason: row.reason } : {}) });
+    if (row.state === 'dead-lettered') counts.deadLettered++;
+  });
+  counts.badLines += lin.bad;
+  const chosen = chooseChains(lineage);
+  const wanted = new Set(chosen.flatMap((c) => c.chain ?? []));
+  const texts = new Map<string, ChainStep & { response?: string }>();
+  const remember = (r: EvolRecord) => {
+    if (!wanted.has(r.id)) return;
+    const d = r.scores?.difficulty ?? r.scores?.estimate;
+    texts.set(r.id, {
+      id: r.id, round: r.round, strategy: r.strategy ?? null, instruction: cap(r.instruction), words: wordCount(r.instruction),
+      ...(d === undefined ? {} : { difficulty: d }), ...(r.response === undefined ? {} : { response: cap(r.response) }),
+    });
+  };
+  const score = (r: EvolRecord) => {
+    let s = scores.get(r.round);
+    if (!s) scores.set(r.round, (s = { difficulty: [], estimate: [] }));
+    if (typeof r.scores?.difficulty === 'number') s.difficulty.push(r.scores.difficulty);
+    if (typeof r.scores?.estimate === 'number') s.estimate.push(r.scores.estimate);
+  };
+
+  const seeds = await eachLine(join(runDir, 'seeds.jsonl'), (v) => {
+    const r = v as EvolRecord;
+    if (typeof r?.instruction !== 'string') return;
+    counts.seeds++;
+    roundOf(0).kept++;
+    push(lengths, 0, wordCount(r.instruction));
+    score(r);
+    remember(r);
+  });
+  const kept = await eachLine(join(runDir, 'kept.jsonl'), (v) => {
+    const r = v as EvolRecord;
+    if (typeof r?.instruction !== 'string' || typeof r.round !== 'number') return;
+    counts.kept++;
+    roundOf(r.round).kept++;
+    if (r.strategy) strategyOf(r.strategy).kept++;
+    push(lengths, r.round, wordCount(r.instruction));
+    score(r);
+    if (typeof r.dedup?.similarity === 'number') similarity.kept.push(r.dedup.similarity);
+    remember(r);
+  });
+  const rejected = await eachLine(join(runDir, 'rejected.jsonl'), (v) => {
+    const r = v as EvolRecord;
+    if (typeof r?.round !== 'number') return;
+    counts.rejected++;
+    const reason = r.rejection?.reason ?? 'unknown';
+    const round = roundOf(r.round);
+    round.rejected++;
+    round.reasons[reason] = (round.reasons[reason] ?? 0) + 1;
+    if (r.strategy && r.round > 0) {
+      const s = strategyOf(r.strategy);
+      s.rejected++;
+      s.reasons[reason] = (s.reasons[reason] ?? 0) + 1;
+    }
+    if (reason === 'duplicate' && typeof r.dedup?.similarity === 'number') similarity.duplicates.push(r.dedup.similarity);
+    if (typeof r.instruction === 'string') remember(r);
+    if (!rejectExamples.has(reason)) {
+      rejectExamples.set(reason, {
+        reason, stage: r.rejection?.stage ?? '?', strategy: r.strategy ?? null, round: r.round, id: r.id, instruction: cap(String(r.instruction ?? '')),
+        ...(r.rejection?.detail ? { detail: cap(r.rejection.detail) } : {}),
+      });
+    }
+  });
+  const dataset = await eachLine(join(runDir, 'dataset.jsonl'), () => undefined);
+  counts.dataset = dataset.lines;
+  counts.badLines += seeds.bad + kept.bad + rejected.bad;
+
+  const sortedRounds = [...rounds.keys()].sort((a, b) => a - b);
+  const lengthByRound = [...lengths.keys()].sort((a, b) => a - b).map((round) => ({ round, dist: distribution(lengths.get(round) ?? []) }));
+  const anyDifficulty = [...scores.values()].some((s) => s.difficulty.length > 0);
+  const source = anyDifficulty ? 'difficulty' : 'estimate';
+  const difficultyByRound = [...scores.keys()]
+    .sort((a, b) => a - b)
+    .map((round) => ({ round, dist: distribution(scores.get(round)?.[source] ?? []), source }) as const)
+    .filter((d) => d.dist.n > 0);
+
+  const roles = run.config?.llm?.roles ?? {};
+  const perStage = Object.entries(run.llm?.byRole ?? {}).map(([role, u]) => {
+    const tokens = { promptTokens: u.promptTokens ?? 0, completionTokens: u.completionTokens ?? 0 };
+    const price = roles[role];
+    return {
+      stage: ROLE_STAGE[role] ?? role, role, calls: u.calls ?? 0, ...tokens,
+      costUsd: roleCost(tokens, { pricePerMTokIn: price?.pricePerMTokIn ?? 0, pricePerMTokOut: price?.pricePerMTokOut ?? 0 }),
+    };
+  });
+
+  const throughput: ReportData['throughput'] = [];
+  const timeline = run.timeline ?? [];
+  for (let i = 1; i < timeline.length; i++) {
+    const a = timeline[i - 1] as NonNullable<RunJson['timeline']>[number];
+    const b = timeline[i] as NonNullable<RunJson['timeline']>[number];
+    const dt = (b.t - a.t) / 1000;
+    if (!(dt > 0)) continue;
+    const rates: Record<string, number> = {};
+    for (const [stage, s] of Object.entries(b.stages ?? {})) {
+      const p = a.stages?.[stage];
+      rates[stage] = Math.max(0, ((s.out ?? 0) + (s.rejected ?? 0) - ((p?.out ?? 0) + (p?.rejected ?? 0))) / dt);
+    }
+    throughput.push({ t: b.t, rates });
+  }
+
+  const samples: SampleChain[] = chosen.map((row) => {
+    const steps = (row.chain ?? []).map((id) => texts.get(id)).filter((s): s is ChainStep & { response?: string } => s !== undefined);
+    const last = steps.at(-1);
+    return {
+      finalId: row.id, state: row.state ?? '?', ...(row.reason ? { reason: row.reason } : {}),
+      steps: steps.map(({ response: _r, ...s }) => s), ...(last?.response && last.id === row.id ? { response: last.response } : {}),
+    };
+  });
+
+  return {
+    runDir, run,
+    rounds: sortedRounds.map((round) => ({ round, ...(rounds.get(round) as { kept: number; rejected: number; reasons: Record<string, number> }) })),
+    strategies: [...strategies].map(([strategy, s]) => ({ strategy, ...s })).sort((a, b) => a.strategy.localeCompare(b.strategy)),
+    lengthByRound, difficultyByRound, similarity, perStage, throughput, samples,
+    rejectExamples: [...rejectExamples.values()].sort((a, b) => a.reason.localeCompare(b.reason)),
+    counts,
+  };
+}
+
+/** Pick kept chains of the deepest rounds, spread over final strategies, ids in a stable order. */
+function chooseChains(rows: readonly LineageRow[]): LineageRow[] {
+  const keptRows = rows.filter((r) => r.state === 'kept' && (r.chain?.length ?? 0) > 1);
+  keptRows.sort((a, b) => b.round - a.round || a.id.localeCompare(b.id));
+  const out: LineageRow[] = [];
+  const seenSeeds = new Set<string>();
+  // First pass: one chain per seed, deepest first; the chain's first id is its seed.
+  for (const r of keptRows) {
+    const seed = r.chain?.[0] ?? r.id;
+    if (seenSeeds.has(seed)) continue;
+    seenSeeds.add(seed);
+    out.push(r);
+    if (out.length >= SAMPLE_CHAINS - 2) break;
+  }
+  // And two that ended rejected, to read what the filters catch.
+  const rej = rows.filter((r) => r.state === 'rejected' && (r.chain?.length ?? 0) > 1).sort((a, b) => b.round - a.round || a.id.localeCompare(b.id));
+  out.push(...rej.slice(0, 2));
+  return out;
+}

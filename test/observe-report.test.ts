@@ -1,0 +1,65 @@
+// The run report rendered in headless Chromium: every chart drawn with data, no network, a screenshot.
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { REPORT_CHARTS, writeReport } from '@evolflow/observe';
+import { writeFixtureRun } from './observe-fixture.ts';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const OUTPUT = new URL('../test-output/', import.meta.url).pathname;
+
+let browser: Browser;
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('evolflow report in a browser', () => {
+  it('renders every chart with data, offline, and saves a screenshot', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'evolflow-report-'));
+    const written = writeFixtureRun(runDir, { seeds: 40, rounds: 4 });
+    const file = await writeReport(runDir);
+    expect(file).toBe(join(runDir, 'report.html'));
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(pathToFileURL(file).href);
+    expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+
+    const charts = await page.$$eval('figure.chart', (figs) =>
+      figs.map((f) => {
+        const svg = f.querySelector('svg');
+        const box = svg?.getBoundingClientRect();
+        return { id: f.getAttribute('data-chart'), points: Number(f.getAttribute('data-points')), marks: f.querySelectorAll('svg .mark').length, width: box?.width ?? 0, height: box?.height ?? 0 };
+      }),
+    );
+    expect(charts.map((c) => c.id)).toEqual([...REPORT_CHARTS]);
+    for (const c of charts) {
+      expect(c.points, `chart ${c.id} has data`).toBeGreaterThan(0);
+      expect(c.marks, `chart ${c.id} drew marks`).toBeGreaterThan(0);
+      expect(c.width, `chart ${c.id} is visible`).toBeGreaterThan(200);
+      expect(c.height, `chart ${c.id} is visible`).toBeGreaterThan(80);
+    }
+    // Rounds chart: round 0 plus four rounds, kept and rejected bars.
+    const rounds = await page.$$eval('figure[data-chart="rounds"] .mark title', (ts) => ts.map((t) => t.textContent));
+    expect(rounds).toContain(`seeds · kept: ${written.seeds}`);
+    // Sample chains read seed -> round n, and the inline script ran.
+    const chains = await page.$$eval('details.chain', (ds) => ds.map((d) => d.querySelectorAll('.step').length));
+    expect(chains.length).toBeGreaterThan(5);
+    expect(Math.max(...chains)).toBeGreaterThan(2);
+    expect(await page.locator('body').getAttribute('data-charts')).toBe(String(REPORT_CHARTS.length));
+    expect(await page.locator('table.checks td').allTextContents()).toContain('Difficulty rises per round');
+
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: join(OUTPUT, 'observe-report.png'), fullPage: true });
+    await page.close();
+  });
+});
