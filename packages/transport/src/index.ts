@@ -5,3 +5,5 @@ export { InMemoryTransport } from './memory.ts';
 export type { InMemoryTransportOptions } from './memory.ts';
 export { runStage, emptyStats } from './run-stage.ts';
 export type { RunStageOptions, RunningStage, StageStats } from './run-stage.ts';
+export { createKafkaTransport } from './kafka.ts';
+export type { KafkaTransport, KafkaTransportOptions, KafkaSubscription } from './kafka.ts';
