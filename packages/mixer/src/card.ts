@@ -1,0 +1,179 @@
+// The dataset card (`README.md` beside the data): what is in the dataset (counts per round and per
+// strategy, the replay share, decontamination), where the seeds came from and under which licence,
+// and how to train on it.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { EvolRecord } from '@evolflow/core';
+import type { DatasetFormat } from './formats.ts';
+
+/** Counts the card reports. */
+export interface MixSummary {
+  records: number;
+  evolved: number;
+  replayed: number;
+  /** Replayed seeds drawn again after the buffer was used up. */
+  repeated: number;
+  /** Seeds offered to the replay buffer. */
+  seedsAvailable: number;
+  batches: number;
+  /** replayed / records. */
+  replayShare: number;
+  byRound: Record<string, number>;
+  byStrategy: Record<string, number>;
+  contaminated: number;
+  /** Records left out because they had no response to train on. */
+  withoutResponse: number;
+}
+
+/** Count a mixed dataset (records carrying `batch`). */
+export function summarize(records: readonly EvolRecord[], extra: { seedsAvailable: number; contaminated: number; withoutResponse: number }): MixSummary {
+  const byRound: Record<string, number> = {};
+  const byStrategy: Record<string, number> = {};
+  let replayed = 0;
+  let repeated = 0;
+  const batches = new Set<number>();
+  for (const r of records) {
+    byRound[String(r.round)] = (byRound[String(r.round)] ?? 0) + 1;
+    const strategy = r.batch?.replay ? 'seed (replayed)' : (r.strategy ?? 'unknown');
+    byStrategy[strategy] = (byStrategy[strategy] ?? 0) + 1;
+    if (r.batch?.replay) replayed++;
+    if (r.batch?.repeated) repeated++;
+    if (r.batch) batches.add(r.batch.index);
+  }
+  return {
+    records: records.length,
+    evolved: records.length - replayed,
+    replayed,
+    repeated,
+    seedsAvailable: extra.seedsAvailable,
+    batches: batches.size,
+    replayShare: records.length === 0 ? 0 : Math.round((replayed / records.length) * 10_000) / 10_000,
+    byRound,
+    byStrategy,
+    contaminated: extra.contaminated,
+    withoutResponse: extra.withoutResponse,
+  };
+}
+
+/** An SPDX id for a licence text we recognise, else null. */
+function spdxOf(text: string): string | null {
+  if (/Apache License/i.test(text) && /Version 2\.0/.test(text)) return 'Apache-2.0';
+  if (/Permission is hereby granted, free of charge/i.test(text)) return 'MIT';
+  if (/Attribution-ShareAlike 4\.0/i.test(text)) return 'CC-BY-SA-4.0';
+  if (/Attribution-NonCommercial 4\.0/i.test(text)) return 'CC-BY-NC-4.0';
+  if (/Attribution 4\.0 International/i.test(text)) return 'CC-BY-4.0';
+  if (/Redistribution and use in source and binary forms/i.test(text)) return 'BSD';
+  return null;
+}
+
+/**
+ * The licence of the seed files: for each seed file, a LICENSE file beside it (`<prefix>-LICENSE`
+ * whose prefix starts the seed file's name, else `LICENSE*`), recognised as an SPDX id when
+ * possible. Returns one entry per seed file.
+ */
+export function detectSeedLicenses(seedFiles: readonly string[]): { file: string; license: string; licenseFile?: string }[] {
+  return [...new Set(seedFiles)].sort().map((file) => {
+    const dir = dirname(file);
+    let candidates: string[] = [];
+    try {
+      candidates = existsSync(dir) ? readdirSync(dir).filter((f) => /licen[cs]e/i.test(f)) : [];
+    } catch {
+      candidates = [];
+    }
+    const base = basename(file).toLowerCase();
+    const prefixed = candidates.filter((c) => {
+      const prefix = c.toLowerCase().replace(/[-_.]?licen[cs]e.*$/, '');
+      return prefix !== '' && base.startsWith(prefix);
+    });
+    const plain = candidates.filter((c) => /^licen[cs]e(\.\w+)?$/i.test(c));
+    const chosen = prefixed.sort((a, b) => b.length - a.length)[0] ?? plain[0];
+    if (!chosen) return { file, license: 'unknown' };
+    let text = '';
+    try {
+      text = readFileSync(join(dir, chosen), 'utf8');
+    } catch {
+      text = '';
+    }
+    return { file, license: spdxOf(text) ?? `see ${chosen}`, licenseFile: join(dir, chosen) };
+  });
+}
+
+export interface CardOptions {
+  name: string;
+  format: DatasetFormat;
+  summary: MixSummary;
+  /** Configured replay share (or count per batch). */
+  replay: { share: number; count: number };
+  batchSize: number;
+  order: 'curriculum' | 'shuffle';
+  stratify: boolean;
+  /** `mix.seedLicense` when set; else detected from the seed files. */
+  seedLicense: string;
+  seedSources: { file: string; license: string; licenseFile?: string }[];
+  decontamination: { method: string; sets: readonly string[] } | null;
+  files: readonly string[];
+}
+
+const table = (head: [string, string], rows: [string, number][]) =>
+  [`| ${head[0]} | ${head[1]} |`, '|---|---:|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+
+/** The dataset card text (Hugging Face style front matter, then the facts). */
+export function datasetCard(options: CardOptions): string {
+  const s = options.summary;
+  const licenses = options.seedLicense !== '' ? [options.seedLicense] : [...new Set(options.seedSources.map((x) => x.license))];
+  const spdx = licenses.length === 1 && /^[A-Za-z0-9.-]+$/.test(licenses[0] as string) && licenses[0] !== 'unknown' ? (licenses[0] as string).toLowerCase() : 'other';
+  const rounds = Object.entries(s.byRound).sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]): [string, number] => [k === '0' ? '0 (seeds)' : k, v]);
+  const strategies = Object.entries(s.byStrategy).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const replayLine = options.replay.count > 0 ? `${options.replay.count} seeds per batch of ${options.batchSize}` : `${options.replay.share} of every batch of ${options.batchSize}`;
+  const sources = options.seedSources.length === 0 ? '- (no seed file recorded on the seeds)' : options.seedSources.map((x) => `- \`${x.file}\`: ${x.license}${x.licenseFile ? ` (\`${x.licenseFile}\`)` : ''}`).join('\n');
+  return `---
+license: ${spdx}
+task_categories:
+- text-generation
+tags:
+- evol-instruct
+- sft
+- evolflow
+size_categories:
+- ${s.records < 1000 ? 'n<1K' : s.records < 10_000 ? '1K<n<10K' : s.records < 100_000 ? '10K<n<100K' : 'n>100K'}
+---
+
+# ${options.name}
+
+Instruction-tuning data made with evolflow, an implementation of Evol-Instruct (WizardLM,
+arXiv 2304.12244): seed instructions rewritten by an LLM into harder and more diverse ones over
+several rounds, answered, filtered, deduplicated, then mixed with a share of the original seeds so
+a model trained on it keeps handling simple requests.
+
+- Format: **${options.format}** (\`dataset.jsonl\`, one example per line${options.files.includes('dataset.parquet') ? '; the same rows in `dataset.parquet`' : ''})
+- Records: **${s.records}** in ${s.batches} batches: ${s.evolved} evolved, ${s.replayed} replayed seeds
+- Replay share: **${s.replayShare}** of all records (configured: ${replayLine}); ${s.repeated} replayed seeds are repeats drawn after all ${s.seedsAvailable} seeds had been used
+- Order: ${options.order === 'curriculum' ? 'curriculum, batches easy to hard (by difficulty score, then round)' : 'shuffled (seeded)'}${options.stratify ? ', stratified by strategy' : ''}
+- Decontamination: ${options.decontamination ? `${s.contaminated} evolved records dropped as near-duplicates of evaluation items (${options.decontamination.method}; sets: ${options.decontamination.sets.map((f) => `\`${f}\``).join(', ')})` : 'none configured'}
+${s.withoutResponse > 0 ? `- Left out: ${s.withoutResponse} records without a response\n` : ''}
+## Records per round
+
+${table(['round', 'records'], rounds)}
+
+## Records per strategy
+
+${table(['strategy', 'records'], strategies)}
+
+## Seeds and licence
+
+Licence of the seeds: **${licenses.join(', ') || 'unknown'}**. The evolved records derive from these
+seeds; check their terms, and the terms of the models that wrote the evolutions and responses,
+before you publish or train on this data.
+
+${sources}
+
+## Use
+
+LLaMA-Factory: copy \`dataset_info.json\` and \`dataset.jsonl\` into your \`dataset_dir\` (or point
+\`dataset_dir\` at this folder) and train with \`dataset: ${options.name}\`.
+
+## Files
+
+${options.files.map((f) => `- \`${f}\``).join('\n')}
+`;
+}

@@ -1,0 +1,18 @@
+// @evolflow/mixer: replay share, curriculum batches, difficulty, decontamination and SFT output writers.
+export { estimateDifficulty, difficultyFeatures, difficultyJudgeMessages, parseDifficulty } from './difficulty.ts';
+export type { EstimateOptions, DifficultyFeatures } from './difficulty.ts';
+export { createReplayBuffer } from './replay.ts';
+export type { ReplayBuffer, ReplayDraw } from './replay.ts';
+export { planBatches, createStreamMixer, orderEvolved, levelOf, curriculumCompare } from './batching.ts';
+export type { BatchOptions, Batch, MixTally, StreamMixer } from './batching.ts';
+export { DATASET_FORMATS, toRow, userTurn, metadataOf, formatLine, formatSchemas, datasetInfoEntry } from './formats.ts';
+export type { DatasetFormat, DatasetRow, AlpacaRow, ShareGptRow, OpenAiRow, RecordMetadata } from './formats.ts';
+export { loadEvalSets, contentTokens, createNgramDecontaminator, createEmbeddingDecontaminator } from './decontaminate.ts';
+export type { EvalItem, ContaminationVerdict, Decontaminator, NgramDecontaminatorOptions, EmbeddingDeduper } from './decontaminate.ts';
+export { writeFileAtomic } from './atomic.ts';
+export { createShardWriter, readManifest, MANIFEST_FILE } from './shards.ts';
+export type { ShardEntry, ShardManifest, ShardWriter, ShardWriterOptions } from './shards.ts';
+export { writeDatasetFiles, datasetJsonl, parquetBytes, DATASET_FILE, PARQUET_FILE, METADATA_FILE, DATASET_INFO_FILE } from './dataset-files.ts';
+export type { DatasetFilesOptions } from './dataset-files.ts';
+export { summarize, detectSeedLicenses, datasetCard } from './card.ts';
+export type { MixSummary, CardOptions } from './card.ts';
