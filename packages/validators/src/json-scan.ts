@@ -56,7 +56,7 @@ export function scanJson(text: string): JsonScanError | undefined {
   const value = (depth: number): JsonScanError | undefined => {
     ws();
     if (i >= n) return err('value expected but end of input found');
-    if (depth > 10_000) return err('nesting too deep');
+    if (depth > 2000) return err('nesting deeper than 2000 levels');
     const c = text[i];
     if (c === '{') {
       i++;
