@@ -117,7 +117,7 @@ export async function createFormatChecker(options: { extra?: readonly string[]; 
   /** Validate pieces; JSON Schemas among them are checked as schemas and applied to the other JSON pieces. */
   async function validateAll(pieces: readonly Piece[], instruction: string, schemaSource: readonly Piece[]): Promise<PieceResult[]> {
     const schemas = schemaPieces(instruction, schemaSource);
-    const [schema] = schemas.values();
+    const schema = [...schemas.values()].find((s) => typeof compileSchema(s) !== 'string');
     const results: PieceResult[] = [];
     for (const piece of pieces) {
       if (schemas.has(piece)) {
@@ -152,7 +152,7 @@ export async function createFormatChecker(options: { extra?: readonly string[]; 
       const demanded = demandedFormat(instruction);
       if (demanded === undefined) return { ok: true, pieces: [] };
       let pieces = extractPieces(response, { expect: demanded }).filter((p) => matches(p.format, demanded));
-      if (pieces.length === 0 && response.trim() !== '' && detectFormat(response, demanded) === demanded) {
+      if (pieces.length === 0 && response.trim() !== '' && matches(detectFormat(response) ?? '', demanded)) {
         const lead = response.slice(0, response.length - response.trimStart().length);
         pieces = [{ format: demanded, text: response.trim(), line: lead.split('\n').length, tagged: false }];
       }
