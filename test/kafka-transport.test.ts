@@ -187,7 +187,7 @@ describe('Kafka transport contract', () => {
     const got: Delivery[] = [];
     const sub = await t.subscribe({ group: `${t.groupPrefix}seed`, topics: ['seeds'], concurrency: 4, handler: async (d) => void got.push(d) });
     const notJson = 'this is { not json';
-    const notRecord = JSON.stringify({ instruction: 'a seed without the record fields' });
+    const notRecord = JSON.stringify({ hello: 'neither a record nor a seed' });
     const notUtf8 = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
     const huge = JSON.stringify({ ...seedRecord(7, 's-huge'), instruction: 'x'.repeat(2 * 1024 * 1024) });
     await t.produceRaw('seeds', notJson, 'k1');
@@ -203,7 +203,7 @@ describe('Kafka transport contract', () => {
     expect(Buffer.from(byKey.get('k1')?.valueBase64 ?? '', 'base64').toString('utf8')).toBe(notJson);
     expect(byKey.get('k1')?.error).toMatch(/not JSON/);
     expect(Buffer.from(byKey.get('k2')?.valueBase64 ?? '', 'base64').toString('utf8')).toBe(notRecord);
-    expect(byKey.get('k2')?.error).toMatch(/not a valid evolflow record/);
+    expect(byKey.get('k2')?.error).toMatch(/neither a record nor a seed/);
     expect(Buffer.from(byKey.get('k3')?.valueBase64 ?? '', 'base64')).toEqual(notUtf8);
     expect(byKey.get('k3')?.error).toMatch(/not UTF-8/);
     expect(Buffer.from(byKey.get('s-huge')?.valueBase64 ?? '', 'base64').toString('utf8')).toBe(huge);
@@ -230,6 +230,24 @@ describe('Kafka transport contract', () => {
     await waitFor('5 records produced by kcat', () => got.length >= 5);
     expect(ids(got)).toEqual(foreign.map((r) => r.id).sort());
     expect(got.every((d) => d.key === d.record.seedId)).toBe(true);
+
+    // Plain Alpaca seeds (not records) are accepted on `seeds` and become round-0 records.
+    const alpaca = [
+      { instruction: 'Name three primary colours.', input: '', output: 'Red, blue and yellow.' },
+      { instruction: 'Translate the sentence.', input: 'Bonjour le monde', output: 'Hello world' },
+    ];
+    await kcat(brokers, ['-P', '-t', t.topicName('seeds')], `${alpaca.map((a) => JSON.stringify(a)).join('\n')}\n`);
+    await waitFor('2 plain seeds produced by kcat', () => got.length >= 7);
+    const seeds = got.slice(5).map((d) => d.record);
+    expect(seeds.map((r) => r.instruction).sort()).toEqual(alpaca.map((a) => a.instruction).sort());
+    expect(seeds.every((r) => r.round === 0 && r.id === r.seedId && r.source?.format === 'alpaca' && recordProblems(r).length === 0)).toBe(true);
+    expect(seeds.find((r) => r.input !== undefined)?.input).toBe('Bonjour le monde');
+
+    // Same key, same partition, whoever produced it.
+    const ours = got.find((d) => d.record.id === foreign[0]?.id);
+    await t.publish('seeds', [{ ...(foreign[0] as EvolRecord), id: `${foreign[0]?.id}.r1`, round: 1, parentId: foreign[0]?.id ?? null }]);
+    await waitFor('our record with kcat\'s key', () => got.length >= 8);
+    expect(got[7]?.partition).toBe(ours?.partition);
 
     await t.publish('pool', records(7, 600));
     const out = await kcat(brokers, ['-C', '-t', t.topicName('pool'), '-o', 'beginning', '-e', '-q', '-f', '%k\t%p\t%s\n']);

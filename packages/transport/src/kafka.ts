@@ -3,7 +3,7 @@
 // partition), JSON-encoded and schema-checked on produce and on consume; anything that is not a
 // valid record goes to the `dlq` topic with the original bytes and its offset is committed.
 // Delivery is at-least-once; downstream writes are idempotent by record id (see scripts/kafka/README.md).
-import { assertRecord, decodeRecord, EvolflowError, PIPELINE, stageGroup, TOPICS, type EvolRecord, type Logger, type TopicName } from '@evolflow/core';
+import { assertRecord, decodeMessage, EvolflowError, PIPELINE, stageGroup, TOPICS, type EvolRecord, type Logger, type TopicName } from '@evolflow/core';
 import { Kafka, logLevel, Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
 import { startGroupMember, type GroupMember, type RawMessage } from './kafka-consumer.ts';
 import { allCaughtUp, worstLag, type CommittedOffsets, type EndOffsets, type GroupTopics } from './kafka-offsets.ts';
@@ -20,7 +20,7 @@ export interface KafkaTransportOptions {
   /** Largest record accepted, in bytes (default 1 MiB); bigger ones are dead-lettered on both sides. */
   maxMessageBytes?: number;
   logger?: Logger;
-  /** Consumer group prefix of the pipeline's stages, as given to runStage (default `evolflow.`). */
+  /** Consumer group prefix of the pipeline's stages, as given to runStage (default: `prefix`, as the CLI does). */
   groupPrefix?: string;
   /** Consumer session timeout (default 10 s): how soon a killed member's partitions move on. */
   sessionTimeoutMs?: number;
@@ -71,7 +71,7 @@ interface Pending {
  */
 export async function createKafkaTransport(options: KafkaTransportOptions): Promise<KafkaTransport> {
   const prefix = options.prefix ?? 'evolflow.';
-  const groupPrefix = options.groupPrefix ?? 'evolflow.';
+  const groupPrefix = options.groupPrefix ?? prefix;
   const partitions = options.partitions ?? 3;
   const maxMessageBytes = options.maxMessageBytes ?? 1_048_576;
   const logger = options.logger ?? stderrLogger;
@@ -202,7 +202,8 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
       return new EvolflowError('schema', `message ${where} is not UTF-8 text; producers must send UTF-8 JSON records`, { cause });
     }
     try {
-      return decodeRecord(text);
+      // On `seeds`, plain seed objects (Alpaca, ShareGPT...) are accepted too, as in memory.
+      return decodeMessage(topic, text, { partition: raw.partition, offset: raw.message.offset });
     } catch (err) {
       const e = err as Error;
       return new EvolflowError('schema', `message ${where} on ${topic}: ${e.message}`, { cause: err });
