@@ -40,9 +40,8 @@ export function writeFixtureRun(dir: string, options: { seeds?: number; rounds?:
     };
     seed.seedId = seed.id;
     seeds.push(seed);
-    lineage.push({ id: seed.id, seedId: seed.id, parentId: null, round: 0, strategy: null, chain: [seed.id], state: 'seed' });
+    lineage.push({ id: seed.id, seedId: seed.id, parentId: null, round: 0, strategy: null, chain: [], state: 'seed' });
     let parent = seed;
-    let chain = [seed.id];
     for (let round = 1; round <= rounds; round++) {
       const strategy = STRATEGIES[Math.floor(random() * STRATEGIES.length)] as string;
       const failP = strategy === 'mutation' ? 0.45 : 0.2;
@@ -58,12 +57,11 @@ export function writeFixtureRun(dir: string, options: { seeds?: number; rounds?:
         const [stage, reason] = REASONS[Math.floor(random() * REASONS.length)] as [string, string];
         const rec = { ...child, rejection: { stage: stage as 'validate', reason, detail: `fixture ${reason}` }, ...(reason === 'duplicate' ? { dedup: { nearestId: parent.id, similarity: 0.9 + random() * 0.1 } } : {}) };
         rejected.push(rec);
-        lineage.push({ id, seedId: seed.id, parentId: parent.id, round, strategy, chain: [...chain, id], state: 'rejected', stage, reason });
+        lineage.push({ id, seedId: seed.id, parentId: parent.id, round, strategy, chain: rec.lineage.map((l) => l.strategy), state: 'rejected', stage, reason });
         continue; // the parent goes back to the pool for the next round
       }
       kept.push(child);
-      chain = [...chain, id];
-      lineage.push({ id, seedId: seed.id, parentId: parent.id, round, strategy, chain, state: 'kept' });
+      lineage.push({ id, seedId: seed.id, parentId: parent.id, round, strategy, chain: child.lineage.map((l) => l.strategy), state: 'kept' });
       parent = child;
     }
   });

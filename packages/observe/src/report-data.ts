@@ -5,6 +5,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { EvolflowError, wordCount, type EvolRecord } from '@evolflow/core';
+import { estimateDifficulty } from '@evolflow/mixer';
 import { roleCost, type RolePricing } from './cost.ts';
 
 /** The parts of run.json the report reads (everything optional: older or partial runs still render). */
@@ -123,9 +124,8 @@ export function distribution(values: readonly number[]): Distribution {
 
 interface LineageRow {
   id: string;
+  seedId: string;
   round: number;
-  strategy?: string | null;
-  chain?: string[];
   state?: string;
   stage?: string;
   reason?: string;
@@ -177,22 +177,27 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
   const rejectExamples = new Map<string, ReportData['rejectExamples'][number]>();
   const counts = { seeds: 0, kept: 0, rejected: 0, deadLettered: 0, dataset: 0, badLines: 0 };
 
-  // Pass 1: lineage, to choose the sample chains before reading texts.
+  // Pass 1: lineage, to choose the sample chains before reading texts; then only the records of
+  // the chosen seeds' families are held, and each chain is rebuilt from its final record's lineage.
   const lineage: LineageRow[] = [];
   const lin = await eachLine(join(runDir, 'lineage.jsonl'), (v) => {
     const row = v as LineageRow;
-    if (row.state === 'kept' || row.state === 'rejected') lineage.push({ id: row.id, round: row.round, state: row.state, chain: row.chain ?? [], ...(row.stage ? { stage: row.stage } : {}), ...(row.reason ? { reason: row.reason } : {}) });
+    if (typeof row?.id !== 'string' || typeof row.round !== 'number') return;
+    if (row.state === 'kept' || row.state === 'rejected') {
+      lineage.push({ id: row.id, seedId: String(row.seedId ?? row.id), round: row.round, state: row.state, ...(row.stage ? { stage: row.stage } : {}), ...(row.reason ? { reason: row.reason } : {}) });
+    }
     if (row.state === 'dead-lettered') counts.deadLettered++;
   });
   counts.badLines += lin.bad;
   const chosen = chooseChains(lineage);
-  const wanted = new Set(chosen.flatMap((c) => c.chain ?? []));
-  const texts = new Map<string, ChainStep & { response?: string }>();
+  const families = new Set(chosen.map((c) => c.seedId));
+  const texts = new Map<string, ChainStep & { response?: string; chain: string[] }>();
   const remember = (r: EvolRecord) => {
-    if (!wanted.has(r.id)) return;
+    if (!families.has(r.seedId)) return;
     const d = r.scores?.difficulty ?? r.scores?.estimate;
     texts.set(r.id, {
       id: r.id, round: r.round, strategy: r.strategy ?? null, instruction: cap(r.instruction), words: wordCount(r.instruction),
+      chain: [r.seedId, ...(Array.isArray(r.lineage) ? r.lineage.map((l) => l.id) : [])],
       ...(d === undefined ? {} : { difficulty: d }), ...(r.response === undefined ? {} : { response: cap(r.response) }),
     });
   };
@@ -200,7 +205,7 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
     let s = scores.get(r.round);
     if (!s) scores.set(r.round, (s = { difficulty: [], estimate: [] }));
     if (typeof r.scores?.difficulty === 'number') s.difficulty.push(r.scores.difficulty);
-    if (typeof r.scores?.estimate === 'number') s.estimate.push(r.scores.estimate);
+    s.estimate.push(typeof r.scores?.estimate === 'number' ? r.scores.estimate : estimateDifficulty(r.instruction, { round: r.round }));
   };
 
   const seeds = await eachLine(join(runDir, 'seeds.jsonl'), (v) => {
@@ -284,11 +289,12 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
   }
 
   const samples: SampleChain[] = chosen.map((row) => {
-    const steps = (row.chain ?? []).map((id) => texts.get(id)).filter((s): s is ChainStep & { response?: string } => s !== undefined);
+    const final = texts.get(row.id);
+    const steps = (final?.chain ?? [row.seedId, row.id]).map((id) => texts.get(id)).filter((x): x is NonNullable<typeof x> => x !== undefined);
     const last = steps.at(-1);
     return {
       finalId: row.id, state: row.state ?? '?', ...(row.reason ? { reason: row.reason } : {}),
-      steps: steps.map(({ response: _r, ...s }) => s), ...(last?.response && last.id === row.id ? { response: last.response } : {}),
+      steps: steps.map(({ response: _r, chain: _c, ...step }) => step), ...(last?.response && last.id === row.id ? { response: last.response } : {}),
     };
   });
 
@@ -302,22 +308,18 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
   };
 }
 
-/** Pick kept chains of the deepest rounds, spread over final strategies, ids in a stable order. */
+/** Pick kept chains of the deepest rounds, one per seed, ids in a stable order, plus two rejected ones. */
 function chooseChains(rows: readonly LineageRow[]): LineageRow[] {
-  const keptRows = rows.filter((r) => r.state === 'kept' && (r.chain?.length ?? 0) > 1);
-  keptRows.sort((a, b) => b.round - a.round || a.id.localeCompare(b.id));
+  const deepestFirst = (a: LineageRow, b: LineageRow) => b.round - a.round || a.id.localeCompare(b.id);
+  const keptRows = rows.filter((r) => r.state === 'kept' && r.round > 0).sort(deepestFirst);
   const out: LineageRow[] = [];
-  const seenSeeds = new Set<string>();
-  // First pass: one chain per seed, deepest first; the chain's first id is its seed.
+  const seen = new Set<string>();
   for (const r of keptRows) {
-    const seed = r.chain?.[0] ?? r.id;
-    if (seenSeeds.has(seed)) continue;
-    seenSeeds.add(seed);
+    if (seen.has(r.seedId)) continue;
+    seen.add(r.seedId);
     out.push(r);
     if (out.length >= SAMPLE_CHAINS - 2) break;
   }
-  // And two that ended rejected, to read what the filters catch.
-  const rej = rows.filter((r) => r.state === 'rejected' && (r.chain?.length ?? 0) > 1).sort((a, b) => b.round - a.round || a.id.localeCompare(b.id));
-  out.push(...rej.slice(0, 2));
+  out.push(...rows.filter((r) => r.state === 'rejected' && r.round > 1).sort(deepestFirst).slice(0, 2));
   return out;
 }

@@ -151,9 +151,9 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
     figure('reasons', 'Reject reasons per strategy', barChart({ categories: strategies.map((s) => s.strategy), series: reasonSeries, stacked: true, xLabel: 'strategy', yLabel: 'rejected evolutions' }), {
       legend: legend(reasonSeries), empty: 'no evolution was rejected',
     }),
-    figure('difficulty', `Difficulty per round (${data.difficultyByRound[0]?.source === 'estimate' ? 'estimate' : 'judge score'})`,
+    figure('difficulty', `Difficulty per round (${data.difficultyByRound[0]?.source === 'estimate' ? 'heuristic estimate' : 'judge score'})`,
       boxPlot({ groups: data.difficultyByRound.map((d) => ({ label: d.round === 0 ? 'seeds' : `round ${d.round}`, dist: d.dist })), xLabel: 'round', yLabel: 'difficulty', yMin: 0, yMax: 10 }),
-      { note: 'Box: quartiles; whiskers: min and max; dot: mean. The paper expects it to rise round over round.', empty: 'no difficulty scores (turn on eliminate.difficultyJudge)' }),
+      { note: 'Box: quartiles; whiskers: min and max; dot: mean. The paper expects it to rise round over round.', empty: 'no difficulty scores' }),
     figure('length', 'Instruction length per round', boxPlot({ groups: data.lengthByRound.map((d) => ({ label: d.round === 0 ? 'seeds' : `round ${d.round}`, dist: d.dist })), xLabel: 'round', yLabel: 'words', refLines: lengthRef }), {
       note: `Words per kept instruction. validate rejects above validate.maxWords${run.config?.validate?.maxAddedWords !== undefined ? ` and growth above +${run.config.validate.maxAddedWords} words per round` : ''}.`,
     }),

@@ -4,9 +4,11 @@ import type { Command } from '../command.ts';
 import { runCommand } from './run.ts';
 import { stageCommand } from './stage.ts';
 import { simulateCommand } from './simulate.ts';
+import { reportCommand } from './report.ts';
 
 export const COMMANDS: Command[] = [
   runCommand,
   stageCommand,
   simulateCommand,
+  reportCommand,
 ];
