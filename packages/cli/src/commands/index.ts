@@ -5,10 +5,12 @@ import { runCommand } from './run.ts';
 import { stageCommand } from './stage.ts';
 import { simulateCommand } from './simulate.ts';
 import { reportCommand } from './report.ts';
+import { validateCommand } from './validate.ts';
 
 export const COMMANDS: Command[] = [
   runCommand,
   stageCommand,
   simulateCommand,
   reportCommand,
+  validateCommand,
 ];

@@ -1,0 +1,142 @@
+// `evolflow validate [--format auto|json|sql|python|...] FILE...`: run the format validators over
+// files, stdin, or the records of a JSONL file; one line per piece, exit 1 when any piece fails.
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { EvolflowError, type ValidationResult } from '@evolflow/core';
+import { createFormatChecker, FORMATS, normalizeFormat, validateJsonBytes, type FormatChecker, type FormatReport } from '@evolflow/validators';
+import { parseFlags, type Command } from '../command.ts';
+
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  '.json': 'json', '.sql': 'sql', '.py': 'python', '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.ts': 'typescript',
+  '.java': 'java', '.c': 'c', '.h': 'c', '.cpp': 'cpp', '.cc': 'cpp', '.hpp': 'cpp', '.go': 'go', '.rs': 'rust', '.csv': 'csv',
+  '.yaml': 'yaml', '.yml': 'yaml', '.xml': 'xml', '.html': 'html', '.htm': 'html', '.tex': 'latex',
+};
+
+interface Tally {
+  pieces: number;
+  failed: number;
+}
+
+function readInput(file: string): Buffer {
+  try {
+    return file === '-' ? readFileSync(0) : readFileSync(file);
+  } catch (cause) {
+    throw new EvolflowError('input', `validate: cannot read ${file}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** `where` then the position: "FILE:LINE:COL" for a file, "FILE:N id instruction LINE:COL" for a record. */
+function line(out: string[], where: string, format: string, r: { ok: boolean; error?: { message: string; line?: number; column?: number } | undefined }, at?: number): void {
+  const l = r.error?.line ?? at;
+  const sep = where.includes(' ') ? ' ' : ':';
+  const pos = l !== undefined ? `${sep}${l}${r.error?.column !== undefined ? `:${r.error.column}` : ''}` : '';
+  out.push(r.ok ? `${where}${pos}  ${format}  ok` : `${where}${pos}  ${format}  error  ${r.error?.message ?? 'invalid'}`);
+}
+
+async function wholeText(checker: FormatChecker, bytes: Buffer, format: string, dialect: string | undefined): Promise<ValidationResult> {
+  if (format === 'json') return validateJsonBytes(bytes);
+  const validator = checker.validators().find((v) => v.formats.includes(format));
+  if (!validator) throw new EvolflowError('input', `validate: no validator for format "${format}"; use one of auto, ${FORMATS.join(', ')}`);
+  const hints: Record<string, unknown> = { format, language: format };
+  if (dialect !== undefined) hints.dialect = dialect;
+  return validator.validate(bytes.toString('utf8'), { hints });
+}
+
+function reportLines(out: string[], where: string, report: FormatReport, tally: Tally): void {
+  for (const p of report.pieces) {
+    if (p.skipped) {
+      out.push(`${where}${where.includes(' ') ? ' ' : ':'}${p.piece.line}  ${p.format}  skipped (no validator)`);
+      continue;
+    }
+    tally.pieces++;
+    if (!p.ok) tally.failed++;
+    line(out, where, p.format, p.ok ? { ok: true } : { ok: false, error: p.error }, p.piece.line);
+  }
+  if (report.reason === 'missing-format') {
+    tally.failed++;
+    out.push(`${where}  missing-format  error  ${report.detail ?? ''}`);
+  }
+}
+
+async function checkJsonl(checker: FormatChecker, file: string, text: string, responses: boolean, tally: Tally): Promise<string[]> {
+  const out: string[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = (lines[i] ?? '').trim();
+    if (raw === '') continue;
+    let rec: { id?: unknown; instruction?: unknown; response?: unknown; format?: unknown };
+    try {
+      rec = JSON.parse(raw) as typeof rec;
+    } catch (cause) {
+      tally.failed++;
+      out.push(`${file}:${i + 1}  jsonl  error  not a JSON record: ${(cause as Error).message}`);
+      continue;
+    }
+    const id = typeof rec.id === 'string' ? ` ${rec.id}` : '';
+    if (typeof rec.instruction !== 'string') {
+      tally.failed++;
+      out.push(`${file}:${i + 1}${id}  jsonl  error  the record has no "instruction" string`);
+      continue;
+    }
+    const expectFormat = typeof rec.format === 'string' ? rec.format : undefined;
+    reportLines(out, `${file}:${i + 1}${id} instruction`, await checker.checkInstruction(rec.instruction, expectFormat === undefined ? {} : { expectFormat }), tally);
+    if (responses && typeof rec.response === 'string') {
+      reportLines(out, `${file}:${i + 1}${id} response`, await checker.checkResponse(rec.instruction, rec.response), tally);
+    }
+  }
+  return out;
+}
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'check the JSON, SQL, code, tables... in files, stdin or JSONL records (exit 1 on any error)',
+  usage: `Usage: evolflow validate [--format auto|FORMAT] [--dialect D] [--expect FORMAT] [--jsonl [--responses]] [FILE...]
+  FILE         files to check; none or "-" reads stdin
+  --format     auto (default): a file whose extension names a format (.json, .sql, .py...) is checked whole,
+               any other text has its embedded pieces found and checked (fenced blocks, inline JSON, SQL, tables);
+               FORMAT: check each file whole as one of ${FORMATS.join(', ')} (aliases such as py, js, yml work)
+  --dialect    SQL dialect for --format sql (mysql, postgresql, sqlite, bigquery, transactsql...)
+  --expect     with auto on text: the format that must be present (as complicate-input asked), else missing-format
+  --jsonl      each line is a record: check its "instruction" (with its "format" as --expect)
+  --responses  with --jsonl: also check each "response" when the instruction demands a format
+Prints one line per piece: FILE:LINE[:LINE:COL]  FORMAT  ok | error MESSAGE. Exit 0 when all pass, 1 otherwise.`,
+  async run(argv) {
+    const { values, positionals } = parseFlags(argv, {
+      format: { type: 'string', default: 'auto' },
+      dialect: { type: 'string' },
+      expect: { type: 'string' },
+      jsonl: { type: 'boolean', default: false },
+      responses: { type: 'boolean', default: false },
+    }, true);
+    const files = positionals.length === 0 ? ['-'] : positionals;
+    const format = values.format === 'auto' ? 'auto' : normalizeFormat(values.format);
+    if (format !== 'auto' && !(FORMATS as readonly string[]).includes(format)) {
+      throw new EvolflowError('input', `validate: unknown --format "${values.format}"; use auto or one of ${FORMATS.join(', ')}`);
+    }
+    const checker = await createFormatChecker();
+    const tally: Tally = { pieces: 0, failed: 0 };
+    for (const file of files) {
+      const bytes = readInput(file);
+      const name = file === '-' ? '<stdin>' : file;
+      let out: string[] = [];
+      if (values.jsonl) {
+        out = await checkJsonl(checker, name, bytes.toString('utf8'), values.responses, tally);
+      } else {
+        const whole = format !== 'auto' ? format : EXTENSIONS[extname(file).toLowerCase()];
+        if (whole !== undefined) {
+          const r = await wholeText(checker, bytes, whole, values.dialect);
+          tally.pieces++;
+          if (!r.ok) tally.failed++;
+          line(out, name, r.format, r);
+        } else {
+          const expectFormat = values.expect === undefined ? undefined : normalizeFormat(values.expect);
+          reportLines(out, name, await checker.checkInstruction(bytes.toString('utf8'), expectFormat === undefined ? {} : { expectFormat }), tally);
+          if (out.length === 0) out.push(`${name}  no embedded data found`);
+        }
+      }
+      if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
+    }
+    process.stderr.write(`${tally.pieces} piece(s) checked, ${tally.failed} failed\n`);
+    return tally.failed === 0 ? 0 : 1;
+  },
+};
