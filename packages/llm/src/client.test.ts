@@ -1,12 +1,10 @@
 // The client against a tiny scripted OpenAI-compatible server over real HTTP.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, EvolflowError, mergeDeep, type ChatMessage, type Config } from '@evolflow/core';
-import { createLlmClient, type LlmClient, type LlmClientOptions, type LlmEvent } from './client.ts';
+import { describe, expect, it } from 'vitest';
+import type { ChatMessage } from '@evolflow/core';
+import { createLlmClient } from './client.ts';
+import { ask, cacheDir, cleanups, client, failure, llmConfig, manualClock, until } from './test-support.ts';
 
 interface Reply {
   status?: number;
@@ -33,11 +31,6 @@ interface TestServer {
   maxInFlight: number;
   close(): Promise<void>;
 }
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 /** Start a server answering each request by `script(n)` (n counts from 1). */
 async function startServer(script: (n: number, seen: Seen) => Reply = () => ({}), stamp: () => number = () => 0): Promise<TestServer> {
@@ -84,89 +77,6 @@ async function startServer(script: (n: number, seen: Seen) => Reply = () => ({})
       return state.maxInFlight;
     },
     close,
-  };
-}
-
-type LlmConfig = Config['llm'];
-
-function llmConfig(url: string, over: unknown = {}): LlmConfig {
-  const base = mergeDeep(structuredClone(DEFAULT_CONFIG.llm), { baseUrl: url, cache: { enabled: false }, backoffBaseMs: 10, backoffMaxMs: 100 });
-  return mergeDeep(base, over);
-}
-
-/**
- * A clock the test moves by hand: sleepers wake only on `advance`, so everything admitted before
- * has time to reach the server and be stamped with the right time.
- */
-function manualClock() {
-  let t = 0;
-  let timers: { at: number; wake: () => void }[] = [];
-  return {
-    now: () => t,
-    sleep: (ms: number) => new Promise<void>((wake) => timers.push({ at: t + ms, wake })),
-    sleeping: () => timers.length,
-    advance(ms: number) {
-      t += ms;
-      const due = timers.filter((x) => x.at <= t);
-      timers = timers.filter((x) => x.at > t);
-      for (const x of due) x.wake();
-    },
-  };
-}
-
-/** Poll until `cond` holds (the condition, not the time, is what tests assert). */
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !cond(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  expect(cond()).toBe(true);
-}
-
-type VirtualClock = Pick<ReturnType<typeof virtualClock>, 'now' | 'sleep'>;
-
-/**
- * A client on a virtual clock (sleeps are recorded and jump time forward instead of waiting),
- * with its events collected.
- */
-function client(options: Omit<LlmClientOptions, 'config' | 'now' | 'sleep'> & { config: LlmConfig; clock?: VirtualClock; onSleep?(ms: number): void }): LlmClient & { events: LlmEvent[]; sleeps: number[] } {
-  const { clock = virtualClock(), onSleep, ...rest } = options;
-  const events: LlmEvent[] = [];
-  const sleeps: number[] = [];
-  const c = createLlmClient({
-    ...rest,
-    now: clock.now,
-    sleep: (ms) => {
-      sleeps.push(ms);
-      onSleep?.(ms);
-      return clock.sleep(ms);
-    },
-    onEvent: (e) => events.push(e),
-  });
-  cleanups.push(() => c.close());
-  return Object.assign(c, { events, sleeps });
-}
-
-const ask = (text: string): ChatMessage[] => [{ role: 'user', content: text }];
-
-async function failure(p: Promise<unknown>): Promise<EvolflowError> {
-  try {
-    await p;
-  } catch (error) {
-    expect(error).toBeInstanceOf(EvolflowError);
-    return error as EvolflowError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** A virtual clock for rate limits: sleeping jumps time to the wake-up time. */
-function virtualClock() {
-  let t = 0;
-  return {
-    now: () => t,
-    sleep: (ms: number) => {
-      const wake = t + ms;
-      return Promise.resolve().then(() => {
-        t = Math.max(t, wake);
-      });
-    },
   };
 }
 
@@ -348,12 +258,6 @@ describe('createLlmClient: limits', () => {
 });
 
 describe('createLlmClient: cache', () => {
-  const cacheDir = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'evolflow-llm-'));
-    cleanups.unshift(() => rmSync(dir, { recursive: true, force: true }));
-    return join(dir, 'cache');
-  };
-
   it('answers an identical call from the cache, without HTTP or spent tokens, across reopening', async () => {
     const server = await startServer();
     const config = llmConfig(server.url, { cache: { enabled: true, dir: cacheDir() } });
