@@ -138,7 +138,7 @@ export const DEFAULT_CONFIG: Config = {
   mix: {
     replayShare: 0.2, replayCount: 0, batchSize: 64, order: 'curriculum', stratify: false, continuous: false, intervalMs: 0,
     shardRecords: 4096, parquet: true, metadata: 'none', datasetName: 'evolflow', seedLicense: '',
-    decontaminate: { sets: [], threshold: 0.6, ngram: 2 },
+    decontaminate: { sets: [], threshold: 0.4, ngram: 2 },
   },
   transport: { kind: 'memory', kafka: { brokers: ['127.0.0.1:9092'], prefix: 'evolflow.', partitions: 3, clientId: 'evolflow' } },
   stages: { concurrency: 64, maxAttempts: 5 },
