@@ -89,12 +89,9 @@ const STOPWORDS = new Set(
   ).split(/\s+/),
 );
 
-/** Crude suffix stripping so inflections meet: manage / managing / managed / management. */
+/** Crude stemming: the first five letters, so inflections and derivations meet (resolve / resolution). */
 function stem(word: string): string {
-  for (const suffix of ['ements', 'ement', 'ments', 'ment', 'ings', 'ing', 'ies', 'ied', 'ed', 'es', 'ly', 's']) {
-    if (word.length - suffix.length >= 4 && word.endsWith(suffix)) return suffix === 'ies' || suffix === 'ied' ? `${word.slice(0, -3)}y` : word.slice(0, -suffix.length);
-  }
-  return word;
+  return word.length > 5 ? word.slice(0, 5) : word;
 }
 
 /** Content tokens of a text: lower-cased words without function words, stemmed. */
@@ -105,11 +102,15 @@ export function contentTokens(text: string): string[] {
     .map(stem);
 }
 
-/** The set of content n-grams of orders 1..n. */
+/** The set of content n-grams of orders 1..n; each n-gram's words sorted, so a reordered phrase still meets. */
 function features(tokens: readonly string[], n: number): Set<string> {
   const out = new Set<string>();
   for (let order = 1; order <= n; order++) {
-    for (let i = 0; i + order <= tokens.length; i++) out.add(tokens.slice(i, i + order).join(' '));
+    for (let i = 0; i + order <= tokens.length; i++) {
+      const gram = tokens.slice(i, i + order);
+      // Numbers count as words, but a phrase of numbers is no evidence of a shared text.
+      if (order === 1 || gram.every((t) => /\p{L}/u.test(t))) out.add(gram.sort().join(' '));
+    }
   }
   return out;
 }
@@ -134,7 +135,8 @@ export function createNgramDecontaminator(options: NgramDecontaminatorOptions): 
   const df = new Map<string, number>();
   for (const f of itemFeatures) for (const g of f) df.set(g, (df.get(g) ?? 0) + 1);
   const count = Math.max(1, options.items.length);
-  const weight = (g: string) => Math.log(1 + count / (df.get(g) ?? 1)) * (g.includes(' ') ? 1.5 : 1);
+  const weight = (g: string) => Math.log(1 + count / (df.get(g) ?? 1)) * (g.includes(' ') ? 0.5 : 1);
+  const hasPhrases = itemFeatures.map((f) => [...f].some((g) => g.includes(' ')));
   const totals = itemFeatures.map((f) => [...f].reduce((a, g) => a + weight(g), 0));
   const index = new Map<string, number[]>();
   itemFeatures.forEach((f, i) => {
@@ -148,19 +150,28 @@ export function createNgramDecontaminator(options: NgramDecontaminatorOptions): 
     method: `content ${n}-gram containment >= ${options.threshold}`,
     items: options.items.length,
     async check(_id, text) {
-      const hits = new Map<number, number>();
+      const hits = new Map<number, { weight: number; phrases: number }>();
       for (const g of features(contentTokens(text), n)) {
-        for (const i of index.get(g) ?? []) hits.set(i, (hits.get(i) ?? 0) + weight(g));
+        const phrase = g.includes(' ') ? 1 : 0;
+        for (const i of index.get(g) ?? []) {
+          const h = hits.get(i) ?? { weight: 0, phrases: 0 };
+          h.weight += weight(g);
+          h.phrases += phrase;
+          hits.set(i, h);
+        }
       }
       let best = -1;
       let score = 0;
-      for (const [i, w] of hits) {
-        const s = w / (totals[i] as number);
-        if (s > score || (s === score && i < best)) [best, score] = [i, s];
+      let phrases = 0;
+      for (const [i, h] of hits) {
+        const s = h.weight / (totals[i] as number);
+        if (s > score || (s === score && i < best)) [best, score, phrases] = [i, s, h.phrases];
       }
       if (best < 0) return { contaminated: false, score: 0 };
       const itemId = (options.items[best] as EvalItem).id;
-      return { contaminated: score >= options.threshold, itemId, score: Math.round(score * 1000) / 1000 };
+      // Shared words alone can be chance (a long record holds many); a shared phrase is evidence.
+      const evidence = n === 1 || phrases > 0 || !hasPhrases[best];
+      return { contaminated: evidence && score >= options.threshold, itemId, score: Math.round(score * 1000) / 1000 };
     },
     async close() {},
   };
