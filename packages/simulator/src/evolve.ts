@@ -99,7 +99,7 @@ function complicate(given: string, format: string, p: Pen): { text: string; bloc
 /** The sentence that introduces a data block, plus the fenced block itself. */
 export function withBlock(given: string, block: ReturnType<typeof dataBlock>, p: Pen): string {
   const what = block.code ? 'code' : 'data';
-  return `${given}\n\nUse the ${block.label} ${what} below about ${topic(p)} as the input, and refer to its ${f(p, BANKS.noun)} entries explicitly.\n\n\`\`\`${block.fence}\n${block.text}\n\`\`\``;
+  return `${given}\n\nUse the ${block.label} ${what} below about ${topic(p)} as input, citing its ${f(p, BANKS.noun)} entries.\n\n\`\`\`${block.fence}\n${block.text}\n\`\`\``;
 }
 
 const MUTATION: ((p: Pen, w: string[]) => string)[] = [
@@ -117,7 +117,13 @@ function mutate(given: string, p: Pen): string {
   const rest = own.slice(4);
   const target = Math.min(80, words(prose(given)).length);
   if (rest.length > 0) text += ` Draw on ${rest.slice(0, -1).join(', ')}${rest.length > 1 ? ' and ' : ''}${rest[rest.length - 1]} where they fit.`;
-  if (words(text).length < target * 0.7) text += ` Keep the answer ${f(p, BANKS.quality)} and useful for ${f(p, BANKS.audience)}.`;
+  const pads = [
+    () => ` Keep the answer ${f(p, BANKS.quality)} and useful for ${f(p, BANKS.audience)}.`,
+    () => ` Mention one ${f(p, BANKS.noun)} from ${f(p, BANKS.place)} and explain its ${f(p, BANKS.aspect)}.`,
+    () => ` Close with ${an(f(p, BANKS.quality))} ${f(p, BANKS.noun)} and a short ${f(p, BANKS.genre)}.`,
+    () => ` Compare the ${f(p, BANKS.aspect)} with the ${f(p, BANKS.aspect)} seen by ${f(p, BANKS.audience)}.`,
+  ];
+  for (const pad of pads) if (words(text).length < target * 0.7) text += pad();
   return capital(text);
 }
 

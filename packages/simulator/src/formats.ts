@@ -31,9 +31,9 @@ const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const WRITERS: Record<string, Writer> = {
   json: (topic, rows) => JSON.stringify({ topic, items: rows }, null, 2),
   sql: (topic, rows) => [
-    `CREATE TABLE ${topic}_items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, category TEXT, amount INTEGER);`,
-    `INSERT INTO ${topic}_items (id, name, category, amount) VALUES ${rows.map((r, i) => `(${i + 1}, '${r.name}', '${r.category}', ${r.amount})`).join(', ')};`,
-    `SELECT category, SUM(amount) AS total FROM ${topic}_items GROUP BY category ORDER BY total DESC;`,
+    `CREATE TABLE ${topic}_items (name TEXT NOT NULL, category TEXT, amount INTEGER);`,
+    `INSERT INTO ${topic}_items VALUES ${rows.map((r) => `('${r.name}', '${r.category}', ${r.amount})`).join(', ')};`,
+    `SELECT name FROM ${topic}_items WHERE amount > 10;`,
   ].join('\n'),
   python: (_topic, rows) => [
     'items = [',
@@ -110,8 +110,7 @@ const WRITERS: Record<string, Writer> = {
     '',
     'fn main() {',
     `    let items = [${rows.map((r) => `Item { name: ${q(r.name)}, amount: ${r.amount} }`).join(', ')}];`,
-    '    let total: u32 = items.iter().map(|i| i.amount).sum();',
-    '    println!("{} {}", items[0].name, total);',
+    '    println!("{} {}", items[0].name, items[0].amount);',
     '}',
   ].join('\n'),
   'markdown-table': (_topic, rows) => [
@@ -140,8 +139,8 @@ const BREAKERS: Record<string, ((text: string) => string)[]> = {
     (t) => t.replace(/\n {2}\]/, ',\n  ]'), // trailing comma
   ],
   sql: [
-    (t) => `${t.split('\n').slice(0, 2).join('\n').slice(0, -12)}`, // truncated INSERT
-    (t) => t.replace(/SELECT category, SUM\(amount\) AS total FROM/, 'SELECT FROM'),
+    (t) => `${t.split('\n').slice(0, 2).join('\n').slice(0, -9)}`, // truncated INSERT
+    (t) => t.replace('amount INTEGER);', 'amount INTEGER;'), // unbalanced parenthesis
   ],
   python: [
     (t) => t.replace('\n]\n', '\n\n'), // missing bracket
@@ -150,11 +149,11 @@ const BREAKERS: Record<string, ((text: string) => string)[]> = {
   ],
   braces: [
     (t) => t.slice(0, t.lastIndexOf('}')), // missing closing brace
-    (t) => t.replace(/"([a-z]+)"/, '"$1'), // unterminated string
+    (t) => t.replace(/"([a-z0-9]+)"/, '"$1'), // unterminated string
   ],
   ts: [
-    (t) => t.replace(/\n\];?$/, '\n'), // missing bracket
-    (t) => t.replace(/'([a-z]+)',/, "'$1,"), // unterminated string
+    (t) => t.replace('\n];', '\n;'), // missing bracket
+    (t) => t.replace(/'([a-z0-9]+)',/, "'$1,"), // unterminated string
   ],
   table: [
     (t) => { const lines = t.split('\n'); lines[lines.length - 1] += ' extra |'; return lines.join('\n'); }, // ragged row
@@ -166,7 +165,7 @@ const BREAKERS: Record<string, ((text: string) => string)[]> = {
 };
 
 const BREAK_KIND: Record<string, string> = {
-  javascript: 'braces', java: 'braces', c: 'braces', cpp: 'braces', go: 'braces', rust: 'braces', typescript: 'ts',
+  javascript: 'ts', java: 'braces', c: 'braces', cpp: 'braces', go: 'braces', rust: 'braces', typescript: 'ts',
   'markdown-table': 'table',
 };
 
@@ -184,7 +183,12 @@ export function dataBlock(format: string, topicWords: readonly string[], r: () =
   let text = (WRITERS[known] as Writer)(topic, rows);
   if (broken) {
     const ways = BREAKERS[BREAK_KIND[known] ?? known] ?? [];
-    text = (pick(ways, r) ?? ((t: string) => t))(text);
+    const first = Math.floor(r() * ways.length);
+    // The chosen way, or the next one that changes the text (a pattern may not occur in this block).
+    for (let i = 0; i < ways.length; i++) {
+      const broken = (ways[(first + i) % ways.length] as (t: string) => string)(text);
+      if (broken !== text) { text = broken; break; }
+    }
   }
   return { ...info, text };
 }
