@@ -82,6 +82,38 @@ function shorten(message: string): string {
   return `unexpected ${m[2]}; expected ${head}`;
 }
 
+/**
+ * Unbalanced parentheses or an unterminated quote: invalid in every dialect, so a query that already
+ * failed in the first dialect need not be tried in the others. Undefined when balanced.
+ */
+export function unbalancedSql(text: string): SqlAttempt | undefined {
+  const opens: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '-' && text[i + 1] === '-') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c === "'" || c === '"' || c === '`') {
+      let k = i + 1;
+      while (k < text.length && !(text[k] === c && text[k + 1] !== c)) k += text[k] === c || text[k] === '\\' ? 2 : 1;
+      if (k >= text.length) return attemptAt(text, i, `unterminated ${c === "'" ? 'string' : 'quoted identifier'} starting with ${c}`);
+      i = k;
+    } else if (c === '(') opens.push(i);
+    else if (c === ')' && opens.pop() === undefined) return attemptAt(text, i, 'unbalanced ")": no "(" to close');
+  }
+  const open = opens.pop();
+  return open === undefined ? undefined : attemptAt(text, open, 'unbalanced "(": it is never closed');
+}
+
+function attemptAt(text: string, offset: number, message: string): SqlAttempt {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { dialect: 'mysql', message, offset, line, column: offset - before.lastIndexOf('\n') };
+}
+
 /** Creates the SQL validator; `ctx.hints.dialect` or a dialect named in `ctx.instruction` is used alone. */
 export function sqlValidator(): Validator {
   return defineValidator({
@@ -97,6 +129,11 @@ export function sqlValidator(): Validator {
         const attempt = parseSql(text, dialect);
         if (!attempt) return { ok: true, format: `sql:${dialect}` };
         if (!best || attempt.offset > best.offset) best = attempt;
+        const lexical = dialects.length > 1 ? unbalancedSql(text) : undefined;
+        if (lexical) {
+          best = { ...lexical, dialect };
+          break;
+        }
       }
       const b = best as SqlAttempt;
       const which = named ? `${named} (named in the instruction)` : `any of ${dialects.join(', ')}`;
