@@ -155,6 +155,7 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
             seedStats.reasons[reason] = (seedStats.reasons[reason] ?? 0) + 1;
           }
           logger.warn(`seed rejected: ${item.record.rejection?.detail ?? ''}`, { recordId: item.record.id });
+          options.onRecord?.({ stage: 'seed', record: item.record, outcome: 'rejected', emits: [{ topic: 'rejected', record: item.record }] });
           await transport.publish('rejected', [item.record]);
           continue;
         }

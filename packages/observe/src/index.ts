@@ -14,3 +14,5 @@ export { writeReport } from './report.ts';
 export { readRunDir, distribution, ROLE_STAGE } from './report-data.ts';
 export type { ReportData, RunJson, Distribution, SampleChain, ChainStep } from './report-data.ts';
 export { renderReport, REPORT_CHARTS } from './report-html.ts';
+export { observeRun } from './run-observation.ts';
+export type { ObserveRunOptions, RunObservation, RunSource } from './run-observation.ts';

@@ -289,6 +289,7 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
       );
       srv.listen(port, host, () => resolve());
     });
+    srv.unref(); // never the reason a process stays alive
     server = srv;
     const bound = srv.address() as AddressInfo;
     url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound.port}`;

@@ -27,6 +27,8 @@ export interface ProgressSnapshot {
   weights?: Readonly<Record<string, number>>;
   /** Strategies whose failure rate is out of band now, shown with the weights. */
   outOfBand?: readonly string[];
+  /** Extra lines to show under the summary (live failure-rate warnings). */
+  notes?: readonly string[];
 }
 
 export interface ProgressOptions {
@@ -125,7 +127,7 @@ export function createProgress(options: ProgressOptions): Progress {
     if (!tty) {
       const stages = snap.stages.map((s) => `${s.stage} ${int(s.out)}+${int(s.rejected)}r/${int(s.in)}${s.inFlight > 0 ? ` (${s.inFlight} busy)` : ''}`).join(' | ');
       const w = weightsLine(snap);
-      return [`progress ${summary(snap, terminalRate)} | ${stages}${w ? ` | ${w}` : ''}`];
+      return [`progress ${summary(snap, terminalRate)} | ${stages}${w ? ` | ${w}` : ''}`, ...(snap.notes ?? []).map((n) => `progress note: ${n}`)];
     }
     const width = Math.max(8, ...snap.stages.map((s) => s.stage.length));
     const lines = snap.stages.map(
@@ -135,6 +137,7 @@ export function createProgress(options: ProgressOptions): Progress {
     lines.push(summary(snap, terminalRate));
     const w = weightsLine(snap);
     if (w) lines.push(w);
+    for (const note of snap.notes ?? []) lines.push(`! ${note}`);
     return lines;
   };
 

@@ -1,7 +1,9 @@
 // `evolflow run`: the whole pipeline in one process, on the embedded defaults or over Kafka.
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@evolflow/core';
-import { CONFIG_FLAGS, createTransport, flagsToOverrides, jsonLogger, setupLlm, type LogLevel } from '@evolflow/runtime';
+import { resolve } from 'node:path';
+import { EvolflowError, loadConfig } from '@evolflow/core';
+import { observeRun, parseLogLevel } from '@evolflow/observe';
+import { CONFIG_FLAGS, createTransport, flagsToOverrides, setupLlm } from '@evolflow/runtime';
 import { parseFlags, type Command } from '../command.ts';
 import { startPipeline } from '../pipeline.ts';
 import { formatSummary } from '../summary.ts';
@@ -11,25 +13,38 @@ export const SAMPLE_SEEDS = fileURLToPath(new URL('../../data/sample-seeds.jsonl
 
 const USAGE = `Usage: evolflow run [--seeds FILE]... [--rounds N] [--out DIR] [--format alpaca|sharegpt|openai]
                     [--llm sim|openai] [--config FILE] [--transport memory|kafka] [--brokers HOST:PORT]
-                    [--follow] [--concurrency N] [--log-level LEVEL]
+                    [--follow] [--concurrency N] [--log-level LEVEL] [--metrics-port P] [--no-progress]
 
 Runs every stage in one process. With no --seeds, a small bundled sample of seeds is evolved against
 a simulator started in-process (the data is simulated). With OPENAI_API_KEY or OPENAI_BASE_URL set,
 --llm openai is the default. Writes dataset.jsonl, kept.jsonl, seeds.jsonl, rejected.jsonl,
-lineage.jsonl, dlq.jsonl and run.json into --out (default out/).`;
+lineage.jsonl, dlq.jsonl and run.json into --out (default out/), then metrics.prom (the final
+Prometheus scrape) and report.html (see 'evolflow report').
+
+Progress: on a terminal, one live line per stage plus a summary (logs then go to OUT/evolflow.log);
+otherwise a plain progress line every few seconds. --metrics-port serves GET /metrics and GET /healthz
+during the run (also observe.metricsPort). Set observe.adaptive: true to pick failing strategies less.`;
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run the whole pipeline (embedded defaults: in-memory transport + simulator)',
   usage: USAGE,
   async run(argv) {
-    const { values } = parseFlags(argv, { ...CONFIG_FLAGS, seeds: { type: 'string', multiple: true }, format: { type: 'string' }, follow: { type: 'boolean' } });
+    const { values } = parseFlags(argv, { ...CONFIG_FLAGS, seeds: { type: 'string', multiple: true }, format: { type: 'string' }, follow: { type: 'boolean' }, 'metrics-port': { type: 'string' }, 'no-progress': { type: 'boolean' } });
     const overrides = flagsToOverrides(values) as Record<string, Record<string, unknown>>;
     if (values.format !== undefined) (overrides.run ??= {}).format = values.format;
     const config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides });
-    const logger = jsonLogger((values['log-level'] as LogLevel | undefined) ?? 'warn');
+    const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
+    if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) {
+      throw new EvolflowError('config', `run: --metrics-port must be a port number from 0 to 65535, not "${values['metrics-port']}"`);
+    }
+    const obs = await observeRun({
+      config, outDir: resolve(config.run.outDir), logLevel: values['log-level'] === undefined ? 'warn' : parseLogLevel(values['log-level']),
+      ...(metricsPort === undefined ? {} : { metricsPort }), ...(values['no-progress'] ? { stream: false as const } : {}),
+    });
+    const logger = obs.logger;
     const seeds = values.seeds ?? [SAMPLE_SEEDS];
-    const llm = await setupLlm(config, { logger });
+    const llm = await setupLlm(config, { logger, onEvent: obs.observer.onLlmEvent });
     if (llm.simulated) {
       process.stdout.write(`\n  *** SIMULATED DATA: answers come from the evolflow LLM simulator${llm.simulator ? ` at ${llm.simulator.url}` : ''}, not a real model. ***\n  *** Set OPENAI_API_KEY / OPENAI_BASE_URL (or --llm openai) to evolve with a real endpoint. ***\n\n`);
     }
@@ -41,24 +56,21 @@ export const runCommand: Command = {
     try {
       const pipeline = await startPipeline({
         config, seedFiles: seeds, transport, llm: llm.llm, logger, follow: values.follow ?? false, signal: controller.signal,
-        extra: { simulated: llm.simulated, seedFiles: seeds },
+        extra: { simulated: llm.simulated, seedFiles: seeds }, ...obs.hooks,
       });
-      const timer = setInterval(() => {
-        const p = pipeline.progress();
-        const line = pipeline.stages.map((s) => `${s.spec.name} ${s.stats.in}/${s.stats.out}/${s.stats.rejected}`).join(' | ');
-        const u = llm.llm.usage();
-        process.stderr.write(`[evolflow] ${p.terminal}/${p.expected} records terminal | in/out/rejected: ${line} | LLM ${u.calls} calls, ${u.promptTokens + u.completionTokens} tokens\n`);
-      }, 2000);
-      timer.unref();
+      obs.attach({ stages: () => pipeline.stages.map((s) => s.stats), progress: () => pipeline.progress(), usage: () => llm.llm.usage(), backlog: (t) => transport.backlog(t) });
       const summary = await pipeline.done;
-      clearInterval(timer);
+      const report = await obs.finish(summary.outDir);
       process.stdout.write(formatSummary(summary));
+      if (report) process.stdout.write(`report: ${report}\n`);
+      if (obs.logDestination !== 'stderr') process.stdout.write(`log: ${obs.logDestination}\n`);
       return 0;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await transport.close();
       await llm.close();
+      await obs.close();
     }
   },
 };
