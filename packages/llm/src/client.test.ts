@@ -1,6 +1,8 @@
 // The client against a tiny scripted OpenAI-compatible server over real HTTP.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '@evolflow/core';
 import { createLlmClient } from './client.ts';
@@ -297,6 +299,28 @@ describe('createLlmClient: cache', () => {
     const moved = client({ config: llmConfig(elsewhere.url, { cache: { enabled: true, dir } }) });
     expect((await moved.complete('evolver', ask('y'))).cached).toBe(true);
     expect(elsewhere.seen.length).toBe(0);
+  });
+
+  it('shares the cache with another process using the same folder at the same time', async () => {
+    const server = await startServer();
+    const dir = cacheDir();
+    const config = llmConfig(server.url, { cache: { enabled: true, dir } });
+    const here = client({ config });
+    await here.complete('evolver', ask('mine'));
+    // The other process answers 'mine' from our write and pays for 'theirs'; we keep our cache open.
+    const script = `
+      const { createLlmClient } = await import(${JSON.stringify(new URL('./client.ts', import.meta.url).href)});
+      const llm = createLlmClient({ config: ${JSON.stringify(config)} });
+      const ask = (content) => [{ role: 'user', content }];
+      const a = await llm.complete('evolver', ask('mine'));
+      const b = await llm.complete('evolver', ask('theirs'));
+      await llm.close();
+      console.log(JSON.stringify([a.cached, b.cached]));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+    expect(JSON.parse(stdout)).toEqual([true, false]);
+    expect(server.seen.length).toBe(2);
+    expect((await here.complete('evolver', ask('theirs'))).cached).toBe(true);
+    expect(server.seen.length).toBe(2);
   });
 
   it('shares one HTTP call among concurrent identical requests', async () => {

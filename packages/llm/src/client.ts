@@ -127,7 +127,14 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   const flights = new Map<string, Promise<CachedAnswer>>();
   let closed = false;
 
-  const emit = (event: LlmEvent) => onEvent?.(event);
+  const emit = (event: LlmEvent) => {
+    try {
+      onEvent?.(event);
+    } catch (error) {
+      // An observer's bug must not fail (or retry) the LLM call it was told about.
+      logger?.warn(`llm onEvent hook threw on a ${event.kind} event: ${(error as Error).message}`, { recordId: event.recordId });
+    }
+  };
 
   /** One HTTP attempt, holding a concurrency slot and a rate-limit admission for its duration. */
   const attempt = async (spec: CallSpec, estimate: { prompt: number; total: number }): Promise<{ answer: CachedAnswer } | { failure: AttemptFailure }> => {
