@@ -76,8 +76,12 @@ export interface EmbedderOptions {
   maxTokens?: number;
   /** Largest batch handed to the model at once; longer inputs are split. Default 32. */
   batchSize?: number;
-  /** Intra-op threads of onnxruntime; default: all cores. */
+  /** Intra-op threads of onnxruntime; default 1 when row-wise (parallel runs use the cores), else all cores. */
   threads?: number;
+  /** Run each text alone (no padding): default for the quantized variants, whose batched results depend on the batch. */
+  rowWise?: boolean;
+  /** Row-wise runs in flight at once; default: the number of cores. */
+  parallel?: number;
 }
 
 /** Sentence embedder: mean pooling over tokens, then L2 normalisation. */
