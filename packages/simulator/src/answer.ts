@@ -17,6 +17,8 @@ const SENTENCES: ((a: string, b: string, c: string) => string)[] = [
 ];
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+/** Words a clean answer never echoes: the eliminator reads them as a refusal. */
+const REFUSAL_WORDS = new Set(['sorry', 'apologize', 'apologise', 'apologies', 'cannot']);
 const GENERIC = ['the context', 'the main goal', 'the details', 'the constraints', 'the evidence'];
 
 /** True when the instruction asks for its answer as JSON. */
@@ -26,7 +28,7 @@ export function wantsJson(instruction: string): boolean {
 
 /** A deterministic, relevant-looking answer of roughly 2-4x the instruction's words (at least 30). */
 export function respond(instruction: string, r: () => number): string {
-  const topics = topicWords(prose(instruction));
+  const topics = topicWords(prose(instruction)).filter((w) => !REFUSAL_WORDS.has(w));
   const term = () => (topics.length > 0 && r() < 0.8 ? pick(topics, r) : pick(GENERIC, r));
   const target = Math.min(600, Math.max(30, Math.round(words(instruction).length * (2 + r() * 2))));
   const sentences: string[] = [`Here is a clear answer about ${term()}.`];

@@ -59,7 +59,7 @@ export function recognise(content: string): Recognised {
     };
   }
   if (content.includes('#Instruction#:') && /difficult/i.test(content)) {
-    return { role: 'judge', judge: 'difficulty', text: between(content, '#Instruction#:', /\n\s*(#|rate\b|your rating|difficulty)/i) };
+    return { role: 'judge', judge: 'difficulty', text: between(content, '#Instruction#:', /\n\s*(#|rat(?:e|ing)\b|your rating|difficulty|score)/i) };
   }
   return { role: 'responder', text: content.trim() };
 }
