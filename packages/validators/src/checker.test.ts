@@ -30,7 +30,7 @@ const broken: [string | undefined, string, string, number][] = [
   ['json', 'Given the record {"id": 42, "name": "Ann", "tags": ["a", "b",]}, list the tags.', 'invalid-json', 1],
   ['json', 'Parse the config:\n```json\n{\n  "retries": 3,\n  "backoff": {"base": 0.5\n}\n```\nand explain it.', 'invalid-json', 6],
   ['json', 'Read this payload and report the missing field:\n{"user": "ann", "roles": ["admin", "dev"\n\nThen suggest a fix.', 'invalid-json', 2],
-  ['sql', 'Optimise this query:\n\nSELECT name, age\nFROM singer\nWHERE (age > 30\nORDER BY age;\n\nExplain the plan.', 'invalid-sql', 6],
+  ['sql', 'Optimise this query:\n\nSELECT name, age\nFROM singer\nWHERE (age > 30\nORDER BY age;\n\nExplain the plan.', 'invalid-sql', 5],
   ['sql', 'Explain why `SELECT * FROM WHERE id = 3` is slow.', 'invalid-sql', 1],
   ['python', 'Debug this function:\n```python\ndef mean(xs):\n    total = sum(xs)\n  return total / len(xs)\n```', 'invalid-code', 5],
   ['java', 'What does this print?\n```java\npublic class A {\n  public static void main(String[] a) {\n    System.out.println("hi);\n  }\n}\n```', 'invalid-code', 5],
@@ -125,5 +125,28 @@ describe('plugins', () => {
   it('loads extra validator plugins and reports a bad name with its package', async () => {
     await expect(createFormatChecker({ extra: ['does-not-exist'] })).rejects.toThrow(/@evolflow\/validator-does-not-exist/);
     expect(checker.validators().map((v) => v.name)).toEqual(['json', 'sql', 'code', 'table', 'yaml', 'xml', 'latex']);
+  });
+});
+
+describe('real human-written instructions (self-instruct seeds, Vicuna-80)', () => {
+  it('rejects none of them: prose is not taken for broken data', async () => {
+    const { readFileSync } = await import('node:fs');
+    const texts: string[] = [];
+    for (const l of readFileSync('/work/shared/data/seeds/self-instruct-seed-tasks.jsonl', 'utf8').split('\n').filter(Boolean)) {
+      const r = JSON.parse(l) as { instruction: string; instances: { input: string; output: string }[] };
+      texts.push(r.instruction);
+      for (const i of r.instances) if (i.input) texts.push(`${r.instruction}\n\n${i.input}`);
+    }
+    for (const l of readFileSync('/work/shared/data/seeds/vicuna-80.jsonl', 'utf8').split('\n').filter(Boolean)) texts.push((JSON.parse(l) as { turns: string[] }).turns[0] as string);
+    const rejected: string[] = [];
+    let pieces = 0;
+    for (const t of texts) {
+      const r = await checker.checkInstruction(t);
+      pieces += r.pieces.length;
+      if (!r.ok) rejected.push(`${r.detail}: ${t.slice(0, 80)}`);
+    }
+    expect(texts.length).toBe(380);
+    expect(rejected).toEqual([]);
+    expect(pieces).toBe(2); // an HTML document and a JSON object are the only embedded data
   });
 });

@@ -43,6 +43,8 @@ describe('YAML, XML, HTML, LaTeX', () => {
     expect(checkHtml('<div>\n  <span>hi</div>').error).toMatchObject({ line: 2, message: 'invalid HTML: <span> is not closed before </div>' });
     expect(checkHtml('<div>\n<p>x</p>').error?.message).toMatch(/<div> is never closed/);
     expect(checkHtml('<a href="x>y').ok).toBe(false);
+    // A placeholder in angle brackets is not an element (self-instruct seed: "Fill in the <mask>").
+    expect(checkHtml('<!DOCTYPE html>\n<html>\n<title> <mask> </title>\n<body>text</body>\n</html>').ok).toBe(true);
   });
   it('LaTeX', () => {
     expect(checkLatex('\\frac{a}{b} + \\sqrt{x^2}').ok).toBe(true);
