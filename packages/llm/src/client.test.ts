@@ -100,7 +100,7 @@ describe('createLlmClient: calls', () => {
     });
   });
 
-  it('routes a role to its own base URL, and the baseUrl option overrides every role', async () => {
+  it('routes a role to its own base URL; the baseUrl option replaces llm.baseUrl for the others', async () => {
     const main = await startServer();
     const judge = await startServer();
     const config = llmConfig(main.url, { roles: { judge: { baseUrl: judge.url } } });
@@ -112,7 +112,7 @@ describe('createLlmClient: calls', () => {
     const simulated = client({ config, baseUrl: sim.url });
     await simulated.complete('judge', ask('c'));
     await simulated.complete('evolver', ask('d'));
-    expect([main.seen.length, judge.seen.length, sim.seen.length]).toEqual([1, 1, 2]);
+    expect([main.seen.length, judge.seen.length, sim.seen.length]).toEqual([1, 2, 1]);
   });
 
   it('takes the API key from OPENAI_API_KEY for provider openai, and refuses to start without one', async () => {

@@ -10,10 +10,7 @@ import { createUsageMeter, type LlmUsage } from './usage.ts';
 
 export interface LlmClientOptions {
   config: Readonly<Config['llm']>;
-  /**
-   * Overrides the endpoint of every role (`llm.baseUrl` and `llm.roles.<role>.baseUrl`): the CLI
-   * passes the simulator's URL, and a simulated run must not reach a real endpoint.
-   */
+  /** Overrides config.baseUrl (the CLI passes the simulator's URL); a role's own `baseUrl` still wins. */
   baseUrl?: string;
   /** Mixed into every cache key: the CLI passes e.g. `sim:7:0.1` for simulated runs so different simulator settings never share answers. */
   cacheNamespace?: string;
@@ -101,7 +98,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
 
   const urls = {} as Record<LlmRole, string | undefined>;
   for (const role of roles) {
-    const url = options.baseUrl || config.roles[role].baseUrl || config.baseUrl || undefined;
+    const url = config.roles[role].baseUrl || options.baseUrl || config.baseUrl || undefined;
     if (url === undefined && config.provider === 'sim') {
       throw new EvolflowError('config', `llm.provider is "sim" but role ${role} has no endpoint: start the simulator (evolflow run does) or set llm.baseUrl`, { details: { path: 'llm.baseUrl', role } });
     }
