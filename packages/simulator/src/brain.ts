@@ -105,7 +105,10 @@ export function createBrain(options: BrainOptions) {
       case 'unchanged': return rec.text;
       case 'repeat': return producedFrom.get(rec.text) as string;
       case 'broken-format': return evolveBroken(input);
-      case 'no-gain': return pick([`Please, ${rec.text}`, `${rec.text} Thank you.`, `Kindly ${rec.text}`], r);
+      case 'no-gain': {
+        const lower = rec.text.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase());
+        return pick([`Please, ${lower}`, `${rec.text} Thank you.`, `Kindly ${lower}`], r);
+      }
       case 'meta-copy': {
         const clean = evolveClean(rec.strategy ?? 'add-constraints', input);
         return r() < 0.5 ? `#Rewritten Prompt#:\n${clean}` : `${clean} Answer the given prompt in full.`;

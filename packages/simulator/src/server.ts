@@ -165,6 +165,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const content = msgs.map((m, i) => `${String(m.role)}\u0002${texts[i] as string}`).join('\u0003');
     const key = hash53(content, seed);
     const occurrence = occurrences.get(key) ?? 0;
+    if (occurrences.size >= 1_000_000) occurrences.clear(); // bounded memory on endless runs
     occurrences.set(key, occurrence + 1);
     const requestId = `req-sim-${hex(hash53(`${key}:${occurrence}`, seed + 1))}`;
     const lastUser = [...msgs].reverse().find((m) => m.role === 'user');
