@@ -83,6 +83,7 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
   const full = (topic: TopicName | typeof CHANGELOG) => `${prefix}${topic}`;
   const logical = new Map<string, TopicName>(TOPICS.map((t) => [full(t), t]));
 
+  let settingUp = true;
   const kafka = new Kafka({
     clientId: options.clientId ?? 'evolflow',
     brokers: options.brokers,
@@ -91,7 +92,8 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
     logLevel: logLevel.WARN,
     logCreator: () => ({ level, log }) => {
       const text = `kafkajs ${log.logger ?? ''}: ${log.message}${log.error ? ` (${String(log.error)})` : ''}`;
-      if (level <= logLevel.WARN) logger.warn(text, { groupId: log.groupId });
+      // While topics are being created, NOT_LEADER answers are expected (see ensureTopics).
+      if (level <= logLevel.WARN && !settingUp) logger.warn(text, { groupId: log.groupId });
       else logger.debug(text);
     },
   });
@@ -112,6 +114,7 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
     ...TOPICS.map((t) => ({ topic: full(t), numPartitions: partitions, configEntries: [{ name: 'max.message.bytes', value: String(t === 'dlq' ? dlqLimit : topicLimit) }] })),
     { topic: full(CHANGELOG), numPartitions: partitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'max.message.bytes', value: String(topicLimit) }] },
   ]);
+  settingUp = false;
 
   // Publishing: calls made in the same event-loop turn go out as one produce request per chunk.
   let queue: Pending[] = [];
@@ -151,8 +154,7 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
     }
     if (chunk.length > 0) send(chunk);
   };
-  const enqueue = (topic: string, messages: Message[], bytes: number): Promise<void> => {
-    if (messages.length === 0) return Promise.resolve();
+  const enqueueOne = (topic: string, messages: Message[], bytes: number): Promise<void> => {
     unacked++;
     return new Promise<void>((resolve, reject) => {
       queue.push({ topic, messages, bytes, resolve, reject });
@@ -162,6 +164,24 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
       }
     }).finally(() => unacked--);
   };
+  /** Queue messages (each at most `topicLimit` bytes) in parts of about `maxMessageBytes`, so no request exceeds the broker's limit. */
+  const enqueue = async (topic: string, messages: Message[]): Promise<void> => {
+    const parts: Promise<void>[] = [];
+    let part: Message[] = [];
+    let bytes = 0;
+    for (const m of messages) {
+      const size = m.value === null || m.value === undefined ? 0 : Buffer.byteLength(m.value);
+      if (part.length > 0 && bytes + size > maxMessageBytes) {
+        parts.push(enqueueOne(topic, part, bytes));
+        part = [];
+        bytes = 0;
+      }
+      part.push(m);
+      bytes += size;
+    }
+    if (part.length > 0) parts.push(enqueueOne(topic, part, bytes));
+    await Promise.all(parts);
+  };
 
   const deadLetter = async (letter: DeadLetter): Promise<void> => {
     let value = JSON.stringify(letter);
@@ -169,7 +189,7 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
       const keep = Math.floor((dlqLimit - 4096) * 0.7);
       value = JSON.stringify({ ...letter, error: `${letter.error} [original bytes truncated to ${keep} base64 chars]`, valueBase64: letter.valueBase64.slice(0, keep) });
     }
-    await enqueue(full('dlq'), [{ key: letter.key ?? null, value }], Buffer.byteLength(value));
+    await enqueue(full('dlq'), [{ key: letter.key ?? null, value }]);
   };
 
   // Dead-letter publishing must succeed before the offset is committed: retry until it does.
@@ -293,7 +313,6 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
 
     async publish(topic, records) {
       const messages: Message[] = [];
-      let bytes = 0;
       const oversized: Promise<void>[] = [];
       for (const record of records) {
         assertRecord(record);
@@ -305,16 +324,15 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
           continue;
         }
         messages.push({ key: record.seedId, value });
-        bytes += size;
       }
-      await Promise.all([enqueue(full(topic), messages, bytes), ...oversized]);
+      await Promise.all([enqueue(full(topic), messages), ...oversized]);
     },
 
     deadLetter,
 
     produceRaw(topic, value, key) {
       const v = value === null ? null : typeof value === 'string' ? value : Buffer.from(value);
-      return enqueue(full(topic), [{ key: key ?? null, value: v }], v === null ? 0 : Buffer.byteLength(v));
+      return enqueue(full(topic), [{ key: key ?? null, value: v }]);
     },
 
     subscribe(subscription) {

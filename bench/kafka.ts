@@ -1,0 +1,72 @@
+// The Kafka transport's benchmark: the foundation's 0 ms pipeline benchmark (every stage in one
+// process, the simulator in its own process at 0 ms latency, 4 rounds) once over the in-memory
+// transport and once over Kafka (scripts/kafka.sh broker), as records/s and the Kafka/memory ratio.
+// Targets: Kafka >= 50% of in-memory throughput and >= 1,000 records/s end to end.
+// Usage: npx tsx bench/kafka.ts [--copies N] [--rounds N] [--partitions N] [--only kafka]
+import { execFileSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { loadConfig, mergeDeep, type Config } from '@evolflow/core';
+import { createKafkaTransport, InMemoryTransport, type Transport } from '@evolflow/transport';
+import { jsonLogger, setupLlm } from '@evolflow/runtime';
+import { startPipeline, type RunSummary } from '@evolflow/cli';
+import { ROOT, seedFile, spawnSimulator, tempDir, writeResults } from './support.ts';
+
+const { values } = parseArgs({ options: { copies: { type: 'string' }, rounds: { type: 'string' }, partitions: { type: 'string' }, only: { type: 'string' }, port: { type: 'string' } } });
+const rounds = Number(values.rounds ?? 4);
+const copies = Number(values.copies ?? 6);
+const partitions = Number(values.partitions ?? 3);
+const port = values.port ?? process.env.EVOLFLOW_KAFKA_PORT ?? '19092';
+const quiet = { debug() {}, info() {}, warn() {}, error: (m: string) => void process.stderr.write(`${m}\n`) };
+
+async function runOnce(kind: 'memory' | 'kafka', seeds: string, brokers: string): Promise<{ summary: RunSummary; seconds: number }> {
+  const sim = await spawnSimulator({ latencyMs: 0 });
+  const prefix = `bench.${Date.now().toString(36)}.`;
+  try {
+    const config: Readonly<Config> = loadConfig({
+      env: {}, cwd: ROOT,
+      overrides: mergeDeep({}, {
+        run: { rounds, outDir: tempDir('bench-kafka-out') },
+        llm: { provider: 'sim', baseUrl: sim.url, concurrency: 64, cache: { enabled: false, dir: tempDir('bench-kafka-cache') }, timeoutMs: 30_000 },
+        stages: { concurrency: 64 },
+        transport: { kind, kafka: { brokers: [brokers], prefix, partitions, clientId: 'bench' } },
+      }),
+    });
+    const llm = await setupLlm(config);
+    const transport: Transport = kind === 'memory' ? new InMemoryTransport() : await createKafkaTransport({ brokers: [brokers], prefix, partitions, clientId: 'bench', logger: quiet });
+    const t0 = process.hrtime.bigint();
+    const pipeline = await startPipeline({ config, seedFiles: [seeds], transport, llm: llm.llm, logger: jsonLogger('error'), cwd: ROOT });
+    const summary = await pipeline.done;
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    await transport.close();
+    await llm.close();
+    return { summary, seconds };
+  } finally {
+    await sim.stop();
+  }
+}
+
+const figures = (summary: RunSummary, seconds: number) => ({
+  seeds: summary.totals.seeds, evolutions: summary.totals.evolutions, kept: summary.totals.kept, dataset: summary.totals.dataset,
+  llmCalls: summary.llm.calls, seconds: Number(seconds.toFixed(2)), recordsPerSecond: Math.round(summary.totals.evolutions / seconds),
+});
+
+const brokers = execFileSync('bash', [`${ROOT}/scripts/kafka.sh`, 'up', '--port', port], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+const seeds = seedFile(copies);
+const os = await import('node:os');
+// The machine is shared: the load average says how much of it the benchmark had.
+const results: Record<string, unknown> = { rounds, copies, partitions, cores: os.availableParallelism(), loadAverageBefore: os.loadavg().map((l) => Number(l.toFixed(2))), kafkaVersion: process.env.KAFKA_VERSION ?? '3.9.1' };
+let memoryRate = 0;
+if (values.only !== 'kafka') {
+  const { summary, seconds } = await runOnce('memory', seeds, brokers);
+  results.memory = figures(summary, seconds);
+  memoryRate = summary.totals.evolutions / seconds;
+}
+const { summary, seconds } = await runOnce('kafka', seeds, brokers);
+const kafkaRate = summary.totals.evolutions / seconds;
+results.kafka = figures(summary, seconds);
+if (memoryRate > 0) results.ratio = Number((kafkaRate / memoryRate).toFixed(3));
+results.loadAverageAfter = os.loadavg().map((l) => Number(l.toFixed(2)));
+results.targets = { ratio: '>= 0.5', kafkaRecordsPerSecond: '>= 1000' };
+results.met = { ratio: memoryRate > 0 ? kafkaRate / memoryRate >= 0.5 : null, kafkaRecordsPerSecond: kafkaRate >= 1000 };
+writeResults('kafka', results);
+process.exit(0);
