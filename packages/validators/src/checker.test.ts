@@ -53,6 +53,26 @@ describe('checkInstruction: valid instructions', () => {
     if (format !== undefined) expect(report.pieces.some((p) => p.piece.format === format)).toBe(true);
   });
 
+  it.each([
+    'The set {1, 2, 3} contains three numbers; return [a, b] pairs.',
+    'Respond in the format {"name": ..., "age": ...} for each person.',
+    'Respond using {"answer": "<your answer>", "confidence": <0-1>}.',
+    'SELECT statements are used to read rows from a table.',
+    'UPDATE your resume and SET goals for the next year.',
+    'Explain the difference between <div> and <span> elements.',
+    'The price rose from $5 to $10 and then to $12.',
+    'Compute f(x) = (x + 1 for x > 0.',
+    'I want to CREATE TABLE-like layouts with CSS.',
+    'key: value pairs are common in configs. For example: name: Bob',
+    'A | B means A or B in this notation.',
+    'Consider the array [3, 1, 2] and sort it; also [0, 1) is half-open.',
+    '```\nThis is just a quoted paragraph of prose, not code.\n```',
+  ])('does not take prose for broken data: %s', async (text) => {
+    const report = await checker.checkInstruction(text);
+    expect(report.ok, report.detail).toBe(true);
+    expect(report.pieces.filter((p) => !p.skipped && p.piece.format !== 'json').length).toBe(0);
+  });
+
   it('finds no data in ordinary prose', () => {
     expect(extractPieces(valid[11]?.[1] ?? '')).toEqual([]);
     expect(extractPieces(valid[12]?.[1] ?? '')).toEqual([]);

@@ -15,6 +15,25 @@ export function looksLikeSql(text: string): boolean {
   return true;
 }
 
+const PROSE_SQL = new RegExp([
+  String.raw`^SELECT\s+(?:\*|DISTINCT\b|TOP\b|ALL\b|\d|'|[\w.]+\s*(?:,|\(|\.|[-+*/]|\b(?:FROM|AS|from|as)\b))`,
+  String.raw`^INSERT INTO\s+[\w.\`"[\]]+\s*(?:\(|VALUES\b|SELECT\b)`,
+  String.raw`^UPDATE\s+[\w.\`"[\]]+\s+SET\b`,
+  String.raw`^DELETE FROM\s+[\w.\`"[\]]+\s*(?:$|;|WHERE\b)`,
+  String.raw`^CREATE (?:OR REPLACE )?(?:TABLE|VIEW|INDEX|UNIQUE INDEX)\s+(?:IF NOT EXISTS\s+)?[\w.\`"[\]]+\s*(?:\(|AS\b|ON\b)`,
+  String.raw`^ALTER TABLE\s+[\w.\`"[\]]+\s+(?:ADD|DROP|RENAME|ALTER|MODIFY)\b`,
+  String.raw`^DROP TABLE\s+(?:IF EXISTS\s+)?[\w.\`"[\]]+\s*(?:$|;)`,
+  String.raw`^WITH(?: RECURSIVE)? \w+ AS \(`,
+].join('|'));
+
+/**
+ * Stricter than looksLikeSql, for SQL found in running prose: the statement must continue the way
+ * SQL does ("SELECT name, age FROM", "UPDATE users SET"), so "SELECT statements are..." is prose.
+ */
+export function looksLikeProseSql(text: string): boolean {
+  return PROSE_SQL.test(text.trimStart()) && looksLikeSql(text);
+}
+
 /** True when the first two non-blank lines are a Markdown header row and delimiter row, or all lines start with "|". */
 export function looksLikeMarkdownTable(text: string): boolean {
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);

@@ -1,7 +1,7 @@
 // Extraction: find the embedded data in a text (fenced blocks with or without a language tag,
 // Markdown tables, display math, XML/HTML blocks, SQL statements, inline JSON objects and arrays)
 // and name each piece's format. Prose is left alone: only what is reasonably data becomes a piece.
-import { detectFormat, looksLikeSql } from './detect.ts';
+import { detectFormat, looksLikeProseSql } from './detect.ts';
 import { normalizeFormat } from './formats.ts';
 
 /** A piece of embedded data found in a text. */
@@ -155,7 +155,7 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
     }
     let stmt = text.slice(start, end);
     if (!inTicks && !lineStart) stmt = stmt.replace(/\.\s*$/, ''); // sentence punctuation after an inline query
-    if (!looksLikeSql(stmt)) continue;
+    if (!looksLikeProseSql(stmt)) continue;
     add('sql', start, start + stmt.length);
   }
 
@@ -194,8 +194,15 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
         }
       }
     }
-    if (end < 0) end = paragraphEnd; // unterminated: the rest of the paragraph is the (broken) piece
+    if (end < 0) {
+      // Unterminated: the rest of the paragraph is the (broken) piece, when it clearly meant to be JSON
+      // (not "the interval [0, 1)").
+      if (!/^(?:\{\s*"|\[\s*[{["])/.test(head)) continue;
+      end = paragraphEnd;
+    }
     if (!free(i, end)) continue;
+    // A template with placeholders ({"name": ..., "age": <number>}) describes data; it is not data.
+    if (/(?::|,|\[)\s*(?:\.\.\.|…|<[^>"]*>)/.test(text.slice(i, end).replace(/"(?:[^"\\]|\\.)*"/g, '""'))) continue;
     add('json', i, end);
     i = end - 1;
   }
