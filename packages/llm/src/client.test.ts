@@ -196,7 +196,7 @@ describe('createLlmClient: retries', () => {
     const ok = await client({ config: llmConfig(s408.url, { maxRetries: 2 }) }).complete('evolver', ask('x'));
     expect([ok.text, s408.seen.length]).toEqual(['echo: x', 3]);
     const stalled = await startServer(() => ({ stall: true }));
-    const llm = client({ config: llmConfig(stalled.url, { maxRetries: 1, timeoutMs: 200 }) });
+    const llm = client({ config: llmConfig(stalled.url, { maxRetries: 1, timeoutMs: 500 }) });
     const error = await failure(llm.complete('evolver', ask('x'), { recordId: 'slow' }));
     expect([error.code, stalled.seen.length]).toEqual(['llm-timeout', 2]);
     expect(llm.events.filter((e) => e.kind === 'retry').map((e) => e.kind === 'retry' && e.reason)).toEqual(['timeout']);

@@ -4,7 +4,7 @@
 import { OpenAI } from 'openai';
 import { EvolflowError, type ChatMessage, type Config, type ErrorCode, type LlmCaller, type LlmCompletion, type LlmRequestOptions, type LlmRole, type Logger } from '@evolflow/core';
 import { cacheKey, openResponseCache, type CachedAnswer, type ResponseCache } from './cache.ts';
-import { createRateLimiter, createSemaphore, type Clock, type RateTicket } from './limits.ts';
+import { createRateLimiter, createSemaphore, type Clock } from './limits.ts';
 import { backoffDelay, classifyFailure, type AttemptFailure, type RetryReason } from './retry.ts';
 import { createUsageMeter, type LlmUsage } from './usage.ts';
 
@@ -137,9 +137,8 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   const attempt = async (spec: CallSpec, estimate: { prompt: number; total: number }): Promise<{ answer: CachedAnswer } | { failure: AttemptFailure }> => {
     const { sdk } = endpoint(spec.role);
     await slots.acquire();
-    let ticket: RateTicket | undefined;
     try {
-      ticket = await limiter.admit(estimate.total);
+      const ticket = await limiter.admit(estimate.total);
       const started = clock.now();
       try {
         const { data, response } = await sdk.chat.completions

@@ -44,7 +44,7 @@ describe('llm client against the simulator', () => {
   it('recovers from a stalled response by timing out and retrying', async () => {
     const sim = await simulator();
     sim.inject({ kind: 'stall', count: 1 });
-    const llm = client({ config: llmConfig(sim.url, { timeoutMs: 300, maxRetries: 2 }) });
+    const llm = client({ config: llmConfig(sim.url, { timeoutMs: 1000, maxRetries: 2 }) });
     const answer = await llm.complete('judge', ask('Are these equal? A: 1 B: 1'));
     expect(answer.text.length).toBeGreaterThan(0);
     expect(llm.events.filter((e) => e.kind === 'retry').map((e) => e.kind === 'retry' && e.reason)).toEqual(['timeout']);
