@@ -208,7 +208,7 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     const files = writeDatasetFiles(records, { outDir, format, metadata: mix.metadata, parquet: mix.parquet, datasetName: mix.datasetName });
     files.push(MANIFEST_FILE, ...shards.manifest.shards.map((s) => s.file));
     const summary = summarize(records, { seedsAvailable: seeds.size, contaminated: contaminated.size, withoutResponse: withoutResponse.size });
-    const seedFiles = seedList.map((s) => s.source?.file).filter((f): f is string => f !== undefined && existsSync(f));
+    const seedFiles = seedList.map((s) => s.source?.file).filter((f): f is string => f !== undefined).map((f) => (existsSync(f) ? f : resolve(options.cwd ?? process.cwd(), f)));
     const card = datasetCard({
       name: mix.datasetName, format, summary, replay: { share: mix.replayShare, count: mix.replayCount }, batchSize: mix.batchSize,
       order: mix.order, stratify: mix.stratify, seedLicense: mix.seedLicense, seedSources: detectSeedLicenses(seedFiles),

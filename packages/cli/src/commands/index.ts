@@ -6,6 +6,8 @@ import { stageCommand } from './stage.ts';
 import { simulateCommand } from './simulate.ts';
 import { reportCommand } from './report.ts';
 import { validateCommand } from './validate.ts';
+import { mixCommand } from './mix.ts';
+import { difficultyCommand } from './difficulty.ts';
 
 export const COMMANDS: Command[] = [
   runCommand,
@@ -13,4 +15,6 @@ export const COMMANDS: Command[] = [
   simulateCommand,
   reportCommand,
   validateCommand,
+  mixCommand,
+  difficultyCommand,
 ];
