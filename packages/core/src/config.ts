@@ -61,7 +61,17 @@ export interface Config {
     difficultyJudge: boolean;
     responseFormatCheck: boolean;
   };
-  dedup: { mode: 'exact' | 'semantic'; threshold: number; model: string; modelDir: string };
+  dedup: {
+    mode: 'exact' | 'semantic';
+    /** Cosine similarity at or above which a record is a duplicate; 0.96 = precision >= 0.9 on STS-B dev (bench/dedup-calibration.ts). */
+    threshold: number;
+    model: string;
+    modelDir: string;
+    /** ONNX file of the model: the published quantized one, fp32, or the int8 made by scripts/quantize-int8.py. */
+    variant: 'quantized' | 'fp32' | 'int8';
+    /** HNSW graph degree, build and query beam widths (recall@1 >= 0.99 at 100k with the defaults). */
+    hnsw: { M: number; efConstruction: number; ef: number };
+  };
   mix: {
     replayShare: number;
     /** Seeds per batch; 0 means use `replayShare`. */
@@ -134,7 +144,10 @@ export const DEFAULT_CONFIG: Config = {
   },
   validate: { maxAddedWords: 120, maxWords: 800, unchangedSimilarity: 1, validators: [] },
   eliminate: { judge: true, sorryMaxWords: 80, minResponseWords: 3, difficultyJudge: false, responseFormatCheck: false },
-  dedup: { mode: 'exact', threshold: 0.9, model: 'all-MiniLM-L6-v2', modelDir: '.evolflow/models' },
+  dedup: {
+    mode: 'exact', threshold: 0.96, model: 'all-MiniLM-L6-v2', modelDir: '.evolflow/models', variant: 'quantized',
+    hnsw: { M: 16, efConstruction: 100, ef: 128 },
+  },
   mix: {
     replayShare: 0.2, replayCount: 0, batchSize: 64, order: 'curriculum', stratify: false, continuous: false, intervalMs: 0,
     shardRecords: 4096, parquet: true, metadata: 'none', datasetName: 'evolflow', seedLicense: '',
@@ -171,7 +184,10 @@ export const configSchema = obj({
   }),
   validate: obj({ maxAddedWords: int(0), maxWords: int(1), unchangedSimilarity: num(0, 1), validators: { type: 'array', items: str } }),
   eliminate: obj({ judge: bool, sorryMaxWords: int(0), minResponseWords: int(0), difficultyJudge: bool, responseFormatCheck: bool }),
-  dedup: obj({ mode: { enum: ['exact', 'semantic'] }, threshold: num(0, 1), model: str, modelDir: str }),
+  dedup: obj({
+    mode: { enum: ['exact', 'semantic'] }, threshold: num(0, 1), model: str, modelDir: str, variant: { enum: ['quantized', 'fp32', 'int8'] },
+    hnsw: obj({ M: int(2, 200), efConstruction: int(1), ef: int(1) }),
+  }),
   mix: obj({
     replayShare: num(0, 0.99), replayCount: int(0), batchSize: int(1), order: { enum: ['curriculum', 'shuffle'] }, stratify: bool,
     continuous: bool, intervalMs: int(0), shardRecords: int(1), parquet: bool, metadata: { enum: ['none', 'field', 'file'] },

@@ -30,6 +30,7 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
   }
   const semantic = options.mode === 'semantic';
   const model = options.model ?? DEFAULT_MODEL;
+  const variant = options.variant ?? 'quantized';
   const ownsEmbedder = semantic && options.embedder === undefined;
   const embedder: Embedder | null = !semantic
     ? null
@@ -45,8 +46,9 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
   const snap = options.snapshotDir === undefined ? null : readSnapshot(options.snapshotDir);
   if (snap) {
     const { state, indexFile } = snap;
-    if (state.mode !== options.mode || (semantic && (state.model !== model || state.dimension !== dimension))) {
-      throw new EvolflowError('config', `dedup snapshot in ${options.snapshotDir} was made with mode ${state.mode}, model ${String(state.model)} (dimension ${state.dimension}); this deduper uses mode ${options.mode}, model ${semantic ? model : 'none'}: delete the snapshot folder or use the same dedup settings`, { details: { path: 'dedup' } });
+    const embedding = options.embedder ? state.variant : variant;
+    if (state.mode !== options.mode || (semantic && (state.model !== model || state.variant !== embedding || state.dimension !== dimension))) {
+      throw new EvolflowError('config', `dedup snapshot in ${options.snapshotDir} was made with mode ${state.mode}, model ${String(state.model)} ${String(state.variant)} (dimension ${state.dimension}); this deduper uses mode ${options.mode}, model ${semantic ? `${model} ${variant}` : 'none'}: delete the snapshot folder or use the same dedup settings`, { details: { path: 'dedup' } });
     }
     if (semantic && indexFile) index = createVectorIndex({ dimension, ...(options.hnsw ? { hnsw: options.hnsw } : {}), file: indexFile });
     for (const [id, hash, label] of state.kept) {
@@ -140,6 +142,7 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
     version: 1,
     mode: options.mode,
     model: semantic ? model : null,
+    variant: semantic ? variant : null,
     dimension,
     kept: [...kept].map(([id, k]) => [id, k.hash, k.label]),
   });

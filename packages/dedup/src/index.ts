@@ -8,3 +8,5 @@ export type { VectorIndex, VectorIndexOptions, Neighbour } from './hnsw-index.ts
 export type {
   DedupDecision, Deduper, DeduperOptions, Embedder, EmbedderOptions, EmbedderVariant, HnswOptions, KeptEntry,
 } from './types.ts';
+export { readStsPairs, evaluateAt, precisionRecallCurve, chooseThreshold } from './calibration.ts';
+export type { LabelledPair, CurvePoint } from './calibration.ts';

@@ -8,6 +8,7 @@ export interface SnapshotState {
   version: 1;
   mode: 'exact' | 'semantic';
   model: string | null;
+  variant: string | null;
   dimension: number;
   /** Kept records in keep order: [id, hash, label or -1 when the record has no vector]. */
   kept: [string, string, number][];
