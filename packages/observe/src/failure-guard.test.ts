@@ -20,7 +20,8 @@ describe('failure guard', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ strategy: 'a', state: 'too-high', rate: 0.8, samples: 20 });
     expect(alerts[0]?.reasons).toEqual([{ reason: 'sorry', n: 8 }, { reason: 'too-short', n: 8 }]);
-    // Successes push the oldest entries out of the 20-wide window: back at 50% after 8, 25% after 14.
+    // Successes push the oldest entries out of the 20-wide window: back in band (45%, a tenth inside the
+    // edge) after 9, 25% after 14.
     const back = [];
     for (let i = 0; i < 14; i++) {
       const a = guard.record('a', true);

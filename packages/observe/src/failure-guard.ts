@@ -80,8 +80,16 @@ export function createFailureGuard(options: FailureGuardOptions): FailureGuard {
     if (!options.adaptive || rate === undefined || rate <= band.high || band.high >= 1) return base(s);
     return base(s) * Math.max(options.minWeight, (1 - rate) / (1 - band.high));
   };
-  const stateOf = (rate: number | undefined): BandState =>
-    rate === undefined ? 'unknown' : rate > band.high ? 'too-high' : rate < band.low ? 'too-low' : 'in-band';
+  // Hysteresis: once out of band, a strategy counts as back only a tenth of the edge inside it, so a
+  // rate hovering at the edge does not warn on every evolution.
+  const stateOf = (rate: number | undefined, was: BandState): BandState => {
+    if (rate === undefined) return 'unknown';
+    if (rate > band.high) return 'too-high';
+    if (rate < band.low) return 'too-low';
+    if (was === 'too-high' && rate > band.high * 0.9) return 'too-high';
+    if (was === 'too-low' && rate < band.low + (1 - band.low) * 0.1 && rate < band.high) return 'too-low';
+    return 'in-band';
+  };
 
   return {
     record(strategy, ok, reason) {
@@ -93,7 +101,7 @@ export function createFailureGuard(options: FailureGuardOptions): FailureGuard {
       if (ok) t.ok++;
       else t.failed++;
       const rate = rateOf(t);
-      const state = stateOf(rate);
+      const state = stateOf(rate, t.state);
       if (state === t.state || state === 'unknown' || rate === undefined) return undefined;
       const was = t.state;
       t.state = state;
