@@ -131,6 +131,18 @@ describe('createLlmClient: calls', () => {
     expect(() => createLlmClient({ config: llmConfig(server.url, { provider: 'openai' }) })).toThrow(/OPENAI_API_KEY/);
     expect(() => createLlmClient({ config: llmConfig('') })).toThrow(/llm\.baseUrl/);
   });
+  it('survives a throwing onEvent hook (logged) and refuses calls once closed', async () => {
+    const server = await startServer();
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (msg: string) => warnings.push(msg), error() {} };
+    const llm = createLlmClient({ config: llmConfig(server.url), logger, onEvent: () => { throw new Error('observer bug'); } });
+    expect((await llm.complete('evolver', ask('x'))).text).toBe('echo: x');
+    expect(warnings).toEqual(['llm onEvent hook threw on a request event: observer bug']);
+    await llm.close();
+    const error = await failure(llm.complete('evolver', ask('x'), { recordId: 'late' }));
+    expect([error.code, server.seen.length]).toEqual(['internal', 1]);
+    expect(error.message).toMatch(/record late after the client was closed/);
+  });
 });
 
 describe('createLlmClient: retries', () => {
