@@ -47,5 +47,7 @@ describe('judges', () => {
     expect(scores[2]).toBeLessThanOrEqual(10);
     const rec = recognise(`Rate the difficulty of this instruction from 1 to 10; answer with a number only.\n#Instruction#:\n${base}\n\nRating:`);
     expect(rec).toMatchObject({ role: 'judge', judge: 'difficulty', text: base });
+    const code = 'Fix this:\n# a comment line\nrate = 3';
+    expect(recognise(`Rate the difficulty from 1 to 10. Answer with a number only.\n\n#Instruction#: ${code}`)).toMatchObject({ judge: 'difficulty', text: code });
   });
 });

@@ -6,6 +6,7 @@ import { seededRandom } from '@evolflow/core';
 import { pick, unit } from './hash.ts';
 import { contentWords } from './lexicon.ts';
 import { evolveBroken, evolveClean, prose } from './evolve.ts';
+import { FORMAT_INFO } from './formats.ts';
 import { judgeDifficulty, judgeEqual, respond } from './answer.ts';
 import { EVOLVER_FAULTS, RESPONDER_FAULTS, type ContentFaultKind, type FaultKind, type FaultRecord } from './faults.ts';
 
@@ -59,7 +60,9 @@ export function recognise(content: string): Recognised {
     };
   }
   if (content.includes('#Instruction#:') && /difficult/i.test(content)) {
-    return { role: 'judge', judge: 'difficulty', text: between(content, '#Instruction#:', /\n\s*(#|rat(?:e|ing)\b|your rating|difficulty|score)/i) };
+    // The instruction runs to the end, less a trailing answer cue such as "Rating:".
+    const text = content.slice(content.indexOf('#Instruction#:') + '#Instruction#:'.length).replace(/\n\s*(your )?(rating|difficulty|score|answer)\s*:?\s*$/i, '');
+    return { role: 'judge', judge: 'difficulty', text: text.trim() };
   }
   return { role: 'responder', text: content.trim() };
 }
@@ -87,9 +90,13 @@ export function createBrain(options: BrainOptions) {
 
   function chooseFault(rec: Recognised, key: number): ContentFaultKind | undefined {
     const pool = rec.role === 'evolver' ? EVOLVER_FAULTS : rec.role === 'responder' ? RESPONDER_FAULTS : [];
+    // complicate-input asks for a block of its format: a fault that returns text without one would
+    // be caught as missing-format rather than as itself, so no-gain and repeat need the block there.
+    const fence = rec.strategy === 'complicate-input' ? `\`\`\`${FORMAT_INFO[rec.format ?? 'json']?.fence ?? 'json'}\n` : '';
     const eligible = pool.filter((k) => options.enabled.has(k)
       && (k !== 'broken-format' || rec.strategy === 'complicate-input')
-      && (k !== 'repeat' || producedFrom.has(rec.text)));
+      && (k !== 'no-gain' || rec.text.includes(fence))
+      && (k !== 'repeat' || (producedFrom.get(rec.text) ?? '').includes(fence) && producedFrom.has(rec.text)));
     if (eligible.length === 0) return undefined;
     const strategyRate = rec.strategy === undefined ? undefined : options.strategyFaultRates[rec.strategy];
     if (strategyRate !== undefined && unit(seed, 'strategy-fault', key) < strategyRate) {

@@ -147,3 +147,17 @@ describe('fault injection', () => {
     await expect(startSimulator({ strategyFaultRates: { deepening: -1 } })).rejects.toThrow(/strategyFaultRates.deepening/);
   });
 });
+
+describe('faults on complicate-input', () => {
+  it('no-gain and repeat only where the answer still holds a block of the asked format', async () => {
+    const prompts = await strategyPrompts();
+    const sim = await startSimulator({ faultRate: 1, faults: ['no-gain', 'repeat'] });
+    const ask = (parent: EvolRecord, r: number) => chat(sim.url, (prompts['complicate-input'] as NonNullable<(typeof prompts)[string]>)(parent, r).messages);
+    const first = await ask(seed, 0); // json asked, no json block in the seed: clean
+    expect(sim.faults()).toHaveLength(0);
+    const second = await ask(childOf(seed, first.text), 0); // json again: the parent has a json block
+    expect(sim.faults().map((f) => f.kind)).toEqual(['no-gain']);
+    expect(second.text).toContain('```json\n');
+    await sim.close();
+  });
+});
