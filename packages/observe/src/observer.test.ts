@@ -67,6 +67,7 @@ describe('createObserver', () => {
     observer.onLlmEvent({ kind: 'retry', role: 'evolver', model: 'm', attempt: 1, delayMs: 250, reason: '429' });
     observer.onLlmEvent({ kind: 'error', role: 'responder', model: 'm', error: Object.assign(new Error('timed out'), { code: 'llm-timeout' }) });
     observer.setBacklog('pool', 7);
+    expect(metric(await observer.metricsText(), 'evolflow_dedup_index_size')).toBe(2); // one kept, one seed registered
     observer.setDedupSize(42);
 
     const res = await fetch(`${observer.url}/metrics`);

@@ -124,6 +124,7 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
   const llmTokens = new Counter({ name: 'evolflow_llm_tokens_total', help: 'Tokens spent, by type (prompt, completion)', labelNames: ['role', 'model', 'type'], registers });
   const backlog = new Gauge({ name: 'evolflow_topic_backlog', help: 'Messages of a topic not yet committed by its slowest group', labelNames: ['topic'], registers });
   const dedupSize = new Gauge({ name: 'evolflow_dedup_index_size', help: 'Entries in the dedup index', registers });
+  dedupSize.set(0);
   const stagesFn = options.stages;
   if (stagesFn) {
     new Gauge({
@@ -194,6 +195,9 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
     recordsIn.inc({ stage });
     if (outcome === 'out') recordsOut.inc({ stage });
     else if (outcome === 'absorbed') recordsAbsorbed.inc({ stage });
+    // Dedup indexes every record it keeps and every seed it registers (a stage that knows its
+    // index's true size, after a restore for example, reports it with setDedupSize).
+    if (stage === 'dedup' && (outcome === 'out' || outcome === 'absorbed')) dedupSize.inc();
     else if (outcome === 'dead-lettered') {
       recordsDead.inc({ stage });
       logger.debug(`stage ${stage}: record ${event.record.id} dead-lettered`, { recordId: event.record.id, stage });

@@ -18,6 +18,7 @@ export interface RunJson {
     llm?: { roles?: Record<string, Partial<RolePricing> & { model?: string }> };
     validate?: { maxWords?: number; maxAddedWords?: number };
     observe?: { failureBand?: { low: number; high: number } };
+    dedup?: { mode?: string; threshold?: number };
     strategies?: { enabled?: string[] };
   };
   llm?: {

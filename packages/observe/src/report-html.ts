@@ -159,6 +159,7 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
     }),
     figure('similarity', 'Dedup similarity to the nearest kept record', barChart({ categories: Array.from({ length: 20 }, (_, i) => (i * 0.05).toFixed(2)), series: simSeries, xLabel: 'similarity', yLabel: 'records' }), {
       legend: legend(simSeries), empty: 'no dedup similarities recorded',
+      ...(data.run.config?.dedup?.mode === 'exact' ? { note: 'dedup.mode is exact: a record is either an exact copy (similarity 1) or not (0). Semantic mode records the cosine similarity to the nearest kept record.' } : {}),
     }),
     figure('tokens', 'Tokens and cost per stage', barChart({ categories: data.perStage.map((s) => `${s.stage} (${s.role})`), series: tokenSeries, stacked: true, xLabel: 'stage (LLM role)', yLabel: 'tokens' }), {
       legend: legend(tokenSeries), note: data.perStage.map((s) => `${s.stage}: ${n(s.calls)} calls, ${formatUsd(s.costUsd)}`).join(' · ') + (data.perStage.length ? ` · total ${formatUsd(totalCost)}` : ''), empty: 'no LLM usage in run.json',
