@@ -75,6 +75,24 @@ export function formatLine(record: EvolRecord, options: { format: DatasetFormat;
 
 const text = { type: 'string' } as const;
 
+/** A chat format's schema: a list of turns with a role key and a content key, plus its turn rule. */
+function chatSchema(o: { list: string; role: string; content: string; roles: string[]; rule: object }): object {
+  return {
+    type: 'object',
+    required: [o.list],
+    properties: {
+      [o.list]: {
+        type: 'array',
+        minItems: 2,
+        ...o.rule,
+        items: { type: 'object', required: [o.role, o.content], properties: { [o.role]: { enum: o.roles }, [o.content]: text }, additionalProperties: false },
+      },
+      metadata: { type: 'object' },
+    },
+    additionalProperties: false,
+  };
+}
+
 /**
  * The published structure of each format as JSON Schema: Alpaca's `instruction` / `input` /
  * `output` strings (Stanford Alpaca data), ShareGPT's `conversations` of `from` / `value` turns
@@ -89,47 +107,14 @@ export const formatSchemas: Readonly<Record<DatasetFormat, object>> = Object.fre
     properties: { instruction: { type: 'string', minLength: 1 }, input: text, output: text, metadata: { type: 'object' } },
     additionalProperties: false,
   },
-  sharegpt: {
-    type: 'object',
-    required: ['conversations'],
-    properties: {
-      conversations: {
-        type: 'array',
-        minItems: 2,
-        prefixItems: [
-          { type: 'object', properties: { from: { const: 'human' } } },
-          { type: 'object', properties: { from: { const: 'gpt' } } },
-        ],
-        items: {
-          type: 'object',
-          required: ['from', 'value'],
-          properties: { from: { enum: ['human', 'gpt', 'system'] }, value: text },
-          additionalProperties: false,
-        },
-      },
-      metadata: { type: 'object' },
-    },
-    additionalProperties: false,
-  },
-  openai: {
-    type: 'object',
-    required: ['messages'],
-    properties: {
-      messages: {
-        type: 'array',
-        minItems: 2,
-        contains: { type: 'object', properties: { role: { const: 'assistant' } } },
-        items: {
-          type: 'object',
-          required: ['role', 'content'],
-          properties: { role: { enum: ['system', 'user', 'assistant'] }, content: text },
-          additionalProperties: false,
-        },
-      },
-      metadata: { type: 'object' },
-    },
-    additionalProperties: false,
-  },
+  sharegpt: chatSchema({
+    list: 'conversations', role: 'from', content: 'value', roles: ['human', 'gpt', 'system'],
+    rule: { prefixItems: [{ type: 'object', properties: { from: { const: 'human' } } }, { type: 'object', properties: { from: { const: 'gpt' } } }] },
+  }),
+  openai: chatSchema({
+    list: 'messages', role: 'role', content: 'content', roles: ['system', 'user', 'assistant'],
+    rule: { contains: { type: 'object', properties: { role: { const: 'assistant' } } } },
+  }),
 });
 
 /** The `dataset_info.json` entry LLaMA-Factory reads for a file of `format`. */

@@ -4,7 +4,7 @@
 // dataset_info.json and the dataset card.
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Config, Emit, EvolRecord, Logger, StageHandler, TopicName } from '@evolflow/core';
+import { EvolflowError, type Config, type Emit, type EvolRecord, type Logger, type StageHandler, type TopicName } from '@evolflow/core';
 import {
   createNgramDecontaminator, createShardWriter, createStreamMixer, datasetCard, detectSeedLicenses, estimateDifficulty, loadEvalSets,
   MANIFEST_FILE, planBatches, summarize, writeDatasetFiles, writeFileAtomic,
@@ -105,6 +105,7 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
   const triggered = new Map<string, Batch[]>();
   let lastBatchAt = now();
   let closed = false;
+  let flushed = false;
 
   /** Apply one journalled event to the in-memory state; returns the batches it completed. */
   const apply = (event: JournalEvent): Batch[] => {
@@ -226,15 +227,19 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     name: 'mix',
     handle(input, _ctx, from) {
       return serial(() => {
-        if (closed) throw new Error(`mix stage for ${outDir} is closed`);
+        if (closed || flushed) throw new EvolflowError('internal', `mix stage for ${outDir} got record ${input.id} after ${closed ? 'close()' : 'flush()'}; create a new stage for a new run`);
         return handleOne(input, from);
       });
     },
     flush() {
-      return serial(finish);
+      return serial(() => {
+        if (flushed) return [];
+        flushed = true;
+        return finish();
+      });
     },
     tick() {
-      return serial(() => (intervalDue() ? curriculumEmits(record({ t: 'cut' })) : []));
+      return serial(() => (!flushed && !closed && intervalDue() ? curriculumEmits(record({ t: 'cut' })) : []));
     },
     stats,
     async close() {
