@@ -8,6 +8,15 @@ export function findUnterminatedString(src: string, language: string): Validatio
   const multi = language === 'javascript' || language === 'typescript' || language === 'go' ? '`' : '';
   let line = 1;
   let lineStart = 0;
+  /** Count the line breaks in [from, to) as the scan skips over them. */
+  const skip = (from: number, to: number): void => {
+    for (let k = from; k < to && k < src.length; k++) {
+      if (src[k] === '\n') {
+        line++;
+        lineStart = k + 1;
+      }
+    }
+  };
   for (let i = 0; i < src.length; i++) {
     const c = src[i] as string;
     if (c === '\n') {
@@ -19,12 +28,12 @@ export function findUnterminatedString(src: string, language: string): Validatio
     } else if (c === '/' && src[i + 1] === '*') {
       const end = src.indexOf('*/', i + 2);
       const stop = end < 0 ? src.length : end + 2;
-      for (let k = i; k < stop; k++) if (src[k] === '\n') (line++, (lineStart = k + 1));
+      skip(i, stop);
       i = stop - 1;
     } else if (language === 'java' && src.startsWith('"""', i)) {
       const end = src.indexOf('"""', i + 3);
       const stop = end < 0 ? src.length : end + 3;
-      for (let k = i; k < stop; k++) if (src[k] === '\n') (line++, (lineStart = k + 1));
+      skip(i, stop);
       i = stop - 1;
     } else if (multi.includes(c)) {
       let k = i + 1;
@@ -32,7 +41,7 @@ export function findUnterminatedString(src: string, language: string): Validatio
         if (src[k] === '\\' && language !== 'go') k++;
         k++;
       }
-      for (let j = i; j < k && j < src.length; j++) if (src[j] === '\n') (line++, (lineStart = j + 1));
+      skip(i, k);
       i = k;
     } else if (chars.includes(c)) {
       let k = i + 1;
