@@ -114,7 +114,8 @@ export function createBrain(options: BrainOptions) {
       case 'broken-format': return evolveBroken(input);
       case 'no-gain': {
         const lower = rec.text.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase());
-        return pick([`Please, ${lower}`, `${rec.text} Thank you.`, `Kindly ${lower}`], r);
+        const sep = /```\s*$/.test(rec.text) ? '\n\n' : ' '; // never glue words onto a closing fence
+        return pick([`Please, ${lower}`, `${rec.text}${sep}Thank you.`, `Kindly ${lower}`], r);
       }
       case 'meta-copy': {
         const clean = evolveClean(rec.strategy ?? 'add-constraints', input);
