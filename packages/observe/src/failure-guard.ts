@@ -45,6 +45,8 @@ export interface FailureGuard {
   /** Record one ended evolution of `strategy`; returns an alert when the strategy changed band. */
   record(strategy: string, ok: boolean, reason?: string): FailureAlert | undefined;
   health(): Readonly<Record<string, StrategyHealth>>;
+  /** One strategy's rolling failure rate (undefined until judged) and current weight. */
+  of(strategy: string): { rate: number | undefined; weight: number };
   /** Current selection weights (base weights, scaled down for failing strategies when adaptive). */
   weights(): Readonly<Record<string, number>>;
 }
@@ -116,6 +118,10 @@ export function createFailureGuard(options: FailureGuardOptions): FailureGuard {
       const out: Record<string, StrategyHealth> = {};
       for (const [s, t] of tracks) out[s] = { rate: rateOf(t), samples: t.ring.length, state: t.state, weight: weightOf(s, t), ok: t.ok, failed: t.failed };
       return out;
+    },
+    of(strategy) {
+      const t = track(strategy);
+      return { rate: rateOf(t), weight: weightOf(strategy, t) };
     },
     weights() {
       const out: Record<string, number> = {};

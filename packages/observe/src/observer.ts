@@ -153,9 +153,9 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
 
   const judge = (strategy: string, ok: boolean, reason?: string) => {
     const alert = guard.record(strategy, ok, reason);
-    const h = guard.health()[strategy];
-    if (h?.rate !== undefined) failureRate.set({ strategy }, h.rate);
-    for (const [s, w] of Object.entries(guard.weights())) weightGauge.set({ strategy: s }, w);
+    const now = guard.of(strategy);
+    if (now.rate !== undefined) failureRate.set({ strategy }, now.rate);
+    weightGauge.set({ strategy }, now.weight);
     if (!alert) return;
     alertLog.push(alert);
     alertsTotal.inc({ strategy, state: alert.state });
