@@ -62,16 +62,17 @@ describe('the whole pipeline, 4 rounds over 175 seeds, faults on', () => {
       expect(s.inFlight, name).toBe(0);
     }
     // Each stage's input is exactly what its upstream emitted.
-    const pool = st.seed.emitted.pool + st.evolve.emitted.pool + st.validate.emitted.pool + st.respond.emitted.pool + st.eliminate.emitted.pool + st.dedup.emitted.pool;
+    const e = (stage: string, topic: string): number => st[stage].emitted[topic] ?? 0;
+    const pool = ['seed', 'evolve', 'validate', 'respond', 'eliminate', 'dedup'].reduce((n, s) => n + e(s, 'pool'), 0);
     expect(st.evolve.in).toBe(pool);
     expect(st.evolve.in).toBe(175 * ROUNDS);
-    expect(st.validate.in).toBe(st.evolve.emitted.evolved);
-    expect(st.respond.in).toBe(st.validate.emitted.validated);
-    expect(st.eliminate.in).toBe(st.respond.emitted.responded);
-    expect(st.dedup.in).toBe(st.eliminate.emitted.accepted + st.seed.emitted.replay);
-    expect(st.mix.in).toBe(st.dedup.emitted.unique + st.seed.emitted.replay);
+    expect(st.validate.in).toBe(e('evolve', 'evolved'));
+    expect(st.respond.in).toBe(e('validate', 'validated'));
+    expect(st.eliminate.in).toBe(e('respond', 'responded'));
+    expect(st.dedup.in).toBe(e('eliminate', 'accepted') + e('seed', 'replay'));
+    expect(st.mix.in).toBe(e('dedup', 'unique') + e('seed', 'replay'));
     expect(run.totals.kept).toBe(kept.length);
-    expect(run.totals.kept).toBe(st.dedup.emitted.unique);
+    expect(run.totals.kept).toBe(e('dedup', 'unique'));
     expect(run.totals.evolutions).toBe(175 * ROUNDS);
     const rejectsByStage = ['evolve', 'validate', 'respond', 'eliminate', 'dedup'].reduce((n, s) => n + st[s].rejected, 0);
     expect(rejectsByStage).toBe(175 * ROUNDS - kept.length);
@@ -90,6 +91,12 @@ describe('the whole pipeline, 4 rounds over 175 seeds, faults on', () => {
     const byCall = new Map<string, EvolRecord>();
     for (const r of [...kept, ...rejected]) for (const c of r.calls ?? []) byCall.set(c, r);
     const content = faults.filter((f) => f.kind in CAUGHT_IN);
+    // A record can carry two faults (a no-gain rewrite and then a refusal): either reason is right.
+    const reasonsOf = new Map<string, Set<string>>();
+    for (const f of content) {
+      const rec = byCall.get(f.requestId);
+      if (rec) reasonsOf.set(rec.id, (reasonsOf.get(rec.id) ?? new Set()).add(faultReason(f)));
+    }
     expect(content.length).toBeGreaterThan(50);
     const kinds = new Set<string>();
     let checked = 0;
@@ -101,7 +108,7 @@ describe('the whole pipeline, 4 rounds over 175 seeds, faults on', () => {
       if (stopped < ORDER.indexOf(CAUGHT_IN[f.kind] as string)) continue; // rejected earlier for another reason: never reached
       checked++;
       kinds.add(f.kind);
-      if (rec.rejection?.reason !== faultReason(f)) misses.push(`${f.kind} on ${rec.id}: ${rec.rejection ? `${rec.rejection.stage}/${rec.rejection.reason}` : 'kept'}`);
+      if (!reasonsOf.get(rec.id)?.has(rec.rejection?.reason ?? 'kept')) misses.push(`${f.kind} on ${rec.id}: ${rec.rejection ? `${rec.rejection.stage}/${rec.rejection.reason}` : 'kept'}`);
     }
     expect(misses).toEqual([]);
     expect(checked).toBeGreaterThan(50);

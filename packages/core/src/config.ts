@@ -126,7 +126,7 @@ export const DEFAULT_CONFIG: Config = {
     provider: 'sim',
     baseUrl: '',
     apiKey: '',
-    roles: { evolver: role('gpt-4o-mini'), responder: role('gpt-4o-mini'), judge: { ...role('gpt-4o-mini'), temperature: 0 } },
+    roles: { evolver: { ...role('gpt-4o-mini'), maxTokens: 2048 }, responder: role('gpt-4o-mini'), judge: { ...role('gpt-4o-mini'), temperature: 0 } },
     concurrency: 64,
     rpm: 0,
     tpm: 0,

@@ -28,6 +28,8 @@ export interface LlmCompletion {
   completionTokens: number;
   /** True when the answer came from the response cache (no call was paid for). */
   cached: boolean;
+  /** The endpoint's finish_reason; `length` means the answer was cut at maxTokens. */
+  finishReason?: string;
 }
 
 export interface LlmRequestOptions {

@@ -2,7 +2,7 @@
 export { EvolflowError, ConfigError, PluginError, isRetriable } from './errors.ts';
 export type { ErrorCode, EvolflowErrorOptions } from './errors.ts';
 export {
-  recordSchema, recordProblems, assertRecord, decodeRecord, seedRecordId, childRecordId, snapshotOf, requeueParent, addUsage, zeroUsage,
+  recordSchema, recordProblems, assertRecord, decodeRecord, seedRecordId, childRecordId, snapshotOf, requeueParent, taskText, addUsage, zeroUsage,
 } from './record.ts';
 export type { EvolRecord, Check, LineageStep, ParentSnapshot, Usage, SourceRef, StageName, ReasonCode } from './record.ts';
 export { PIPELINE, TOPICS, stageSpec, stageGroup } from './manifest.ts';

@@ -16,6 +16,7 @@ export type ReasonCode =
   | 'too-large'
   | 'llm-error'
   | 'unparseable'
+  | 'truncated'
   | 'meta-copy'
   | 'unchanged'
   | 'word-budget'
@@ -283,6 +284,14 @@ export function requeueParent(child: EvolRecord, maxRounds: number): EvolRecord 
   if (p.strategy !== undefined) rec.strategy = p.strategy;
   if (p.format !== undefined) rec.format = p.format;
   return rec;
+}
+
+/**
+ * The full task text of a record: the instruction with its Alpaca input folded in, as strategies
+ * show it to the evolver. Checks that compare a child with its parent compare these texts.
+ */
+export function taskText(record: { instruction: string; input?: string | undefined }): string {
+  return record.input ? `${record.instruction}\n\n${record.input}` : record.instruction;
 }
 
 /** Sum two usages. */

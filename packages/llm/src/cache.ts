@@ -12,6 +12,8 @@ export interface CachedAnswer {
   id: string;
   promptTokens: number;
   completionTokens: number;
+  /** The endpoint's finish_reason (`length` = cut at maxTokens), when it gave one. */
+  finishReason?: string;
 }
 
 /** Everything that decides an answer. */
@@ -69,7 +71,8 @@ export function openResponseCache(dir: string): ResponseCache {
       return isAnswer(value) ? value : undefined;
     },
     put(key, answer) {
-      const value = { text: answer.text, id: answer.id, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens };
+      const value: CachedAnswer = { text: answer.text, id: answer.id, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens };
+      if (answer.finishReason !== undefined) value.finishReason = answer.finishReason;
       pending.set(key, value);
       // A lost cache write only costs a repeated call later; never fail the request for it.
       const write = db.put(key, value).catch(() => false).finally(() => {

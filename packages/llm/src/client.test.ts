@@ -88,7 +88,7 @@ describe('createLlmClient: calls', () => {
     const config = llmConfig(server.url, { roles: { judge: { model: 'judge-model', temperature: 0, maxTokens: 16 } } });
     const llm = client({ config });
     const answer = await llm.complete('judge', ask('same?'), { recordId: 'r1' });
-    expect(answer).toEqual({ text: 'echo: same?', id: 'cmpl-1', promptTokens: 10, completionTokens: 5, cached: false });
+    expect(answer).toEqual({ text: 'echo: same?', id: 'cmpl-1', promptTokens: 10, completionTokens: 5, cached: false, finishReason: 'stop' });
     await llm.complete('evolver', ask('harder'), { temperature: 1.3, maxTokens: 99 });
     expect(server.seen.map((s) => [s.body.model, s.body.temperature, s.body.max_tokens])).toEqual([['judge-model', 0, 16], ['gpt-4o-mini', 1.3, 99]]);
     expect(llm.events[0]).toMatchObject({ kind: 'request', role: 'judge', model: 'judge-model', status: 200, promptTokens: 10, completionTokens: 5, recordId: 'r1' });
@@ -278,7 +278,7 @@ describe('createLlmClient: cache', () => {
     const first = client({ config });
     expect((await first.complete('evolver', ask('x'))).cached).toBe(false);
     const again = await first.complete('evolver', ask('x'), { recordId: 'r5' });
-    expect(again).toEqual({ text: 'echo: x', id: 'cmpl-1', promptTokens: 10, completionTokens: 5, cached: true });
+    expect(again).toEqual({ text: 'echo: x', id: 'cmpl-1', promptTokens: 10, completionTokens: 5, cached: true, finishReason: 'stop' });
     expect(server.seen.length).toBe(1);
     expect(first.usage()).toMatchObject({ calls: 1, cacheHits: 1, promptTokens: 10, completionTokens: 5, saved: { promptTokens: 10, completionTokens: 5 } });
     expect(first.events.at(-1)).toEqual({ kind: 'cache-hit', role: 'evolver', model: 'gpt-4o-mini', recordId: 'r5' });

@@ -153,7 +153,10 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         if (typeof text !== 'string') {
           return { failure: { status: response.status, reason: undefined, retryAfterMs: undefined, message: 'the answer has no choices[0].message.content' } };
         }
-        return { answer: { text, id: data.id, promptTokens, completionTokens } };
+        const answer: CachedAnswer = { text, id: data.id, promptTokens, completionTokens };
+        const finish = data.choices[0]?.finish_reason;
+        if (typeof finish === 'string') answer.finishReason = finish;
+        return { answer };
       } catch (error) {
         const failure = classifyFailure(error, Date.now());
         ticket.settle(estimate.prompt);

@@ -1,11 +1,9 @@
 // The dedup stage: register seeds, keep the first of near-duplicates, feed survivors back to pool.
-import { rejectChild, type Emit, type EvolRecord, type StageEnv, type StageHandler, type TopicName } from '@evolflow/core';
+import { rejectChild, taskText, type Emit, type EvolRecord, type StageEnv, type StageHandler, type TopicName } from '@evolflow/core';
 import { createDeduper, type Deduper } from '@evolflow/dedup';
 
 /** The text dedup compares: the instruction, with its input when there is one. */
-export function dedupText(record: Pick<EvolRecord, 'instruction' | 'input'>): string {
-  return record.input === undefined ? record.instruction : `${record.instruction}\n${record.input}`;
-}
+export const dedupText = (record: Pick<EvolRecord, 'instruction' | 'input'>): string => taskText(record);
 
 export interface DedupStage extends StageHandler<unknown> {
   deduper: Deduper;

@@ -1,6 +1,6 @@
 // The eliminate stage: cheap response rules first, then the response-format check, then the LLM
 // equality judge (the only rule that costs tokens), then the optional difficulty judge.
-import { rejectChild, type Emit, type EvolRecord, type StageEnv, type StageHandler } from '@evolflow/core';
+import { rejectChild, taskText, type Emit, type EvolRecord, type StageEnv, type StageHandler } from '@evolflow/core';
 import { createFormatChecker } from '@evolflow/validators';
 import { difficultyJudgeMessages, parseDifficulty } from '@evolflow/mixer';
 import { equalityJudgeMessages, judgedEqual, responseRules } from './rules.ts';
@@ -31,7 +31,7 @@ export async function createEliminateStage(env: StageEnv): Promise<StageHandler<
       if (rules.judge && record.parent) {
         let answer;
         try {
-          answer = await env.llm.complete('judge', equalityJudgeMessages(record.parent.instruction, record.instruction), { recordId: record.id });
+          answer = await env.llm.complete('judge', equalityJudgeMessages(taskText(record.parent), taskText(record)), { recordId: record.id });
         } catch (err) {
           return reject('llm-error', (err as Error).message);
         }

@@ -49,6 +49,14 @@ describe('evolve stage', () => {
     expect(emits[1]?.record).toMatchObject({ id: 's-1', nextRound: 2, round: 0 });
   });
 
+  it('rejects an evolution cut at maxTokens as truncated', async () => {
+    const cut: LlmCaller = { complete: async () => ({ text: 'Write a haiku about the sea and', id: 'c-2', promptTokens: 5, completionTokens: 2048, cached: false, finishReason: 'length' }) };
+    const stage = await createEvolveStage(env(cut));
+    const emits = await stage.handle(seed, undefined, 'pool');
+    expect(emits[0]?.record.rejection?.reason).toBe('truncated');
+    expect(emits.map((e) => e.topic)).toEqual(['rejected', 'pool']);
+  });
+
   it('does not requeue after the last round', async () => {
     const failing: LlmCaller = { complete: async () => { throw new Error('down'); } };
     const stage = await createEvolveStage(env(failing, { run: { rounds: 1 } }));

@@ -54,6 +54,10 @@ export async function createEvolveStage(env: StageEnv): Promise<StageHandler<unk
       }
       child.usage = { promptTokens: completion.promptTokens, completionTokens: completion.completionTokens, calls: 1 };
       child.calls = [completion.id];
+      if (completion.finishReason === 'length') {
+        child.instruction = completion.text.slice(0, 2000);
+        return rejectChild(child, { stage: 'evolve', reason: 'truncated', detail: `the evolver's answer was cut at llm.roles.evolver.maxTokens = ${config.llm.roles.evolver.maxTokens} tokens` }, maxRounds);
+      }
       const parsed = strategy.parse(completion.text, ctx);
       if ('error' in parsed) {
         child.instruction = completion.text.slice(0, 2000);

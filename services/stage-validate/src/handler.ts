@@ -1,5 +1,5 @@
 // The validate stage: cheap rules, then the format validators, before any response is paid for.
-import { rejectChild, type Emit, type EvolRecord, type StageEnv, type StageHandler } from '@evolflow/core';
+import { rejectChild, taskText, type Emit, type EvolRecord, type StageEnv, type StageHandler } from '@evolflow/core';
 import { createFormatChecker } from '@evolflow/validators';
 import { cheapRules } from './rules.ts';
 
@@ -10,7 +10,7 @@ export async function createValidateStage(env: StageEnv): Promise<StageHandler<u
     name: 'validate',
     async handle(record: EvolRecord): Promise<Emit[]> {
       const reject = (reason: string, detail: string) => rejectChild(record, { stage: 'validate', reason, detail }, config.run.rounds);
-      const parentText = record.parent?.instruction ?? '';
+      const parentText = record.parent ? taskText(record.parent) : '';
       const verdict = cheapRules(record.instruction, parentText, config.validate);
       if (verdict) return reject(verdict.reason, verdict.detail);
       const options = record.format === undefined ? {} : { expectFormat: record.format };

@@ -21,6 +21,12 @@ describe('cheapRules', () => {
     expect(cheapRules(long, parent, { ...cfg, maxAddedWords: 1000, maxWords: 50 })?.reason).toBe('too-long');
   });
 
+  it('counts the word budget on prose, not on fenced data blocks', () => {
+    const data = `${parent} Use this data:\n\`\`\`json\n${JSON.stringify(Array.from({ length: 60 }, (_, i) => ({ id: i, name: `leaf ${i}` })))}\n\`\`\``;
+    expect(cheapRules(data, parent, { ...cfg, maxAddedWords: 20 })).toBeUndefined();
+    expect(cheapRules(data, parent, { ...cfg, maxAddedWords: 20, maxWords: 100 })?.reason).toBe('too-long');
+  });
+
   it('passes a real evolution', () => {
     expect(cheapRules('Write a short poem about autumn leaves that uses an ABAB rhyme scheme and mentions frost.', parent, cfg)).toBeUndefined();
   });

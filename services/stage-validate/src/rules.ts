@@ -11,6 +11,11 @@ export const META_PATTERNS: readonly RegExp[] = [
   /\bcreated\s+prompt\b/i,
 ];
 
+/** The text without its fenced (```) blocks. */
+export function stripFenced(text: string): string {
+  return text.replace(/```[\s\S]*?(```|$)/g, ' ');
+}
+
 export interface RuleVerdict {
   reason: string;
   detail: string;
@@ -31,8 +36,9 @@ export function cheapRules(instruction: string, parent: string, config: Readonly
   for (const w of a) if (b.has(w)) inter++;
   const jaccard = inter / (a.size + b.size - inter || 1);
   if (jaccard >= config.unchangedSimilarity) return { reason: 'unchanged', detail: `word-set similarity to the parent ${jaccard.toFixed(3)} >= validate.unchangedSimilarity = ${config.unchangedSimilarity}` };
-  const added = mine.length - theirs.length;
-  if (added > config.maxAddedWords) return { reason: 'word-budget', detail: `grew by ${added} words, more than validate.maxAddedWords = ${config.maxAddedWords}` };
+  // The budget is for prose: data that complicate-input adds in fenced blocks is bounded by maxWords.
+  const added = words(stripFenced(instruction)).length - words(stripFenced(parent)).length;
+  if (added > config.maxAddedWords) return { reason: 'word-budget', detail: `grew by ${added} words of prose, more than validate.maxAddedWords = ${config.maxAddedWords}` };
   if (mine.length > config.maxWords) return { reason: 'too-long', detail: `${mine.length} words, more than validate.maxWords = ${config.maxWords}` };
   return undefined;
 }
