@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { EvolRecord } from '@evolflow/core';
+import { distribution, readRunDir } from './report-data.ts';
+import { renderReport } from './report-html.ts';
+
+const rec = (id: string, round: number, over: Partial<EvolRecord> = {}): EvolRecord => {
+  const seedId = id.split('.')[0] as string;
+  return { id, seedId, parentId: round ? seedId : null, round, instruction: `word `.repeat(5 + round * 5).trim(), lineage: [], checks: [], usage: { promptTokens: 0, completionTokens: 0, calls: 0 }, ...over };
+};
+const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+function runDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'evolflow-report-data-'));
+  const s1r1 = rec('s1.r1', 1, { strategy: 'deepening', lineage: [{ id: 's1.r1', round: 1, strategy: 'deepening' }], scores: { difficulty: 4 }, dedup: { nearestId: null, similarity: 0.42 } });
+  const s1r2 = rec('s1.r2', 2, { strategy: 'mutation', lineage: [...s1r1.lineage, { id: 's1.r2', round: 2, strategy: 'mutation' }], scores: { difficulty: 6 }, response: 'final answer', dedup: { nearestId: 's2', similarity: 0.61 } });
+  const s2r1 = rec('s2.r1', 1, { strategy: 'mutation', lineage: [{ id: 's2.r1', round: 1, strategy: 'mutation' }], scores: { difficulty: 5 } });
+  const rej1 = rec('s2.r2', 2, { strategy: 'mutation', lineage: [...s2r1.lineage, { id: 's2.r2', round: 2, strategy: 'mutation' }], rejection: { stage: 'dedup', reason: 'duplicate', detail: 'copy of s1.r2' }, dedup: { nearestId: 's1.r2', similarity: 0.97 } });
+  const rej2 = rec('s3.r1', 1, { strategy: 'deepening', lineage: [{ id: 's3.r1', round: 1, strategy: 'deepening' }], rejection: { stage: 'eliminate', reason: 'sorry' } });
+  writeFileSync(join(dir, 'seeds.jsonl'), jsonl([rec('s1', 0), rec('s2', 0), rec('s3', 0)]));
+  writeFileSync(join(dir, 'kept.jsonl'), `${jsonl([s1r1, s1r2, s2r1])}{not json\n`);
+  writeFileSync(join(dir, 'rejected.jsonl'), jsonl([rej1, rej2]));
+  writeFileSync(join(dir, 'dataset.jsonl'), jsonl([{ instruction: 'a' }, { instruction: 'b' }]));
+  const row = (r: EvolRecord, state: string) => ({ id: r.id, seedId: r.seedId, parentId: r.parentId, round: r.round, strategy: r.strategy ?? null, chain: r.lineage.map((l) => l.strategy), state, ...(r.rejection ? { stage: r.rejection.stage, reason: r.rejection.reason } : {}) });
+  writeFileSync(join(dir, 'lineage.jsonl'), jsonl([row(rec('s1', 0), 'seed'), row(s1r1, 'kept'), row(s1r2, 'kept'), row(s2r1, 'kept'), row(rej1, 'rejected'), row(rej2, 'rejected')]));
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({
+    durationMs: 5000,
+    config: { llm: { roles: { evolver: { pricePerMTokIn: 1, pricePerMTokOut: 2 } } }, validate: { maxWords: 800, maxAddedWords: 120 } },
+    llm: { calls: 9, byRole: { evolver: { calls: 5, promptTokens: 1_000_000, completionTokens: 500_000 }, judge: { calls: 4, promptTokens: 10, completionTokens: 1 } } },
+    timeline: [{ t: 0, stages: { evolve: { in: 0, out: 0, rejected: 0 } } }, { t: 2000, stages: { evolve: { in: 5, out: 4, rejected: 2 } } }],
+  }));
+  return dir;
+}
+
+describe('readRunDir', () => {
+  it('counts per round and strategy, distributions, costs, throughput and chains from the run files', async () => {
+    const data = await readRunDir(runDir());
+    expect(data.counts).toEqual({ seeds: 3, kept: 3, rejected: 2, deadLettered: 0, dataset: 2, badLines: 1 });
+    expect(data.rounds).toEqual([
+      { round: 0, kept: 3, rejected: 0, reasons: {} },
+      { round: 1, kept: 2, rejected: 1, reasons: { sorry: 1 } },
+      { round: 2, kept: 1, rejected: 1, reasons: { duplicate: 1 } },
+    ]);
+    expect(data.strategies).toEqual([
+      { strategy: 'deepening', kept: 1, rejected: 1, reasons: { sorry: 1 } },
+      { strategy: 'mutation', kept: 2, rejected: 1, reasons: { duplicate: 1 } },
+    ]);
+    expect(data.lengthByRound.map((l) => [l.round, l.dist.median])).toEqual([[0, 5], [1, 10], [2, 15]]);
+    expect(data.difficultyByRound.map((d) => [d.round, d.source, d.dist.mean])).toEqual([[1, 'difficulty', 4.5], [2, 'difficulty', 6]]);
+    expect(data.similarity).toEqual({ kept: [0.42, 0.61], duplicates: [0.97] });
+    expect(data.perStage).toEqual([
+      { stage: 'evolve', role: 'evolver', calls: 5, promptTokens: 1_000_000, completionTokens: 500_000, costUsd: 2 },
+      { stage: 'eliminate', role: 'judge', calls: 4, promptTokens: 10, completionTokens: 1, costUsd: 0 },
+    ]);
+    expect(data.throughput).toEqual([{ t: 2000, rates: { evolve: 3 } }]);
+    // Deepest kept chain first (seed -> r1 -> r2), one per seed, then a rejected one of round 2+.
+    expect(data.samples.map((c) => [c.finalId, c.state, c.steps.map((s) => s.id)])).toEqual([
+      ['s1.r2', 'kept', ['s1', 's1.r1', 's1.r2']],
+      ['s2.r1', 'kept', ['s2', 's2.r1']],
+      ['s2.r2', 'rejected', ['s2', 's2.r1', 's2.r2']],
+    ]);
+    expect(data.samples[0]?.response).toBe('final answer');
+    expect(data.rejectExamples.map((e) => [e.reason, e.stage, e.detail])).toEqual([['duplicate', 'dedup', 'copy of s1.r2'], ['sorry', 'eliminate', undefined]]);
+  });
+
+  it('renders HTML that escapes record text and loads nothing from the network', async () => {
+    const data = await readRunDir(runDir());
+    data.samples[0]?.steps.push({ id: 'x', round: 3, strategy: 'mutation', instruction: '<script>alert(1)</script> & co', words: 3 });
+    const html = renderReport(data, new Date('2026-01-01T00:00:00Z'));
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62; &#38; co');
+    expect(html).not.toMatch(/(src|href)=["']?https?:|@import|url\(/);
+    expect(html).toMatch(/data-chart="rounds" data-points="5"/);
+    expect(html).toMatch(/data-chart="throughput" data-points="1"/);
+    expect(html).toContain('$2.00');
+  });
+
+  it('names the folder when it holds no run', async () => {
+    await expect(readRunDir('/nonexistent/run')).rejects.toThrow(/\/nonexistent\/run is not a folder/);
+    await expect(readRunDir(mkdtempSync(join(tmpdir(), 'evolflow-empty-')))).rejects.toThrow(/holds no run.json, kept.jsonl or seeds.jsonl/);
+  });
+
+  it('summarises distributions with interpolated quartiles', () => {
+    expect(distribution([1, 2, 3, 4])).toEqual({ n: 4, min: 1, q1: 1.75, median: 2.5, q3: 3.25, max: 4, mean: 2.5 });
+    expect(distribution([]).n).toBe(0);
+  });
+});
