@@ -14,7 +14,7 @@ describe('responder', () => {
       const n = words(a).length;
       const m = words(text).length;
       expect(n).toBeGreaterThanOrEqual(Math.max(30, Math.min(2 * m, 600)));
-      expect(n).toBeLessThanOrEqual(Math.max(30, Math.min(4 * m, 600)) + 25);
+      expect(n).toBeLessThanOrEqual(Math.max(30, Math.min(4 * m, 600)) + (a.includes('```') ? 60 : 25)); // plus a demanded block
       expect(a).not.toMatch(/\bsorry\b/i);
     }
   });
@@ -25,6 +25,14 @@ describe('responder', () => {
       expect(() => JSON.parse(respond(ask, seededRandom(1)))).not.toThrow();
     }
     expect(wantsJson('Explain what JSON is.')).toBe(false);
+  });
+
+  it('answers with a fenced block of the format the instruction demands', () => {
+    const py = respond('Write a Python function that merges two sorted lists.', seededRandom(2));
+    expect(py).toMatch(/```python\nitems = \[[\s\S]*\n```/);
+    const table = respond('Compare three rivers and present the result as a Markdown table.', seededRandom(3));
+    expect(table).toMatch(/```markdown\n\| name \| category \| amount \|/);
+    expect(respond('Explain how rivers form.', seededRandom(4))).not.toContain('```');
   });
 });
 

@@ -1,6 +1,8 @@
 // Responder and judge answers: responses sized to the instruction (JSON when it asks for JSON),
 // the equality judge (Equal / Not Equal) and the difficulty judge (1-10).
 import { words } from '@evolflow/core';
+import { demandedFormat } from '@evolflow/validators';
+import { dataBlock, FORMAT_INFO } from './formats.ts';
 import { pick } from './hash.ts';
 import { newContentWords, topicWords } from './lexicon.ts';
 import { prose } from './evolve.ts';
@@ -38,12 +40,18 @@ export function respond(instruction: string, r: () => number): string {
     sentences.push(s);
     count += words(s).length;
   }
-  if (wantsJson(instruction)) {
+  // A format the instruction demands (the same reading as the eliminate stage's response check).
+  const format = wantsJson(instruction) ? 'json' : demandedFormat(instruction);
+  if (format === 'json') {
     return JSON.stringify({ answer: sentences[0], topics: topics.slice(0, 5), details: sentences.slice(1) }, null, 2);
   }
   // Paragraphs of about four sentences.
   const paragraphs: string[] = [];
   for (let i = 0; i < sentences.length; i += 4) paragraphs.push(sentences.slice(i, i + 4).join(' '));
+  if (format !== undefined && FORMAT_INFO[format]) {
+    const block = dataBlock(format, topics, r);
+    paragraphs.splice(1, 0, `Here is the ${block.label} ${block.code ? 'code' : 'answer'}:\n\n\`\`\`${block.fence}\n${block.text}\n\`\`\``);
+  }
   return paragraphs.join('\n\n');
 }
 

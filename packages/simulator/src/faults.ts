@@ -34,7 +34,7 @@ export const FAULT_REASON: Record<ContentFaultKind, string> = {
 };
 
 const FORMAT_REASON: Record<string, string> = {
-  json: 'invalid-json', sql: 'invalid-sql', 'markdown-table': 'invalid-table', csv: 'invalid-table', yaml: 'invalid-yaml', xml: 'invalid-xml',
+  json: 'invalid-json', sql: 'invalid-sql', 'markdown-table': 'invalid-table', csv: 'invalid-table', yaml: 'invalid-yaml', xml: 'invalid-xml', html: 'invalid-xml', latex: 'invalid-latex',
 };
 
 /** The reason code expected for one recorded fault; broken-format maps by its format. Transport faults have none (''). */

@@ -19,6 +19,8 @@ export const FORMAT_INFO: Readonly<Record<string, { fence: string; label: string
   csv: { fence: 'csv', label: 'CSV', code: false },
   yaml: { fence: 'yaml', label: 'YAML', code: false },
   xml: { fence: 'xml', label: 'XML', code: false },
+  html: { fence: 'html', label: 'HTML', code: false },
+  latex: { fence: 'latex', label: 'LaTeX', code: false },
 };
 
 interface Row { name: string; category: string; amount: number }
@@ -130,6 +132,12 @@ const WRITERS: Record<string, Writer> = {
     ...rows.map((r) => `  <item name="${r.name}" category="${r.category}" amount="${r.amount}"/>`),
     '</items>',
   ].join('\n'),
+  html: (topic, rows) => [
+    `<ul class="${topic}">`,
+    ...rows.map((r) => `  <li>${r.name} (${r.category}): ${r.amount}</li>`),
+    '</ul>',
+  ].join('\n'),
+  latex: (_topic, rows) => `$$ ${rows.map((r) => r.amount).join(' + ')} = ${rows.reduce((n, r) => n + r.amount, 0)} $$`,
 };
 
 /** Ways to break a valid block of each kind; each one makes the block fail its format's parser. */
@@ -162,6 +170,8 @@ const BREAKERS: Record<string, ((text: string) => string)[]> = {
   csv: [(t) => { const lines = t.split('\n'); lines[1] = (lines[1] ?? '').replace(/,[^,]*$/, ''); return lines.join('\n'); }],
   yaml: [(t) => `${t}\ntags: [${t.length % 2 === 0 ? 'alpha, beta' : 'gamma'}`, (t) => t.replace('items:', 'items: "open')],
   xml: [(t) => t.replace('</items>', '</itemz>'), (t) => t.replace('</items>', '')],
+  html: [(t) => t.replace('</ul>', '</ol>')],
+  latex: [(t) => t.replace(' = ', ' = \\frac{1}{ ')],
 };
 
 const BREAK_KIND: Record<string, string> = {
