@@ -145,3 +145,32 @@ describe('createStreamMixer', () => {
     expect(JSON.stringify(run())).toBe(JSON.stringify(run()));
   });
 });
+
+describe('createStreamMixer, stratified', () => {
+  it('keeps every full batch close to the waiting mix of strategies', () => {
+    // Arrivals come in runs of 60 of one strategy, strategies taking turns.
+    const groups = new Map<string, EvolRecord[]>();
+    for (const r of evolved) groups.set(r.strategy ?? '', [...(groups.get(r.strategy ?? '') ?? []), r]);
+    const interleaved: EvolRecord[] = [];
+    for (let at = 0; interleaved.length < evolved.length; at += 60) for (const g of groups.values()) interleaved.push(...g.slice(at, at + 60));
+    const plain = createStreamMixer(base);
+    const strat = createStreamMixer({ ...base, stratify: true });
+    seeds.forEach((s) => {
+      plain.addSeed(s);
+      strat.addSeed(s);
+    });
+    const share = (bs: Batch[]) =>
+      Math.max(...bs.map((b) => {
+        const ev = evolvedOf(b);
+        const counts = new Map<string, number>();
+        for (const r of ev) counts.set(r.strategy ?? '', (counts.get(r.strategy ?? '') ?? 0) + 1);
+        return Math.max(...counts.values()) / ev.length;
+      }));
+    const p = [...interleaved.flatMap((r) => plain.addEvolved(r)), ...plain.cut()];
+    const s = [...interleaved.flatMap((r) => strat.addEvolved(r)), ...strat.cut()];
+    expect(s.flatMap((b) => evolvedOf(b)).length).toBe(700);
+    expect(s.every((b) => b.records.length <= 64)).toBe(true);
+    expect(share(p.slice(0, -1))).toBe(1);
+    expect(share(s.slice(0, -2))).toBeLessThanOrEqual(0.6);
+  });
+});

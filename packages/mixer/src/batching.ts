@@ -14,7 +14,7 @@ export interface BatchOptions {
   replayCount: number;
   batchSize: number;
   order: 'curriculum' | 'shuffle';
-  /** Spread strategies over batches in proportion to their counts (finite plans). */
+  /** Spread strategies over batches in proportion to their counts (continuous: to what is waiting). */
   stratify: boolean;
   /** The run seed: the same seed gives the same batches. */
   seed: number;
@@ -231,37 +231,50 @@ export interface StreamMixer {
 /**
  * A continuous mixer: evolved records are batched in arrival order (sorted easy to hard inside each
  * batch, or shuffled); while the replay share is above 0 and no seed has arrived yet, full batches
- * wait for the first seed. The same sequence of calls gives the same batches.
+ * wait for the first seed. With `stratify`, a batch leaves once two batches' worth are waiting and
+ * takes each strategy in proportion to what is waiting (oldest first within a strategy). The same
+ * sequence of calls gives the same batches.
  */
 export function createStreamMixer(options: BatchOptions): StreamMixer {
   const replay = createReplayBuffer();
   const ctx = { options, tally: { batches: 0, positions: 0, seeds: 0 }, replay };
   let buffer: EvolRecord[] = [];
   const wantsSeeds = options.replayCount > 0 || options.replayShare > 0;
-  const drain = (): Batch[] => {
+  const window = options.stratify ? 2 : 1;
+  const takeFromBuffer = (n: number): EvolRecord[] => {
+    if (!options.stratify) {
+      const taken = buffer.slice(0, n);
+      buffer = buffer.slice(n);
+      return taken;
+    }
+    const taken = evolvedTaker(buffer, options).take(n);
+    const gone = new Set(taken);
+    buffer = buffer.filter((r) => !gone.has(r));
+    return taken;
+  };
+  const drain = (atEnd: boolean): Batch[] => {
     const out: Batch[] = [];
-    if (wantsSeeds && replay.size === 0) return out;
+    if (wantsSeeds && replay.size === 0 && !atEnd) return out;
     for (;;) {
       const quota = fullQuota(options, ctx.tally, replay.size > 0);
-      if (buffer.length < quota.evolved) return out;
-      out.push(makeBatch(ctx, buffer.slice(0, quota.evolved), quota.seeds));
-      buffer = buffer.slice(quota.evolved);
+      if (buffer.length < quota.evolved * (atEnd ? 1 : window)) return out;
+      out.push(makeBatch(ctx, takeFromBuffer(quota.evolved), quota.seeds));
     }
   };
   return {
     addEvolved(record) {
       buffer.push(record);
-      return drain();
+      return drain(false);
     },
     addSeed(record) {
       replay.add(record);
-      return drain();
+      return drain(false);
     },
     cut() {
-      const out = drain();
+      const out = drain(true);
       if (buffer.length > 0) {
-        out.push(makeBatch(ctx, buffer, partialSeeds(options, ctx.tally, buffer.length, replay.size > 0)));
-        buffer = [];
+        const evolved = takeFromBuffer(buffer.length);
+        out.push(makeBatch(ctx, evolved, partialSeeds(options, ctx.tally, evolved.length, replay.size > 0)));
       }
       return out;
     },
