@@ -118,6 +118,21 @@ describe('mix stage, finite run', () => {
     expect(stage.stats.withoutResponse).toBe(1);
   });
 
+  it('writes line-aligned metadata files beside the dataset and every shard', async () => {
+    const dir = tmp('meta');
+    const stage = await createMixStage({ config: configWith({ metadata: 'file', shardRecords: 100, batchSize: 32 }, { format: 'sharegpt' }), outDir: dir });
+    await feed(stage, inputs('m').slice(0, 300));
+    await stage.flush?.(undefined);
+    const data = read(dir, 'dataset.jsonl').trim().split('\n');
+    const meta = read(dir, 'metadata.jsonl').trim().split('\n').map((l) => JSON.parse(l));
+    expect(meta.length).toBe(data.length);
+    expect(JSON.parse(data[0] as string).conversations[0].from).toBe('human');
+    expect(meta.every((m) => typeof m.id === 'string' && Array.isArray(m.strategies) && typeof m.replay === 'boolean')).toBe(true);
+    const manifest = JSON.parse(read(dir, 'manifest.json'));
+    expect(manifest.shards.length).toBeGreaterThan(1);
+    for (const s of manifest.shards) expect(read(dir, s.metadataFile).trim().split('\n').length).toBe(s.records);
+  });
+
   it('resumes from its journal after a crash and writes the same dataset', async () => {
     const config = configWith({ batchSize: 16 });
     const all = inputs('c');
