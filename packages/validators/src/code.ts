@@ -16,6 +16,16 @@ const GRAMMAR: Readonly<Record<string, string>> = {
 
 let init: Promise<void> | undefined;
 const parsers = new Map<string, Promise<Parser>>();
+/**
+ * Grammar loads one at a time: web-tree-sitter's dynamic linking is not re-entrant, and two
+ * concurrent `Language.load` calls mix up each other's symbols ("bad export type for ...").
+ */
+let loads: Promise<unknown> = Promise.resolve();
+function loadSerially(path: string): Promise<Language> {
+  const next = loads.then(() => Language.load(path));
+  loads = next.catch(() => undefined);
+  return next;
+}
 
 /** The parser for one language, created on first use and reused (grammars load once per process). */
 export function codeParser(language: string): Promise<Parser> {
@@ -28,8 +38,10 @@ export function codeParser(language: string): Promise<Parser> {
     init ??= Parser.init();
     parser = init.then(async () => {
       const dir = join(dirname(require.resolve('tree-sitter-wasms/package.json')), 'out');
-      const lang = await Language.load(join(dir, `tree-sitter-${grammar}.wasm`)).catch((cause: unknown) => {
-        throw new EvolflowError('plugin', `package tree-sitter-wasms: cannot load the ${grammar} grammar from ${dir}; reinstall @evolflow/validators`, { cause });
+      const lang = await loadSerially(join(dir, `tree-sitter-${grammar}.wasm`)).catch((cause: unknown) => {
+        // Not cached: the next call tries again, and runStage retries the record meanwhile.
+        parsers.delete(language);
+        throw new EvolflowError('plugin', `package tree-sitter-wasms: cannot load the ${grammar} grammar from ${dir} (${(cause as Error).message}); reinstall @evolflow/validators`, { cause, retriable: true });
       });
       const p = new Parser();
       p.setLanguage(lang);
@@ -74,8 +86,30 @@ function issueOf(node: Node, language: string): ValidationIssue {
   return { message: `${language} syntax error: unexpected ${JSON.stringify(snippet)}`, ...at };
 }
 
+/** The white space every non-blank line starts with (a snippet cut from an indented list item or method). */
+function commonIndent(text: string): string {
+  let common: string | undefined;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const lead = /^[ \t]*/.exec(line)?.[0] ?? '';
+    if (common === undefined || !lead.startsWith(common)) {
+      let k = 0;
+      while (common !== undefined && k < common.length && k < lead.length && common[k] === lead[k]) k++;
+      common = common === undefined ? lead : common.slice(0, k);
+    }
+    if (common === '') return '';
+  }
+  return common ?? '';
+}
+
 /** Syntax-check `text` as `language`; resolves to the first error, or undefined when it parses. */
 export async function checkCode(text: string, language: string): Promise<ValidationIssue | undefined> {
+  const indent = language === 'python' ? commonIndent(text) : '';
+  if (indent !== '') {
+    // Python code indented as a whole is read as it would be once dedented; columns stay the original ones.
+    const issue = await checkCode(text.split('\n').map((l) => l.slice(indent.length)).join('\n'), language);
+    return issue && issue.column !== undefined ? { ...issue, column: issue.column + indent.length } : issue;
+  }
   const parser = await codeParser(language);
   const tree = parser.parse(text);
   if (!tree) throw new EvolflowError('internal', `tree-sitter returned no tree for ${language}`);
