@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, mergeDeep, type Config, type EvolRecord } from '@evolflow/core';
-import { createObserver, type Observer, type RunStageRecordEvent } from './observer.ts';
+import { createObserver, errorKind, type Observer, type RunStageRecordEvent } from './observer.ts';
 import type { Logger } from '@evolflow/core';
 
 const freePort = () =>
@@ -64,8 +64,8 @@ describe('createObserver', () => {
     observer.onLlmEvent({ kind: 'request', role: 'evolver', model: 'm', latencyMs: 120, status: 200, promptTokens: 100, completionTokens: 40 });
     observer.onLlmEvent({ kind: 'request', role: 'judge', model: 'm', latencyMs: 30, status: 200, promptTokens: 10, completionTokens: 1 });
     observer.onLlmEvent({ kind: 'cache-hit', role: 'evolver', model: 'm' });
-    observer.onLlmEvent({ kind: 'retry', role: 'evolver', model: 'm', attempt: 1, delayMs: 250, reason: '429' });
-    observer.onLlmEvent({ kind: 'error', role: 'responder', model: 'm', error: Object.assign(new Error('timed out'), { code: 'llm-timeout' }) });
+    observer.onLlmEvent({ kind: 'retry', role: 'evolver', model: 'm', attempt: 1, delayMs: 250, reason: 'rate-limit' });
+    observer.onLlmEvent({ kind: 'error', role: 'responder', model: 'm', error: 'LLM responder call (model m) for record s-1.r1 failed after 6 attempts: no HTTP response (timeout): aborted; raise llm.timeoutMs' });
     observer.setBacklog('pool', 7);
     expect(metric(await observer.metricsText(), 'evolflow_dedup_index_size')).toBe(2); // one kept, one seed registered
     observer.setDedupSize(42);
@@ -91,8 +91,8 @@ describe('createObserver', () => {
     expect(metric(text, 'evolflow_llm_request_duration_seconds_bucket', { role: 'evolver', le: '0.1' })).toBe(0);
     expect(metric(text, 'evolflow_llm_tokens_total', { role: 'evolver', type: 'prompt' })).toBe(100);
     expect(metric(text, 'evolflow_llm_cache_hits_total', { role: 'evolver' })).toBe(1);
-    expect(metric(text, 'evolflow_llm_retries_total', { reason: '429' })).toBe(1);
-    expect(metric(text, 'evolflow_llm_errors_total', { role: 'responder', kind: 'llm-timeout' })).toBe(1);
+    expect(metric(text, 'evolflow_llm_retries_total', { reason: 'rate-limit' })).toBe(1);
+    expect(metric(text, 'evolflow_llm_errors_total', { role: 'responder', kind: 'timeout' })).toBe(1);
     expect(metric(text, 'evolflow_topic_backlog', { topic: 'pool' })).toBe(7);
     expect(metric(text, 'evolflow_dedup_index_size')).toBe(42);
     expect(metric(text, 'evolflow_strategy_weight', { strategy: 'mutation' })).toBe(1);
@@ -142,6 +142,12 @@ describe('createObserver', () => {
     expect(metric(text, 'evolflow_strategy_weight', { strategy: 'mutation' })).toBeCloseTo(0.4);
     expect(metric(text, 'evolflow_strategy_failure_rate', { strategy: 'mutation' })).toBeCloseTo(0.8);
     expect(metric(text, 'evolflow_failure_alerts_total', { strategy: 'mutation', state: 'too-high' })).toBe(1);
+  });
+
+  it('labels failed calls by a bounded kind taken from the client message', () => {
+    expect(errorKind('LLM judge call (model m) for record x failed after 1 attempt: HTTP 400: bad request; check the model name')).toBe('http-400');
+    expect(errorKind('LLM evolver call failed after 6 attempts: HTTP 429 (rate-limit): slow down; lower llm.rpm')).toBe('rate-limit');
+    expect(errorKind('something else')).toBe('other');
   });
 
   it('names the port when it cannot listen', async () => {

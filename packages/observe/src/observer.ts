@@ -4,30 +4,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { EvolflowError, wordCount, type Config, type EvolRecord, type Logger, type LlmRole } from '@evolflow/core';
+import { EvolflowError, wordCount, type Config, type EvolRecord, type Logger } from '@evolflow/core';
+import type { LlmEvent, LlmUsage } from '@evolflow/llm';
 import type { RunStageOptions, StageStats } from '@evolflow/transport';
 import { createFailureGuard, type FailureAlert, type StrategyHealth } from './failure-guard.ts';
 
 /** What runStage's `onRecord` hands over for each handled record. */
 export type RunStageRecordEvent = Parameters<NonNullable<RunStageOptions<unknown>['onRecord']>>[0];
 
-/** What the LLM client reports through its `onEvent` hook (mirrors `@evolflow/llm`'s `LlmEvent`). */
-export type LlmEvent =
-  | { kind: 'request'; role: LlmRole; model: string; latencyMs: number; status: number | string; promptTokens: number; completionTokens: number }
-  | { kind: 'cache-hit'; role: LlmRole; model: string }
-  | { kind: 'retry'; role: LlmRole; model: string; attempt: number; delayMs: number; reason: string }
-  | { kind: 'error'; role: LlmRole; model: string; error: unknown };
+/** What the LLM client reports through its `onEvent` hook. */
+export type { LlmEvent };
 
-/** LLM totals in the shape of run.json's `llm` block. */
-export interface LlmTotals {
-  calls: number;
-  cacheHits: number;
-  retries: number;
-  errors: number;
-  promptTokens: number;
-  completionTokens: number;
-  byRole: Record<LlmRole, { calls: number; cacheHits: number; promptTokens: number; completionTokens: number }>;
-}
+/** LLM totals in the shape of run.json's `llm` block (the client's usage without `saved`). */
+export type LlmTotals = Omit<LlmUsage, 'saved'>;
 
 /** Kept and rejected counts per round and per strategy, in the shape of run.json's blocks. */
 export interface OutcomeSummary {
@@ -78,12 +67,17 @@ export interface CreateObserverOptions {
 
 const emptyRole = () => ({ calls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 });
 
-function errorKind(error: unknown): string {
-  if (typeof error === 'string') return error;
-  const e = error as { code?: unknown; name?: unknown } | null;
-  if (e && typeof e.code === 'string') return e.code;
-  if (e && typeof e.name === 'string') return e.name;
-  return 'unknown';
+/** A bounded label for a failed call: the retry reason or HTTP status the client's message names. */
+export function errorKind(error: unknown): string {
+  if (typeof error !== 'string') {
+    const code = (error as { code?: unknown } | null)?.code;
+    return typeof code === 'string' ? code : 'other';
+  }
+  const reason = /\((rate-limit|server-error|timeout|connection)\)/.exec(error)?.[1];
+  if (reason) return reason;
+  const status = /\bHTTP (\d{3})\b/.exec(error)?.[1];
+  if (status) return `http-${status}`;
+  return error.includes('no HTTP response') ? 'no-response' : 'other';
 }
 
 function bump(map: Record<string, number>, key: string): void {
@@ -254,7 +248,8 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
         const kind = errorKind(event.error);
         llmErrors.inc({ ...labels, kind });
         llm.errors++;
-        logger.warn(`llm ${event.role} (${event.model}): call failed (${kind}): ${(event.error as Error)?.message ?? String(event.error)}`, { ...labels, kind });
+        // The client logs the failure itself (with its hint); only the kind is worth a debug line here.
+        logger.debug(`llm ${event.role} (${event.model}): call failed (${kind})`, { ...labels, kind, ...(event.recordId ? { recordId: event.recordId } : {}) });
         break;
       }
     }
