@@ -8,6 +8,9 @@ import { reportCommand } from './report.ts';
 import { validateCommand } from './validate.ts';
 import { mixCommand } from './mix.ts';
 import { difficultyCommand } from './difficulty.ts';
+import { dedupCommand } from './dedup.ts';
+import { similarityCommand } from './similarity.ts';
+import { modelsCommand } from './models.ts';
 
 export const COMMANDS: Command[] = [
   runCommand,
@@ -17,4 +20,7 @@ export const COMMANDS: Command[] = [
   validateCommand,
   mixCommand,
   difficultyCommand,
+  dedupCommand,
+  similarityCommand,
+  modelsCommand,
 ];
