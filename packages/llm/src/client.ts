@@ -7,6 +7,7 @@ import { cacheKey, openResponseCache, type CachedAnswer, type ResponseCache } fr
 import { createRateLimiter, createSemaphore, type Clock } from './limits.ts';
 import { backoffDelay, classifyFailure, type AttemptFailure, type RetryReason } from './retry.ts';
 import { createUsageMeter, type LlmUsage } from './usage.ts';
+import { createNodeFetch } from './node-fetch.ts';
 
 export interface LlmClientOptions {
   config: Readonly<Config['llm']>;
@@ -105,12 +106,13 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     urls[role] = url;
   }
   const sdks = new Map<string, Endpoint>();
+  const httpFetch = createNodeFetch({ maxSockets: Math.max(64, config.concurrency) });
   const endpoint = (role: LlmRole): Endpoint => {
     const url = urls[role];
     const name = url ?? '';
     let found = sdks.get(name);
     if (!found) {
-      const sdk = new OpenAI({ apiKey, baseURL: url, maxRetries: 0, timeout: config.timeoutMs });
+      const sdk = new OpenAI({ apiKey, baseURL: url, maxRetries: 0, timeout: config.timeoutMs, fetch: httpFetch });
       found = { sdk, url: sdk.baseURL };
       sdks.set(name, found);
     }
