@@ -58,6 +58,7 @@ const results = {
   jsonValid: await rate('json valid', byName('json'), json),
   jsonBroken: await rate('json broken', byName('json'), jsonBroken),
   sqlValid: await rate('sql valid (fallback order)', byName('sql'), sql),
+  sqlValidAllSpider: await rate('sql valid (all 1,034 Spider)', byName('sql'), spider),
   sqlValidNamedDialect: await rate('sql valid (sqlite named)', byName('sql'), sql.filter((q) => !/INTERSECT|EXCEPT|UNION/.test(q)), { instruction: 'in SQLite' }),
   sqlBroken: await rate('sql broken (all dialects)', byName('sql'), sqlBroken),
   pythonValid: await rate('python valid', byName('code'), python, { hints: { language: 'python' } }),

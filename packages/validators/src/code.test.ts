@@ -60,6 +60,11 @@ describe('code validator', () => {
 });
 
 describe('python indentation', () => {
+  it('reads a snippet indented as a whole (from a list item) as dedented, keeping columns', async () => {
+    expect(await checkCode('  def f(x):\n      return x\n', 'python')).toBeUndefined();
+    expect(await checkCode('  def f(x):\n      y = 1\n        return y\n', 'python')).toMatchObject({ line: 3, column: 9 });
+  });
+
   it('accepts brackets, continuations, strings and comments that span lines', () => {
     const src = 'x = [\n  1,\n      2]\ns = """a\n  b:\n"""\ny = 1 + \\\n      2\nif x:  # comment:\n\n    # indented comment\n    pass\n';
     expect(checkPythonIndentation(src)).toBeUndefined();

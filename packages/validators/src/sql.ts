@@ -10,8 +10,8 @@ export type SqlDialect =
   | 'mysql' | 'mariadb' | 'postgresql' | 'sqlite' | 'bigquery' | 'transactsql' | 'snowflake'
   | 'redshift' | 'hive' | 'db2' | 'athena' | 'trino' | 'flinksql';
 
-/** Dialects tried, in order, when the instruction names none (most permissive first). */
-export const SQL_FALLBACK: readonly SqlDialect[] = ['mysql', 'postgresql', 'sqlite', 'transactsql', 'bigquery', 'snowflake'];
+/** Dialects tried, in order, when the instruction names none: SQLite's grammar is the quickest to parse, MySQL and PostgreSQL the broadest. */
+export const SQL_FALLBACK: readonly SqlDialect[] = ['sqlite', 'mysql', 'postgresql', 'transactsql', 'bigquery', 'snowflake'];
 
 const NAMES: readonly [RegExp, SqlDialect][] = [
   [/\bmariadb\b/i, 'mariadb'],
