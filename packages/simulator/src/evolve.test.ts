@@ -6,7 +6,7 @@ import { Script } from 'node:vm';
 import { parse as parseYaml } from 'yaml';
 import ts from 'typescript';
 import sqlParser from 'node-sql-parser';
-import { wordCount, type EvolRecord } from '@evolflow/core';
+import { taskText, wordCount, type EvolRecord } from '@evolflow/core';
 import { recognise, startSimulator, type RunningSimulator } from './index.ts';
 import { newContentWords } from './lexicon.ts';
 import { chat, childOf, mapLimit, selfInstructSeeds, STRATEGIES, strategyPrompts } from './test-helpers.ts';
@@ -52,7 +52,7 @@ function parseBlock(format: string, text: string): void {
 }
 
 const fenced = (text: string) => [...text.matchAll(/```([\w-]*)\n([\s\S]*?)\n```/g)].map((m) => ({ fence: m[1] as string, body: m[2] as string }));
-const given = (r: EvolRecord) => (r.input ? `${r.instruction}\n\n${r.input}` : r.instruction);
+const given = taskText;
 
 describe('clean evolutions', () => {
   let sim: RunningSimulator;

@@ -1,7 +1,7 @@
 // Fault injection over HTTP: every kind is produced where it applies, logged with its completion
 // or request id, decided by content (so repeatable) and mapped to the reason the pipeline must give.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { words, type EvolRecord } from '@evolflow/core';
+import { taskText, words, type EvolRecord } from '@evolflow/core';
 import { FAULT_REASON, faultReason, startSimulator, type ContentFaultKind, type FaultKind, type RunningSimulator } from './index.ts';
 import { newContentWords } from './lexicon.ts';
 import { chat, childOf, mapLimit, selfInstructSeeds, strategyPrompts } from './test-helpers.ts';
@@ -9,7 +9,7 @@ import { chat, childOf, mapLimit, selfInstructSeeds, strategyPrompts } from './t
 const NLTK_STOP = new Set('the and of to it is that this with as for on by or an in be so there then'.split(' '));
 const seeds = selfInstructSeeds();
 const seed = seeds[12] as EvolRecord;
-const given = (r: EvolRecord) => (r.input ? `${r.instruction}\n\n${r.input}` : r.instruction);
+const given = taskText;
 
 describe('fault injection', () => {
   let prompts: Awaited<ReturnType<typeof strategyPrompts>>;

@@ -108,7 +108,7 @@ describe('simulator server', () => {
   });
 
   it('counts concurrent completions in maxInFlight', async () => {
-    const s = await startSimulator({ latencyMs: 50 });
+    const s = await startSimulator({ latencyMs: 300 });
     await Promise.all(Array.from({ length: 8 }, (_, i) => chat(s, `Question number ${i}?`).then((r) => r.json())));
     expect(s.stats().maxInFlight).toBe(8);
     expect(s.stats().inFlight).toBe(0);

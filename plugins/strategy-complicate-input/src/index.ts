@@ -1,6 +1,6 @@
 // Strategy plugin: in-depth evolution that adds data in ONE concrete format (a fenced JSON, SQL,
 // code, table... block) that the task then needs. It returns the format so `validate` can check it.
-import { defineStrategy, PluginError, type EvolRecord, type StrategyFactory } from '@evolflow/core';
+import { defineStrategy, PluginError, taskText, type StrategyFactory } from '@evolflow/core';
 
 /** Formats the rewriter may be asked for; the first five are the default choice. */
 export const FORMATS = ['json', 'sql', 'python', 'javascript', 'markdown-table', 'typescript', 'java', 'c', 'cpp', 'go', 'rust', 'csv', 'yaml', 'xml'] as const;
@@ -15,8 +15,6 @@ const rules = (format: string): string => [
   '"#Rewritten Prompt#", "given prompt" or "rewritten prompt" in your result.',
 ].join('\n');
 
-const givenPrompt = (parent: EvolRecord): string => (parent.input ? `${parent.instruction}\n\n${parent.input}` : parent.instruction);
-
 const factory: StrategyFactory = (options = {}) => defineStrategy({
   name: 'complicate-input',
   kind: 'depth',
@@ -27,7 +25,7 @@ const factory: StrategyFactory = (options = {}) => defineStrategy({
       throw new PluginError('@evolflow/strategy-complicate-input', `strategies.options.complicate-input.formats: unknown or empty (${String(bad)}); use some of ${FORMATS.join(', ')}`);
     }
     const format = formats[Math.floor(ctx.random() * formats.length)] ?? (formats[0] as string);
-    const content = `${rules(format)}\n\n#The Given Prompt#:\n${givenPrompt(parent)}\n\n#Rewritten Prompt#:\n`;
+    const content = `${rules(format)}\n\n#The Given Prompt#:\n${taskText(parent)}\n\n#Rewritten Prompt#:\n`;
     return { messages: [{ role: 'user', content }], format };
   },
   parse: (output) => {

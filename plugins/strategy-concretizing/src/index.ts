@@ -1,6 +1,6 @@
 // Strategy plugin: in-depth evolution that replaces general concepts with more specific ones.
 // The prompt follows the WizardLM (arXiv 2304.12244) in-depth template, in our own words.
-import { defineStrategy, type EvolRecord, type StrategyFactory } from '@evolflow/core';
+import { defineStrategy, taskText, type StrategyFactory } from '@evolflow/core';
 
 const RULES = [
   'You are a prompt rewriter. Rewrite the prompt below into a somewhat harder version, one that capable AI',
@@ -11,14 +11,11 @@ const RULES = [
   '"given prompt" or "rewritten prompt" in your result.',
 ].join('\n');
 
-/** The parent's instruction, with its Alpaca input folded in so the child stands alone. */
-const givenPrompt = (parent: EvolRecord): string => (parent.input ? `${parent.instruction}\n\n${parent.input}` : parent.instruction);
-
 const factory: StrategyFactory = () => defineStrategy({
   name: 'concretizing',
   kind: 'depth',
   prompt: (parent) => ({
-    messages: [{ role: 'user', content: `${RULES}\n\n#The Given Prompt#:\n${givenPrompt(parent)}\n\n#Rewritten Prompt#:\n` }],
+    messages: [{ role: 'user', content: `${RULES}\n\n#The Given Prompt#:\n${taskText(parent)}\n\n#Rewritten Prompt#:\n` }],
   }),
   parse: (output) => {
     const text = output.trim().replace(/^(["'\u201c])([\s\S]*)(["'\u201d])$/u, (whole, a: string, body: string, b: string) =>

@@ -1,6 +1,6 @@
 // Strategy plugin: in-breadth evolution (mutation). A "prompt creator" writes a brand-new prompt in
 // the same domain, of similar length and difficulty, but rarer (WizardLM's in-breadth template).
-import { defineStrategy, type EvolRecord, type StrategyFactory } from '@evolflow/core';
+import { defineStrategy, taskText, type StrategyFactory } from '@evolflow/core';
 
 const RULES = [
   'You are a prompt creator. Taking the prompt below as inspiration, write a brand-new prompt.',
@@ -9,13 +9,11 @@ const RULES = [
   'Never use the words "#Given Prompt#", "#Created Prompt#", "given prompt" or "created prompt" in your result.',
 ].join('\n');
 
-const givenPrompt = (parent: EvolRecord): string => (parent.input ? `${parent.instruction}\n\n${parent.input}` : parent.instruction);
-
 const factory: StrategyFactory = () => defineStrategy({
   name: 'mutation',
   kind: 'breadth',
   prompt: (parent) => ({
-    messages: [{ role: 'user', content: `${RULES}\n\n#Given Prompt#:\n${givenPrompt(parent)}\n\n#Created Prompt#:\n` }],
+    messages: [{ role: 'user', content: `${RULES}\n\n#Given Prompt#:\n${taskText(parent)}\n\n#Created Prompt#:\n` }],
   }),
   parse: (output) => {
     const text = output.trim().replace(/^(["'\u201c])([\s\S]*)(["'\u201d])$/u, (whole, a: string, body: string, b: string) =>
