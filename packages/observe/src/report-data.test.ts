@@ -77,6 +77,16 @@ describe('readRunDir', () => {
     expect(html).toContain('$2.00');
   });
 
+  it('keeps at most 600 throughput points for a long run, each rate over its stride', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evolflow-report-long-'));
+    const timeline = Array.from({ length: 1500 }, (_, k) => ({ t: k * 1000, stages: { evolve: { out: k * 4, rejected: k } } }));
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ timeline }));
+    const data = await readRunDir(dir);
+    expect(data.throughput).toHaveLength(500);
+    expect(data.throughput.every((p) => p.rates.evolve === 5)).toBe(true);
+    expect(data.throughput.at(-1)?.t).toBe(1_499_000);
+  });
+
   it('names the folder when it holds no run', async () => {
     await expect(readRunDir('/nonexistent/run')).rejects.toThrow(/\/nonexistent\/run is not a folder/);
     await expect(readRunDir(mkdtempSync(join(tmpdir(), 'evolflow-empty-')))).rejects.toThrow(/holds no run.json, kept.jsonl or seeds.jsonl/);

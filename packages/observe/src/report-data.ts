@@ -133,6 +133,7 @@ interface LineageRow {
 }
 
 const SAMPLE_CHAINS = 12;
+const MAX_POINTS = 600;
 const TEXT_CAP = 4000;
 const cap = (s: string) => (s.length > TEXT_CAP ? `${s.slice(0, TEXT_CAP)}…` : s);
 
@@ -180,17 +181,17 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
 
   // Pass 1: lineage, to choose the sample chains before reading texts; then only the records of
   // the chosen seeds' families are held, and each chain is rebuilt from its final record's lineage.
-  const lineage: LineageRow[] = [];
+  const selector = chainSelector();
   const lin = await eachLine(join(runDir, 'lineage.jsonl'), (v) => {
     const row = v as LineageRow;
     if (typeof row?.id !== 'string' || typeof row.round !== 'number') return;
     if (row.state === 'kept' || row.state === 'rejected') {
-      lineage.push({ id: row.id, seedId: String(row.seedId ?? row.id), round: row.round, state: row.state, ...(row.stage ? { stage: row.stage } : {}), ...(row.reason ? { reason: row.reason } : {}) });
+      selector.offer({ id: row.id, seedId: String(row.seedId ?? row.id), round: row.round, state: row.state, ...(row.stage ? { stage: row.stage } : {}), ...(row.reason ? { reason: row.reason } : {}) });
     }
     if (row.state === 'dead-lettered') counts.deadLettered++;
   });
   counts.badLines += lin.bad;
-  const chosen = chooseChains(lineage);
+  const chosen = selector.chosen();
   const families = new Set(chosen.map((c) => c.seedId));
   const texts = new Map<string, ChainStep & { response?: string; chain: string[] }>();
   const remember = (r: EvolRecord) => {
@@ -275,7 +276,10 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
   });
 
   const throughput: ReportData['throughput'] = [];
-  const timeline = run.timeline ?? [];
+  // A long run samples every second for hours: keep at most MAX_POINTS, each rate over its stride.
+  const full = run.timeline ?? [];
+  const stride = Math.max(1, Math.ceil(full.length / MAX_POINTS));
+  const timeline = full.filter((_, i) => i % stride === 0 || i === full.length - 1);
   for (let i = 1; i < timeline.length; i++) {
     const a = timeline[i - 1] as NonNullable<RunJson['timeline']>[number];
     const b = timeline[i] as NonNullable<RunJson['timeline']>[number];
@@ -309,18 +313,27 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
   };
 }
 
-/** Pick kept chains of the deepest rounds, one per seed, ids in a stable order, plus two rejected ones. */
-function chooseChains(rows: readonly LineageRow[]): LineageRow[] {
-  const deepestFirst = (a: LineageRow, b: LineageRow) => b.round - a.round || a.id.localeCompare(b.id);
-  const keptRows = rows.filter((r) => r.state === 'kept' && r.round > 0).sort(deepestFirst);
-  const out: LineageRow[] = [];
-  const seen = new Set<string>();
-  for (const r of keptRows) {
-    if (seen.has(r.seedId)) continue;
-    seen.add(r.seedId);
-    out.push(r);
-    if (out.length >= SAMPLE_CHAINS - 2) break;
-  }
-  out.push(...rows.filter((r) => r.state === 'rejected' && r.round > 1).sort(deepestFirst).slice(0, 2));
-  return out;
+/**
+ * Chooses sample chains while lineage.jsonl streams by: the deepest kept record of each seed (the
+ * deepest seeds first, ids in a stable order), plus the two deepest rejected ones of round 2 or
+ * later. Holds one row per seed, never the whole lineage.
+ */
+function chainSelector() {
+  const deepestFirst = (a: LineageRow, b: LineageRow) => b.round - a.round || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const bestPerSeed = new Map<string, LineageRow>();
+  let rejected: LineageRow[] = [];
+  return {
+    offer(row: LineageRow) {
+      if (row.round <= 0) return;
+      if (row.state === 'kept') {
+        const best = bestPerSeed.get(row.seedId);
+        if (!best || deepestFirst(row, best) < 0) bestPerSeed.set(row.seedId, row);
+      } else if (row.state === 'rejected' && row.round > 1) {
+        rejected = [...rejected, row].sort(deepestFirst).slice(0, 2);
+      }
+    },
+    chosen(): LineageRow[] {
+      return [...[...bestPerSeed.values()].sort(deepestFirst).slice(0, SAMPLE_CHAINS - 2), ...rejected];
+    },
+  };
 }
