@@ -16,3 +16,5 @@ export type { ReportData, RunJson, Distribution, SampleChain, ChainStep } from '
 export { renderReport, REPORT_CHARTS } from './report-html.ts';
 export { observeRun } from './run-observation.ts';
 export type { ObserveRunOptions, RunObservation, RunSource } from './run-observation.ts';
+export { observeStage } from './stage-observation.ts';
+export type { ObserveStageOptions, StageObservation } from './stage-observation.ts';
