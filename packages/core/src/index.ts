@@ -21,3 +21,5 @@ export { normalizeText, words, wordCount, hashText } from './text.ts';
 export { seededRandom, pickWeighted } from './random.ts';
 export { seedFields, seedRecord, decodeMessage } from './seed-format.ts';
 export type { SeedFields } from './seed-format.ts';
+export { inDepthMessages, parseRewrite } from './strategy-kit.ts';
+export type { InDepthOptions } from './strategy-kit.ts';

@@ -1,27 +1,12 @@
 // Strategy plugin: in-depth evolution that asks for deeper and broader treatment of the topic.
-// The prompt follows the WizardLM (arXiv 2304.12244) in-depth template, in our own words.
-import { defineStrategy, taskText, type StrategyFactory } from '@evolflow/core';
-
-const RULES = [
-  'You are a prompt rewriter. Rewrite the prompt below into a somewhat harder version, one that capable AI',
-  'assistants such as ChatGPT and GPT-4 find more demanding, while people can still understand and answer it.',
-  'Keep every non-text part of it (tables, code, data) as it is, and keep it self-contained.',
-  'Make it harder in exactly one direction: when it asks about a particular topic, increase the depth and breadth of the inquiry into that topic.',
-  'Add only 10 to 20 words to it. Never use the words "#The Given Prompt#", "#Rewritten Prompt#",',
-  '"given prompt" or "rewritten prompt" in your result.',
-].join('\n');
+// The prompt follows the WizardLM (arXiv 2304.12244) in-depth template, in our own words (core's inDepthMessages).
+import { defineStrategy, inDepthMessages, parseRewrite, type StrategyFactory } from '@evolflow/core';
 
 const factory: StrategyFactory = () => defineStrategy({
   name: 'deepening',
   kind: 'depth',
-  prompt: (parent) => ({
-    messages: [{ role: 'user', content: `${RULES}\n\n#The Given Prompt#:\n${taskText(parent)}\n\n#Rewritten Prompt#:\n` }],
-  }),
-  parse: (output) => {
-    const text = output.trim().replace(/^(["'\u201c])([\s\S]*)(["'\u201d])$/u, (whole, a: string, body: string, b: string) =>
-      ((a === b || (a === '\u201c' && b === '\u201d')) ? body.trim() : whole));
-    return text ? { instruction: text } : { error: 'empty evolver output' };
-  },
+  prompt: (parent) => ({ messages: inDepthMessages(parent, { direction: 'when it asks about a particular topic, increase the depth and breadth of the inquiry into that topic.' }) }),
+  parse: parseRewrite,
 });
 
 export default factory;

@@ -1,6 +1,6 @@
 // Strategy plugin: in-breadth evolution (mutation). A "prompt creator" writes a brand-new prompt in
 // the same domain, of similar length and difficulty, but rarer (WizardLM's in-breadth template).
-import { defineStrategy, taskText, type StrategyFactory } from '@evolflow/core';
+import { defineStrategy, parseRewrite, taskText, type StrategyFactory } from '@evolflow/core';
 
 const RULES = [
   'You are a prompt creator. Taking the prompt below as inspiration, write a brand-new prompt.',
@@ -15,11 +15,7 @@ const factory: StrategyFactory = () => defineStrategy({
   prompt: (parent) => ({
     messages: [{ role: 'user', content: `${RULES}\n\n#Given Prompt#:\n${taskText(parent)}\n\n#Created Prompt#:\n` }],
   }),
-  parse: (output) => {
-    const text = output.trim().replace(/^(["'\u201c])([\s\S]*)(["'\u201d])$/u, (whole, a: string, body: string, b: string) =>
-      ((a === b || (a === '\u201c' && b === '\u201d')) ? body.trim() : whole));
-    return text ? { instruction: text } : { error: 'empty evolver output' };
-  },
+  parse: parseRewrite,
 });
 
 export default factory;
