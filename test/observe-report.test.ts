@@ -73,6 +73,22 @@ describe('evolflow report in a browser', () => {
     await page.close();
   });
 
+  it('evolflow report writes the file it names, and says what to pass when the folder is wrong', async () => {
+    const runDir = tempDir('report-cli');
+    writeFixtureRun(runDir, { seeds: 10, rounds: 2 });
+    const outFile = join(runDir, 'elsewhere.html');
+    const ok = evolflow(['report', runDir, '--out', outFile]);
+    expect(await ok.code, ok.stderr()).toBe(0);
+    expect(ok.stdout().trim()).toBe(outFile);
+    expect(existsSync(outFile)).toBe(true);
+    const bad = evolflow(['report', join(runDir, 'missing')]);
+    expect(await bad.code).toBe(1);
+    expect(bad.stderr()).toContain(`${join(runDir, 'missing')} is not a folder; pass the run directory`);
+    const none = evolflow(['report']);
+    expect(await none.code).toBe(1);
+    expect(none.stderr()).toContain('report: expected one run directory, got none');
+  });
+
   it('renders a synthetic run with every chart and readable chains', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'evolflow-report-'));
     const written = writeFixtureRun(runDir, { seeds: 40, rounds: 4 });
