@@ -202,7 +202,9 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
       if (topic === 'rejected') {
         const reason = record.rejection?.reason ?? 'unknown';
         recordsRejected.inc({ stage, reason, strategy: record.strategy ?? 'none', round: String(record.round) });
-        logger.debug(`stage ${stage}: record ${record.id} rejected (${reason})`, { recordId: record.id, stage, reason, strategy: record.strategy, round: record.round });
+        logger.info(`stage ${stage}: record ${record.id} rejected (${reason})`, {
+          recordId: record.id, stage, reason, round: record.round, ...(record.strategy ? { strategy: record.strategy } : {}), ...(record.rejection?.detail ? { detail: record.rejection.detail } : {}),
+        });
         if (record.round > 0 && record.strategy && stage !== 'mix') failedEvolution(record.strategy, record.round, reason);
       } else if (stage === 'evolve' && topic === 'evolved' && record.strategy) {
         evolutions.inc({ strategy: record.strategy, round: String(record.round) });
@@ -210,6 +212,7 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
         words.observe({ round: '0' }, wordCount(record.instruction));
       } else if (stage === 'dedup' && topic === 'unique' && record.round > 0 && record.strategy) {
         keptRecord(record, record.strategy);
+        logger.debug(`record ${record.id} kept (round ${record.round}, ${record.strategy})`, { recordId: record.id, round: record.round, strategy: record.strategy });
       }
     }
     if (stage === 'evolve') {

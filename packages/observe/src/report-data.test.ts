@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EvolRecord } from '@evolflow/core';
-import { distribution, readRunDir } from './report-data.ts';
+import { distribution, histogramQuantile, latencyFromMetrics, readRunDir } from './report-data.ts';
 import { renderReport } from './report-html.ts';
 
 const rec = (id: string, round: number, over: Partial<EvolRecord> = {}): EvolRecord => {
@@ -90,6 +90,23 @@ describe('readRunDir', () => {
   it('names the folder when it holds no run', async () => {
     await expect(readRunDir('/nonexistent/run')).rejects.toThrow(/\/nonexistent\/run is not a folder/);
     await expect(readRunDir(mkdtempSync(join(tmpdir(), 'evolflow-empty-')))).rejects.toThrow(/holds no run.json, kept.jsonl or seeds.jsonl/);
+  });
+
+  it('reads LLM latency quantiles per role from the final metrics', () => {
+    const text = [
+      'evolflow_llm_request_duration_seconds_bucket{le="0.1",role="judge",model="a"} 50',
+      'evolflow_llm_request_duration_seconds_bucket{le="0.5",role="judge",model="a"} 90',
+      'evolflow_llm_request_duration_seconds_bucket{le="+Inf",role="judge",model="a"} 100',
+      'evolflow_llm_request_duration_seconds_sum{role="judge",model="a"} 20',
+      'evolflow_llm_request_duration_seconds_count{role="judge",model="a"} 100',
+    ].join('\n');
+    const [judge] = latencyFromMetrics(text);
+    expect(judge?.role).toBe('judge');
+    expect(judge?.calls).toBe(100);
+    expect(judge?.meanMs).toBeCloseTo(200);
+    expect(judge?.p50Ms).toBeCloseTo(100);
+    expect(judge?.p95Ms).toBeCloseTo(500); // past the last finite bucket: its bound
+    expect(histogramQuantile([{ le: 1, count: 10 }, { le: 2, count: 20 }], 0.75)).toBeCloseTo(1.5);
   });
 
   it('summarises distributions with interpolated quartiles', () => {

@@ -2,6 +2,7 @@
 // what the report shows: counts per round and strategy, distributions, timings, sample chains.
 // Streams the JSONL files line by line, so a long run's files are never held whole in memory.
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { EvolflowError, wordCount, type EvolRecord } from '@evolflow/core';
@@ -85,6 +86,58 @@ export interface ReportData {
   /** One example rejected record per reason. */
   rejectExamples: { reason: string; stage: string; strategy: string | null; round: number; id: string; instruction: string; detail?: string }[];
   counts: { seeds: number; kept: number; rejected: number; deadLettered: number; dataset: number; badLines: number };
+  /** Per stage: run.json's counts. */
+  stageCounts: { stage: string; in: number; out: number; rejected: number; absorbed: number; deadLettered: number; retries: number }[];
+  /** Per LLM role: latency quantiles from the run's final metrics (metrics.prom), when present. */
+  latency: { role: string; calls: number; meanMs: number; p50Ms: number; p95Ms: number }[];
+}
+
+/** Quantile `q` of a cumulative Prometheus histogram (linear within the bucket). */
+export function histogramQuantile(buckets: readonly { le: number; count: number }[], q: number): number {
+  const sorted = [...buckets].sort((a, b) => a.le - b.le);
+  const total = sorted.at(-1)?.count ?? 0;
+  if (total === 0) return 0;
+  const rank = q * total;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const b of sorted) {
+    if (b.count >= rank) {
+      if (!Number.isFinite(b.le)) return prevLe;
+      const inBucket = b.count - prevCount;
+      return inBucket > 0 ? prevLe + ((b.le - prevLe) * (rank - prevCount)) / inBucket : b.le;
+    }
+    prevLe = b.le;
+    prevCount = b.count;
+  }
+  return prevLe;
+}
+
+/** LLM latency per role from the text of metrics.prom. */
+export function latencyFromMetrics(text: string): ReportData['latency'] {
+  const roles = new Map<string, { buckets: Map<number, number>; sum: number; count: number }>();
+  const name = 'evolflow_llm_request_duration_seconds';
+  for (const line of text.split('\n')) {
+    const m = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m || !(m[1] as string).startsWith(name)) continue;
+    const labels = Object.fromEntries([...(m[2] as string).matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    const role = labels.role ?? '?';
+    let r = roles.get(role);
+    if (!r) roles.set(role, (r = { buckets: new Map(), sum: 0, count: 0 }));
+    const v = Number(m[3]);
+    // Several models per role: add their series up.
+    if (m[1] === `${name}_bucket`) {
+      const le = labels.le === '+Inf' ? Infinity : Number(labels.le);
+      r.buckets.set(le, (r.buckets.get(le) ?? 0) + v);
+    } else if (m[1] === `${name}_sum`) r.sum += v;
+    else if (m[1] === `${name}_count`) r.count += v;
+  }
+  return [...roles]
+    .filter(([, r]) => r.count > 0)
+    .map(([role, r]) => {
+      const buckets = [...r.buckets].map(([le, count]) => ({ le, count }));
+      return { role, calls: r.count, meanMs: (r.sum / r.count) * 1000, p50Ms: histogramQuantile(buckets, 0.5) * 1000, p95Ms: histogramQuantile(buckets, 0.95) * 1000 };
+    })
+    .sort((a, b) => a.role.localeCompare(b.role));
 }
 
 /** Which stage spends each LLM role's tokens. */
@@ -145,7 +198,6 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
   }
   let run: RunJson = {};
   if (existsSync(runFile)) {
-    const { readFile } = await import('node:fs/promises');
     try {
       run = JSON.parse(await readFile(runFile, 'utf8')) as RunJson;
     } catch (cause) {
@@ -253,6 +305,11 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
     }
   });
   const dataset = await eachLine(join(runDir, 'dataset.jsonl'), () => undefined);
+  const metricsFile = join(runDir, 'metrics.prom');
+  const latency = existsSync(metricsFile) ? latencyFromMetrics(await readFile(metricsFile, 'utf8')) : [];
+  const stageCounts = Object.entries(run.stages ?? {}).map(([stage, st]) => ({
+    stage, in: st.in ?? 0, out: st.out ?? 0, rejected: st.rejected ?? 0, absorbed: st.absorbed ?? 0, deadLettered: st.deadLettered ?? 0, retries: st.retries ?? 0,
+  }));
   counts.dataset = dataset.lines;
   counts.badLines += seeds.bad + kept.bad + rejected.bad;
 
@@ -309,7 +366,7 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
     strategies: [...strategies].map(([strategy, s]) => ({ strategy, ...s })).sort((a, b) => a.strategy.localeCompare(b.strategy)),
     lengthByRound, difficultyByRound, similarity, perStage, throughput, samples,
     rejectExamples: [...rejectExamples.values()].sort((a, b) => a.reason.localeCompare(b.reason)),
-    counts,
+    counts, stageCounts, latency,
   };
 }
 

@@ -2,7 +2,7 @@
 // of inline JS, nothing fetched from the network. Each chart is a <figure data-chart data-points>.
 import { formatUsd } from './cost.ts';
 import { formatDuration } from './progress.ts';
-import type { ReportData, SampleChain } from './report-data.ts';
+import { ROLE_STAGE, type ReportData, type SampleChain } from './report-data.ts';
 import { barChart, binned, boxPlot, esc, lineChart, PALETTE, type BarSeries, type Chart } from './svg-charts.ts';
 
 /** The charts every report has, in page order (the report test checks each one). */
@@ -17,14 +17,14 @@ main{padding:20px 28px;max-width:1480px;margin:0 auto}h2{font-size:17px;margin:2
 .tile{background:#fff;border:1px solid var(--line);border-radius:8px;padding:10px 12px}.tile b{display:block;font-size:20px}.tile span{color:var(--muted);font-size:12px}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:14px}
 figure.chart{margin:0;background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px}
-figure.chart figcaption{font-weight:600;margin-bottom:6px}figure.chart p.note{margin:6px 0 0;color:var(--muted);font-size:12px}
+figure.chart figcaption{font-weight:600;margin-bottom:6px}figure.chart p.note{margin:6px 0 0;color:var(--muted);font-size:12px}p.note{color:var(--muted);font-size:12px}
 svg{width:100%;height:auto;display:block}svg .grid{stroke:#eef0f4}svg .axis{stroke:#8a93a3}svg .tick{font-size:10px;fill:#5b6577}svg .label{font-size:11px;fill:#5b6577}
 svg .whisker{stroke:#4e79a7}svg .median{stroke:#1d2430;stroke-width:2}svg .ref{stroke:#c62828;stroke-dasharray:4 3}svg .ref-label{font-size:10px;fill:#c62828}
 svg .line{fill:none;stroke-width:2}svg .mark:hover{opacity:.75}
 .legend{display:flex;flex-wrap:wrap;gap:4px 12px;margin-top:6px;font-size:12px;color:var(--muted)}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:-1px}
 .empty{padding:40px;text-align:center;color:var(--muted)}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line)}th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}th{background:#eef0f4;font-weight:600}
-td.num{text-align:right;font-variant-numeric:tabular-nums}.ok{color:var(--ok)}.warn{color:var(--warn)}.bad{color:var(--bad)}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}.ok{color:var(--ok)}.warn{color:var(--warn)}.bad{color:var(--bad)}
 .chain{background:#fff;border:1px solid var(--line);border-radius:8px;margin:0 0 10px;padding:8px 12px}.chain summary{cursor:pointer;font-weight:600}
 .step{border-left:3px solid #4e79a7;margin:8px 0;padding:2px 10px}.step .meta{color:var(--muted);font-size:12px}.step pre,.resp pre{white-space:pre-wrap;margin:4px 0;font:13px/1.4 ui-monospace,Menlo,Consolas,monospace}
 .resp{border-left:3px solid #59a14f;margin:8px 0;padding:2px 10px}.toolbar{margin:0 0 8px}button{font:inherit;padding:3px 10px}
@@ -191,6 +191,13 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
       return `<tr><td>${esc(s.strategy)}</td><td class="num">${n(total)}</td><td class="num">${n(s.kept)}</td><td class="num">${n(s.rejected)}</td><td class="num">${total ? pct(s.rejected / total) : '–'}</td><td>${top}</td></tr>`;
     })
     .join('');
+  const stageRows = data.stageCounts
+    .map((st) => `<tr><td>${esc(st.stage)}</td>${[st.in, st.out, st.rejected, st.absorbed, st.deadLettered, st.retries].map((v) => `<td class="num">${n(v)}</td>`).join('')}</tr>`)
+    .join('');
+  const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`);
+  const latencyRows = data.latency
+    .map((l) => `<tr><td>${esc(l.role)}${ROLE_STAGE[l.role] ? ` (${esc(ROLE_STAGE[l.role] as string)})` : ''}</td><td class="num">${n(l.calls)}</td><td class="num">${ms(l.meanMs)}</td><td class="num">${ms(l.p50Ms)}</td><td class="num">${ms(l.p95Ms)}</td></tr>`)
+    .join('');
   const checkRows = checks(data).map((c) => `<tr><td>${esc(c.name)}</td><td class="${c.state}">${c.state === 'ok' ? 'ok' : c.state === 'warn' ? 'look' : 'problem'}</td><td>${esc(c.detail)}</td></tr>`).join('');
   const examples = data.rejectExamples
     .map((e) => `<tr><td>${esc(e.reason)}</td><td>${esc(e.stage)}</td><td>${esc(e.strategy ?? '–')}</td><td class="num">${e.round}</td><td><pre style="white-space:pre-wrap;margin:0">${esc(e.instruction.slice(0, 600))}</pre>${e.detail ? `<div class="warn">${esc(e.detail.slice(0, 300))}</div>` : ''}</td></tr>`)
@@ -206,8 +213,10 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
 ${checkRows ? `<h2>Health checks</h2><table class="checks"><tr><th>check</th><th>state</th><th>detail</th></tr>${checkRows}</table>` : ''}
 <h2>Charts</h2>
 <section class="charts">${figures.join('\n')}</section>
+${stageRows ? `<h2>Stages</h2><table class="stages"><tr><th>stage</th><th class="num">in</th><th class="num">out</th><th class="num">rejected</th><th class="num">absorbed</th><th class="num">dead-lettered</th><th class="num">retries</th></tr>${stageRows}</table>` : ''}
+${latencyRows ? `<h2>LLM latency</h2><table class="latency"><tr><th>role (stage)</th><th class="num">requests</th><th class="num">mean</th><th class="num">p50</th><th class="num">p95</th></tr>${latencyRows}</table><p class="note">From the run's final metrics (metrics.prom); quantiles interpolated within histogram buckets.</p>` : ''}
 <h2>Strategies</h2>
-<table class="strategies"><tr><th>strategy</th><th>evolutions</th><th>kept</th><th>rejected</th><th>failure rate</th><th>top reject reasons</th></tr>${strategyRows}</table>
+<table class="strategies"><tr><th>strategy</th><th class="num">evolutions</th><th class="num">kept</th><th class="num">rejected</th><th class="num">failure rate</th><th>top reject reasons</th></tr>${strategyRows}</table>
 <h2>Sample evolution chains</h2>
 <div class="toolbar"><button id="expand" type="button">expand / collapse all</button></div>
 <section class="chains">${data.samples.length ? data.samples.map(chainHtml).join('\n') : '<p class="empty">no chains in lineage.jsonl</p>'}</section>
