@@ -46,10 +46,14 @@ describe('createProgress', () => {
     expect(text).toContain('50.0% (50/100 done)');
   });
 
-  it('shows weights and marks strategies out of band', () => {
+  it('shows weights, marks strategies out of band, and prints failure notes', () => {
     const run = fakeRun();
-    const progress = createProgress({ stream: capture().stream, tty: true, snapshot: () => ({ ...run.snapshot(), weights: { deepening: 1, mutation: 0.4 }, outOfBand: ['mutation'] }) });
-    expect(progress.render().split('\n').at(-1)).toBe('weights deepening 1.00  mutation 0.40!');
+    const note = 'strategy mutation: 80.0% of its last 50 evolutions failed (above 50.0%)';
+    const snap = () => ({ ...run.snapshot(), weights: { deepening: 1, mutation: 0.4 }, outOfBand: ['mutation'], notes: [note] });
+    const progress = createProgress({ stream: capture().stream, tty: true, snapshot: snap });
+    expect(progress.render().split('\n').slice(-2)).toEqual(['weights deepening 1.00  mutation 0.40!', `! ${note}`]);
+    const plain = createProgress({ stream: capture().stream, tty: false, snapshot: snap });
+    expect(plain.render().split('\n')).toEqual([expect.stringMatching(/ \| weights deepening 1\.00  mutation 0\.40!$/), `progress note: ${note}`]);
   });
 
   it('off a TTY prints plain lines without escape codes', () => {
