@@ -55,7 +55,7 @@ MAJOR="${KAFKA_VERSION%%.*}"
 
 # Kafka 4 logs through log4j2; 3.x through reload4j (the pom's default binding).
 if [ "$MAJOR" -ge 4 ]; then
-  MVN_PROFILE="-Plog4j2"
+  MVN_PROFILE="-Plog4j2 -Dlog4j2"
   LOG_OPTS="-Dlog4j2.configurationFile=$SCRIPT_DIR/kafka/log4j2.properties"
 else
   MVN_PROFILE=""
