@@ -32,7 +32,11 @@ export interface Observer {
   /** Queue depth / consumer lag of a topic (call periodically with `transport.backlog(topic)`). */
   setBacklog(topic: string, n: number): void;
   setDedupSize(n: number): void;
-  /** Adaptive strategy selection (off by default): current weights per strategy; the evolve stage calls this per evolution when enabled. */
+  /**
+   * Adaptive strategy selection (off by default): the current multiplier of each strategy's
+   * configured weight (1 = as configured, lower for a strategy failing above the band). The evolve
+   * stage calls this per evolution when `observe.adaptive` is on.
+   */
   strategyWeights(): Readonly<Record<string, number>>;
   /** Per-strategy rolling failure rate, band state and weight. */
   strategyHealth(): Readonly<Record<string, StrategyHealth>>;
@@ -137,7 +141,7 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
 
   const o = config.observe;
   const guard = createFailureGuard({
-    strategies: options.strategies, baseWeights: config.strategies.weights, band: o.failureBand, window: o.failureWindow, adaptive: o.adaptive, minWeight: o.minWeight,
+    strategies: options.strategies, band: o.failureBand, window: o.failureWindow, adaptive: o.adaptive, minWeight: o.minWeight,
   });
   for (const [s, w] of Object.entries(guard.weights())) weightGauge.set({ strategy: s }, w);
   const alertLog: FailureAlert[] = [];
