@@ -3,13 +3,21 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINE } from '@evolflow/core';
 import { BIN, ROOT, sleep, tempDir, VICUNA, writeConfig } from './observe-helpers.ts';
 
 const SOCKET = `evolflow-observe-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+
+beforeAll(() => {
+  try {
+    execFileSync('tmux', ['-V']);
+  } catch {
+    throw new Error("this test needs tmux (Debian: apt-get install tmux) to give evolflow run a real terminal");
+  }
+});
 
 afterAll(() => {
   try {
