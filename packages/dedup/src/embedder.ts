@@ -66,7 +66,12 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     net = await AutoModel.from_pretrained(model, {
       local_files_only: true,
       dtype: DTYPES[variant],
-      session_options: { intraOpNumThreads: options.threads ?? (options.rowWise ?? variant !== 'fp32' ? 1 : availableParallelism()), interOpNumThreads: 1 },
+      // No spin-waiting intra-op threads: on a shared machine spinning workers fight other processes.
+      session_options: {
+        intraOpNumThreads: options.threads ?? (options.rowWise ?? variant !== 'fp32' ? 1 : availableParallelism()),
+        interOpNumThreads: 1,
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
+      },
     });
   } catch (cause) {
     throw new EvolflowError('model', `cannot load model ${model} (${variant}) from ${dir}: ${(cause as Error).message}`, { cause, details: { model } });
@@ -100,6 +105,7 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   const dimension = hidden > 0 ? hidden : ((await run(['dimension probe']))[0]?.length ?? 0);
   return {
     dimension,
+    schedule: { kind: rowWise ? 'rows' : 'batches', parallel },
     async embed(texts) {
       const out: Float32Array[] = [];
       for (let i = 0; i < texts.length; i += batchSize) out.push(...(await embedBatch(texts.slice(i, i + batchSize))));

@@ -10,3 +10,4 @@ export type {
 } from './types.ts';
 export { readStsPairs, evaluateAt, precisionRecallCurve, chooseThreshold } from './calibration.ts';
 export type { LabelledPair, CurvePoint } from './calibration.ts';
+export { embeddingLike } from './synthetic.ts';

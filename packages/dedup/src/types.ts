@@ -88,5 +88,10 @@ export interface EmbedderOptions {
 export interface Embedder {
   embed(texts: string[]): Promise<Float32Array[]>;
   dimension: number;
+  /**
+   * How callers get the most from it: `rows` = it runs texts one at a time, `parallel` at once (so feed it
+   * single texts, `parallel` calls in flight); `batches` = padded batches, one call at a time. Default batches.
+   */
+  schedule?: { kind: 'rows' | 'batches'; parallel: number };
   close(): Promise<void>;
 }
