@@ -1,5 +1,5 @@
 // The streaming keep-first deduper: exact normalised-text hash first, then embedding + HNSW nearest neighbour.
-import { EvolflowError, hashText, normalizeText } from '@evolflow/core';
+import { EvolflowError, hashText, normalizeText, type Config } from '@evolflow/core';
 import { createEmbedder } from './embedder.ts';
 import { createVectorIndex, type VectorIndex } from './hnsw-index.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
@@ -11,6 +11,11 @@ export const DEFAULT_MODEL = 'all-MiniLM-L6-v2';
 
 /** The exact-dedup key of a text: sha256 of its normalised form. */
 export const textHash = (text: string): string => hashText(normalizeText(text));
+
+/** Deduper options from the config's `dedup` section (plus where snapshots live). */
+export function deduperOptionsFromConfig(dedup: Readonly<Config['dedup']>, extra: Partial<DeduperOptions> = {}): DeduperOptions {
+  return { mode: dedup.mode, threshold: dedup.threshold, modelDir: dedup.modelDir, model: dedup.model, variant: dedup.variant, hnsw: { ...dedup.hnsw }, ...extra };
+}
 
 interface Kept {
   hash: string;
@@ -78,10 +83,10 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
     return p;
   };
 
-  const keep = (id: string, hash: string, vector: Float32Array | undefined): void => {
+  const keep = (id: string, hash: string, vector: Float32Array | undefined, plain?: number[]): void => {
     let label = -1;
     if (index && vector) {
-      label = index.add(vector);
+      label = index.add(plain ?? vector);
       idsByLabel[label] = id;
     }
     kept.set(id, { hash, label });
@@ -130,11 +135,12 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
       if (again) return selfDecision(id, again);
       const copy = byHash.get(hash);
       if (copy !== undefined && !force) return { duplicate: true, nearestId: copy, similarity: 1, exact: true };
-      const best = nearest(vector, null);
+      const plain = Array.from(vector); // hnswlib-node reads a JS array; convert once for query and insert
+      const best = nearest(plain, null);
       if (best && best.similarity >= options.threshold && !force) {
         return { duplicate: true, nearestId: best.id, similarity: best.similarity, exact: false };
       }
-      keep(id, hash, vector);
+      keep(id, hash, vector, plain);
       return best ? { duplicate: false, nearestId: best.id, similarity: best.similarity, exact: false } : NOT_DUPLICATE_EMPTY;
     } finally {
       turn.release();

@@ -1,5 +1,5 @@
 // @evolflow/dedup: streaming keep-first dedup (exact hash, then sentence embedding + HNSW nearest neighbour).
-export { createDeduper, textHash, DEFAULT_MODEL } from './deduper.ts';
+export { createDeduper, deduperOptionsFromConfig, textHash, DEFAULT_MODEL } from './deduper.ts';
 export { createEmbedder, meanPoolNormalize } from './embedder.ts';
 export { pullModel, modelPath, KNOWN_MODELS, VARIANT_FILES } from './models.ts';
 export type { PullModelOptions, ModelSource } from './models.ts';
@@ -11,3 +11,4 @@ export type {
 export { readStsPairs, evaluateAt, precisionRecallCurve, chooseThreshold } from './calibration.ts';
 export type { LabelledPair, CurvePoint } from './calibration.ts';
 export { embeddingLike } from './synthetic.ts';
+export { encodeKeptEntry, decodeKeptEntry } from './changelog.ts';
