@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, stageSpec, type Config, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
 import { runStage } from '@evolflow/transport';
-import { jsonLogger, type LogLevel } from './logger.ts';
+import { createLogger, observeStage, parseLogLevel } from '@evolflow/observe';
 import { createTransport, setupLlm } from './setup.ts';
 
 /** Flags every process that loads a config understands (the CLI's `run` and `stage`, service mains). */
@@ -20,6 +20,7 @@ export const CONFIG_FLAGS = {
   rounds: { type: 'string' },
   out: { type: 'string' },
   'log-level': { type: 'string' },
+  'metrics-port': { type: 'string' },
 } as const;
 
 type FlagValues = Partial<Record<keyof typeof CONFIG_FLAGS, string>>;
@@ -59,18 +60,22 @@ export interface ServeStageOptions {
 /** Run one stage until SIGTERM/SIGINT; resolves to the exit code. */
 export async function serveStage(options: ServeStageOptions): Promise<number> {
   const { values } = parseArgs({ args: options.argv, options: CONFIG_FLAGS, strict: true });
-  const logger: Logger = jsonLogger((values['log-level'] as LogLevel | undefined) ?? 'info');
   const config: Readonly<Config> = loadConfig({ ...(values.config ? { file: values.config } : {}), ...(options.env ? { env: options.env } : {}), overrides: flagsToOverrides(values) });
+  const logger: Logger = createLogger({ level: values['log-level'] === undefined ? config.observe.logLevel : parseLogLevel(values['log-level']), bindings: { stage: options.name } });
   const spec = stageSpec(options.name);
   const transport = await createTransport(config, logger);
-  const llm = await setupLlm(config, { logger });
-  const handler = await options.create({ config, logger, llm: llm.llm, cwd: process.cwd(), outDir: config.run.outDir });
+  const metricsPort = values['metrics-port'] === undefined ? undefined : int('metrics-port', values['metrics-port']);
+  const obs = await observeStage({ config, logger, stage: options.name, backlog: (t) => transport.backlog(t), ...(metricsPort === undefined ? {} : { metricsPort }) });
+  const llm = await setupLlm(config, { logger, onEvent: obs.observer.onLlmEvent });
+  const handler = await options.create({ config, logger, llm: llm.llm, cwd: process.cwd(), outDir: config.run.outDir, ...(obs.hooks.strategyWeights ? { strategyWeights: obs.hooks.strategyWeights } : {}) });
   const running = await runStage({
     handler, ctx: undefined, transport, logger,
     groupPrefix: config.transport.kafka.prefix,
     concurrency: options.name === 'mix' ? 1 : config.stages.concurrency,
     maxAttempts: config.stages.maxAttempts,
+    onRecord: obs.hooks.onRecord,
   });
+  obs.attach(running.stats);
   logger.info(`stage ${spec.name} running: consumes ${spec.consumes.join(', ')} -> produces ${spec.produces.join(', ')}`, { transport: config.transport.kind });
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -78,9 +83,11 @@ export async function serveStage(options: ServeStageOptions): Promise<number> {
     process.once('SIGINT', stop);
   });
   logger.info(`stage ${spec.name} stopping: finishing in-flight records`, { stats: running.stats });
+  obs.stopping();
   await running.stop();
   await (handler as { close?(): Promise<void> }).close?.();
   await transport.close();
   await llm.close();
+  await obs.close();
   return 0;
 }
