@@ -15,7 +15,7 @@ const { values } = parseArgs({ options: { copies: { type: 'string' }, rounds: { 
 const rounds = Number(values.rounds ?? 4);
 const copies = Number(values.copies ?? 6);
 const partitions = Number(values.partitions ?? 3);
-const port = values.port ?? process.env.EVOLFLOW_KAFKA_PORT ?? '19092';
+const port = values.port ?? process.env.KAFKA_PORT ?? '19092';
 const quiet = { debug() {}, info() {}, warn() {}, error: (m: string) => void process.stderr.write(`${m}\n`) };
 
 async function runOnce(kind: 'memory' | 'kafka', seeds: string, brokers: string): Promise<{ summary: RunSummary; seconds: number }> {

@@ -7,8 +7,8 @@ import type { EvolRecord } from '@evolflow/core';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The broker's port: `EVOLFLOW_KAFKA_PORT`, else the script's default. */
-export const kafkaPort = Number(process.env.EVOLFLOW_KAFKA_PORT ?? 19092);
+/** The broker's port: `KAFKA_PORT` (as for scripts/kafka.sh), else its default. Not EVOLFLOW_*: the config loader reads those as config keys. */
+export const kafkaPort = Number(process.env.KAFKA_PORT ?? 19092);
 
 function run(file: string, args: readonly string[], input?: string | Buffer): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
