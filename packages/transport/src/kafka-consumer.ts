@@ -1,11 +1,12 @@
 // One consumer-group member of the Kafka transport: fetches batches with kafkajs, runs up to
-// `concurrency` message handlers at once (across partitions and within one), commits only the
-// contiguous prefix of completed offsets per partition, and stops gracefully (finish in-flight,
-// commit, leave the group). Backpressure: while every slot is taken the batch loop waits (with
-// heartbeats) instead of taking more messages, so kafkajs fetches nothing new for those partitions.
+// `concurrency` message handlers at once (across partitions and within one), commits per partition
+// only the offsets below the lowest one still in flight, and stops gracefully (finish in-flight,
+// commit, leave the group). A batch returns to kafkajs once all its messages have started, so the
+// next fetch overlaps the work in flight. Backpressure: while every slot is taken the batch loop
+// waits (with heartbeats) instead of starting more, so kafkajs fetches nothing more meanwhile.
 import type { Logger } from '@evolflow/core';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { contiguousTracker } from './kafka-offsets.ts';
+import { committableOffset } from './kafka-offsets.ts';
 
 /** One message handed to a consumer's `onMessage`. */
 export interface RawMessage {
@@ -41,8 +42,6 @@ export interface GroupMember {
   /** Stop taking messages, finish those in flight, commit, leave the group. */
   stop(): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A counting semaphore whose waiters can be released all at once on stop. */
 function slots(size: number) {
@@ -101,7 +100,22 @@ export async function startGroupMember(options: MemberOptions): Promise<GroupMem
   let assignment: Record<string, number[]> = {};
   let markJoined: () => void = () => undefined;
   const joined = new Promise<void>((r) => (markJoined = r));
+
+  /** Per partition of the current generation: offsets in flight, the next to start, the last commit. */
+  interface PartitionState {
+    topic: string;
+    partition: number;
+    inFlight: Set<bigint>;
+    next: bigint;
+    committed: bigint;
+  }
+  let states = new Map<string, PartitionState>();
+  const running = new Set<Promise<void>>();
+
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    // A new generation: kafkajs restarts every assigned partition from its committed offset, so
+    // work still in flight from before is redelivered there; its completion must not move commits.
+    states = new Map();
     assignment = e.payload.memberAssignment;
     markJoined();
   });
@@ -109,33 +123,40 @@ export async function startGroupMember(options: MemberOptions): Promise<GroupMem
     logger.error(`kafka consumer of group ${group} crashed (${e.payload.restart ? 'restarting' : 'not restarting'}): ${String(e.payload.error)}`, { group });
   });
 
-  const commit = async (payload: EachBatchPayload): Promise<void> => {
-    for (let attempt = 1; ; attempt++) {
+  // Commits run one at a time, shortly after a completion, for every partition that moved.
+  let committing: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let dirty = false;
+  const commitNow = async (): Promise<void> => {
+    while (committing) await committing;
+    dirty = false;
+    const moved = [...states.values()].map((st) => ({ st, offset: committableOffset(st.next, st.inFlight) })).filter(({ st, offset }) => offset > st.committed);
+    if (moved.length === 0) return;
+    committing = (async () => {
       try {
-        await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
-        return;
+        await consumer.commitOffsets(moved.map(({ st, offset }) => ({ topic: st.topic, partition: st.partition, offset: String(offset) })));
+        for (const { st, offset } of moved) if (offset > st.committed) st.committed = offset;
       } catch (err) {
-        const type = (err as { type?: string }).type;
-        // A rebalance in progress may pass; a lost generation means the partition moved: the new
-        // owner starts from the last commit and redelivers (at-least-once), so give up quietly.
-        if (type === 'REBALANCE_IN_PROGRESS' && attempt < 5 && !payload.isStale()) {
-          await sleep(200 * attempt);
-          continue;
-        }
-        logger.warn(`kafka group ${group}: commit failed (${type ?? String(err)}); uncommitted messages will be redelivered`, { group });
-        return;
+        // A rebalance in progress or a lost generation: the next commit (or the next owner) catches up.
+        logger.debug(`kafka group ${group}: commit failed (${String(err)}); will retry`, { group });
+        dirty = true;
       }
-    }
+    })();
+    await committing;
+    committing = undefined;
+  };
+  const scheduleCommit = () => {
+    dirty = true;
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      void commitNow().then(() => (dirty && !stopping ? scheduleCommit() : undefined));
+    }, 20);
   };
 
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
-    const messages = batch.messages;
-    const tracker = contiguousTracker(messages.length);
-    const running: Promise<void>[] = [];
-    let lastCommit = Date.now();
-    // A heartbeat that fails (the group is rebalancing) ends the batch: finish what is in flight,
-    // try to commit, then rethrow so kafkajs rejoins the group.
+    const key = `${batch.topic}|${batch.partition}`;
+    // A heartbeat that fails (the group is rebalancing) ends the batch; rethrown so kafkajs rejoins.
     let beatError: unknown;
     const beat = async () => {
       try {
@@ -144,7 +165,7 @@ export async function startGroupMember(options: MemberOptions): Promise<GroupMem
         beatError ??= err;
       }
     };
-    for (let i = 0; i < messages.length; i++) {
+    for (const message of batch.messages) {
       let took = false;
       while (!stopping && beatError === undefined && payload.isRunning() && !payload.isStale()) {
         if ((took = pool.tryTake())) break;
@@ -152,8 +173,13 @@ export async function startGroupMember(options: MemberOptions): Promise<GroupMem
         await beat();
       }
       if (!took) break; // stopping or rebalanced: the rest stays uncommitted and is redelivered
-      const index = i;
-      const message = messages[index] as KafkaMessage;
+      const offset = BigInt(message.offset);
+      let st = states.get(key);
+      if (!st) states.set(key, (st = { topic: batch.topic, partition: batch.partition, inFlight: new Set(), next: offset, committed: offset }));
+      const state = st;
+      state.inFlight.add(offset);
+      if (offset + 1n > state.next) state.next = offset + 1n;
+      payload.resolveOffset(message.offset); // kafkajs' next fetch starts after it; commits do not
       const task = options
         .onMessage({ topic: batch.topic, partition: batch.partition, message })
         .catch((err: unknown) => {
@@ -162,19 +188,15 @@ export async function startGroupMember(options: MemberOptions): Promise<GroupMem
         })
         .then((done) => {
           pool.release();
-          if (!done) return;
-          const end = tracker.complete(index);
-          if (end >= 0) payload.resolveOffset((messages[end] as KafkaMessage).offset);
+          // Not done: it stays "in flight" so nothing at or above it is committed, and is redelivered.
+          if (done && states.get(key) === state) {
+            state.inFlight.delete(offset);
+            scheduleCommit();
+          }
         });
-      running.push(task);
-      if (Date.now() - lastCommit > 1000) {
-        lastCommit = Date.now();
-        await commit(payload);
-        await beat();
-      }
+      running.add(task);
+      void task.finally(() => running.delete(task));
     }
-    await Promise.all(running);
-    await commit(payload);
     if (beatError !== undefined) throw beatError;
   };
 
@@ -196,8 +218,13 @@ export async function startGroupMember(options: MemberOptions): Promise<GroupMem
       if (stopping) return;
       stopping = true;
       pool.wakeAll();
-      // kafkajs' disconnect waits for the running eachBatch calls (which finish their in-flight
-      // messages and commit) before leaving the group.
+      // Fetch nothing more while the work in flight finishes, then commit while the consumer still
+      // runs (kafkajs ignores commits once it is stopping), then leave the group.
+      consumer.pause(options.topics.map((topic) => ({ topic })));
+      while (running.size > 0) await Promise.all([...running]);
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await commitNow();
       await consumer.disconnect();
     },
   };

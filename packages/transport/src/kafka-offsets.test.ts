@@ -1,23 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { allCaughtUp, contiguousTracker, groupLag, worstLag, type CommittedOffsets, type EndOffsets } from './kafka-offsets.ts';
+import { allCaughtUp, committableOffset, groupLag, worstLag, type CommittedOffsets, type EndOffsets } from './kafka-offsets.ts';
 
 const ends = (...highs: number[]): EndOffsets => new Map(highs.map((h, p) => [p, { low: '0', high: String(h) }]));
 const committed = (topic: string, ...offsets: number[]): CommittedOffsets => new Map([[topic, new Map(offsets.map((o, p) => [p, String(o)]))]]);
 
-describe('contiguousTracker', () => {
-  it('advances only over a completed prefix, whatever the completion order', () => {
-    const t = contiguousTracker(5);
-    expect(t.complete(2)).toBe(-1);
-    expect(t.complete(1)).toBe(-1);
-    expect(t.completedPrefix).toBe(0);
-    expect(t.complete(0)).toBe(2);
-    expect(t.completedPrefix).toBe(3);
-    expect(t.complete(4)).toBe(-1);
-    expect(t.complete(3)).toBe(4);
-    expect(t.completedPrefix).toBe(5);
+describe('committableOffset', () => {
+  it('is the lowest offset still in flight, whatever the completion order', () => {
+    expect(committableOffset(10n, [7n, 5n, 9n])).toBe(5n);
+    expect(committableOffset(10n, [9n])).toBe(9n);
   });
-  it('rejects indexes outside the batch', () => {
-    expect(() => contiguousTracker(2).complete(2)).toThrow(RangeError);
+  it('is the next offset to start when nothing is in flight', () => {
+    expect(committableOffset(10n, [])).toBe(10n);
   });
 });
 

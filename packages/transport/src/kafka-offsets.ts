@@ -1,33 +1,16 @@
-// Offset arithmetic of the Kafka transport, kept pure so it is tested without a broker:
-// the contiguous-completion tracker behind commits, and the drained/backlog decisions made from
-// committed offsets (per consumer group) and end offsets (per topic partition).
+// Offset arithmetic of the Kafka transport, kept pure so it is tested without a broker: which
+// offset a partition may commit while messages complete out of order, and the drained/backlog
+// decisions made from committed offsets (per consumer group) and end offsets (per partition).
 
 /**
- * Tracks the messages of one fetched batch that complete out of order and says how far the
- * contiguous prefix of completed messages reaches: only that prefix may be committed.
+ * The offset a partition may commit: the lowest offset still in flight (everything below it is
+ * done), or the next offset to start when nothing is in flight. Messages complete out of order;
+ * only this contiguous prefix is ever committed, so a crash redelivers what was not finished.
  */
-export interface ContiguousTracker {
-  /** Mark message `index` done; returns the index of the new end of the completed prefix, or -1 if it did not move. */
-  complete(index: number): number;
-  /** Messages at the start of the batch that are all done. */
-  readonly completedPrefix: number;
-}
-
-export function contiguousTracker(size: number): ContiguousTracker {
-  const done = new Uint8Array(size);
-  let prefix = 0;
-  return {
-    complete(index) {
-      if (index < 0 || index >= size) throw new RangeError(`message index ${index} outside the batch of ${size}`);
-      done[index] = 1;
-      const before = prefix;
-      while (prefix < size && done[prefix] === 1) prefix++;
-      return prefix > before ? prefix - 1 : -1;
-    },
-    get completedPrefix() {
-      return prefix;
-    },
-  };
+export function committableOffset(next: bigint, inFlight: Iterable<bigint>): bigint {
+  let lowest = next;
+  for (const offset of inFlight) if (offset < lowest) lowest = offset;
+  return lowest;
 }
 
 /** A consumer group and the (full Kafka) topic names it consumes. */
