@@ -1,8 +1,9 @@
-// The transport alone, without LLM or stage work: N records hop pool -> evolved -> validated -> sink
-// through handlers that each wait `--work-ms` (an LLM call's stand-in) with `--concurrency` in
-// flight, over the in-memory transport and over Kafka. Prints records/s end to end and the ratio;
-// writes bench/results/kafka-hop.json.
-// Usage: npx tsx bench/kafka-hop.ts [--records N] [--work-ms MS] [--concurrency N]
+// The transport alone, without LLM or stage work: records hop pool -> evolved -> validated -> sink
+// through handlers that each wait `workMs` (an LLM call's stand-in) with `--concurrency` in flight,
+// over the in-memory transport and over Kafka. Two scenarios by default: 20,000 records at 5 ms
+// (transport-bound) and 2,000 at 200 ms (LLM-bound; ideal concurrency / 0.2 s). Prints records/s
+// end to end and the Kafka/memory ratio; writes bench/results/kafka-hop.json.
+// Usage: npx tsx bench/kafka-hop.ts [--records N --work-ms MS] [--concurrency N]
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import type { EvolRecord, TopicName } from '@evolflow/core';
@@ -10,8 +11,7 @@ import { createKafkaTransport, InMemoryTransport, type Subscription, type Transp
 import { ROOT, writeResults } from './support.ts';
 
 const { values } = parseArgs({ options: { records: { type: 'string' }, 'work-ms': { type: 'string' }, concurrency: { type: 'string' }, port: { type: 'string' } } });
-const N = Number(values.records ?? 5000);
-const workMs = Number(values['work-ms'] ?? 5);
+const scenarios = values.records || values['work-ms'] ? [{ records: Number(values.records ?? 20000), workMs: Number(values['work-ms'] ?? 5) }] : [{ records: 20000, workMs: 5 }, { records: 2000, workMs: 200 }];
 const concurrency = Number(values.concurrency ?? 64);
 const port = values.port ?? process.env.KAFKA_PORT ?? '19092';
 const quiet = { debug() {}, info() {}, warn() {}, error: (m: string) => void process.stderr.write(`${m}\n`) };
@@ -22,7 +22,7 @@ const record = (i: number): EvolRecord => ({
   lineage: [], checks: [], usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
 });
 
-async function hop(transport: Transport, prefix: string): Promise<number> {
+async function hop(transport: Transport, prefix: string, N: number, workMs: number): Promise<number> {
   let done = 0;
   let finished: () => void = () => undefined;
   const all = new Promise<void>((r) => (finished = r));
@@ -50,14 +50,17 @@ async function hop(transport: Transport, prefix: string): Promise<number> {
 
 const brokers = execFileSync('bash', [`${ROOT}/scripts/kafka.sh`, 'up', '--port', port], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 const os = await import('node:os');
-const memSeconds = await hop(new InMemoryTransport(), 'mem.');
-const prefix = `hop.${Date.now().toString(36)}.`;
-const kafkaSeconds = await hop(await createKafkaTransport({ brokers: [brokers], prefix, clientId: 'bench-hop', logger: quiet }), prefix);
-writeResults('kafka-hop', {
-  records: N, workMs, concurrency, hops: 3, cores: os.availableParallelism(), loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
-  ideal: Math.round((concurrency * 1000) / workMs),
-  memory: { seconds: Number(memSeconds.toFixed(2)), recordsPerSecond: Math.round(N / memSeconds) },
-  kafka: { seconds: Number(kafkaSeconds.toFixed(2)), recordsPerSecond: Math.round(N / kafkaSeconds) },
-  ratio: Number((memSeconds / kafkaSeconds).toFixed(3)),
-});
+const results: Record<string, unknown>[] = [];
+for (const { records, workMs } of scenarios) {
+  const memSeconds = await hop(new InMemoryTransport(), 'mem.', records, workMs);
+  const prefix = `hop.${Date.now().toString(36)}.`;
+  const kafkaSeconds = await hop(await createKafkaTransport({ brokers: [brokers], prefix, clientId: 'bench-hop', logger: quiet }), prefix, records, workMs);
+  results.push({
+    records, workMs, concurrency, hops: 3, ideal: Math.round((concurrency * 1000) / workMs),
+    memory: { seconds: Number(memSeconds.toFixed(2)), recordsPerSecond: Math.round(records / memSeconds) },
+    kafka: { seconds: Number(kafkaSeconds.toFixed(2)), recordsPerSecond: Math.round(records / kafkaSeconds) },
+    ratio: Number((memSeconds / kafkaSeconds).toFixed(3)),
+  });
+}
+writeResults('kafka-hop', { cores: os.availableParallelism(), loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))), scenarios: results });
 process.exit(0);
