@@ -37,8 +37,6 @@ export interface GroupMember {
   assignment(): Record<string, number[]>;
   /** Resolves once the member has joined its group for the first time. */
   readonly joined: Promise<void>;
-  /** Messages handed to `onMessage` and not yet finished. */
-  inFlight(): number;
   /** Stop taking messages, finish those in flight, commit, leave the group. */
   stop(): Promise<void>;
 }
@@ -213,7 +211,6 @@ export async function startGroupMember(options: MemberOptions): Promise<GroupMem
     group,
     joined,
     assignment: () => assignment,
-    inFlight: () => pool.used,
     async stop() {
       if (stopping) return;
       stopping = true;

@@ -5,7 +5,7 @@
 // Delivery is at-least-once; downstream writes are idempotent by record id (see scripts/kafka/README.md).
 import { assertRecord, decodeMessage, EvolflowError, PIPELINE, stageGroup, TOPICS, type EvolRecord, type Logger, type TopicName } from '@evolflow/core';
 import { Kafka, logLevel, Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
-import { startGroupMember, type GroupMember, type RawMessage } from './kafka-consumer.ts';
+import { startGroupMember, type RawMessage } from './kafka-consumer.ts';
 import { allCaughtUp, worstLag, type CommittedOffsets, type EndOffsets, type GroupTopics } from './kafka-offsets.ts';
 import { deadLetterOf, type DeadLetter, type Delivery, type SubscribeOptions, type Subscription, type Transport } from './transport.ts';
 
@@ -230,7 +230,7 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
     }
   };
 
-  const members = new Set<GroupMember>();
+  const subscriptions = new Set<KafkaSubscription>();
   const subscribedGroups = new Map<string, Set<string>>();
   let inFlight = 0;
 
@@ -258,17 +258,18 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
         }
       },
     });
-    members.add(member);
-    return {
+    const subscription: KafkaSubscription = {
       group,
       joined: member.joined,
       assignment: () => member.assignment(),
       stop: async () => {
         stopping = true;
         await member.stop();
-        members.delete(member);
+        subscriptions.delete(subscription);
       },
     };
+    subscriptions.add(subscription);
+    return subscription;
   };
 
   /** Every group whose progress decides drained and backlog: the stages' groups and ours. */
@@ -398,8 +399,7 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
     },
 
     async close() {
-      await Promise.all([...members].map((m) => m.stop()));
-      members.clear();
+      await Promise.all([...subscriptions].map((s) => s.stop()));
       if (scheduled) flush();
       while (unacked > 0) await new Promise((r) => setTimeout(r, 10));
       await producer.disconnect();
