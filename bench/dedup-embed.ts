@@ -17,13 +17,14 @@ const loadBefore = loadavg()[0];
 for (const variant of ['quantized', 'int8', 'fp32'] as const) {
   if (!existsSync(join(modelPath(modelDir, 'all-MiniLM-L6-v2'), 'onnx', VARIANT_FILES[variant]))) continue;
   for (const rowWise of [true, false]) {
+    // Default layout: row-wise on one worker per core; padded batches on one worker with all cores.
     const embedder = await createEmbedder({ modelDir, variant, batchSize: 32, rowWise });
     await embedder.embed(texts.slice(0, 64));
     const t0 = performance.now();
     for (let i = 0; i < texts.length; i += 32) await embedder.embed(texts.slice(i, i + 32));
     const perSecond = Math.round(texts.length / ((performance.now() - t0) / 1000));
     await embedder.close();
-    runs.push({ variant, mode: rowWise ? 'row-wise, 2 parallel runs x 1 thread' : 'padded batch, 2 intra-op threads', batch: 32, embeddingsPerSecond: perSecond });
+    runs.push({ variant, mode: rowWise ? 'row-wise, 2 workers x 1 thread' : 'padded batch, 1 worker x 2 threads', batch: 32, embeddingsPerSecond: perSecond });
     console.log(`${variant} ${rowWise ? 'row-wise' : 'batched'}: ${perSecond} embeddings/s`);
   }
 }

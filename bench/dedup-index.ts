@@ -50,7 +50,7 @@ writeResults('dedup-index', {
     indexFileBytesPerVector: Math.round(fileBytes / n),
     indexBytesPerMillionVectors: Math.round((fileBytes / n) * 1e6),
     rssGrowthBytesPerMillionVectors: Math.round((rssGrowth / n) * 1e6),
-    note: 'hnswlib keeps each vector (384 x 4 bytes) plus its level-0 links (2M x 4 bytes) and label in RAM; the id map and hash set add about 150 bytes per kept record in the deduper',
+    note: 'hnswlib keeps each vector (384 x 4 bytes), its level-0 links (2M x 4 bytes) and label in RAM; the deduper adds its id map and hash set (one id and one 64-hex hash string per kept record) on top',
   },
   loadAverage1m: { before: loadBefore, after: loadavg()[0] },
   curve,

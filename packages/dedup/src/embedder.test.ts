@@ -50,6 +50,15 @@ describe.each(['quantized', 'fp32'] as const)('embedder %s vs the python referen
     expect(worst).toBeLessThan(0.005);
   });
 
+  it('gives the same vectors, in input order, on worker threads as in this thread', async () => {
+    const texts = reference.pairs.slice(0, 11).map((p) => p.a);
+    const here = await createEmbedder({ modelDir: MODEL_DIR, variant, workers: 0 });
+    const local = await here.embed(texts);
+    await here.close();
+    const pooled = await Promise.all([embedder.embed(texts.slice(0, 5)), embedder.embed(texts.slice(5))]);
+    pooled.flat().forEach((v, i) => expect(dot(v, local[i] as Float32Array)).toBeGreaterThan(0.99999));
+  });
+
   it('gives a text the same embedding whatever else is in its batch', async () => {
     const text = reference.pairs[3]?.a ?? '';
     const [alone] = await embedder.embed([text]);

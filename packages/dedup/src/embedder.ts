@@ -40,8 +40,29 @@ export function meanPoolNormalize(hidden: TensorLike, mask: TensorLike): Float32
   return out;
 }
 
-/** Load an embedder from `<modelDir>/<model>/` (fill it with `pullModel` first). */
+/** Default layout: quantized variants one text per run, one worker per core; fp32 padded batches, one worker. */
+export function embedderLayout(options: EmbedderOptions): { rowWise: boolean; workers: number; threads: number } {
+  const rowWise = options.rowWise ?? (options.variant ?? 'quantized') !== 'fp32';
+  const workers = Math.max(0, options.workers ?? (rowWise ? availableParallelism() : 1));
+  const threads = options.threads ?? (rowWise ? 1 : availableParallelism());
+  return { rowWise, workers, threads };
+}
+
+/**
+ * Load an embedder from `<modelDir>/<model>/` (fill it with `pullModel` first). onnxruntime-node runs a
+ * model synchronously on the calling thread, so by default the model runs in worker threads and this
+ * thread stays free (for the HNSW index and the stage loop); `workers: 0` runs it here.
+ */
 export async function createEmbedder(options: EmbedderOptions): Promise<Embedder> {
+  const layout = embedderLayout(options);
+  if (layout.workers === 0) return createLocalEmbedder(options);
+  const { createWorkerEmbedder } = await import('./embed-pool.ts');
+  return createWorkerEmbedder({ ...options, rowWise: layout.rowWise, threads: layout.threads }, layout.workers);
+}
+
+/** The model in this thread (what each worker runs). */
+export async function createLocalEmbedder(options: EmbedderOptions): Promise<Embedder> {
+  const layout = embedderLayout(options);
   const model = options.model ?? 'all-MiniLM-L6-v2';
   const variant = options.variant ?? 'quantized';
   const maxTokens = options.maxTokens ?? 256;
@@ -68,7 +89,7 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
       dtype: DTYPES[variant],
       // No spin-waiting intra-op threads: on a shared machine spinning workers fight other processes.
       session_options: {
-        intraOpNumThreads: options.threads ?? (options.rowWise ?? variant !== 'fp32' ? 1 : availableParallelism()),
+        intraOpNumThreads: layout.threads,
         interOpNumThreads: 1,
         extra: { session: { intra_op: { allow_spinning: '0' } } },
       },
@@ -86,26 +107,18 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   };
   // Dynamically quantized models scale activations by the range of the whole input tensor, so a padded
   // batch changes every row's embedding (by up to 0.04 in cosine here). Row-wise runs keep an embedding a
-  // function of its text alone; `parallel` runs are in flight at once to use the cores.
-  const rowWise = options.rowWise ?? variant !== 'fp32';
-  const parallel = Math.max(1, options.parallel ?? (rowWise ? availableParallelism() : 1));
-  const embedRows = async (texts: string[]): Promise<Float32Array[]> => {
-    const out: Float32Array[] = new Array<Float32Array>(texts.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < texts.length) {
-        const i = next++;
-        out[i] = (await run([texts[i] as string]))[0] as Float32Array;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(parallel, texts.length) }, worker));
-    return out;
-  };
-  const embedBatch = rowWise ? embedRows : run;
+  // function of its text alone.
+  const embedBatch = layout.rowWise
+    ? async (texts: string[]): Promise<Float32Array[]> => {
+      const out: Float32Array[] = [];
+      for (const text of texts) out.push((await run([text]))[0] as Float32Array);
+      return out;
+    }
+    : run;
   const dimension = hidden > 0 ? hidden : ((await run(['dimension probe']))[0]?.length ?? 0);
   return {
     dimension,
-    schedule: { kind: rowWise ? 'rows' : 'batches', parallel },
+    schedule: { kind: layout.rowWise ? 'rows' : 'batches', parallel: 1 },
     async embed(texts) {
       const out: Float32Array[] = [];
       for (let i = 0; i < texts.length; i += batchSize) out.push(...(await embedBatch(texts.slice(i, i + batchSize))));

@@ -76,12 +76,12 @@ export interface EmbedderOptions {
   maxTokens?: number;
   /** Largest batch handed to the model at once; longer inputs are split. Default 32. */
   batchSize?: number;
-  /** Intra-op threads of onnxruntime; default 1 when row-wise (parallel runs use the cores), else all cores. */
+  /** Intra-op threads of onnxruntime per worker; default 1 when row-wise (one worker per core), else all cores. */
   threads?: number;
   /** Run each text alone (no padding): default for the quantized variants, whose batched results depend on the batch. */
   rowWise?: boolean;
-  /** Row-wise runs in flight at once; default: the number of cores. */
-  parallel?: number;
+  /** Worker threads running the model; default one per core when row-wise, else 1; 0 = the calling thread. */
+  workers?: number;
 }
 
 /** Sentence embedder: mean pooling over tokens, then L2 normalisation. */
@@ -89,8 +89,8 @@ export interface Embedder {
   embed(texts: string[]): Promise<Float32Array[]>;
   dimension: number;
   /**
-   * How callers get the most from it: `rows` = it runs texts one at a time, `parallel` at once (so feed it
-   * single texts, `parallel` calls in flight); `batches` = padded batches, one call at a time. Default batches.
+   * How callers get the most from it: `rows` = it runs texts one at a time, `parallel` at once (so keep
+   * `parallel` small calls in flight); `batches` = padded batches, one call at a time. Default batches.
    */
   schedule?: { kind: 'rows' | 'batches'; parallel: number };
   close(): Promise<void>;
