@@ -146,7 +146,7 @@ export const DEFAULT_CONFIG: Config = {
   eliminate: { judge: true, sorryMaxWords: 80, minResponseWords: 3, difficultyJudge: false, responseFormatCheck: false },
   dedup: {
     mode: 'exact', threshold: 0.96, model: 'all-MiniLM-L6-v2', modelDir: '.evolflow/models', variant: 'quantized',
-    hnsw: { M: 16, efConstruction: 100, ef: 128 },
+    hnsw: { M: 16, efConstruction: 64, ef: 128 },
   },
   mix: {
     replayShare: 0.2, replayCount: 0, batchSize: 64, order: 'curriculum', stratify: false, continuous: false, intervalMs: 0,

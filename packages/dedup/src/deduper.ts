@@ -64,10 +64,11 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
   }
   if (semantic && !index) index = createVectorIndex({ dimension, ...(options.hnsw ? { hnsw: options.hnsw } : {}) });
 
-  // A row-wise embedder is fed single texts, two per parallel run in flight (no batch tail, no idle
-  // worker); a batching one gets micro-batches of up to `batchSize`, one at a time.
+  // A row-wise embedder gets small micro-batches (4 texts: few messages, no long batch tail), two per
+  // parallel run in flight so no worker waits; a batching one gets batches of `batchSize`, one at a time.
   const rows = embedder?.schedule?.kind === 'rows';
-  const batcher = embedder ? createMicroBatcher(embedder, rows ? 1 : (options.batchSize ?? 32), rows ? 2 * (embedder.schedule?.parallel ?? 1) : 1) : null;
+  const batchSize = options.batchSize ?? 32;
+  const batcher = embedder ? createMicroBatcher(embedder, rows ? Math.min(4, batchSize) : batchSize, rows ? 2 * (embedder.schedule?.parallel ?? 1) : 1) : null;
   const turns = createTurnQueue();
   // Texts being embedded, by hash: an exact copy decided concurrently reuses the same embedding.
   const inflight = new Map<string, Promise<Float32Array>>();
