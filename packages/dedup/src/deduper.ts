@@ -39,7 +39,7 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
   const ownsEmbedder = semantic && options.embedder === undefined;
   const embedder: Embedder | null = !semantic
     ? null
-    : options.embedder ?? (await createEmbedder({ modelDir: options.modelDir, model, ...(options.variant ? { variant: options.variant } : {}), ...(options.batchSize ? { batchSize: options.batchSize } : {}) }));
+    : options.embedder ?? (await createEmbedder({ modelDir: options.modelDir, model, variant, ...(options.batchSize ? { batchSize: options.batchSize } : {}) }));
   const dimension = embedder?.dimension ?? 0;
 
   const kept = new Map<string, Kept>();
