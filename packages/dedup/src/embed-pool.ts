@@ -44,12 +44,14 @@ export async function createWorkerEmbedder(options: EmbedderOptions, workers: nu
         if (jobs.length >= 2 || queue.length === 0) continue;
         const job = queue.shift() as Job;
         jobs.push(job);
+        worker.ref();
         worker.postMessage({ id: job.id, texts: job.texts });
         room = true;
       }
     }
   };
   for (const [worker, jobs] of posted) {
+    worker.unref();
     worker.on('message', (m: Reply) => {
       if (!('id' in m)) return;
       const at = jobs.findIndex((j) => j.id === m.id);
@@ -58,6 +60,8 @@ export async function createWorkerEmbedder(options: EmbedderOptions, workers: nu
       if (m.error !== undefined) job.reject(new EvolflowError('model', `embedding failed: ${m.error}`, { retriable: false }));
       else job.resolve(m.vectors ?? []);
       dispatch();
+      // An idle worker does not keep the process alive (a forgotten close() must not hang a CLI run).
+      if (jobs.length === 0) worker.unref();
     });
     worker.on('error', (err) => {
       for (const job of jobs.splice(0)) job.reject(new EvolflowError('model', `embedder worker crashed: ${err.message}`, { retriable: true, cause: err }));
