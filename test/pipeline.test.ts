@@ -112,9 +112,9 @@ describe('the whole pipeline, 4 rounds over 175 seeds, faults on', () => {
     }
     expect(misses).toEqual([]);
     expect(checked).toBeGreaterThan(50);
-    // A repeat of the grandparent is usually stopped earlier by the equality judge (no gain over
-    // the parent); the dedicated test below turns the judge off so repeats reach dedup.
-    expect([...kinds].sort()).toEqual(Object.keys(CAUGHT_IN).filter((k) => k !== 'repeat').sort());
+    // Every kind was checked at least once; a repeat of the grandparent is often stopped earlier by
+    // the equality judge (no gain over the parent), so the dedicated test below turns the judge off.
+    expect([...kinds].sort()).toEqual(expect.arrayContaining(Object.keys(CAUGHT_IN).filter((k) => k !== 'repeat')));
   });
 
   it('rejects fewer than 2% of clean records by rules meant for faults', () => {
