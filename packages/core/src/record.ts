@@ -235,15 +235,19 @@ export function assertRecord(value: unknown): asserts value is EvolRecord {
   }
 }
 
-/** Parse message bytes into a record, or throw a `schema` error saying why. */
-export function decodeRecord(bytes: Uint8Array | string): EvolRecord {
+/** Message bytes (strict UTF-8) as a JSON value, or a `schema` error saying why not. */
+export function parseMessageJson(bytes: Uint8Array | string): unknown {
   const text = typeof bytes === 'string' ? bytes : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (cause) {
     throw new EvolflowError('schema', `message is not JSON: ${(cause as Error).message}`, { cause });
   }
+}
+
+/** Parse message bytes into a record, or throw a `schema` error saying why. */
+export function decodeRecord(bytes: Uint8Array | string): EvolRecord {
+  const value = parseMessageJson(bytes);
   assertRecord(value);
   return value;
 }

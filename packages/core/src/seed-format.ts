@@ -2,7 +2,7 @@
 // `prompt`/`question` objects and plain text all become round-0 records. Shared by the seed
 // file reader and by the transports, which accept plain seed objects on the `seeds` topic.
 import { EvolflowError } from './errors.ts';
-import { decodeRecord, recordProblems, seedRecordId, zeroUsage, type EvolRecord, type SourceRef } from './record.ts';
+import { decodeRecord, parseMessageJson, recordProblems, seedRecordId, zeroUsage, type EvolRecord, type SourceRef } from './record.ts';
 
 /** The fields a seed contributes, and which format it was read as. */
 export interface SeedFields {
@@ -73,13 +73,7 @@ export function seedRecord(fields: SeedFields, source: SourceRef): EvolRecord {
  */
 export function decodeMessage(topic: string, bytes: Uint8Array | string, where: { partition?: number; offset?: string } = {}): EvolRecord {
   if (topic !== 'seeds' && !topic.endsWith('.seeds')) return decodeRecord(bytes);
-  const text = typeof bytes === 'string' ? bytes : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new EvolflowError('schema', `message is not JSON: ${(cause as Error).message}`, { cause });
-  }
+  const value = parseMessageJson(bytes);
   if (recordProblems(value).length === 0) return value as EvolRecord;
   let fields: SeedFields;
   try {
