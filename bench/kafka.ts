@@ -5,11 +5,9 @@
 // Usage: npx tsx bench/kafka.ts [--copies N] [--rounds N] [--partitions N] [--only kafka]
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { loadConfig, mergeDeep, type Config } from '@evolflow/core';
 import { createKafkaTransport, InMemoryTransport, type Transport } from '@evolflow/transport';
-import { jsonLogger, setupLlm } from '@evolflow/runtime';
-import { startPipeline, type RunSummary } from '@evolflow/cli';
-import { ROOT, seedFile, spawnSimulator, tempDir, writeResults } from './support.ts';
+import type { RunSummary } from '@evolflow/cli';
+import { ROOT, seedFile, timedPipelineRun, writeResults } from './support.ts';
 
 const { values } = parseArgs({ options: { copies: { type: 'string' }, rounds: { type: 'string' }, partitions: { type: 'string' }, only: { type: 'string' }, port: { type: 'string' } } });
 const rounds = Number(values.rounds ?? 4);
@@ -18,31 +16,13 @@ const partitions = Number(values.partitions ?? 3);
 const port = values.port ?? process.env.KAFKA_PORT ?? '19092';
 const quiet = { debug() {}, info() {}, warn() {}, error: (m: string) => void process.stderr.write(`${m}\n`) };
 
-async function runOnce(kind: 'memory' | 'kafka', seeds: string, brokers: string): Promise<{ summary: RunSummary; seconds: number }> {
-  const sim = await spawnSimulator({ latencyMs: 0 });
+function runOnce(kind: 'memory' | 'kafka', seeds: string, brokers: string): Promise<{ summary: RunSummary; seconds: number }> {
   const prefix = `bench.${Date.now().toString(36)}.`;
-  try {
-    const config: Readonly<Config> = loadConfig({
-      env: {}, cwd: ROOT,
-      overrides: mergeDeep({}, {
-        run: { rounds, outDir: tempDir('bench-kafka-out') },
-        llm: { provider: 'sim', baseUrl: sim.url, concurrency: 64, cache: { enabled: false, dir: tempDir('bench-kafka-cache') }, timeoutMs: 30_000 },
-        stages: { concurrency: 64 },
-        transport: { kind, kafka: { brokers: [brokers], prefix, partitions, clientId: 'bench' } },
-      }),
-    });
-    const llm = await setupLlm(config);
-    const transport: Transport = kind === 'memory' ? new InMemoryTransport() : await createKafkaTransport({ brokers: [brokers], prefix, partitions, clientId: 'bench', logger: quiet });
-    const t0 = process.hrtime.bigint();
-    const pipeline = await startPipeline({ config, seedFiles: [seeds], transport, llm: llm.llm, logger: jsonLogger('error'), cwd: ROOT });
-    const summary = await pipeline.done;
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    await transport.close();
-    await llm.close();
-    return { summary, seconds };
-  } finally {
-    await sim.stop();
-  }
+  return timedPipelineRun({
+    latencyMs: 0, rounds, seeds,
+    overrides: { transport: { kind, kafka: { brokers: [brokers], prefix, partitions, clientId: 'bench' } } },
+    transport: async (): Promise<Transport> => (kind === 'memory' ? new InMemoryTransport() : createKafkaTransport({ brokers: [brokers], prefix, partitions, clientId: 'bench', logger: quiet })),
+  });
 }
 
 const figures = (summary: RunSummary, seconds: number) => ({

@@ -6,39 +6,12 @@
 // Usage: npx tsx bench/pipeline.ts [--copies N] [--latency-copies N]
 // Profile: node --cpu-prof --import tsx bench/pipeline.ts --only zero
 import { parseArgs } from 'node:util';
-import { loadConfig, mergeDeep, type Config } from '@evolflow/core';
-import { InMemoryTransport } from '@evolflow/transport';
-import { jsonLogger, setupLlm } from '@evolflow/runtime';
-import { startPipeline, type RunSummary } from '@evolflow/cli';
-import { ROOT, seedFile, spawnSimulator, tempDir, writeResults } from './support.ts';
+import { seedFile, timedPipelineRun, writeResults } from './support.ts';
 
 const { values } = parseArgs({ options: { copies: { type: 'string' }, 'latency-copies': { type: 'string' }, only: { type: 'string' }, rounds: { type: 'string' } } });
 const rounds = Number(values.rounds ?? 4);
 
-async function runOnce(latencyMs: number, copies: number): Promise<{ summary: RunSummary; seconds: number }> {
-  const sim = await spawnSimulator({ latencyMs });
-  try {
-    const config: Readonly<Config> = loadConfig({
-      env: {}, cwd: ROOT,
-      overrides: mergeDeep({}, {
-        run: { rounds, outDir: tempDir('bench-out') },
-        llm: { provider: 'sim', baseUrl: sim.url, concurrency: 64, cache: { enabled: false, dir: tempDir('bench-cache') }, timeoutMs: 30_000 },
-        stages: { concurrency: 64 },
-      }),
-    });
-    const llm = await setupLlm(config);
-    const transport = new InMemoryTransport();
-    const t0 = process.hrtime.bigint();
-    const pipeline = await startPipeline({ config, seedFiles: [seedFile(copies)], transport, llm: llm.llm, logger: jsonLogger('error'), cwd: ROOT });
-    const summary = await pipeline.done;
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    await transport.close();
-    await llm.close();
-    return { summary, seconds };
-  } finally {
-    await sim.stop();
-  }
-}
+const runOnce = (latencyMs: number, copies: number) => timedPipelineRun({ latencyMs, rounds, seeds: seedFile(copies) });
 
 const results: Record<string, unknown> = { rounds, cores: (await import('node:os')).availableParallelism() };
 if (values.only !== 'latency') {

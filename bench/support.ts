@@ -5,6 +5,10 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig, mergeDeep } from '@evolflow/core';
+import { InMemoryTransport, type Transport } from '@evolflow/transport';
+import { jsonLogger, setupLlm } from '@evolflow/runtime';
+import { startPipeline, type RunSummary } from '@evolflow/cli';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SELF_INSTRUCT = resolve(ROOT, '../shared/data/seeds/self-instruct-seed-tasks.jsonl');
@@ -59,4 +63,44 @@ export function writeResults(name: string, results: Record<string, unknown>): vo
   const body = { bench: name, at: new Date().toISOString(), node: process.version, ...results };
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(body, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+}
+
+export interface TimedRunOptions {
+  latencyMs: number;
+  rounds: number;
+  /** Seed file path. */
+  seeds: string;
+  /** Config overrides merged over the bench defaults (transport settings, for example). */
+  overrides?: unknown;
+  /** The transport to run on (default: a new in-memory one). */
+  transport?(): Promise<Transport>;
+}
+
+/**
+ * One whole pipeline run against a simulator in its own process (LLM concurrency 64, cache off),
+ * timed from the first seed to the written run summary.
+ */
+export async function timedPipelineRun(options: TimedRunOptions): Promise<{ summary: RunSummary; seconds: number }> {
+  const sim = await spawnSimulator({ latencyMs: options.latencyMs });
+  try {
+    const config = loadConfig({
+      env: {}, cwd: ROOT,
+      overrides: mergeDeep({
+        run: { rounds: options.rounds, outDir: tempDir('bench-out') },
+        llm: { provider: 'sim', baseUrl: sim.url, concurrency: 64, cache: { enabled: false, dir: tempDir('bench-cache') }, timeoutMs: 30_000 },
+        stages: { concurrency: 64 },
+      }, options.overrides ?? {}),
+    });
+    const llm = await setupLlm(config);
+    const transport = options.transport ? await options.transport() : new InMemoryTransport();
+    const t0 = process.hrtime.bigint();
+    const pipeline = await startPipeline({ config, seedFiles: [options.seeds], transport, llm: llm.llm, logger: jsonLogger('error'), cwd: ROOT });
+    const summary = await pipeline.done;
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    await transport.close();
+    await llm.close();
+    return { summary, seconds };
+  } finally {
+    await sim.stop();
+  }
 }
