@@ -261,4 +261,27 @@ describe('Kafka transport contract', () => {
     }
     await sub.stop();
   });
+
+  it('keeps a state log in its compacted topic: appended entries are read back in full by a new transport', async () => {
+    const t = await transportFor('state');
+    const empty = t.stateLog('dedup-changelog');
+    expect(await empty.read(() => expect.unreachable('an empty log has no entries'))).toBe(0);
+    const entries = Array.from({ length: 500 }, (_, i) => ({ key: `r${i}`, value: JSON.stringify({ id: `r${i}`, n: i }) }));
+    await empty.append(entries.slice(0, 200));
+    await empty.append(entries.slice(200));
+    const config = await kcat(brokers, ['-L', '-J', '-t', t.topicName('dedup-changelog')]);
+    expect(JSON.parse(config).topics[0].partitions).toHaveLength(3); // keyed entries spread over the partitions
+
+    const again = await createKafkaTransport({ brokers: [brokers], prefix: t.prefix, groupPrefix: t.prefix, sessionTimeoutMs: 6000, logger: quietLogger });
+    open.push(again);
+    const read: { key: string; value: string; where: string }[] = [];
+    const n = await again.stateLog('dedup-changelog').read((e) => read.push({ key: e.key, value: e.value.toString(), where: e.where }));
+    expect(n).toBe(500);
+    expect(read.map((e) => e.key).sort()).toEqual(entries.map((e) => e.key).sort());
+    for (const e of read) expect(JSON.parse(e.value)).toEqual({ id: e.key, n: Number(e.key.slice(1)) });
+    expect(read.every((e) => /^.+\[\d\]@\d+$/.test(e.where) && e.where.startsWith(`${t.topicName('dedup-changelog')}[`))).toBe(true);
+    // What one transport appends, another reads: the log is the topic, not the process.
+    await again.stateLog('dedup-changelog').append([{ key: 'late', value: '{}' }]);
+    expect(await t.stateLog('dedup-changelog').read(() => undefined)).toBe(501);
+  });
 });

@@ -143,6 +143,29 @@ export interface StageHandler<Ctx> {
   flush?(ctx: Ctx): Promise<Emit[]> | Emit[];
 }
 
+/** One entry of a state log: the latest value of a key wins (a compacted topic). */
+export interface StateEntry {
+  key: string;
+  value: Buffer;
+  /** Where it was read (topic, partition, offset), for error messages. */
+  where: string;
+}
+
+/**
+ * A stage's durable state as a compacted key/value log (with Kafka, the compacted topic
+ * `<prefix><name>`; in memory, a map that lives as long as the transport). A stage appends what it
+ * must not forget before the record that caused it is committed, and reads it all back at start.
+ */
+export interface StateLog {
+  /** Append entries; resolves when they are durable (acknowledged by every in-sync replica). */
+  append(entries: readonly { key: string; value: string | Buffer }[]): Promise<void>;
+  /**
+   * Call `onEntry` for every entry written before this call, oldest first per key; resolves with how
+   * many. Kafka compacts lazily, so older values of a key may come before its latest: the last wins.
+   */
+  read(onEntry: (entry: StateEntry) => void): Promise<number>;
+}
+
 /** What every stage factory gets: the frozen config, a logger, the LLM, and where files go. */
 export interface StageEnv {
   config: Readonly<Config>;
@@ -154,7 +177,12 @@ export interface StageEnv {
   outDir: string;
   /** Current strategy weights when adaptive selection is on (the observer provides them). */
   strategyWeights?(): Readonly<Record<string, number>>;
+  /** The transport's state log `name` (the dedup stage keeps its kept set in `dedup-changelog`). */
+  stateLog?(name: StateLogName): StateLog;
 }
+
+/** The state logs the transports keep (each a compacted topic under the prefix with Kafka). */
+export type StateLogName = 'dedup-changelog';
 
 /**
  * Reject an evolution: the child goes to `rejected` with its reason (also appended to `checks`),

@@ -11,7 +11,7 @@ export { defineStrategy, defineValidator, rejectChild } from './contracts.ts';
 export type {
   Logger, ChatMessage, LlmRole, LlmCompletion, LlmRequestOptions, LlmCaller, StrategyContext, EvolutionPrompt,
   ParsedEvolution, Strategy, StrategyFactory, ValidationIssue, ValidationResult, ValidatorContext, Validator,
-  ValidatorFactory, Emit, StageHandler, StageEnv,
+  ValidatorFactory, Emit, StageHandler, StageEnv, StateLog, StateLogName, StateEntry,
 } from './contracts.ts';
 export { DEFAULT_CONFIG, configSchema, loadConfig, configFromEnv, configProblems, mergeDeep } from './config.ts';
 export type { Config, RoleConfig, LoadConfigOptions } from './config.ts';

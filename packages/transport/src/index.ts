@@ -1,5 +1,5 @@
 // @evolflow/transport: the Transport interface, the runStage loop, the in-memory transport.
-export { deadLetterOf } from './transport.ts';
+export { deadLetterOf, stateLogsOf } from './transport.ts';
 export type { Transport, Delivery, DeadLetter, SubscribeOptions, Subscription } from './transport.ts';
 export { InMemoryTransport } from './memory.ts';
 export type { InMemoryTransportOptions } from './memory.ts';

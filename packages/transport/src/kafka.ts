@@ -3,9 +3,10 @@
 // partition), JSON-encoded and schema-checked on produce and on consume; anything that is not a
 // valid record goes to the `dlq` topic with the original bytes and its offset is committed.
 // Delivery is at-least-once; downstream writes are idempotent by record id (see scripts/kafka/README.md).
-import { assertRecord, decodeMessage, EvolflowError, PIPELINE, stageGroup, TOPICS, type EvolRecord, type Logger, type TopicName } from '@evolflow/core';
+import { assertRecord, decodeMessage, EvolflowError, PIPELINE, stageGroup, TOPICS, type EvolRecord, type Logger, type StateLogName, type TopicName } from '@evolflow/core';
 import { Kafka, logLevel, Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
 import { startGroupMember, type RawMessage } from './kafka-consumer.ts';
+import { readStateTopic } from './kafka-state.ts';
 import { allCaughtUp, worstLag, type CommittedOffsets, type EndOffsets, type GroupTopics } from './kafka-offsets.ts';
 import { deadLetterOf, type DeadLetter, type Delivery, type SubscribeOptions, type Subscription, type Transport } from './transport.ts';
 
@@ -39,15 +40,15 @@ export interface KafkaTransport extends Transport {
   readonly kind: 'kafka';
   readonly prefix: string;
   readonly groupPrefix: string;
-  /** The full Kafka topic name of a pipeline topic (or of `dedup-changelog`, the compacted dedup changelog). */
-  topicName(topic: TopicName | 'dedup-changelog'): string;
+  /** The full Kafka topic name of a pipeline topic (or of a state log, such as the compacted `dedup-changelog`). */
+  topicName(topic: TopicName | StateLogName): string;
   subscribe(options: SubscribeOptions): Promise<KafkaSubscription>;
   subscribeDeadLetters(group: string, handler: (letter: DeadLetter) => Promise<void>): Promise<KafkaSubscription>;
   /** Produce raw bytes to a topic as a foreign producer would (tests, bridges): no schema check, no size check. */
   produceRaw(topic: TopicName, value: Uint8Array | string | null, key?: string): Promise<void>;
 }
 
-const CHANGELOG = 'dedup-changelog';
+const CHANGELOG: StateLogName = 'dedup-changelog';
 
 /** A logger that keeps warnings and errors (on stderr) and drops the rest. */
 const stderrLogger: Logger = {
@@ -80,7 +81,7 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
   // dead-lettered with a reason instead of being refused at the producer; the dlq holds its base64.
   const topicLimit = maxMessageBytes * 4;
   const dlqLimit = maxMessageBytes * 6 + 65_536;
-  const full = (topic: TopicName | typeof CHANGELOG) => `${prefix}${topic}`;
+  const full = (topic: TopicName | StateLogName) => `${prefix}${topic}`;
   const logical = new Map<string, TopicName>(TOPICS.map((t) => [full(t), t]));
 
   let settingUp = true;
@@ -396,6 +397,15 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
       const committed = await committedOf(groups);
       const ends = (await endsOf([name])).get(name) as EndOffsets;
       return worstLag(groups, name, committed, ends);
+    },
+
+    stateLog(name) {
+      const topic = full(name);
+      return {
+        // Keyed by the entry's key, so compaction keeps the latest; acks=all like every publish.
+        append: (entries) => enqueue(topic, entries.map(({ key, value }) => ({ key, value }))),
+        read: (onEntry) => readStateTopic({ kafka, admin, topic, maxBytesPerPartition: Math.max(1_048_576, topicLimit), sessionTimeoutMs, onEntry }),
+      };
     },
 
     async close() {

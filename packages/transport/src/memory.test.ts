@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EvolflowError, zeroUsage, type EvolRecord, type StageHandler } from '@evolflow/core';
 import { InMemoryTransport } from './memory.ts';
 import { runStage } from './run-stage.ts';
+import { stateLogsOf } from './transport.ts';
 
 const rec = (id: string, extra: Partial<EvolRecord> = {}): EvolRecord => ({
   id, seedId: id, parentId: null, round: 0, instruction: `instruction ${id}`, lineage: [], checks: [], usage: zeroUsage(), ...extra,
@@ -116,5 +117,17 @@ describe('runStage', () => {
     await t.whenDrained();
     expect(stage.stats.deadLettered).toBe(1);
     expect(t.deadLetters()[0]?.error).toMatch(/may not emit to "unique"/);
+  });
+
+  it('keeps a state log for its own life: the latest value per key, read back by anyone, none on the memory stage env', async () => {
+    const t = new InMemoryTransport();
+    const log = t.stateLog('dedup-changelog');
+    await log.append([{ key: 'a', value: '1' }, { key: 'b', value: Buffer.from('2') }]);
+    await log.append([{ key: 'a', value: '3' }]);
+    const read: string[] = [];
+    expect(await t.stateLog('dedup-changelog').read((e) => read.push(`${e.key}=${e.value.toString()}@${e.where}`))).toBe(2);
+    expect(read).toEqual(['a=3@dedup-changelog@0', 'b=2@dedup-changelog@1']);
+    // The in-memory log dies with the process, so stages on it get none (they persist by snapshots).
+    expect(stateLogsOf(t)).toEqual({});
   });
 });

@@ -1,7 +1,7 @@
 // The in-memory transport: the embedded default. Same semantics as Kafka: a log per topic, one
 // offset per consumer group, messages serialised to bytes and schema-checked on both sides,
 // invalid messages dead-lettered with their original bytes, subscriptions in a group share work.
-import { assertRecord, decodeMessage, type EvolRecord, type TopicName } from '@evolflow/core';
+import { assertRecord, decodeMessage, type EvolRecord, type StateLog, type StateLogName, type TopicName } from '@evolflow/core';
 import { deadLetterOf, type DeadLetter, type Delivery, type SubscribeOptions, type Subscription, type Transport } from './transport.ts';
 
 interface Entry {
@@ -38,6 +38,7 @@ export class InMemoryTransport implements Transport {
   private readonly letters: DeadLetter[] = [];
   private readonly letterListeners: ((l: DeadLetter) => Promise<void>)[] = [];
   private readonly drainWaiters: (() => void)[] = [];
+  private readonly states = new Map<StateLogName, Map<string, Buffer>>();
   private readonly maxMessageBytes: number;
   private readonly encoder = new TextEncoder();
 
@@ -192,6 +193,23 @@ export class InMemoryTransport implements Transport {
       if (next !== undefined) worst = Math.max(worst, end - next + group.inFlight);
     }
     return worst;
+  }
+
+  /** A compacted log kept for the life of this transport: the latest value per key, in first-write order. */
+  stateLog(name: StateLogName): StateLog {
+    let entries = this.states.get(name);
+    if (!entries) this.states.set(name, (entries = new Map()));
+    const log = entries;
+    return {
+      async append(items) {
+        for (const { key, value } of items) log.set(key, Buffer.from(value));
+      },
+      async read(onEntry) {
+        let i = 0;
+        for (const [key, value] of [...log]) onEntry({ key, value, where: `${name}@${i++}` });
+        return i;
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@
 // Semantics shared by all: topics are logs; each consumer group sees every message once it has
 // subscribed; a delivery is committed when the handler resolves; messages that are not valid
 // records never reach a handler, they go to the dead-letter topic with their original bytes.
-import type { EvolRecord, TopicName } from '@evolflow/core';
+import type { EvolRecord, StageEnv, StateLog, StateLogName, TopicName } from '@evolflow/core';
 
 /** One consumed record, with where it came from. */
 export interface Delivery {
@@ -60,6 +60,8 @@ export interface Transport {
   isDrained(): Promise<boolean>;
   /** Messages published to `topic` not yet committed by the slowest group (backpressure for sources). */
   backlog(topic: TopicName): Promise<number>;
+  /** A stage's compacted state log (the dedup stage's kept set); see StateLog in @evolflow/core. */
+  stateLog(name: StateLogName): StateLog;
   close(): Promise<void>;
 }
 
@@ -78,4 +80,13 @@ export function deadLetterOf(
     valueBase64: bytes.toString('base64'),
     at: new Date().toISOString(),
   };
+}
+
+/**
+ * What a transport adds to a StageEnv: its state logs, where they outlive the process (Kafka).
+ * The in-memory transport's would die with the process, so there stages persist by snapshots only
+ * and pay no per-record write.
+ */
+export function stateLogsOf(transport: Transport): Pick<StageEnv, 'stateLog'> {
+  return transport.kind === 'memory' ? {} : { stateLog: (name) => transport.stateLog(name) };
 }
