@@ -104,4 +104,22 @@ describe('semantic mode (fake embedder)', () => {
     expect(got).toEqual(expected);
     expect(after.size()).toBe(reference.size());
   });
+
+  it('lists every kept entry, vectors included, so a deduper rebuilt from them decides the same', async () => {
+    const texts = Array.from({ length: 120 }, (_, i) => `question ${i % 40} on theme ${(i * 3) % 40}`);
+    const d = await make();
+    const logged: KeptEntry[] = [];
+    d.onKept?.((e) => logged.push(e));
+    for (const [i, t] of texts.slice(0, 60).entries()) await d.decide(`q${i}`, t);
+    const listed = [...(d.entries?.() ?? [])];
+    expect(listed.map((e) => e.id)).toEqual(logged.map((e) => e.id));
+    listed.forEach((e, i) => {
+      expect(e.hash).toBe(logged[i]?.hash);
+      expect(e.vector).toHaveLength(logged[i]?.vector?.length ?? -1);
+      (e.vector as Float32Array).forEach((x, j) => expect(x).toBeCloseTo((logged[i]?.vector as Float32Array)[j] as number, 6));
+    });
+    const rebuilt = await make();
+    await rebuilt.restore?.(listed);
+    for (const [i, t] of texts.slice(60).entries()) expect(await rebuilt.decide(`q${i + 60}`, t)).toEqual(await d.decide(`q${i + 60}`, t));
+  });
 });

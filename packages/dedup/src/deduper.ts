@@ -188,6 +188,11 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
         if (!byHash.has(entry.hash)) byHash.set(entry.hash, entry.id);
       }
     },
+    *entries() {
+      for (const [id, k] of kept) {
+        yield index && k.label >= 0 ? { id, hash: k.hash, vector: Float32Array.from(index.raw.getPoint(k.label)) } : { id, hash: k.hash };
+      }
+    },
     async close() {
       if (ownsEmbedder && embedder) await embedder.close();
     },

@@ -35,6 +35,8 @@ export interface Deduper {
   onKept?(listener: (entry: KeptEntry) => void): void;
   /** Replay kept entries into this deduper (after a snapshot, before new decisions); known ids are skipped. */
   restore?(entries: Iterable<KeptEntry>): Promise<void>;
+  /** Every kept entry, in keep order (with its vector in semantic mode): what a changelog must hold. */
+  entries?(): Iterable<KeptEntry>;
   close(): Promise<void>;
 }
 
