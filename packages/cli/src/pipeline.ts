@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PIPELINE, type Config, type EvolRecord, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
-import { InMemoryTransport, runStage, type RunningStage, type RunStageOptions, type StageStats, type Transport } from '@evolflow/transport';
+import { InMemoryTransport, runStage, stateLogsOf, type RunningStage, type RunStageOptions, type StageStats, type Transport } from '@evolflow/transport';
 import type { LlmClient } from '@evolflow/llm';
 import { createSeedStage, readSeedFile } from '@evolflow/stage-seed';
 import { createEvolveStage } from '@evolflow/stage-evolve';
@@ -104,7 +104,7 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
   await mkdir(outDir, { recursive: true });
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
-  const env: StageEnv = { config, logger, llm, cwd: options.cwd ?? process.cwd(), outDir, ...(options.strategyWeights ? { strategyWeights: options.strategyWeights } : {}) };
+  const env: StageEnv = { config, logger, llm, cwd: options.cwd ?? process.cwd(), outDir, ...stateLogsOf(transport), ...(options.strategyWeights ? { strategyWeights: options.strategyWeights } : {}) };
   const prefix = config.transport.kafka.prefix;
   const local = options.stages ?? PIPELINE.map((s) => s.name);
   const handlers = new Map<StageName, StageHandler<unknown>>();

@@ -71,6 +71,12 @@ export interface Config {
     variant: 'quantized' | 'fp32' | 'int8';
     /** HNSW graph degree, build and query beam widths (recall@1 >= 0.99 at 100k with the defaults). */
     hnsw: { M: number; efConstruction: number; ef: number };
+    /**
+     * Folder of the dedup stage's snapshots (index, id map, hash set; relative to the working folder);
+     * '' = none. The stage starts from it and writes it every `snapshotEvery` kept records and on stop.
+     */
+    snapshotDir: string;
+    snapshotEvery: number;
   };
   mix: {
     replayShare: number;
@@ -146,7 +152,7 @@ export const DEFAULT_CONFIG: Config = {
   eliminate: { judge: true, sorryMaxWords: 80, minResponseWords: 3, difficultyJudge: false, responseFormatCheck: false },
   dedup: {
     mode: 'exact', threshold: 0.96, model: 'all-MiniLM-L6-v2', modelDir: '.evolflow/models', variant: 'quantized',
-    hnsw: { M: 16, efConstruction: 64, ef: 128 },
+    hnsw: { M: 16, efConstruction: 64, ef: 128 }, snapshotDir: '', snapshotEvery: 5000,
   },
   mix: {
     replayShare: 0.2, replayCount: 0, batchSize: 64, order: 'curriculum', stratify: false, continuous: false, intervalMs: 0,
@@ -186,7 +192,7 @@ export const configSchema = obj({
   eliminate: obj({ judge: bool, sorryMaxWords: int(0), minResponseWords: int(0), difficultyJudge: bool, responseFormatCheck: bool }),
   dedup: obj({
     mode: { enum: ['exact', 'semantic'] }, threshold: num(0, 1), model: str, modelDir: str, variant: { enum: ['quantized', 'fp32', 'int8'] },
-    hnsw: obj({ M: int(2, 200), efConstruction: int(1), ef: int(1) }),
+    hnsw: obj({ M: int(2, 200), efConstruction: int(1), ef: int(1) }), snapshotDir: str, snapshotEvery: int(1),
   }),
   mix: obj({
     replayShare: num(0, 0.99), replayCount: int(0), batchSize: int(1), order: { enum: ['curriculum', 'shuffle'] }, stratify: bool,

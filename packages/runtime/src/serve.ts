@@ -3,7 +3,7 @@
 // and commits before leaving.
 import { parseArgs } from 'node:util';
 import { loadConfig, stageSpec, type Config, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
-import { runStage } from '@evolflow/transport';
+import { runStage, stateLogsOf } from '@evolflow/transport';
 import { createLogger, observeStage, parseLogLevel } from '@evolflow/observe';
 import { createTransport, setupLlm } from './setup.ts';
 
@@ -67,7 +67,7 @@ export async function serveStage(options: ServeStageOptions): Promise<number> {
   const metricsPort = values['metrics-port'] === undefined ? undefined : int('metrics-port', values['metrics-port']);
   const obs = await observeStage({ config, logger, stage: options.name, backlog: (t) => transport.backlog(t), ...(metricsPort === undefined ? {} : { metricsPort }) });
   const llm = await setupLlm(config, { logger, onEvent: obs.observer.onLlmEvent });
-  const handler = await options.create({ config, logger, llm: llm.llm, cwd: process.cwd(), outDir: config.run.outDir, ...(obs.hooks.strategyWeights ? { strategyWeights: obs.hooks.strategyWeights } : {}) });
+  const handler = await options.create({ config, logger, llm: llm.llm, cwd: process.cwd(), outDir: config.run.outDir, ...stateLogsOf(transport), ...(obs.hooks.strategyWeights ? { strategyWeights: obs.hooks.strategyWeights } : {}) });
   const running = await runStage({
     handler, ctx: undefined, transport, logger,
     groupPrefix: config.transport.kafka.prefix,
