@@ -1,13 +1,13 @@
-// The OpenAI-compatible LLM client every stage calls: one `complete` that goes through the openai
-// SDK with a concurrency limit, RPM/TPM limits, our own retries with backoff, a persistent
+// The OpenAI-compatible LLM client every stage calls: one `complete` that posts chat completions
+// over keep-alive HTTP (http-chat.ts; failures surface as the openai SDK's error classes) with a
+// concurrency limit, RPM/TPM limits, our own retries with backoff, a persistent
 // response cache with single-flight, and usage accounting.
-import { OpenAI } from 'openai';
 import { EvolflowError, type ChatMessage, type Config, type ErrorCode, type LlmCaller, type LlmCompletion, type LlmRequestOptions, type LlmRole, type Logger } from '@evolflow/core';
 import { cacheKey, openResponseCache, type CachedAnswer, type ResponseCache } from './cache.ts';
 import { createRateLimiter, createSemaphore, type Clock } from './limits.ts';
 import { backoffDelay, classifyFailure, type AttemptFailure, type RetryReason } from './retry.ts';
 import { createUsageMeter, type LlmUsage } from './usage.ts';
-import { createNodeFetch } from './node-fetch.ts';
+import { createChatEndpoint, DEFAULT_BASE_URL, type ChatEndpoint } from './http-chat.ts';
 
 export interface LlmClientOptions {
   config: Readonly<Config['llm']>;
@@ -39,11 +39,6 @@ export interface LlmClient extends LlmCaller {
   close(): Promise<void>;
 }
 
-interface Endpoint {
-  sdk: OpenAI;
-  url: string;
-}
-
 interface CallSpec {
   role: LlmRole;
   model: string;
@@ -69,8 +64,16 @@ function resolveApiKey(config: Readonly<Config['llm']>): string {
     if (fromEnv) return fromEnv;
     throw new EvolflowError('config', 'llm.provider is "openai" but no API key is set: export OPENAI_API_KEY or set llm.apiKey', { details: { path: 'llm.apiKey' } });
   }
-  // The simulator ignores the key, but the SDK insists on one.
+  // The simulator ignores the key; send a placeholder as the SDK used to.
   return 'evolflow-sim';
+}
+
+/** The organization and project headers the openai SDK sent from the environment. */
+function openAiHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (process.env.OPENAI_ORG_ID) headers['openai-organization'] = process.env.OPENAI_ORG_ID;
+  if (process.env.OPENAI_PROJECT_ID) headers['openai-project'] = process.env.OPENAI_PROJECT_ID;
+  return headers;
 }
 
 function hint(failure: AttemptFailure, role: LlmRole, url: string): string {
@@ -105,16 +108,14 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     }
     urls[role] = url;
   }
-  const sdks = new Map<string, Endpoint>();
-  const httpFetch = createNodeFetch({ maxSockets: Math.max(64, config.concurrency) });
-  const endpoint = (role: LlmRole): Endpoint => {
-    const url = urls[role];
-    const name = url ?? '';
-    let found = sdks.get(name);
+  const endpoints = new Map<string, ChatEndpoint>();
+  const extraHeaders = openAiHeaders();
+  const endpoint = (role: LlmRole): ChatEndpoint => {
+    const url = urls[role] || process.env.OPENAI_BASE_URL || DEFAULT_BASE_URL;
+    let found = endpoints.get(url);
     if (!found) {
-      const sdk = new OpenAI({ apiKey, baseURL: url, maxRetries: 0, timeout: config.timeoutMs, fetch: httpFetch });
-      found = { sdk, url: sdk.baseURL };
-      sdks.set(name, found);
+      found = createChatEndpoint({ baseUrl: url, apiKey, timeoutMs: config.timeoutMs, maxSockets: Math.max(64, config.concurrency), headers: extraHeaders });
+      endpoints.set(url, found);
     }
     return found;
   };
@@ -137,23 +138,21 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
 
   /** One HTTP attempt, holding a concurrency slot and a rate-limit admission for its duration. */
   const attempt = async (spec: CallSpec, estimate: { prompt: number; total: number }): Promise<{ answer: CachedAnswer } | { failure: AttemptFailure }> => {
-    const { sdk } = endpoint(spec.role);
+    const chat = endpoint(spec.role);
     await slots.acquire();
     try {
       const ticket = await limiter.admit(estimate.total);
       const started = clock.now();
       try {
-        const { data, response } = await sdk.chat.completions
-          .create({ model: spec.model, messages: spec.messages, temperature: spec.temperature, max_tokens: spec.maxTokens })
-          .withResponse();
+        const { data, status } = await chat.create({ model: spec.model, messages: spec.messages, temperature: spec.temperature, max_tokens: spec.maxTokens });
         const text = data.choices[0]?.message?.content;
         const promptTokens = data.usage?.prompt_tokens ?? estimate.prompt;
         const completionTokens = data.usage?.completion_tokens ?? estimateTokens(text ?? '');
         ticket.settle(promptTokens + completionTokens);
         meter.call(spec.role, promptTokens, completionTokens);
-        emit(withRecord({ kind: 'request', role: spec.role, model: spec.model, latencyMs: clock.now() - started, status: response.status, promptTokens, completionTokens }, spec.recordId));
+        emit(withRecord({ kind: 'request', role: spec.role, model: spec.model, latencyMs: clock.now() - started, status, promptTokens, completionTokens }, spec.recordId));
         if (typeof text !== 'string') {
-          return { failure: { status: response.status, reason: undefined, retryAfterMs: undefined, message: 'the answer has no choices[0].message.content' } };
+          return { failure: { status, reason: undefined, retryAfterMs: undefined, message: 'the answer has no choices[0].message.content' } };
         }
         const answer: CachedAnswer = { text, id: data.id, promptTokens, completionTokens };
         const finish = data.choices[0]?.finish_reason;
