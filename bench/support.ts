@@ -13,9 +13,14 @@ import { startPipeline, type RunSummary } from '@evolflow/cli';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const SELF_INSTRUCT = resolve(ROOT, '../shared/data/seeds/self-instruct-seed-tasks.jsonl');
 
-/** Start `evolflow simulate` as a child process; resolves with its base URL. */
+/**
+ * Start `evolflow simulate` as a child process; resolves with its base URL. With
+ * BENCH_SIM_PROF=<dir> the child writes a V8 CPU profile there when it stops (node refuses
+ * --cpu-prof in NODE_OPTIONS, so the flag has to be passed here).
+ */
 export async function spawnSimulator(options: { latencyMs: number; seed?: number }): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'simulate', '--port', '0', '--seed', String(options.seed ?? 7), '--latency-ms', String(options.latencyMs)], {
+  const profile = process.env.BENCH_SIM_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SIM_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'simulate', '--port', '0', '--seed', String(options.seed ?? 7), '--latency-ms', String(options.latencyMs)], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((res, rej) => {
@@ -76,11 +81,29 @@ export interface TimedRunOptions {
   transport?(): Promise<Transport>;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds each side spent during a timed run: wall time is noisy on a shared machine, CPU time less so. */
+export interface RunCpu {
+  pipeline: number;
+  simulator: number | undefined;
+}
+
 /**
  * One whole pipeline run against a simulator in its own process (LLM concurrency 64, cache off),
  * timed from the first seed to the written run summary.
  */
-export async function timedPipelineRun(options: TimedRunOptions): Promise<{ summary: RunSummary; seconds: number }> {
+export async function timedPipelineRun(options: TimedRunOptions): Promise<{ summary: RunSummary; seconds: number; cpu: RunCpu }> {
   const sim = await spawnSimulator({ latencyMs: options.latencyMs });
   try {
     const config = loadConfig({
@@ -93,13 +116,19 @@ export async function timedPipelineRun(options: TimedRunOptions): Promise<{ summ
     });
     const llm = await setupLlm(config);
     const transport = options.transport ? await options.transport() : new InMemoryTransport();
+    const simPid = sim.child.pid ?? 0;
+    const simCpu0 = processCpuSeconds(simPid);
+    const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const pipeline = await startPipeline({ config, seedFiles: [options.seeds], transport, llm: llm.llm, logger: jsonLogger('error'), cwd: ROOT });
     const summary = await pipeline.done;
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const used = process.cpuUsage(cpu0);
+    const simCpu1 = processCpuSeconds(simPid);
+    const cpu: RunCpu = { pipeline: (used.user + used.system) / 1e6, simulator: simCpu0 === undefined || simCpu1 === undefined ? undefined : simCpu1 - simCpu0 };
     await transport.close();
     await llm.close();
-    return { summary, seconds };
+    return { summary, seconds, cpu };
   } finally {
     await sim.stop();
   }
