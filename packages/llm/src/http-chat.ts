@@ -74,6 +74,9 @@ export function createChatEndpoint(options: ChatEndpointOptions): ChatEndpoint {
   const secure = target.protocol === 'https:';
   const agent = secure ? new https.Agent({ keepAlive: true, maxSockets: options.maxSockets }) : new http.Agent({ keepAlive: true, maxSockets: options.maxSockets });
   const send = secure ? https.request : http.request;
+  // Plain options, parsed once: a URL per request would be converted again on every call.
+  const where = { protocol: target.protocol, hostname: target.hostname.replace(/^\[|\]$/g, ''), port: target.port, path: `${target.pathname}${target.search}`,
+    ...(target.username ? { auth: `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}` } : {}) };
   const fixed = {
     'content-type': 'application/json',
     accept: 'application/json',
@@ -92,7 +95,7 @@ export function createChatEndpoint(options: ChatEndpointOptions): ChatEndpoint {
       req.destroy();
       reject(error);
     };
-    const req = send(target, { method: 'POST', agent, headers: { ...fixed, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = send({ ...where, method: 'POST', agent, headers: { ...fixed, 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', (error) => fail(new APIConnectionError({ message: undefined, cause: error })));
