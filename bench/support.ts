@@ -81,11 +81,11 @@ export interface TimedRunOptions {
   transport?(): Promise<Transport>;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
-export function processCpuSeconds(pid: number): number | undefined {
+/** CPU seconds (user + system) a process (or one of its threads) has used so far, from /proc (Linux); undefined elsewhere. */
+export function processCpuSeconds(pid: number, thread?: number): number | undefined {
   try {
     // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
   } catch {
@@ -96,6 +96,8 @@ export function processCpuSeconds(pid: number): number | undefined {
 /** CPU seconds each side spent during a timed run: wall time is noisy on a shared machine, CPU time less so. */
 export interface RunCpu {
   pipeline: number;
+  /** The pipeline's main thread alone (its event loop: the part that cannot use a second core). */
+  pipelineMainThread: number | undefined;
   simulator: number | undefined;
 }
 
@@ -119,13 +121,18 @@ export async function timedPipelineRun(options: TimedRunOptions): Promise<{ summ
     const simPid = sim.child.pid ?? 0;
     const simCpu0 = processCpuSeconds(simPid);
     const cpu0 = process.cpuUsage();
+    const main0 = processCpuSeconds(process.pid, process.pid);
     const t0 = process.hrtime.bigint();
     const pipeline = await startPipeline({ config, seedFiles: [options.seeds], transport, llm: llm.llm, logger: jsonLogger('error'), cwd: ROOT });
     const summary = await pipeline.done;
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const used = process.cpuUsage(cpu0);
     const simCpu1 = processCpuSeconds(simPid);
-    const cpu: RunCpu = { pipeline: (used.user + used.system) / 1e6, simulator: simCpu0 === undefined || simCpu1 === undefined ? undefined : simCpu1 - simCpu0 };
+    const main1 = processCpuSeconds(process.pid, process.pid);
+    const cpu: RunCpu = {
+      pipeline: (used.user + used.system) / 1e6,
+      pipelineMainThread: main0 === undefined || main1 === undefined ? undefined : main1 - main0,
+      simulator: simCpu0 === undefined || simCpu1 === undefined ? undefined : simCpu1 - simCpu0 };
     await transport.close();
     await llm.close();
     return { summary, seconds, cpu };
