@@ -71,6 +71,7 @@ export type ParsedEvolution = { instruction: string; input?: string } | { error:
 export interface Strategy {
   name: string;
   kind: 'depth' | 'breadth';
+  /** Build the rewrite prompt from `parent` (read-only: it may be shared, deep-frozen, with other consumers). */
   prompt(parent: EvolRecord, ctx: StrategyContext): EvolutionPrompt;
   parse(output: string, ctx: StrategyContext): ParsedEvolution;
 }
@@ -137,7 +138,10 @@ export interface Emit {
  */
 export interface StageHandler<Ctx> {
   name: StageName;
-  /** Called once per consumed record; `from` is the topic it came from. */
+  /**
+   * Called once per consumed record; `from` is the topic it came from. The record is read-only (the
+   * in-memory transport shares it, deep-frozen, with every consumer): emit new objects.
+   */
   handle(record: EvolRecord, ctx: Ctx, from: TopicName): Promise<Emit[]> | Emit[];
   /** Called when a finite run has drained: emit whatever the stage still holds (the mixer's last batch). */
   flush?(ctx: Ctx): Promise<Emit[]> | Emit[];

@@ -64,6 +64,32 @@ describe('InMemoryTransport', () => {
     await t.publish('seeds', [rec('big', { instruction: 'x'.repeat(2000) })]);
     expect(t.deadLetters()[0]?.error).toMatch(/exceeds the 1000-byte limit/);
   });
+
+  it('takes a record whose escaped JSON is near the limit by its exact size, not the upper bound', async () => {
+    const t = new InMemoryTransport({ maxMessageBytes: 1000 });
+    // 200 characters: bounded at 1,200+ bytes, but its JSON is about 400: it is delivered.
+    const got: EvolRecord[] = [];
+    await t.subscribe({ group: 'g', topics: ['seeds'], concurrency: 1, handler: async (d) => void got.push(d.record) });
+    await t.publish('seeds', [rec('mid', { instruction: 'é'.repeat(200) })]);
+    await t.whenDrained();
+    expect(t.deadLetters()).toEqual([]);
+    expect(got.map((r) => r.instruction)).toEqual(['é'.repeat(200)]);
+  });
+
+  it('shares a published record read-only: no consumer, and not the publisher, can change what the log holds', async () => {
+    const t = new InMemoryTransport();
+    const seen: EvolRecord[][] = [[], []];
+    for (const [i, group] of ['a', 'b'].entries()) await t.subscribe({ group, topics: ['pool'], concurrency: 1, handler: async (d) => void seen[i]?.push(d.record) });
+    const record = rec('r1', { checks: [{ stage: 'evolve', reason: 'ok' }] });
+    await t.publish('pool', [record]);
+    await t.whenDrained();
+    const [a] = seen[0] ?? [];
+    expect(seen[1]?.[0]).toEqual(a);
+    expect(() => ((a as EvolRecord).instruction = 'changed')).toThrow(TypeError);
+    expect(() => (a as EvolRecord).checks.push({ stage: 'dedup', reason: 'ok' })).toThrow(TypeError);
+    expect(() => ((record.usage as { calls: number }).calls = 9)).toThrow(TypeError);
+    expect(seen[1]?.[0]).toEqual(rec('r1', { checks: [{ stage: 'evolve', reason: 'ok' }] }));
+  });
 });
 
 describe('runStage', () => {

@@ -1,12 +1,27 @@
 // The in-memory transport: the embedded default. Same semantics as Kafka: a log per topic, one
-// offset per consumer group, messages serialised to bytes and schema-checked on both sides,
+// offset per consumer group, records schema-checked on publish and then immutable (deep-frozen and
+// shared by every consumer, as bytes on a broker are), foreign bytes decoded and checked on consume,
 // invalid messages dead-lettered with their original bytes, subscriptions in a group share work.
 import { assertRecord, decodeMessage, type EvolRecord, type StateLog, type StateLogName, type TopicName } from '@evolflow/core';
 import { deadLetterOf, type DeadLetter, type Delivery, type SubscribeOptions, type Subscription, type Transport } from './transport.ts';
 
-interface Entry {
-  key: string;
-  value: Uint8Array;
+/** A message: a record `publish` checked (shared, deep-frozen), or foreign bytes from `publishRaw`. */
+type Entry = { key: string; record: EvolRecord } | { key: string; record?: undefined; value: Uint8Array };
+
+/**
+ * Deep-freeze a published record, so every consumer can share it the way Kafka consumers share
+ * bytes (nobody can change what the log holds), and return an upper bound of its JSON size in bytes
+ * (6 per UTF-16 unit covers any escape), so the size limit needs an exact JSON.stringify only for
+ * records near it.
+ */
+function freezeAndBound(value: unknown): number {
+  if (typeof value === 'string') return value.length * 6 + 2;
+  if (value === null || typeof value !== 'object') return 24;
+  let n = 2;
+  if (Array.isArray(value)) for (const v of value) n += freezeAndBound(v) + 1;
+  else for (const [k, v] of Object.entries(value)) n += k.length * 6 + 4 + freezeAndBound(v);
+  Object.freeze(value);
+  return n;
 }
 
 interface Member {
@@ -61,12 +76,15 @@ export class InMemoryTransport implements Transport {
     const log = this.log(topic);
     for (const record of records) {
       assertRecord(record);
-      const value = this.encoder.encode(JSON.stringify(record));
-      if (value.byteLength > this.maxMessageBytes) {
-        await this.deadLetter(deadLetterOf(value, new Error(`message of ${value.byteLength} bytes exceeds the ${this.maxMessageBytes}-byte limit`), { topic, key: record.seedId }));
-        continue;
+      if (freezeAndBound(record) > this.maxMessageBytes) {
+        const value = JSON.stringify(record);
+        const size = Buffer.byteLength(value);
+        if (size > this.maxMessageBytes) {
+          await this.deadLetter(deadLetterOf(value, new Error(`message of ${size} bytes exceeds the ${this.maxMessageBytes}-byte limit`), { topic, key: record.seedId }));
+          continue;
+        }
       }
-      log.push({ key: record.seedId, value });
+      log.push({ key: record.seedId, record });
     }
     this.pumpTopic(topic);
   }
@@ -129,11 +147,14 @@ export class InMemoryTransport implements Transport {
       group.next.set(topic, offset + 1);
       const entry = log[offset] as Entry;
       let record: EvolRecord;
-      try {
-        record = decodeMessage(topic, entry.value, { partition: 0, offset: String(offset) });
-      } catch (err) {
-        void this.deadLetter(deadLetterOf(entry.value, err, { topic, partition: 0, offset: String(offset), key: entry.key }));
-        continue;
+      if (entry.record) record = entry.record; // checked by `publish` and frozen: shared as it is
+      else {
+        try {
+          record = decodeMessage(topic, entry.value, { partition: 0, offset: String(offset) }); // foreign bytes: decoded and checked
+        } catch (err) {
+          void this.deadLetter(deadLetterOf(entry.value, err, { topic, partition: 0, offset: String(offset), key: entry.key }));
+          continue;
+        }
       }
       const delivery: Delivery = { topic, record, key: entry.key, partition: 0, offset: String(offset) };
       member.inFlight++;
