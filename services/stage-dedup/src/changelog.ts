@@ -12,8 +12,6 @@ export interface Changelog {
   durable(): Promise<void>;
 }
 
-const RESTORE_CHUNK = 2048;
-
 /**
  * Rebuild `deduper` from `log` (after any snapshot it started from), write back what the snapshot had
  * and the log lacked, then append every newly kept entry. Writes made in one event-loop turn share
@@ -21,21 +19,14 @@ const RESTORE_CHUNK = 2048;
  */
 export async function attachChangelog(deduper: Deduper, log: StateLog, logger: Logger): Promise<Changelog> {
   if (!deduper.onKept || !deduper.restore || !deduper.entries) throw new Error('the dedup changelog needs a deduper with onKept, restore and entries');
-  const restore = deduper.restore.bind(deduper);
   const inLog = new Set<string>();
-  let chunk: KeptEntry[] = [];
-  const chunks: KeptEntry[][] = [];
+  const entries: KeptEntry[] = [];
   const restored = await log.read((entry) => {
     const kept = decodeKeptEntry(entry.value, entry.where);
     inLog.add(kept.id);
-    chunk.push(kept);
-    if (chunk.length >= RESTORE_CHUNK) {
-      chunks.push(chunk);
-      chunk = [];
-    }
+    entries.push(kept);
   });
-  chunks.push(chunk);
-  for (const c of chunks) await restore(c);
+  await deduper.restore(entries);
 
   const encode = (e: KeptEntry) => ({ key: e.id, value: encodeKeptEntry(e) });
   const missing = [...deduper.entries()].filter((e) => !inLog.has(e.id));
