@@ -1,25 +1,14 @@
 // End to end with the simulator: complicate-input evolutions from the real strategy plugin, answered
 // by the simulator with its `broken-format` fault on half of them, go through checkInstruction.
 // Every broken block must be rejected with the reason the simulator labels it with; no valid one may be.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadStrategy, type EvolRecord, type Strategy, type StrategyContext } from '@evolflow/core';
+import { loadStrategy, type Strategy, type StrategyContext } from '@evolflow/core';
 import { faultReason, startSimulator, type RunningSimulator } from '@evolflow/simulator';
+import { selfInstructSeeds } from '@evolflow/simulator/testing';
 import { createFormatChecker } from './checker.ts';
 
 const FORMATS = ['json', 'sql', 'python', 'javascript', 'markdown-table', 'typescript', 'java', 'c', 'cpp', 'go', 'rust', 'csv', 'yaml', 'xml'];
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
-
-function seeds(): EvolRecord[] {
-  return readFileSync('/work/shared/data/seeds/self-instruct-seed-tasks.jsonl', 'utf8').trim().split('\n').map((line, i) => {
-    const task = JSON.parse(line) as { instruction: string; instances: { input: string }[] };
-    const input = task.instances[0]?.input ?? '';
-    return {
-      id: `s-${i}`, seedId: `s-${i}`, parentId: null, round: 0, instruction: task.instruction, ...(input ? { input } : {}),
-      lineage: [], checks: [], usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
-    } as EvolRecord;
-  });
-}
 
 describe('simulated complicate-input evolutions', () => {
   let sim: RunningSimulator;
@@ -34,7 +23,7 @@ describe('simulated complicate-input evolutions', () => {
 
   it('rejects every broken block with its reason and accepts every valid one', async () => {
     const checker = await createFormatChecker();
-    const records = seeds().slice(0, 140);
+    const records = selfInstructSeeds().slice(0, 140);
     const rows: { format: string; faulted: boolean; expected: string; got: string; detail: string }[] = [];
     for (const [i, parent] of records.entries()) {
       const ctx: StrategyContext = { random: () => ((i * 0.6180339887) % 1), options: { formats: FORMATS }, logger };
