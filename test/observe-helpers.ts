@@ -2,7 +2,7 @@
 // port, read Prometheus text, write a config file.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+export { freePort } from '@evolflow/observe/testing';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -40,14 +40,6 @@ export function evolflow(args: readonly string[], env: Record<string, string> = 
   return { code, stdout: () => out, stderr: () => err, kill: () => child.kill('SIGTERM') };
 }
 
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 export interface Sample {
   name: string;

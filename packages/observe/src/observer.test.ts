@@ -1,17 +1,9 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from './testing.ts';
 import { DEFAULT_CONFIG, mergeDeep, type Config, type EvolRecord } from '@evolflow/core';
 import { createObserver, errorKind, type Observer, type RunStageRecordEvent } from './observer.ts';
 import type { Logger } from '@evolflow/core';
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 const record = (over: Partial<EvolRecord>): EvolRecord => ({
   id: 's-1', seedId: 's-1', parentId: null, round: 0, instruction: 'Name three primary colours.', lineage: [], checks: [], usage: { promptTokens: 0, completionTokens: 0, calls: 0 }, ...over,

@@ -1,18 +1,10 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { freePort } from './testing.ts';
 import { DEFAULT_CONFIG, mergeDeep, type Config, type Logger } from '@evolflow/core';
 import { emptyStats } from '@evolflow/transport';
 import { observeStage } from './stage-observation.ts';
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 describe('observeStage', () => {
   it('serves the stage metrics and a health that follows its life, and polls its input backlog', async () => {
