@@ -14,6 +14,11 @@ export interface RoleConfig {
   pricePerMTokOut: number;
   /** Role-specific endpoint; falls back to `llm.baseUrl`. */
   baseUrl?: string;
+  /**
+   * Stop sequences sent as the OpenAI `stop` parameter (at most 4, as OpenAI accepts); [] sends none.
+   * An endpoint that answers 400 about `stop` is asked again without it, and never sent it again.
+   */
+  stop: string[];
 }
 
 export interface Config {
@@ -58,6 +63,8 @@ export interface Config {
     judge: boolean;
     sorryMaxWords: number;
     minResponseWords: number;
+    /** Keep an evolution whose equality judge gave no clear Equal / Not Equal even when asked twice (default: reject it `no-verdict`). */
+    keepOnNoVerdict: boolean;
     difficultyJudge: boolean;
     responseFormatCheck: boolean;
   };
@@ -123,7 +130,22 @@ export interface Config {
   };
 }
 
-const role = (model: string): RoleConfig => ({ model, temperature: 0.7, maxTokens: 1024, pricePerMTokIn: 0, pricePerMTokOut: 0 });
+const role = (model: string): RoleConfig => ({ model, temperature: 0.7, maxTokens: 1024, pricePerMTokIn: 0, pricePerMTokOut: 0, stop: [] });
+
+/**
+ * The evolver stops where it would start the template over: the given-prompt headers of the
+ * in-depth and mutation prompts (core's strategy-kit, plugins/strategy-mutation), and their answer
+ * headers once it has written something ("\n" first, so an answer that opens with the header is
+ * left to the parser rather than cut to nothing).
+ */
+const EVOLVER_STOP: readonly string[] = ['#The Given Prompt#', '#Given Prompt#', '\n#Rewritten Prompt#', '\n#Created Prompt#'];
+
+/**
+ * The equality judge answers "Equal" or "Not Equal" (2-3 tokens); 16 leaves room for a short
+ * sentence ("They are not exactly equal.") and cuts the essays a small model writes instead.
+ * The difficulty judge (same role) answers one number.
+ */
+const JUDGE_MAX_TOKENS = 16;
 
 /** Every default in one place. */
 export const DEFAULT_CONFIG: Config = {
@@ -132,7 +154,11 @@ export const DEFAULT_CONFIG: Config = {
     provider: 'sim',
     baseUrl: '',
     apiKey: '',
-    roles: { evolver: { ...role('gpt-4o-mini'), maxTokens: 2048 }, responder: role('gpt-4o-mini'), judge: { ...role('gpt-4o-mini'), temperature: 0 } },
+    roles: {
+      evolver: { ...role('gpt-4o-mini'), maxTokens: 2048, stop: [...EVOLVER_STOP] },
+      responder: role('gpt-4o-mini'),
+      judge: { ...role('gpt-4o-mini'), temperature: 0, maxTokens: JUDGE_MAX_TOKENS },
+    },
     concurrency: 64,
     rpm: 0,
     tpm: 0,
@@ -149,7 +175,7 @@ export const DEFAULT_CONFIG: Config = {
     options: {},
   },
   validate: { maxAddedWords: 120, maxWords: 800, unchangedSimilarity: 1, validators: [] },
-  eliminate: { judge: true, sorryMaxWords: 80, minResponseWords: 3, difficultyJudge: false, responseFormatCheck: false },
+  eliminate: { judge: true, sorryMaxWords: 80, minResponseWords: 3, keepOnNoVerdict: false, difficultyJudge: false, responseFormatCheck: false },
   dedup: {
     mode: 'exact', threshold: 0.96, model: 'all-MiniLM-L6-v2', modelDir: '.evolflow/models', variant: 'quantized',
     hnsw: { M: 16, efConstruction: 64, ef: 128 }, snapshotDir: '', snapshotEvery: 5000,
@@ -171,6 +197,7 @@ const bool = { type: 'boolean' };
 const obj = (properties: Record<string, unknown>) => ({ type: 'object', properties, additionalProperties: false });
 const roleSchema = obj({
   model: { type: 'string', minLength: 1 }, temperature: num(0, 2), maxTokens: int(1), pricePerMTokIn: num(0), pricePerMTokOut: num(0), baseUrl: str,
+  stop: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 4 },
 });
 
 /** The JSON Schema of the config (every key optional in the file; defaults fill the rest). */
@@ -189,7 +216,7 @@ export const configSchema = obj({
     options: { type: 'object', additionalProperties: { type: 'object' } },
   }),
   validate: obj({ maxAddedWords: int(0), maxWords: int(1), unchangedSimilarity: num(0, 1), validators: { type: 'array', items: str } }),
-  eliminate: obj({ judge: bool, sorryMaxWords: int(0), minResponseWords: int(0), difficultyJudge: bool, responseFormatCheck: bool }),
+  eliminate: obj({ judge: bool, sorryMaxWords: int(0), minResponseWords: int(0), keepOnNoVerdict: bool, difficultyJudge: bool, responseFormatCheck: bool }),
   dedup: obj({
     mode: { enum: ['exact', 'semantic'] }, threshold: num(0, 1), model: str, modelDir: str, variant: { enum: ['quantized', 'fp32', 'int8'] },
     hnsw: obj({ M: int(2, 200), efConstruction: int(1), ef: int(1) }), snapshotDir: str, snapshotEvery: int(1),
