@@ -30,6 +30,7 @@ export type ReasonCode =
   | 'invalid-xml'
   | 'invalid-latex'
   | 'no-information-gain'
+  | 'no-verdict'
   | 'sorry'
   | 'stopwords-only'
   | 'too-short'
@@ -44,6 +45,10 @@ export interface Check {
   reason: ReasonCode | 'ok' | (string & {});
   /** Human-readable detail: the validator's message, the judge's answer, the position of an error. */
   detail?: string;
+  /** Eliminate stage, equality judge: what its answer said (`none`: no clear Equal / Not Equal, even when asked twice). */
+  verdict?: 'equal' | 'not-equal' | 'none';
+  /** Eliminate stage, equality judge: its raw (last) answer, cut to 300 characters. */
+  answer?: string;
 }
 
 /** One step of a lineage: which round made which record with which strategy. */
@@ -144,7 +149,10 @@ export const recordSchema = {
       items: {
         type: 'object',
         required: ['stage', 'reason'],
-        properties: { stage: { type: 'string' }, reason: { type: 'string' }, detail: { type: 'string' } },
+        properties: {
+          stage: { type: 'string' }, reason: { type: 'string' }, detail: { type: 'string' },
+          verdict: { enum: ['equal', 'not-equal', 'none'] }, answer: { type: 'string', maxLength: 300 },
+        },
         additionalProperties: false,
       },
     },

@@ -1,9 +1,24 @@
 // The eliminate stage: cheap response rules first, then the response-format check, then the LLM
 // equality judge (the only rule that costs tokens), then the optional difficulty judge.
-import { rejectChild, taskText, type Emit, type EvolRecord, type StageEnv, type StageHandler } from '@evolflow/core';
+import { rejectChild, taskText, type Check, type Emit, type EvolRecord, type LlmCompletion, type StageEnv, type StageHandler } from '@evolflow/core';
 import { createFormatChecker } from '@evolflow/validators';
 import { difficultyJudgeMessages, parseDifficulty } from '@evolflow/mixer';
-import { equalityJudgeMessages, judgedEqual, responseRules } from './rules.ts';
+import { responseRules } from './rules.ts';
+import { equalityJudgeMessages, equalityJudgeRetryMessages, JUDGE_ANSWER_CHARS, parseVerdict } from './judge.ts';
+
+/** What the equality judge said, as stored on the record's eliminate check. */
+type JudgeFields = Required<Pick<Check, 'verdict' | 'answer'>>;
+
+/** `emits` with the judge's verdict and answer added to the rejected record's last check (rejectChild writes the check). */
+function withJudge(emits: Emit[], judged: JudgeFields): Emit[] {
+  return emits.map((e) => {
+    if (e.topic !== 'rejected') return e;
+    const last = e.record.checks.at(-1);
+    return last ? { ...e, record: { ...e.record, checks: [...e.record.checks.slice(0, -1), { ...last, ...judged }] } } : e;
+  });
+}
+
+const quote = (text: string) => JSON.stringify(text.trim().slice(0, 60));
 
 export async function createEliminateStage(env: StageEnv): Promise<StageHandler<unknown>> {
   const { config } = env;
@@ -28,15 +43,33 @@ export async function createEliminateStage(env: StageEnv): Promise<StageHandler<
           calls: [...(out.calls ?? []), c.id],
         };
       };
+      let judged: JudgeFields | undefined;
+      let keptNote: string | undefined;
       if (rules.judge && record.parent) {
-        let answer;
+        const first = taskText(record.parent);
+        const second = taskText(record);
+        let answer: LlmCompletion;
         try {
-          answer = await env.llm.complete('judge', equalityJudgeMessages(taskText(record.parent), taskText(record)), { recordId: record.id });
+          answer = await env.llm.complete('judge', equalityJudgeMessages(first, second), { recordId: record.id });
+          spend(answer);
+          // No verdict: ask once more (a different request, so the response cache cannot repeat the answer).
+          if (parseVerdict(answer.text) === 'none') {
+            answer = await env.llm.complete('judge', equalityJudgeRetryMessages(first, second, answer.text), { recordId: record.id });
+            spend(answer);
+          }
         } catch (err) {
-          return reject('llm-error', (err as Error).message);
+          return reject('llm-error', (err as Error).message, out);
         }
-        spend(answer);
-        if (judgedEqual(answer.text)) return reject('no-information-gain', `the equality judge answered "${answer.text.trim().slice(0, 40)}"`, out);
+        judged = { verdict: parseVerdict(answer.text), answer: answer.text.slice(0, JUDGE_ANSWER_CHARS) };
+        if (judged.verdict === 'equal') {
+          return withJudge(reject('no-information-gain', `the equality judge answered ${quote(answer.text)}`, out), judged);
+        }
+        if (judged.verdict === 'none') {
+          if (!rules.keepOnNoVerdict) {
+            return withJudge(reject('no-verdict', `the equality judge gave no Equal / Not Equal verdict when asked twice (last answer ${quote(answer.text)}); set eliminate.keepOnNoVerdict: true to keep such evolutions`, out), judged);
+          }
+          keptNote = 'no Equal / Not Equal verdict when asked twice; kept because eliminate.keepOnNoVerdict is true';
+        }
       }
       if (rules.difficultyJudge) {
         try {
@@ -48,7 +81,8 @@ export async function createEliminateStage(env: StageEnv): Promise<StageHandler<
           env.logger.warn(`difficulty judge failed for ${record.id}; keeping the record without a judged difficulty`, { recordId: record.id, error: (err as Error).message });
         }
       }
-      return [{ topic: 'accepted', record: { ...out, checks: [...out.checks, { stage: 'eliminate', reason: 'ok' }] } }];
+      const check: Check = { stage: 'eliminate', reason: 'ok', ...(keptNote === undefined ? {} : { detail: keptNote }), ...judged };
+      return [{ topic: 'accepted', record: { ...out, checks: [...out.checks, check] } }];
     },
   };
 }

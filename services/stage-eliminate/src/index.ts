@@ -1,4 +1,6 @@
 // @evolflow/stage-eliminate: the paper's elimination rules, a reason code per reject.
 export { createEliminateStage } from './handler.ts';
-export { responseRules, equalityJudgeMessages, judgedEqual, STOP_WORDS } from './rules.ts';
+export { responseRules, STOP_WORDS } from './rules.ts';
+export { equalityJudgeMessages, equalityJudgeRetryMessages, parseVerdict, JUDGE_ANSWER_CHARS } from './judge.ts';
+export type { JudgeVerdict } from './judge.ts';
 export type { ResponseVerdict } from './rules.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '@evolflow/core';
-import { judgedEqual, responseRules } from './rules.ts';
+import { responseRules } from './rules.ts';
 
 const cfg = DEFAULT_CONFIG.eliminate;
 
@@ -15,15 +15,5 @@ describe('responseRules', () => {
   it('keeps a long answer that apologises in passing', () => {
     const long = `Sorry for the long answer. ${'Here is a detailed explanation of the topic with examples. '.repeat(12)}`;
     expect(responseRules(long, cfg)).toBeUndefined();
-  });
-});
-
-describe('judgedEqual', () => {
-  it('reads the equality judge', () => {
-    expect(judgedEqual('Equal')).toBe(true);
-    expect(judgedEqual('Not Equal')).toBe(false);
-    expect(judgedEqual('not equal.')).toBe(false);
-    expect(judgedEqual('They are EQUAL')).toBe(true);
-    expect(judgedEqual('Different')).toBe(false);
   });
 });

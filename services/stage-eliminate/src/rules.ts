@@ -21,26 +21,3 @@ export function responseRules(response: string, config: Readonly<Config['elimina
   if (/\bsorry\b/i.test(response) && list.length < config.sorryMaxWords) return { reason: 'sorry', detail: `"sorry" in a response of ${list.length} words (< ${config.sorryMaxWords})` };
   return undefined;
 }
-
-/** The equality judge's prompt (the paper's, in our words). */
-export function equalityJudgeMessages(first: string, second: string) {
-  return [
-    {
-      role: 'user' as const,
-      content:
-        'Here are two instructions for an AI assistant. Decide whether they are equal, that is:\n' +
-        '1. They have the same constraints and requirements.\n' +
-        '2. They have the same depth and breadth of inquiry.\n' +
-        `The First Prompt: ${first}\n` +
-        `The Second Prompt: ${second}\n` +
-        'Your judgement (answer with exactly Equal or Not Equal, no explanation):',
-    },
-  ];
-}
-
-/** True when the judge's answer says the two instructions are equal (no information gain). */
-export function judgedEqual(answer: string): boolean {
-  const a = answer.trim().toLowerCase();
-  if (/\bnot\s+equal\b/.test(a)) return false;
-  return /\bequal\b/.test(a);
-}

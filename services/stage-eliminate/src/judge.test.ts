@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { equalityJudgeMessages, equalityJudgeRetryMessages, parseVerdict, type JudgeVerdict } from './judge.ts';
+
+interface Labelled {
+  label: JudgeVerdict;
+  answer: string;
+  source: string;
+  note?: string;
+}
+
+// Judge answers labelled by hand: our own phrasings (source "own") and real answers of
+// SmolLM2-135M-Instruct to this prompt (see fixtures/README.md).
+const corpus: Labelled[] = readFileSync(new URL('../fixtures/judge-answers.jsonl', import.meta.url), 'utf8')
+  .split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Labelled);
+
+describe('parseVerdict', () => {
+  it('reads the phrasings the issue names', () => {
+    for (const a of ['Not Equal', 'not equal', 'NOT EQUAL.', 'They are not equal', 'They are not exactly equal', 'The two prompts are different', '不相等', '不同']) {
+      expect(parseVerdict(a), a).toBe('not-equal');
+    }
+    for (const a of ['Equal', 'They are equal', '相等', '相同']) expect(parseVerdict(a), a).toBe('equal');
+    for (const a of ['Equal or Not Equal?', '', 'The first prompt asks for a poem. The second prompt asks for a poem about the sea.']) {
+      expect(parseVerdict(a), a).toBe('none');
+    }
+  });
+
+  it('labels every answer of the corpus as labelled by hand', () => {
+    const wrong = corpus.filter((c) => parseVerdict(c.answer) !== c.label).map((c) => ({ ...c, got: parseVerdict(c.answer) }));
+    expect(wrong).toEqual([]);
+    const count = (label: JudgeVerdict) => corpus.filter((c) => c.label === label).length;
+    expect(count('not-equal')).toBeGreaterThan(50);
+    expect(count('equal')).toBeGreaterThan(30);
+    expect(count('none')).toBeGreaterThan(25);
+  });
+
+  it("keeps the old reader's right answers (moved here from rules.test.ts)", () => {
+    expect(parseVerdict('Equal')).toBe('equal');
+    expect(parseVerdict('Not Equal')).toBe('not-equal');
+    expect(parseVerdict('not equal.')).toBe('not-equal');
+    expect(parseVerdict('They are EQUAL')).toBe('equal');
+    expect(parseVerdict('Different')).toBe('not-equal');
+  });
+
+  it('never reads "not exactly equal" or "not the same" as Equal (the old reader did)', () => {
+    expect(parseVerdict('They are not exactly equal.')).toBe('not-equal');
+    expect(parseVerdict('Not the same.')).toBe('not-equal');
+    expect(parseVerdict("They aren't equal.")).toBe('not-equal');
+  });
+});
+
+describe('judge prompts', () => {
+  it('asks for exactly Equal or Not Equal, and asks again differently', () => {
+    const first = equalityJudgeMessages('List fruits.', 'List three red fruits.');
+    expect(first.at(-1)?.content).toMatch(/answer with exactly Equal or Not Equal/);
+    const again = equalityJudgeRetryMessages('List fruits.', 'List three red fruits.', 'The first prompt asks for fruits.');
+    expect(again.slice(0, first.length)).toEqual(first);
+    expect(again.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(again.at(-1)?.content).toMatch(/Equal, Not Equal$/);
+  });
+});
