@@ -1,6 +1,7 @@
 // Entry point of the `evolflow` command.
 import { COMMANDS } from './commands/index.ts';
-import { EvolflowError } from '@evolflow/core';
+import { EvolflowError, redactText } from '@evolflow/core';
+import { EXIT } from './outcome.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -21,16 +22,34 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+const USAGE_ERRORS = new Set(['ERR_PARSE_ARGS_UNKNOWN_OPTION', 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE', 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL']);
+
+/** The exit code of a failure: the one an error names, 2 for usage, config and input errors, else 1. */
+function exitCodeOf(err: unknown): number {
+  if (err instanceof EvolflowError) {
+    const named = err.details.exitCode;
+    if (typeof named === 'number') return named;
+    return err.code === 'config' || err.code === 'input' || err.code === 'plugin' ? EXIT.usage : EXIT.internal;
+  }
+  return USAGE_ERRORS.has(String((err as { code?: unknown }).code)) ? EXIT.usage : EXIT.internal;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof EvolflowError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      process.stderr.write(`evolflow: ${(err as Error).message}\n`);
+    const code = exitCodeOf(err);
+    const message = redactText(err instanceof Error ? err.message : String(err));
+    if (err instanceof EvolflowError || code === EXIT.usage) {
+      process.stderr.write(`evolflow: ${message}\n`);
+    } else if (process.env.EVOLFLOW_DEBUG) {
+      process.stderr.write(`evolflow: unexpected error: ${redactText((err as Error).stack ?? String(err))}\n`);
     } else {
-      process.stderr.write(`evolflow: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+      process.stderr.write(`evolflow: unexpected error: ${message} (a bug: set EVOLFLOW_DEBUG=1 for the stack trace and report it)\n`);
     }
-    process.exitCode = 1;
+    // Leave now: a handle opened before the failure (an in-process simulator, a Kafka client still
+    // retrying an unreachable broker) would otherwise keep the process alive after the message.
+    process.exit(code);
   },
 );

@@ -4,7 +4,7 @@
 // (dataset from the mixer; kept, seeds, rejected, lineage, dlq and run.json from here) are written.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PIPELINE, type Config, type EvolRecord, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
+import { PIPELINE, redactDeep, type Config, type EvolRecord, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
 import { InMemoryTransport, runStage, stateLogsOf, type RunningStage, type RunStageOptions, type StageStats, type Transport } from '@evolflow/transport';
 import type { LlmClient } from '@evolflow/llm';
 import { createSeedStage, readSeedFile } from '@evolflow/stage-seed';
@@ -15,6 +15,7 @@ import { createEliminateStage } from '@evolflow/stage-eliminate';
 import { createDedupStage } from '@evolflow/stage-dedup';
 import { createMixStage } from '@evolflow/stage-mix';
 import { startSink, type Sink } from './sink.ts';
+import { judgeRun, type RunOutcome } from './outcome.ts';
 
 /** How each stage of the manifest is built. */
 export const STAGE_FACTORIES: Record<StageName, (env: StageEnv) => Promise<StageHandler<unknown>>> = {
@@ -59,6 +60,9 @@ export interface RunSummary {
   rounds: Record<string, { kept: number; rejected: Record<string, number> }>;
   strategies: Record<string, { kept: number; rejected: Record<string, number> }>;
   timeline: { t: number; stages: Record<string, { in: number; out: number; rejected: number }>; llmCalls: number; tokens: number }[];
+  /** Whether the run produced what it was asked for, and its exit code. */
+  outcome: RunOutcome;
+  /** The config, with keys and URL credentials redacted. */
   config: Readonly<Config>;
   [extra: string]: unknown;
 }
@@ -198,16 +202,19 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
     tally(evolvedRejects, (r) => r.strategy ?? 'none', strategies, false);
     const cur = sink.curriculum();
     const finished = Date.now();
+    const usage = llm.usage();
+    const sampleError = [...sink.rejected.values()].find((r) => r.rejection?.reason === 'llm-error')?.rejection?.detail;
+    const outcome = judgeRun({ seeds: sink.seeds.size, seedRejects, seedFiles: options.seedFiles, llm: usage, maxFailureRate: config.run.maxFailureRate, sampleError });
     const summary: RunSummary = {
       startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, outDir,
       stages: Object.fromEntries(stages.map((s) => [s.spec.name, { ...s.stats, emitted: { ...s.stats.emitted }, reasons: { ...s.stats.reasons } }])),
-      llm: llm.usage(),
+      llm: usage,
       totals: {
         seeds: sink.seeds.size, seedRejects, evolutions: sink.kept.size + evolvedRejects.length, kept: sink.kept.size,
         rejected: sink.rejected.size, deadLettered: sink.deadLetters.length, replayed: cur.replayed, dataset: cur.records,
       },
-      rounds, strategies, timeline, config,
-      ...options.extra,
+      rounds, strategies, timeline, outcome, config: redactDeep(config),
+      ...redactDeep(options.extra),
     };
     await writeFile(join(outDir, 'run.json'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;

@@ -22,7 +22,11 @@ export interface RoleConfig {
 }
 
 export interface Config {
-  run: { rounds: number; seed: number; outDir: string; format: 'alpaca' | 'sharegpt' | 'openai' };
+  run: {
+    rounds: number; seed: number; outDir: string; format: 'alpaca' | 'sharegpt' | 'openai';
+    /** Share of LLM requests (0..1) that may fail for good before the run counts as failed (exit code 5); 1 = never. */
+    maxFailureRate: number;
+  };
   llm: {
     provider: 'sim' | 'openai';
     baseUrl: string;
@@ -149,7 +153,7 @@ const JUDGE_MAX_TOKENS = 16;
 
 /** Every default in one place. */
 export const DEFAULT_CONFIG: Config = {
-  run: { rounds: 4, seed: 42, outDir: 'out', format: 'alpaca' },
+  run: { rounds: 4, seed: 42, outDir: 'out', format: 'alpaca', maxFailureRate: 0.5 },
   llm: {
     provider: 'sim',
     baseUrl: '',
@@ -202,7 +206,7 @@ const roleSchema = obj({
 
 /** The JSON Schema of the config (every key optional in the file; defaults fill the rest). */
 export const configSchema = obj({
-  run: obj({ rounds: int(0, 100), seed: int(0), outDir: str, format: { enum: ['alpaca', 'sharegpt', 'openai'] } }),
+  run: obj({ rounds: int(0, 100), seed: int(0), outDir: str, format: { enum: ['alpaca', 'sharegpt', 'openai'] }, maxFailureRate: num(0, 1) }),
   llm: obj({
     provider: { enum: ['sim', 'openai'] }, baseUrl: str, apiKey: str,
     roles: obj({ evolver: roleSchema, responder: roleSchema, judge: roleSchema }),

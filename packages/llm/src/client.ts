@@ -2,7 +2,7 @@
 // over keep-alive HTTP (http-chat.ts; failures surface as the openai SDK's error classes) with a
 // concurrency limit, RPM/TPM limits, our own retries with backoff, a persistent
 // response cache with single-flight, and usage accounting.
-import { EvolflowError, type ChatMessage, type Config, type ErrorCode, type LlmCaller, type LlmCompletion, type LlmRequestOptions, type LlmRole, type Logger } from '@evolflow/core';
+import { EvolflowError, redactText, redactUrl, type ChatMessage, type Config, type ErrorCode, type LlmCaller, type LlmCompletion, type LlmRequestOptions, type LlmRole, type Logger } from '@evolflow/core';
 import { cacheKey, openResponseCache, type CachedAnswer, type ResponseCache } from './cache.ts';
 import { createRateLimiter, createSemaphore, type Clock } from './limits.ts';
 import { backoffDelay, classifyFailure, type AttemptFailure, type RetryReason } from './retry.ts';
@@ -179,9 +179,9 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       if ('answer' in outcome) return outcome.answer;
       const { failure } = outcome;
       if (failure.reason === undefined || attempts > config.maxRetries) {
-        const url = endpoint(spec.role).url;
+        const url = redactUrl(endpoint(spec.role).url);
         const status = failure.status === 0 ? 'no HTTP response' : `HTTP ${failure.status}`;
-        const message = `LLM ${spec.role} call (model ${spec.model}) for record ${spec.recordId ?? '(none)'} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${status}${failure.reason ? ` (${failure.reason})` : ''}: ${failure.message}; ${hint(failure, spec.role, url)}`;
+        const message = redactText(`LLM ${spec.role} call (model ${spec.model}) for record ${spec.recordId ?? '(none)'} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${status}${failure.reason ? ` (${failure.reason})` : ''}: ${failure.message}; ${hint(failure, spec.role, url)}`);
         meter.error();
         emit(withRecord({ kind: 'error', role: spec.role, model: spec.model, error: message }, spec.recordId));
         logger?.warn(message, { role: spec.role, model: spec.model, status: failure.status, attempts, recordId: spec.recordId });

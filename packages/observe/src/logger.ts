@@ -1,7 +1,8 @@
 // Structured logs: a pino logger behind the core `Logger` contract, one JSON line per event worth
 // keeping, with the record id as a field (`recordId`) so a run's log can be grepped per record.
+// Every message and field passes the core redaction first: no key or URL credential reaches a log line.
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
-import { EvolflowError, type Logger } from '@evolflow/core';
+import { EvolflowError, redactDeep, redactText, type Logger } from '@evolflow/core';
 
 /** Levels `--log-level` accepts. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -34,8 +35,8 @@ export function parseLogLevel(value: string, where = '--log-level'): LogLevel {
 
 function wrap(p: PinoLogger, level: LogLevel): ObserveLogger {
   const at = (fn: 'debug' | 'info' | 'warn' | 'error') => (msg: string, obj?: Record<string, unknown>) => {
-    if (obj === undefined) p[fn](msg);
-    else p[fn](obj, msg);
+    if (obj === undefined) p[fn](redactText(msg));
+    else p[fn](redactDeep(obj), redactText(msg));
   };
   return {
     level,
@@ -43,7 +44,7 @@ function wrap(p: PinoLogger, level: LogLevel): ObserveLogger {
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
-    child: (bindings) => wrap(p.child(bindings), level),
+    child: (bindings) => wrap(p.child(redactDeep(bindings)), level),
     flush: () => p.flush(),
   };
 }
@@ -57,7 +58,7 @@ export function createLogger(options: CreateLoggerOptions = {}): ObserveLogger {
   const p = pino(
     {
       level,
-      base: options.bindings ?? null,
+      base: options.bindings ? redactDeep(options.bindings) : null,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

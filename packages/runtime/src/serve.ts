@@ -2,7 +2,7 @@
 // the shared runStage loop, and a graceful stop on SIGTERM/SIGINT that finishes in-flight records
 // and commits before leaving.
 import { parseArgs } from 'node:util';
-import { loadConfig, stageSpec, type Config, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
+import { EvolflowError, loadConfig, registerSecret, registerSecretsOf, stageSpec, type Config, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
 import { runStage, stateLogsOf } from '@evolflow/transport';
 import { createLogger, observeStage, parseLogLevel } from '@evolflow/observe';
 import { createTransport, setupLlm } from './setup.ts';
@@ -27,7 +27,7 @@ type FlagValues = Partial<Record<keyof typeof CONFIG_FLAGS, string>>;
 
 const int = (flag: string, v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new Error(`--${flag} must be a whole number, got "${v}"`);
+  if (v.trim() === '' || !Number.isInteger(n)) throw new EvolflowError('config', `--${flag} must be a whole number, got "${v}"`, { details: { flag } });
   return n;
 };
 
@@ -61,6 +61,8 @@ export interface ServeStageOptions {
 export async function serveStage(options: ServeStageOptions): Promise<number> {
   const { values } = parseArgs({ args: options.argv, options: CONFIG_FLAGS, strict: true });
   const config: Readonly<Config> = loadConfig({ ...(values.config ? { file: values.config } : {}), ...(options.env ? { env: options.env } : {}), overrides: flagsToOverrides(values) });
+  registerSecretsOf(config);
+  registerSecret((options.env ?? process.env).OPENAI_API_KEY);
   const logger: Logger = createLogger({ level: values['log-level'] === undefined ? config.observe.logLevel : parseLogLevel(values['log-level']), bindings: { stage: options.name } });
   const spec = stageSpec(options.name);
   const transport = await createTransport(config, logger);

@@ -9,13 +9,44 @@ export type SeedItem = { kind: 'seed'; record: EvolRecord } | { kind: 'reject'; 
 export interface SeedFileOptions {
   /** Largest instruction accepted, in bytes (default 64 KiB). */
   maxInstructionBytes?: number;
+  /** Largest line accepted, in bytes (default 4 MiB); a longer line is skipped unread and rejected `too-large`. */
+  maxLineBytes?: number;
+  /** Deepest nesting of arrays and objects accepted in a JSON line (default 64); deeper lines are rejected `too-deep` before they are parsed. */
+  maxDepth?: number;
   /** How to read lines: by extension when absent (.json = one JSON document, .jsonl = JSON lines, else text). */
   format?: 'jsonl' | 'json' | 'text';
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function reject(file: string, line: number, reason: ReasonCode, detail: string, raw = ''): SeedItem {
+/** Largest `.json` document read whole; a bigger file must be JSON lines. */
+const MAX_JSON_DOCUMENT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The line (1-based, counting from `firstLine`) where the nesting of arrays and objects in `bytes`
+ * first passes `max`, or 0 when it never does. A byte scan that skips strings: it runs before
+ * JSON.parse, so a line nested thousands deep never reaches a recursive parser or stringifier.
+ */
+export function depthExceeded(bytes: Uint8Array, max: number, firstLine = 1): number {
+  if (bytes.length <= max) return 0;
+  let depth = 0;
+  let line = firstLine;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (inString) {
+      if (b === 0x5c) i++; // backslash: skip the escaped byte
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x5b || b === 0x7b) {
+      if (++depth > max) return line;
+    } else if (b === 0x5d || b === 0x7d) depth--;
+    if (b === 0x0a) line++;
+  }
+  return 0;
+}
+
+function reject(file: string, line: number, reason: ReasonCode | 'too-deep', detail: string, raw = ''): SeedItem {
   const id = seedRecordId(file, line, raw.slice(0, 200));
   return {
     kind: 'reject',
@@ -41,25 +72,37 @@ export function seedItem(value: unknown, where: { file: string; line: number }, 
   return { kind: 'seed', record: seedRecord(fields, { file: where.file, line: where.line, format: fields.format }) };
 }
 
-async function* lines(path: string): AsyncGenerator<{ line: number; bytes: Buffer }> {
+/** The lines of a file; a line longer than `maxBytes` is not held: it comes as its length alone. */
+async function* lines(path: string, maxBytes: number): AsyncGenerator<{ line: number; bytes: Buffer } | { line: number; tooLong: number }> {
   const handle = await open(path, 'r');
   try {
     let rest = Buffer.alloc(0);
     let line = 0;
+    /** Bytes of the current line skipped so far, once it is known to be too long (-1: not skipping). */
+    let skipped = -1;
     const chunk = Buffer.alloc(1 << 20);
     for (;;) {
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
       if (bytesRead === 0) break;
-      let buf = Buffer.concat([rest, chunk.subarray(0, bytesRead)]);
+      let buf = skipped >= 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([rest, chunk.subarray(0, bytesRead)]);
       let nl: number;
       while ((nl = buf.indexOf(10)) >= 0) {
         line++;
-        yield { line, bytes: buf.subarray(0, nl) };
+        if (skipped >= 0) {
+          yield { line, tooLong: skipped + nl };
+          skipped = -1;
+        } else if (nl > maxBytes) yield { line, tooLong: nl };
+        else yield { line, bytes: buf.subarray(0, nl) };
         buf = buf.subarray(nl + 1);
       }
-      rest = Buffer.from(buf);
+      if (skipped >= 0) skipped += buf.length;
+      else if (buf.length > maxBytes) {
+        skipped = buf.length;
+        rest = Buffer.alloc(0);
+      } else rest = Buffer.from(buf);
     }
-    if (rest.length > 0) yield { line: line + 1, bytes: rest };
+    if (skipped >= 0) yield { line: line + 1, tooLong: skipped };
+    else if (rest.length > 0) yield { line: line + 1, bytes: rest };
   } finally {
     await handle.close();
   }
@@ -71,18 +114,35 @@ async function* lines(path: string): AsyncGenerator<{ line: number; bytes: Buffe
  */
 export async function* readSeedFile(path: string, options: SeedFileOptions = {}): AsyncGenerator<SeedItem> {
   const maxBytes = options.maxInstructionBytes ?? 65_536;
+  const maxLineBytes = options.maxLineBytes ?? 4 * 1024 * 1024;
+  const maxDepth = options.maxDepth ?? 64;
   const file = basename(path);
   const format = options.format ?? (extname(path) === '.json' ? 'json' : extname(path) === '.jsonl' || extname(path) === '.ndjson' ? 'jsonl' : 'text');
+  let size: number;
   try {
-    await (await open(path, 'r')).close();
+    const handle = await open(path, 'r');
+    try {
+      const info = await handle.stat();
+      if (info.isDirectory()) throw new Error('it is a folder, not a file');
+      size = info.size;
+    } finally {
+      await handle.close();
+    }
   } catch (cause) {
-    throw new EvolflowError('input', `cannot read seed file ${path}: ${(cause as Error).message}`, { cause });
+    throw new EvolflowError('input', `cannot read seed file ${path}: ${(cause as Error).message}`, { cause, details: { file: path } });
   }
   if (format === 'json') {
     const { readFile } = await import('node:fs/promises');
+    if (size > MAX_JSON_DOCUMENT_BYTES) {
+      throw new EvolflowError('input', `seed file ${path} has ${size} bytes, more than a .json document may (${MAX_JSON_DOCUMENT_BYTES}); write it as JSON lines (.jsonl)`, { details: { file: path } });
+    }
+    const bytes = await readFile(path);
+    // A .json document is nested one level more than a line: the array around the seeds.
+    const deepAt = depthExceeded(bytes, maxDepth + 1);
+    if (deepAt > 0) throw new EvolflowError('input', `seed file ${path}:${deepAt}: nested more than ${maxDepth} levels deep (too-deep); fix the document or raise the limit`, { details: { file: path, line: deepAt } });
     let doc: unknown;
     try {
-      doc = JSON.parse(utf8.decode(await readFile(path)));
+      doc = JSON.parse(utf8.decode(bytes));
     } catch (cause) {
       throw new EvolflowError('input', `seed file ${path} is not a JSON document: ${(cause as Error).message}; use .jsonl for JSON lines`, { cause });
     }
@@ -91,7 +151,17 @@ export async function* readSeedFile(path: string, options: SeedFileOptions = {})
     for (const [i, value] of doc.entries()) yield seedItem(value, { file, line: i + 1 }, maxBytes);
     return;
   }
-  for await (const { line, bytes } of lines(path)) {
+  for await (const item of lines(path, maxLineBytes)) {
+    const { line } = item;
+    if ('tooLong' in item) {
+      yield reject(file, line, 'too-large', `the line has ${item.tooLong} bytes, more than the ${maxLineBytes}-byte line limit`);
+      continue;
+    }
+    const { bytes } = item;
+    if (format === 'jsonl' && depthExceeded(bytes, maxDepth) > 0) {
+      yield reject(file, line, 'too-deep', `the line nests arrays and objects more than ${maxDepth} levels deep`, bytes.subarray(0, 200).toString('utf8'));
+      continue;
+    }
     let text: string;
     try {
       text = utf8.decode(bytes);

@@ -1,12 +1,15 @@
 // `evolflow run`: the whole pipeline in one process, on the embedded defaults or over Kafka.
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { EvolflowError, loadConfig } from '@evolflow/core';
+import { EvolflowError, loadConfig, redactText, registerSecret, registerSecretsOf } from '@evolflow/core';
 import { observeRun, parseLogLevel } from '@evolflow/observe';
 import { CONFIG_FLAGS, createTransport, flagsToOverrides, setupLlm } from '@evolflow/runtime';
 import { parseFlags, type Command } from '../command.ts';
 import { startPipeline } from '../pipeline.ts';
 import { formatSummary } from '../summary.ts';
+import { EXIT } from '../outcome.ts';
+import { checkRunPaths } from '../run-paths.ts';
+import { lockOutDir } from '../out-lock.ts';
 
 /** The small bundled sample of seeds used when no --seeds is given. */
 export const SAMPLE_SEEDS = fileURLToPath(new URL('../../data/sample-seeds.jsonl', import.meta.url));
@@ -34,28 +37,44 @@ export const runCommand: Command = {
     const overrides = flagsToOverrides(values) as Record<string, Record<string, unknown>>;
     if (values.format !== undefined) (overrides.run ??= {}).format = values.format;
     const config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides });
+    // From here on every key and URL credential of the config is redacted wherever it is printed or logged.
+    registerSecretsOf(config);
+    registerSecret(process.env.OPENAI_API_KEY);
     const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
     if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) {
       throw new EvolflowError('config', `run: --metrics-port must be a port number from 0 to 65535, not "${values['metrics-port']}"`);
     }
-    const obs = await observeRun({
-      config, outDir: resolve(config.run.outDir), logLevel: values['log-level'] === undefined ? 'warn' : parseLogLevel(values['log-level']),
-      ...(metricsPort === undefined ? {} : { metricsPort }), ...(values['no-progress'] ? { stream: false as const } : {}),
-    });
-    const logger = obs.logger;
     const seeds = values.seeds ?? [SAMPLE_SEEDS];
-    const llm = await setupLlm(config, { logger, onEvent: obs.observer.onLlmEvent });
-    if (llm.simulated) {
-      process.stdout.write(`\n  *** SIMULATED DATA: answers come from the evolflow LLM simulator${llm.simulator ? ` at ${llm.simulator.url}` : ''}, not a real model. ***\n  *** Set OPENAI_API_KEY / OPENAI_BASE_URL (or --llm openai) to evolve with a real endpoint. ***\n\n`);
-    }
-    const transport = await createTransport(config, logger);
-    const controller = new AbortController();
-    const onSignal = () => controller.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const outDir = resolve(config.run.outDir);
+    const configFile = values.config ?? process.env.EVOLFLOW_CONFIG;
+    await checkRunPaths({ seedFiles: seeds, outDir, otherInputs: [...(configFile ? [configFile] : []), ...config.mix.decontaminate.sets] });
+    const lock = lockOutDir(outDir);
+    const closers: (() => Promise<void>)[] = [];
     try {
+      const obs = await observeRun({
+        config, outDir, logLevel: values['log-level'] === undefined ? 'warn' : parseLogLevel(values['log-level']),
+        ...(metricsPort === undefined ? {} : { metricsPort }), ...(values['no-progress'] ? { stream: false as const } : {}),
+      });
+      closers.unshift(() => obs.close());
+      const logger = obs.logger;
+      if (lock.tookOverFrom) logger.warn(`took over the lock of ${outDir} from a run that is gone (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.startedAt})`, { outDir });
+      const llm = await setupLlm(config, { logger, onEvent: obs.observer.onLlmEvent });
+      closers.unshift(() => llm.close());
+      if (llm.simulated) {
+        process.stdout.write(`\n  *** SIMULATED DATA: answers come from the evolflow LLM simulator${llm.simulator ? ` at ${llm.simulator.url}` : ''}, not a real model. ***\n  *** Set OPENAI_API_KEY / OPENAI_BASE_URL (or --llm openai) to evolve with a real endpoint. ***\n\n`);
+      }
+      const transport = await createTransport(config, logger);
+      closers.unshift(() => transport.close());
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      closers.unshift(async () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      });
       const pipeline = await startPipeline({
-        config, seedFiles: seeds, transport, llm: llm.llm, logger, follow: values.follow ?? false, signal: controller.signal,
+        config, seedFiles: seeds, transport, llm: llm.llm, logger, outDir, follow: values.follow ?? false, signal: controller.signal,
         extra: { simulated: llm.simulated, seedFiles: seeds }, ...obs.hooks,
       });
       obs.attach({ stages: () => pipeline.stages.map((s) => s.stats), progress: () => pipeline.progress(), usage: () => llm.llm.usage(), backlog: (t) => transport.backlog(t) });
@@ -64,13 +83,11 @@ export const runCommand: Command = {
       process.stdout.write(formatSummary(summary));
       if (report) process.stdout.write(`report: ${report}\n`);
       if (obs.logDestination !== 'stderr') process.stdout.write(`log: ${obs.logDestination}\n`);
-      return 0;
+      if (summary.outcome.exitCode !== EXIT.ok) process.stderr.write(`evolflow: run failed (exit ${summary.outcome.exitCode}, ${summary.outcome.status}): ${redactText(summary.outcome.message)}\n`);
+      return summary.outcome.exitCode;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await transport.close();
-      await llm.close();
-      await obs.close();
+      for (const close of closers) await close().catch(() => undefined);
+      lock.release();
     }
   },
 };
