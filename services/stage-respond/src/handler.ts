@@ -23,14 +23,14 @@ export async function createRespondStage(env: StageEnv): Promise<StageHandler<un
         completionTokens: record.usage.completionTokens + completion.completionTokens,
         calls: record.usage.calls + 1,
       };
-      const out: EvolRecord = {
-        ...record,
-        response: completion.text,
-        usage,
-        calls: [...(record.calls ?? []), completion.id],
-        checks: [...record.checks, { stage: 'respond', reason: 'ok' }],
-      };
-      return [{ topic: 'responded', record: out }];
+      const answered: EvolRecord = { ...record, response: completion.text, usage, calls: [...(record.calls ?? []), completion.id] };
+      // A response cut at maxTokens ends mid-sentence (or mid-loop): never a training target.
+      if (completion.finishReason === 'length') {
+        const { maxTokens } = env.config.llm.roles.responder;
+        const detail = `the responder's answer was cut at llm.roles.responder.maxTokens = ${maxTokens} tokens (finish_reason "length"); raise llm.roles.responder.maxTokens to let it finish`;
+        return rejectChild(answered, { stage: 'respond', reason: 'truncated', detail }, maxRounds);
+      }
+      return [{ topic: 'responded', record: { ...answered, checks: [...record.checks, { stage: 'respond', reason: 'ok' }] } }];
     },
   };
 }
