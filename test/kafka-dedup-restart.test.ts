@@ -8,13 +8,14 @@ import { DEFAULT_CONFIG, mergeDeep, recordProblems, type Config, type EvolRecord
 import { createDeduper, createEmbedder, decodeKeptEntry, deduperOptionsFromConfig, pullModel, type Embedder } from '@evolflow/dedup';
 import { createDedupStage, type DedupStage } from '@evolflow/stage-dedup';
 import { restartBatches } from '@evolflow/stage-dedup/testing';
+import { stsbDevPath } from '@evolflow/testdata';
 import { createKafkaTransport, runStage, stateLogsOf, type KafkaTransport, type Subscription } from '@evolflow/transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaBroker, kcat, quietLogger, uniquePrefix, waitFor } from './helpers/kafka.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MODEL_DIR = resolve(ROOT, process.env.EVOLFLOW_DEDUP__MODEL_DIR ?? DEFAULT_CONFIG.dedup.modelDir);
-const STS = resolve(ROOT, '../shared/data/paraphrase/stsb-sts-dev.csv');
+const STS = stsbDevPath;
 const { first, second } = restartBatches(STS);
 
 // One partition: records reach the stage in the order they were published, so keep-first picks

@@ -1,10 +1,11 @@
 // A synthetic run directory in the exact shape `evolflow run` writes, built from the real
-// self-instruct seeds in shared/data, for report tests that must not depend on a full run.
+// self-instruct seeds in @evolflow/testdata, for report tests that must not depend on a full run.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, childRecordId, seedRecordId, seededRandom, type EvolRecord } from '@evolflow/core';
+import { seedTasksPath } from '@evolflow/testdata';
 
-export const SEEDS_FILE = new URL('../../shared/data/seeds/self-instruct-seed-tasks.jsonl', import.meta.url).pathname;
+export const SEEDS_FILE = seedTasksPath;
 
 const STRATEGIES = DEFAULT_CONFIG.strategies.enabled;
 const ADDITIONS: Record<string, string> = {

@@ -6,11 +6,12 @@ export { freePort } from '@evolflow/observe/testing';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { seedTasksPath, vicunaPath } from '@evolflow/testdata';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
 export const BIN = join(ROOT, 'packages/cli/src/bin.ts');
-export const SELF_INSTRUCT = join(ROOT, '../shared/data/seeds/self-instruct-seed-tasks.jsonl');
-export const VICUNA = join(ROOT, '../shared/data/seeds/vicuna-80.jsonl');
+export const SELF_INSTRUCT = seedTasksPath;
+export const VICUNA = vicunaPath;
 
 export const tempDir = (name: string) => mkdtempSync(join(tmpdir(), `evolflow-${name}-`));
 

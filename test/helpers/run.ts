@@ -8,10 +8,10 @@ import { loadConfig, mergeDeep, type Config, type EvolRecord } from '@evolflow/c
 import { InMemoryTransport, type Transport } from '@evolflow/transport';
 import { jsonLogger, setupLlm, type LlmSetup } from '@evolflow/runtime';
 import { startPipeline, type RunSummary } from '@evolflow/cli';
+import { seedTasksPath } from '@evolflow/testdata';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const SHARED = resolve(ROOT, '../shared');
-export const SELF_INSTRUCT = join(SHARED, 'data/seeds/self-instruct-seed-tasks.jsonl');
+export const SELF_INSTRUCT = seedTasksPath;
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `evolflow-${prefix}-`));

@@ -1,14 +1,13 @@
 // The duplicate decision at the default threshold, measured on STS-B dev (score >= 4 = same meaning).
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG } from '@evolflow/core';
+import { stsbDevPath } from '@evolflow/testdata';
 import { describe, expect, it } from 'vitest';
 import { chooseThreshold, evaluateAt, precisionRecallCurve, readStsPairs } from './calibration.ts';
 import { createEmbedder } from './embedder.ts';
 import { pullModel } from './models.ts';
 import { MODEL_DIR } from './testing/model-dir.ts';
 
-const STS = resolve(fileURLToPath(new URL('../../../../shared/data/paraphrase/stsb-sts-dev.csv', import.meta.url)));
+const STS = stsbDevPath;
 
 describe('curve helpers', () => {
   it('counts true and false positives at a threshold', () => {

@@ -3,8 +3,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG } from '@evolflow/core';
+import { stsbDevPath } from '@evolflow/testdata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readStsPairs } from './calibration.ts';
 import { createDeduper } from './deduper.ts';
@@ -13,7 +13,7 @@ import { pullModel } from './models.ts';
 import { MODEL_DIR } from './testing/model-dir.ts';
 import type { DedupDecision, Deduper, DeduperOptions, Embedder, KeptEntry } from './types.ts';
 
-const STS = fileURLToPath(new URL('../../../../shared/data/paraphrase/stsb-sts-dev.csv', import.meta.url));
+const STS = stsbDevPath;
 const sentences = readStsPairs(STS).flatMap((p) => [p.a, p.b]);
 const first = sentences.slice(0, 1000).map((text, i) => ({ id: `a${i}`, text }));
 // 500 repeats of the first batch (every other one re-cased and re-spaced) and 500 new sentences.

@@ -1,11 +1,11 @@
-// Records for the mixer's tests and benchmarks: real self-instruct seeds (read from the shared data
-// folder) and evolved children made from them by appending constraints, as an evolver would.
+// Records for the mixer's tests and benchmarks: real self-instruct seeds (from @evolflow/testdata)
+// and evolved children made from them by appending constraints, as an evolver would.
 import { readFileSync } from 'node:fs';
 import { childRecordId, seedRecordId, type EvolRecord } from '@evolflow/core';
+import { seedTasksPath, vicunaPath } from '@evolflow/testdata';
 
-export const SHARED_DATA = process.env.EVOLFLOW_SHARED_DATA ?? '/work/shared/data';
-export const SELF_INSTRUCT = `${SHARED_DATA}/seeds/self-instruct-seed-tasks.jsonl`;
-export const VICUNA = `${SHARED_DATA}/seeds/vicuna-80.jsonl`;
+export const SELF_INSTRUCT = seedTasksPath;
+export const VICUNA = vicunaPath;
 
 const STRATEGIES = ['add-constraints', 'deepening', 'concretizing', 'increase-reasoning', 'complicate-input', 'mutation'];
 const ADDITIONS = [

@@ -1,12 +1,13 @@
 // Test helpers shared by the simulator's tests: seeds, strategy prompts, and a chat call.
 import { readFileSync } from 'node:fs';
 import { loadStrategy, type EvolRecord, type EvolutionPrompt, type StrategyContext } from '@evolflow/core';
+import { seedTasksPath } from '@evolflow/testdata';
 
 export const STRATEGIES = ['add-constraints', 'deepening', 'concretizing', 'increase-reasoning', 'complicate-input', 'mutation'] as const;
 
 /** The self-instruct seed tasks as round-0 records (instruction plus first instance input). */
 export function selfInstructSeeds(): EvolRecord[] {
-  return readFileSync('/work/shared/data/seeds/self-instruct-seed-tasks.jsonl', 'utf8').trim().split('\n').map((line, i) => {
+  return readFileSync(seedTasksPath, 'utf8').trim().split('\n').map((line, i) => {
     const task = JSON.parse(line) as { instruction: string; instances: { input: string }[] };
     const input = task.instances[0]?.input ?? '';
     return {

@@ -3,16 +3,16 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { childRecordId, DEFAULT_CONFIG, mergeDeep, type Config, type EvolRecord, type Logger, type StageEnv, type StateLog, type TopicName } from '@evolflow/core';
 import { createDeduper, decodeKeptEntry, deduperOptionsFromConfig, type Deduper } from '@evolflow/dedup';
 import { fakeEmbedder } from '@evolflow/dedup/testing';
+import { stsbDevPath } from '@evolflow/testdata';
 import { InMemoryTransport } from '@evolflow/transport';
 import { describe, expect, it } from 'vitest';
 import { createDedupStage, type DedupStage } from './index.ts';
 import { restartBatches } from './testing/restart-batches.ts';
 
-const STS = fileURLToPath(new URL('../../../../shared/data/paraphrase/stsb-sts-dev.csv', import.meta.url));
+const STS = stsbDevPath;
 const { first, second } = restartBatches(STS);
 const isRepeat = (i: number) => i % 2 === 0;
 

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childRecordId, DEFAULT_CONFIG, mergeDeep, seedRecordId, seededRandom, type Config, type Emit, type EvolRecord } from '@evolflow/core';
+import { seedTasksPath, vicunaPath } from '@evolflow/testdata';
 import { createMixStage, type MixStage } from './index.ts';
 
-const SEEDS_FILE = `${process.env.EVOLFLOW_SHARED_DATA ?? '/work/shared/data'}/seeds/self-instruct-seed-tasks.jsonl`;
-const VICUNA = `${process.env.EVOLFLOW_SHARED_DATA ?? '/work/shared/data'}/seeds/vicuna-80.jsonl`;
+const SEEDS_FILE = seedTasksPath;
+const VICUNA = vicunaPath;
 
 const seeds: EvolRecord[] = readFileSync(SEEDS_FILE, 'utf8').trim().split('\n').map((line, i) => {
   const t = JSON.parse(line) as { instruction: string; instances: { input: string; output: string }[] };

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seedTasksPath } from '@evolflow/testdata';
 import { describe, expect, it } from 'vitest';
 import { depthExceeded, readSeedFile, type SeedItem } from './seed-file.ts';
 
@@ -42,7 +43,7 @@ describe('readSeedFile', () => {
   });
 
   it('reads the 175 self-instruct seeds with stable ids', async () => {
-    const path = '../shared/data/seeds/self-instruct-seed-tasks.jsonl';
+    const path = seedTasksPath;
     const a = await read(path);
     const b = await read(path);
     expect(a.filter((i) => i.kind === 'seed')).toHaveLength(175);

@@ -1,15 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { stsbDevPath } from '@evolflow/testdata';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dedupCommand } from './dedup.ts';
 import { similarityCommand } from './similarity.ts';
 
 // Never reach for the hub from tests: a model missing from the cache comes from Maven Central.
 process.env.HF_HUB_OFFLINE = '1';
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const STS = join(ROOT, '../shared/data/paraphrase/stsb-sts-dev.csv');
+const STS = stsbDevPath;
 const capture = () => {
   const out: string[] = [];
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
