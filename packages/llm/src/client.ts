@@ -7,7 +7,8 @@ import { cacheKey, openResponseCache, type CachedAnswer, type ResponseCache } fr
 import { createRateLimiter, createSemaphore, type Clock } from './limits.ts';
 import { backoffDelay, classifyFailure, type AttemptFailure, type RetryReason } from './retry.ts';
 import { createUsageMeter, type LlmUsage } from './usage.ts';
-import { createChatEndpoint, DEFAULT_BASE_URL, type ChatEndpoint } from './http-chat.ts';
+import { createChatEndpoint, DEFAULT_BASE_URL, type ChatEndpoint, type ChatRequest } from './http-chat.ts';
+import { APIError } from 'openai';
 
 export interface LlmClientOptions {
   config: Readonly<Config['llm']>;
@@ -44,8 +45,15 @@ interface CallSpec {
   model: string;
   temperature: number;
   maxTokens: number;
+  /** The role's stop sequences (`llm.roles.<role>.stop`); [] sends none. */
+  stop: readonly string[];
   messages: ChatMessage[];
   recordId: string | undefined;
+}
+
+/** True when a failed request was refused for its `stop` parameter (HTTP 400 naming it). */
+function refusesStop(error: unknown): boolean {
+  return error instanceof APIError && error.status === 400 && (error.param === 'stop' || /\bstop\b/i.test(error.message));
 }
 
 const FINAL_CODE: Record<RetryReason, ErrorCode> = { 'rate-limit': 'llm-rate-limit', 'server-error': 'llm-server', timeout: 'llm-timeout', connection: 'llm' };
@@ -123,8 +131,10 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   const slots = createSemaphore(config.concurrency);
   const limiter = createRateLimiter({ rpm: config.rpm, tpm: config.tpm, clock });
   const meter = createUsageMeter();
-  const cache: ResponseCache | undefined = config.cache.enabled ? openResponseCache(config.cache.dir) : undefined;
+  const cache: ResponseCache | undefined = config.cache.enabled ? openResponseCache(config.cache.dir, logger ? { logger } : {}) : undefined;
   const flights = new Map<string, Promise<CachedAnswer>>();
+  // Endpoints that answered 400 to a `stop` parameter: they are never sent one again.
+  const noStop = new Set<string>();
   let closed = false;
 
   const emit = (event: LlmEvent) => {
@@ -137,14 +147,16 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   };
 
   /** One HTTP attempt, holding a concurrency slot and a rate-limit admission for its duration. */
-  const attempt = async (spec: CallSpec, estimate: { prompt: number; total: number }): Promise<{ answer: CachedAnswer } | { failure: AttemptFailure }> => {
+  const attempt = async (spec: CallSpec, estimate: { prompt: number; total: number }): Promise<{ answer: CachedAnswer } | { failure: AttemptFailure; refusedStop?: boolean }> => {
     const chat = endpoint(spec.role);
+    const body: ChatRequest & { stop?: string[] } = { model: spec.model, messages: spec.messages, temperature: spec.temperature, max_tokens: spec.maxTokens };
+    if (spec.stop.length > 0 && !noStop.has(chat.url)) body.stop = [...spec.stop];
     await slots.acquire();
     try {
       const ticket = await limiter.admit(estimate.total);
       const started = clock.now();
       try {
-        const { data, status } = await chat.create({ model: spec.model, messages: spec.messages, temperature: spec.temperature, max_tokens: spec.maxTokens });
+        const { data, status } = await chat.create(body);
         const text = data.choices[0]?.message?.content;
         const promptTokens = data.usage?.prompt_tokens ?? estimate.prompt;
         const completionTokens = data.usage?.completion_tokens ?? estimateTokens(text ?? '');
@@ -163,6 +175,13 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         ticket.settle(estimate.prompt);
         meter.call(spec.role, 0, 0);
         emit(withRecord({ kind: 'request', role: spec.role, model: spec.model, latencyMs: clock.now() - started, status: failure.status, promptTokens: 0, completionTokens: 0 }, spec.recordId));
+        if (body.stop && refusesStop(error)) {
+          if (!noStop.has(chat.url)) {
+            noStop.add(chat.url);
+            logger?.warn(`the endpoint at ${chat.url} refused the stop parameter (${failure.message}); its requests go without stop sequences from now on (llm.roles.${spec.role}.stop)`, { role: spec.role, model: spec.model });
+          }
+          return { failure, refusedStop: true };
+        }
         return { failure };
       }
     } finally {
@@ -177,6 +196,11 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     for (let attempts = 1; ; attempts += 1) {
       const outcome = await attempt(spec, estimate);
       if ('answer' in outcome) return outcome.answer;
+      // Refused for its stop sequences: the same attempt again, without them (not a retry).
+      if (outcome.refusedStop) {
+        attempts -= 1;
+        continue;
+      }
       const { failure } = outcome;
       if (failure.reason === undefined || attempts > config.maxRetries) {
         const url = redactUrl(endpoint(spec.role).url);
@@ -216,12 +240,15 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         model: roleConfig.model,
         temperature: request.temperature ?? roleConfig.temperature,
         maxTokens: request.maxTokens ?? roleConfig.maxTokens,
+        stop: roleConfig.stop ?? [],
         messages: messages.map((m) => ({ role: m.role, content: m.content })),
         recordId: request.recordId,
       };
       if (!cache) return { ...(await callWithRetries(spec)), cached: false };
 
-      const key = cacheKey({ namespace, model: spec.model, temperature: spec.temperature, maxTokens: spec.maxTokens, messages: spec.messages });
+      // Stop sequences change the answer, so they are part of its key (folded into the namespace, so keys without them stay as they were).
+      const keyNamespace = spec.stop.length > 0 ? `${namespace}\u0000stop:${JSON.stringify(spec.stop)}` : namespace;
+      const key = cacheKey({ namespace: keyNamespace, endpoint: endpoint(spec.role).url, attempt: spec.recordId, model: spec.model, temperature: spec.temperature, maxTokens: spec.maxTokens, messages: spec.messages });
       const stored = cache.get(key);
       if (stored) return hit(spec, stored);
       const flight = flights.get(key);
