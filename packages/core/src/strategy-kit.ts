@@ -1,6 +1,7 @@
 // Building blocks for strategy plugins, so each plugin states only what is its own: the
 // WizardLM-style in-depth prompt (in our words) around one direction, and the parse of a rewrite.
 import type { ChatMessage, ParsedEvolution } from './contracts.ts';
+import { stripLeadingMeta } from './meta.ts';
 import { taskText, type EvolRecord } from './record.ts';
 
 const PREAMBLE = [
@@ -23,9 +24,18 @@ export function inDepthMessages(parent: EvolRecord, options: InDepthOptions): Ch
   return [{ role: 'user', content: `${rules}\n\n#The Given Prompt#:\n${taskText(parent)}\n\n#Rewritten Prompt#:\n` }];
 }
 
-/** The rewrite in an evolver's answer: trimmed, one pair of wrapping quotes removed; meta words kept for validate. */
+/**
+ * The rewrite in an evolver's answer: trimmed, one pair of wrapping quotes removed, and a leading
+ * meta header or preamble ("#Rewritten Prompt#:", "Here's a harder version:", "The new prompt is:",
+ * "以下是改写后的提示：") removed when what follows is a clean rewrite. Meta anywhere else is kept
+ * for the validate stage to reject as `meta-copy`.
+ */
 export function parseRewrite(output: string): ParsedEvolution {
-  const text = output.trim().replace(/^(["'\u201c])([\s\S]*)(["'\u201d])$/u, (whole, a: string, body: string, b: string) =>
-    (a === b || (a === '\u201c' && b === '\u201d') ? body.trim() : whole));
+  const text = unquote(stripLeadingMeta(unquote(output.trim())).text);
   return text ? { instruction: text } : { error: 'empty evolver output' };
+}
+
+function unquote(text: string): string {
+  return text.replace(/^(["'\u201c])([\s\S]*)(["'\u201d])$/u, (whole, a: string, body: string, b: string) =>
+    (a === b || (a === '\u201c' && b === '\u201d') ? body.trim() : whole));
 }

@@ -31,9 +31,10 @@ describe('strategy add-constraints', () => {
     expect(content).toContain('Explain how tides work.\n\nTide table: 06:12 high\n\n#Rewritten Prompt#:');
   });
 
-  it('parses: trims, strips one pair of quotes, keeps meta words, rejects empty output', () => {
+  it('parses: trims, strips one pair of quotes and a leading meta header, keeps meta elsewhere, rejects empty output', () => {
     expect(strategy.parse('  "Explain tides in detail."  ', ctx)).toEqual({ instruction: 'Explain tides in detail.' });
-    expect(strategy.parse('#Rewritten Prompt#: Explain tides.', ctx)).toEqual({ instruction: '#Rewritten Prompt#: Explain tides.' });
+    expect(strategy.parse('#Rewritten Prompt#: Explain tides.', ctx)).toEqual({ instruction: 'Explain tides.' });
+    expect(strategy.parse('Explain tides. #Rewritten Prompt#', ctx)).toEqual({ instruction: 'Explain tides. #Rewritten Prompt#' });
     expect(strategy.parse(' "" ', ctx)).toEqual({ error: 'empty evolver output' });
   });
 

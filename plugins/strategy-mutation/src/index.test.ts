@@ -24,9 +24,18 @@ describe('strategy mutation', () => {
     expect(content).toContain('#Given Prompt#:\nWrite a haiku about autumn.\n\nSeason: late October\n\n#Created Prompt#:');
   });
 
-  it('parses: trims, strips wrapping quotes, keeps meta words', () => {
+  it('parses: trims, strips wrapping quotes and a leading framing, keeps meta elsewhere for validate', () => {
     expect(strategy.parse('\u201cWrite a tanka about frost.\u201d', ctx)).toEqual({ instruction: 'Write a tanka about frost.' });
-    expect(strategy.parse('#Created Prompt#: x', ctx)).toEqual({ instruction: '#Created Prompt#: x' });
+    expect(strategy.parse('#Created Prompt#: Write a tanka about frost.', ctx)).toEqual({ instruction: 'Write a tanka about frost.' });
+    // The framings a real SmolLM2 mutation run produced (issue 11), and the Chinese ones.
+    expect(strategy.parse('The new prompt is: Write a tanka about frost.', ctx)).toEqual({ instruction: 'Write a tanka about frost.' });
+    expect(strategy.parse('Your prompt:\n"Write a tanka about frost."', ctx)).toEqual({ instruction: 'Write a tanka about frost.' });
+    expect(strategy.parse('Here is a brand-new prompt in the same domain:\nWrite a tanka about frost.', ctx)).toEqual({ instruction: 'Write a tanka about frost.' });
+    expect(strategy.parse('新创建的提示：写一首关于霜的短歌。', ctx)).toEqual({ instruction: '写一首关于霜的短歌。' });
+    expect(strategy.parse('Write a tanka about frost. This prompt belongs to the same domain as the given one.', ctx)).toEqual({
+      instruction: 'Write a tanka about frost. This prompt belongs to the same domain as the given one.',
+    });
+    expect(strategy.parse('#Created Prompt#: x #Given Prompt#', ctx)).toEqual({ instruction: '#Created Prompt#: x #Given Prompt#' });
     expect(strategy.parse('\n', ctx)).toEqual({ error: 'empty evolver output' });
   });
 
