@@ -276,7 +276,7 @@ describe('createLlmClient: cache', () => {
     const server = await startServer();
     const config = llmConfig(server.url, { cache: { enabled: true, dir: cacheDir() } });
     const first = client({ config });
-    expect((await first.complete('evolver', ask('x'))).cached).toBe(false);
+    expect((await first.complete('evolver', ask('x'), { recordId: 'r5' })).cached).toBe(false);
     const again = await first.complete('evolver', ask('x'), { recordId: 'r5' });
     expect(again).toEqual({ text: 'echo: x', id: 'cmpl-1', promptTokens: 10, completionTokens: 5, cached: true, finishReason: 'stop' });
     expect(server.seen.length).toBe(1);
@@ -285,12 +285,12 @@ describe('createLlmClient: cache', () => {
     await first.close();
 
     const reopened = client({ config });
-    expect((await reopened.complete('evolver', ask('x'))).cached).toBe(true);
+    expect((await reopened.complete('evolver', ask('x'), { recordId: 'r5' })).cached).toBe(true);
     expect(server.seen.length).toBe(1);
     expect(reopened.usage()).toMatchObject({ calls: 0, cacheHits: 1, promptTokens: 0 });
   });
 
-  it('keys by namespace, model, temperature, maxTokens and messages, but not the base URL', async () => {
+  it('keys by namespace, model, temperature, maxTokens, messages and the base URL (without its credentials)', async () => {
     const server = await startServer();
     const dir = cacheDir();
     const config = llmConfig(server.url, { cache: { enabled: true, dir } });
@@ -307,10 +307,32 @@ describe('createLlmClient: cache', () => {
     expect(server.seen.length).toBe(8);
     await llm.close();
 
+    // Another endpoint serving the same model name gets its own answers (issue 13: it got the first one's).
     const elsewhere = await startServer();
     const moved = client({ config: llmConfig(elsewhere.url, { cache: { enabled: true, dir } }) });
-    expect((await moved.complete('evolver', ask('y'))).cached).toBe(true);
-    expect(elsewhere.seen.length).toBe(0);
+    expect((await moved.complete('evolver', ask('y'))).cached).toBe(false);
+    expect(elsewhere.seen.length).toBe(1);
+    await moved.close();
+    // The same endpoint with credentials in its URL is the same endpoint.
+    const withKey = client({ config: llmConfig(server.url.replace('http://', 'http://user:rotated-key-1@'), { cache: { enabled: true, dir } }) });
+    expect((await withKey.complete('evolver', ask('y'))).cached).toBe(true);
+  });
+
+  it('keys by attempt: another record asking the same gets a new sample, the same record after a restart gets its answer again', async () => {
+    const server = await startServer();
+    const dir = cacheDir();
+    const config = llmConfig(server.url, { cache: { enabled: true, dir } });
+    const llm = client({ config });
+    // A parent rejected in round 1 is evolved again with the same prompt in round 2: a new child id, a new sample.
+    expect((await llm.complete('evolver', ask('evolve P'), { recordId: 's1.r1' })).cached).toBe(false);
+    expect((await llm.complete('evolver', ask('evolve P'), { recordId: 's1.r2' })).cached).toBe(false);
+    expect(server.seen.length).toBe(2);
+    await llm.close();
+    // A replay of the same attempt (the run crashed and is run again) is served from the cache.
+    const replay = client({ config });
+    expect((await replay.complete('evolver', ask('evolve P'), { recordId: 's1.r2' })).cached).toBe(true);
+    expect(server.seen.length).toBe(2);
+    await replay.close();
   });
 
   it('shares the cache with another process using the same folder at the same time', async () => {
@@ -338,7 +360,8 @@ describe('createLlmClient: cache', () => {
   it('shares one HTTP call among concurrent identical requests', async () => {
     const server = await startServer(() => ({ delayMs: 30 }));
     const llm = client({ config: llmConfig(server.url, { cache: { enabled: true, dir: cacheDir() } }) });
-    const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => llm.complete('responder', ask('same'), { recordId: `r${i}` })));
+    // The same attempt delivered five times at once (an at-least-once transport redelivering it).
+    const answers = await Promise.all(Array.from({ length: 5 }, () => llm.complete('responder', ask('same'), { recordId: 's1.r1' })));
     expect(server.seen.length).toBe(1);
     expect(answers.map((a) => a.cached).sort()).toEqual([false, true, true, true, true]);
     expect(llm.usage()).toMatchObject({ calls: 1, cacheHits: 4, promptTokens: 10 });
