@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '@evolflow/core';
+import { startSimulator } from '@evolflow/simulator';
 import { ask, cacheDir, cleanups, client, llmConfig } from './test-support.ts';
 
 interface Body { messages: { content: string }[]; stop?: string[] }
@@ -68,5 +69,20 @@ describe('stop sequences', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/refused the stop parameter.*llm\.roles\.evolver\.stop/);
     expect(llm.usage()).toMatchObject({ retries: 0, errors: 0 });
+  });
+
+  it('against the simulator: stop cuts the answer; an endpoint that refuses stop still answers, uncut', async () => {
+    for (const acceptsStop of [true, false]) {
+      const sim = await startSimulator({ acceptsStop });
+      cleanups.push(() => sim.close());
+      const { log, warnings } = logger();
+      const llm = client({ config: llmConfig(sim.url, { roles: { responder: { stop: ['clear'] } } }), logger: log });
+      const answer = await llm.complete('responder', ask('Describe the water cycle in detail.'));
+      expect(answer.text.startsWith(acceptsStop ? 'Here is a ' : 'Here is a clear answer')).toBe(true);
+      expect(answer.text.length > 'Here is a '.length).toBe(!acceptsStop);
+      expect(answer.finishReason).toBe('stop');
+      expect(warnings).toHaveLength(acceptsStop ? 0 : 1);
+      expect(sim.stats().byStatus).toEqual(acceptsStop ? { 200: 1 } : { 200: 1, 400: 1 });
+    }
   });
 });

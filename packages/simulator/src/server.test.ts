@@ -55,6 +55,48 @@ describe('simulator server', () => {
     expect(res.choices[0]?.message.content).toHaveLength(20);
   });
 
+  it('honours stop: the answer ends before the first stop sequence, finish_reason stop, tokens of what is sent', async () => {
+    const whole = await json(chat(sim, 'Describe the water cycle in detail.'));
+    const text = whole.choices[0]?.message.content ?? '';
+    expect(text.startsWith('Here is a clear answer about')).toBe(true);
+    const cut = (await (await chat(sim, 'Describe the water cycle in detail.', { stop: ['answer', 'clear'] })).json()) as Body & { usage: { completion_tokens: number } };
+    expect(cut.choices[0]?.message.content).toBe('Here is a ');
+    expect(cut.choices[0]?.finish_reason).toBe('stop');
+    expect(cut.usage.completion_tokens).toBe(Math.ceil('Here is a '.length / 4));
+    expect((await json(chat(sim, 'Describe the water cycle in detail.', { stop: 'clear' }))).choices[0]?.message.content).toBe('Here is a ');
+    // A stop sequence that never occurs changes nothing; max_tokens still applies after the cut.
+    expect((await json(chat(sim, 'Describe the water cycle in detail.', { stop: ['#The Given Prompt#'] }))).choices[0]?.message.content).toBe(text);
+    const both = await json(chat(sim, 'Describe the water cycle in detail.', { stop: ['zzz-never'], max_tokens: 2 }));
+    expect([both.choices[0]?.message.content, both.choices[0]?.finish_reason]).toEqual(['Here is ', 'length']);
+  });
+
+  it("with the evolver's default stops, cuts a re-emitted template but leaves a leading header to the parser", async () => {
+    const s = await startSimulator({ faults: ['meta-copy'], faultRate: 1 });
+    const ask = (given: string, stop?: string[]) => json(chat(s, `Rewrite it, adding one more constraint.\n\n#The Given Prompt#:\n${given}\n\n#Rewritten Prompt#:\n`, stop ? { stop } : {}));
+    const stops = ['#The Given Prompt#', '#Given Prompt#', '\n#Rewritten Prompt#', '\n#Created Prompt#'];
+    // The meta-copy fault answers "#Rewritten Prompt#:\n<rewrite>" for this one ...
+    const leading = (await ask('Name a prime number.')).choices[0]?.message.content ?? '';
+    expect(leading.startsWith('#Rewritten Prompt#:\n')).toBe(true);
+    expect((await ask('Name a prime number.', stops)).choices[0]?.message.content).toBe(leading);
+    // ... and "<rewrite> Answer the given prompt in full." for this one: a stop on that phrase cuts it.
+    const trailing = (await ask('Explain gravity.')).choices[0]?.message.content ?? '';
+    expect(trailing.endsWith(' Answer the given prompt in full.')).toBe(true);
+    expect((await ask('Explain gravity.', [...stops.slice(0, 3), ' Answer the given'])).choices[0]?.message.content).toBe(trailing.slice(0, -' Answer the given prompt in full.'.length));
+    await s.close();
+  });
+
+  it('answers 400 naming stop for more than 4 stop sequences, or for any when acceptsStop is false', async () => {
+    const many = await chat(sim, 'hi', { stop: ['a', 'b', 'c', 'd', 'e'] });
+    expect(many.status).toBe(400);
+    expect(((await many.json()) as { error: { param: string } }).error.param).toBe('stop');
+    const strict = await startSimulator({ acceptsStop: false });
+    const refused = await chat(strict, 'hi', { stop: ['x'] });
+    const fine = await chat(strict, 'hi');
+    await strict.close();
+    expect([refused.status, fine.status]).toEqual([400, 200]);
+    expect(((await refused.json()) as { error: { message: string; param: string } }).error).toMatchObject({ param: 'stop', message: expect.stringMatching(/'stop' is not supported/) });
+  });
+
   it('rejects bad requests with OpenAI-style errors', async () => {
     const bad = await fetch(`${sim.url}/chat/completions`, { method: 'POST', body: '{nope' });
     expect(bad.status).toBe(400);

@@ -26,6 +26,11 @@ export interface SimulatorOptions {
   strategyFaultRates?: Record<string, number>;
   /** How long a 'stall' holds the response (default 120000, or until the client disconnects). */
   stallMs?: number;
+  /**
+   * Whether requests may carry `stop` (default true: honoured as OpenAI does). False answers them 400
+   * `unsupported_parameter` naming `stop`, as some endpoints do, so clients can be tested against that.
+   */
+  acceptsStop?: boolean;
 }
 
 export interface InjectRule {
@@ -84,7 +89,26 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(data);
 }
 
-const errorBody = (message: string, type: string, code: string | null) => ({ error: { message, type, param: null, code } });
+const errorBody = (message: string, type: string, code: string | null, param: string | null = null) => ({ error: { message, type, param, code } });
+
+/** The request's stop sequences (OpenAI: a string or up to 4 strings), or an error message. */
+export function stopSequences(stop: unknown): string[] | { error: string } {
+  if (stop === undefined || stop === null) return [];
+  const list = typeof stop === 'string' ? [stop] : stop;
+  if (!Array.isArray(list) || list.some((s) => typeof s !== 'string' || s === '')) return { error: "'stop' must be a non-empty string or an array of non-empty strings" };
+  if (list.length > 4) return { error: `'stop' holds ${list.length} sequences; at most 4 are allowed` };
+  return list as string[];
+}
+
+/** `text` cut before the first occurrence of any stop sequence (the sequence itself is not returned), and whether it was cut. */
+export function cutAtStop(text: string, stops: readonly string[]): { text: string; stopped: boolean } {
+  let at = -1;
+  for (const s of stops) {
+    const i = text.indexOf(s);
+    if (i >= 0 && (at < 0 || i < at)) at = i;
+  }
+  return at < 0 ? { text, stopped: false } : { text: text.slice(0, at), stopped: true };
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -109,6 +133,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const latencyMs = options.latencyMs ?? 0;
   const jitterMs = options.latencyJitterMs ?? 0;
   const stallMs = options.stallMs ?? 120_000;
+  const acceptsStop = options.acceptsStop ?? true;
   const enabled = new Set<FaultKind>(options.faults ?? ALL_FAULTS);
   const transportOn = TRANSPORT_FAULTS.filter((k) => enabled.has(k));
   const brain = createBrain({ seed, faultRate, enabled, strategyFaultRates: options.strategyFaultRates ?? {} });
@@ -148,7 +173,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     res.once('close', () => { stats.inFlight--; });
-    let body: { messages?: unknown; model?: unknown; stream?: unknown; max_tokens?: unknown; max_completion_tokens?: unknown };
+    let body: { messages?: unknown; model?: unknown; stream?: unknown; max_tokens?: unknown; max_completion_tokens?: unknown; stop?: unknown };
     try {
       body = JSON.parse(await readBody(req)) as typeof body;
     } catch {
@@ -161,6 +186,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       record(400, 'unknown', '');
       const why = body.stream === true ? 'streaming is not supported by the simulator; send stream: false' : '"messages" must be a non-empty array of { role, content: string }';
       return sendJson(res, 400, errorBody(why, 'invalid_request_error', null));
+    }
+    const stops = stopSequences(body.stop);
+    if (!Array.isArray(stops) || (stops.length > 0 && !acceptsStop)) {
+      record(400, 'unknown', '');
+      const why = Array.isArray(stops) ? "Unsupported parameter: 'stop' is not supported by this endpoint (simulated)." : stops.error;
+      return sendJson(res, 400, errorBody(why, 'invalid_request_error', Array.isArray(stops) ? 'unsupported_parameter' : 'invalid_value', 'stop'));
     }
     const content = msgs.map((m, i) => `${String(m.role)}\u0002${texts[i] as string}`).join('\u0003');
     const key = hash53(content, seed);
@@ -192,8 +223,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       faultLog.push({ requestId: id, kind: answer.fault, role, ...(strategy ? { strategy } : {}), ...(format ? { format } : {}), output: answer.text });
     }
     const maxTokens = typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : typeof body.max_tokens === 'number' ? body.max_tokens : Infinity;
-    const truncated = tokens(answer.text.length) > maxTokens;
-    const text = truncated ? answer.text.slice(0, maxTokens * 4) : answer.text;
+    // As OpenAI: the answer ends before the first stop sequence, or at max_tokens, whichever comes first.
+    const stopped = cutAtStop(answer.text, stops).text;
+    const truncated = tokens(stopped.length) > maxTokens;
+    const text = truncated ? stopped.slice(0, maxTokens * 4) : stopped;
     const promptChars = texts.reduce((n, t) => n + (t as string).length, 0);
     const send = () => {
       stats.completions++;
