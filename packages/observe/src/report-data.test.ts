@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EvolRecord } from '@evolflow/core';
-import { distribution, histogramQuantile, latencyFromMetrics, readRunDir } from './report-data.ts';
+import { distribution, histogramQuantile, latencyFromMetrics, passedEveryRule, readRunDir } from './report-data.ts';
 import { renderReport } from './report-html.ts';
 
 const rec = (id: string, round: number, over: Partial<EvolRecord> = {}): EvolRecord => {
@@ -85,6 +85,37 @@ describe('readRunDir', () => {
     expect(data.throughput).toHaveLength(500);
     expect(data.throughput.every((p) => p.rates.evolve === 5)).toBe(true);
     expect(data.throughput.at(-1)?.t).toBe(1_499_000);
+  });
+
+  it('"difficulty rises per round" counts only kept records that passed every rule, never rejected ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evolflow-report-difficulty-'));
+    const ok = (stage: 'evolve' | 'validate' | 'respond') => ({ stage, reason: 'ok' });
+    const judged = (verdict: 'not-equal' | 'none') => ({ stage: 'eliminate' as const, reason: 'ok', verdict, answer: verdict === 'none' ? 'The first prompt asks...' : 'Not Equal' });
+    const passed = [ok('evolve'), ok('validate'), ok('respond'), judged('not-equal')];
+    const kept = [
+      rec('a.r1', 1, { strategy: 'deepening', scores: { difficulty: 4 }, checks: passed }),
+      rec('b.r1', 1, { strategy: 'deepening', scores: { difficulty: 5 }, checks: passed }),
+      rec('a.r2', 2, { strategy: 'deepening', scores: { difficulty: 3 }, checks: passed }),
+      // Kept with no verdict (eliminate.keepOnNoVerdict): an essay the judge could not read.
+      rec('b.r2', 2, { strategy: 'mutation', scores: { difficulty: 10 }, checks: [ok('evolve'), ok('validate'), ok('respond'), judged('none')] }),
+    ];
+    // Rejected records, however difficult they look, never count.
+    const rejected = [
+      rec('c.r1', 1, { strategy: 'mutation', scores: { difficulty: 10 }, checks: [ok('evolve'), { stage: 'validate', reason: 'meta-copy' }], rejection: { stage: 'validate', reason: 'meta-copy' } }),
+      rec('c.r2', 2, { strategy: 'mutation', scores: { difficulty: 10 }, checks: [...passed.slice(0, 3), { stage: 'eliminate', reason: 'no-verdict' }], rejection: { stage: 'eliminate', reason: 'no-verdict' } }),
+    ];
+    writeFileSync(join(dir, 'seeds.jsonl'), jsonl([rec('a', 0), rec('b', 0), rec('c', 0)]));
+    writeFileSync(join(dir, 'kept.jsonl'), jsonl(kept));
+    writeFileSync(join(dir, 'rejected.jsonl'), jsonl(rejected));
+    const data = await readRunDir(dir);
+    expect(data.difficultyByRound.map((d) => [d.round, d.source, d.dist.n, d.dist.mean])).toEqual([[1, 'difficulty', 2, 4.5], [2, 'difficulty', 1, 3]]);
+    expect(data.difficultyExcluded).toBe(1);
+    expect(data.counts.kept).toBe(4);
+    const html = renderReport(data, new Date('2026-01-01T00:00:00Z'));
+    // Round 2 falls (4.5 -> 3): with the no-verdict essay and the rejects counted it would have risen.
+    expect(html).toMatch(/Difficulty rises per round[\s\S]*?r1 4\.50 \(n 2\), r2 3\.00 \(n 1\); falls in round 2; 1 kept record with a failed check left out/);
+    expect(passedEveryRule({ checks: passed })).toBe(true);
+    expect(passedEveryRule({ checks: [...passed, { stage: 'dedup', reason: 'duplicate' }] })).toBe(false);
   });
 
   it('names the folder when it holds no run', async () => {

@@ -74,8 +74,10 @@ export interface ReportData {
   strategies: { strategy: string; kept: number; rejected: number; reasons: Record<string, number> }[];
   /** Instruction words per round (0: seeds). */
   lengthByRound: { round: number; dist: Distribution }[];
-  /** Difficulty (judge score, else estimate) per round. */
+  /** Difficulty (judge score, else estimate) per round, of seeds and of kept records that passed every rule (`passedEveryRule`). */
   difficultyByRound: { round: number; dist: Distribution; source: 'difficulty' | 'estimate' }[];
+  /** Kept records left out of `difficultyByRound` because a check did not pass (e.g. kept with no judge verdict). */
+  difficultyExcluded: number;
   /** Similarity to the nearest kept record: kept ones, and rejected duplicates. */
   similarity: { kept: number[]; duplicates: number[] };
   /** Tokens and cost per LLM-calling stage. */
@@ -90,6 +92,14 @@ export interface ReportData {
   stageCounts: { stage: string; in: number; out: number; rejected: number; absorbed: number; deadLettered: number; retries: number }[];
   /** Per LLM role: latency quantiles from the run's final metrics (metrics.prom), when present. */
   latency: { role: string; calls: number; meanMs: number; p50Ms: number; p95Ms: number }[];
+}
+
+/**
+ * True when the record passed every rule: every stage's check is `ok`, and the equality judge, where
+ * it ran, said Not Equal (a record kept under `eliminate.keepOnNoVerdict` did not pass it).
+ */
+export function passedEveryRule(record: Pick<EvolRecord, 'checks'>): boolean {
+  return Array.isArray(record.checks) && record.checks.every((c) => c.reason === 'ok' && (c.verdict === undefined || c.verdict === 'not-equal'));
 }
 
 /** Quantile `q` of a cumulative Prometheus histogram (linear within the bucket). */
@@ -230,6 +240,7 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
   const similarity = { kept: [] as number[], duplicates: [] as number[] };
   const rejectExamples = new Map<string, ReportData['rejectExamples'][number]>();
   const counts = { seeds: 0, kept: 0, rejected: 0, deadLettered: 0, dataset: 0, badLines: 0 };
+  let difficultyExcluded = 0;
 
   // Pass 1: lineage, to choose the sample chains before reading texts; then only the records of
   // the chosen seeds' families are held, and each chain is rebuilt from its final record's lineage.
@@ -278,7 +289,9 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
     roundOf(r.round).kept++;
     if (r.strategy) strategyOf(r.strategy).kept++;
     push(lengths, r.round, wordCount(r.instruction));
-    score(r);
+    // "Difficulty rises per round" is about records that passed every rule, never rejected or waved-through ones.
+    if (passedEveryRule(r)) score(r);
+    else difficultyExcluded++;
     if (typeof r.dedup?.similarity === 'number') similarity.kept.push(r.dedup.similarity);
     remember(r);
   });
@@ -364,7 +377,7 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
     runDir, run,
     rounds: sortedRounds.map((round) => ({ round, ...(rounds.get(round) as { kept: number; rejected: number; reasons: Record<string, number> }) })),
     strategies: [...strategies].map(([strategy, s]) => ({ strategy, ...s })).sort((a, b) => a.strategy.localeCompare(b.strategy)),
-    lengthByRound, difficultyByRound, similarity, perStage, throughput, samples,
+    lengthByRound, difficultyByRound, difficultyExcluded, similarity, perStage, throughput, samples,
     rejectExamples: [...rejectExamples.values()].sort((a, b) => a.reason.localeCompare(b.reason)),
     counts, stageCounts, latency,
   };

@@ -87,7 +87,7 @@ function checks(data: ReportData): Check[] {
     out.push({
       name: 'Difficulty rises per round',
       state: drops.length === 0 ? 'ok' : 'warn',
-      detail: `mean ${diff[0]?.source ?? 'difficulty'} by round: ${diff.map((d) => `r${d.round} ${d.dist.mean.toFixed(2)}`).join(', ')}${drops.length ? `; falls in round ${drops.map((d) => d.round).join(', ')}` : ''}`,
+      detail: `mean ${diff[0]?.source ?? 'difficulty'} by round of the kept records that passed every rule: ${diff.map((d) => `r${d.round} ${d.dist.mean.toFixed(2)} (n ${d.dist.n})`).join(', ')}${drops.length ? `; falls in round ${drops.map((d) => d.round).join(', ')}` : ''}${data.difficultyExcluded ? `; ${n(data.difficultyExcluded)} kept record${data.difficultyExcluded === 1 ? '' : 's'} with a failed check left out` : ''}`,
     });
   }
   const len = data.lengthByRound;
