@@ -1,0 +1,269 @@
+// Runs users can trust (issue 13): `evolflow run` spawned as a user would, with planted secrets,
+// failing endpoints, empty and hostile inputs, and a second run on a locked --out. Each test
+// asserts the exit code and the exact message.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer } from 'node:net';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { startSimulator, type RunningSimulator } from '@evolflow/simulator';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const BIN = join(ROOT, 'packages/cli/src/bin.ts');
+const tempDir = (name: string) => mkdtempSync(join(tmpdir(), `evolflow-trust-${name}-`));
+
+const SEEDS = [
+  { instruction: 'Name three primary colors.' },
+  { instruction: 'Explain why the sky is blue in two sentences.' },
+  { instruction: 'Write a haiku about autumn rain.' },
+  { instruction: 'Give a short definition of a prime number.' },
+];
+
+function seedFile(dir: string, lines: readonly string[] = SEEDS.map((s) => JSON.stringify(s)), name = 'seeds.jsonl'): string {
+  const path = join(dir, name);
+  writeFileSync(path, lines.length > 0 ? `${lines.join('\n')}\n` : '');
+  return path;
+}
+
+/** A config file in `dir`: one round, no retries (failures end fast), a cache in `dir` unless set. */
+function configFile(dir: string, config: Record<string, unknown> = {}): string {
+  const path = join(dir, 'evolflow.config.yaml');
+  const llm = (config.llm ?? {}) as Record<string, unknown>;
+  const run = (config.run ?? {}) as Record<string, unknown>;
+  writeFileSync(path, stringify({ ...config, run: { rounds: 1, ...run }, llm: { provider: 'sim', maxRetries: 0, cache: { enabled: true, dir: join(dir, 'cache') }, ...llm } }));
+  return path;
+}
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function evolflow(args: readonly string[], env: Record<string, string> = {}): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { cwd: ROOT, env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+/** A port nobody listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+const sims: RunningSimulator[] = [];
+afterAll(async () => {
+  for (const s of sims) await s.close();
+});
+
+describe('evolflow run: secrets', () => {
+  it('writes and prints no planted key: not from the config, the environment, a URL with credentials or an ?api_key= URL', async () => {
+    const sim = await startSimulator({ seed: 3 });
+    sims.push(sim);
+    const dir = tempDir('secrets');
+    const out = join(dir, 'out');
+    const keys = { config: 'sk-planted-CONFIG-4f1c2e9a', env: 'sk-planted-ENV-77b3d0c1', url: 'planted-URLPASS-90ab12cd', query: 'planted-QUERY-5e6f7a8b' };
+    const port = new URL(sim.url).port;
+    const config = configFile(dir, {
+      run: { maxFailureRate: 1 },
+      llm: {
+        apiKey: keys.config,
+        baseUrl: `http://evolflow:${keys.url}@127.0.0.1:${port}/v1`,
+        // The judge's endpoint takes its key in the query, which this endpoint does not serve: its failures name the URL.
+        roles: { judge: { baseUrl: `http://127.0.0.1:${port}/v1/?api_key=${keys.query}` } },
+      },
+    });
+    const ran = await evolflow(['run', '--config', config, '--seeds', seedFile(dir), '--out', out, '--no-progress', '--log-level', 'debug'], { OPENAI_API_KEY: keys.env });
+    expect(ran.code).toBe(0);
+    const written = [...filesUnder(out), ...filesUnder(join(dir, 'cache'))];
+    expect(written.map((f) => f.slice(dir.length + 1))).toEqual(expect.arrayContaining(['out/run.json', 'out/rejected.jsonl', 'out/dataset.jsonl', 'out/report.html', 'out/metrics.prom', 'cache/data.mdb']));
+    // The judge's failures were written and logged, URL included (so the redaction was exercised).
+    expect(readFileSync(join(out, 'rejected.jsonl'), 'utf8')).toContain('?api_key=[redacted]');
+    expect(ran.stderr).toContain('?api_key=[redacted]');
+    for (const key of Object.values(keys)) {
+      for (const file of written) expect(readFileSync(file).includes(key), `${key} in ${file}`).toBe(false);
+      expect(ran.stdout.includes(key) || ran.stderr.includes(key), `${key} printed`).toBe(false);
+    }
+    const runJson = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { config: { llm: { apiKey: string; baseUrl: string; roles: { judge: { baseUrl: string } } } } };
+    expect(runJson.config.llm.apiKey).toBe('[redacted]');
+    expect(runJson.config.llm.baseUrl).toBe(`http://[redacted]@127.0.0.1:${port}/v1`);
+    expect(runJson.config.llm.roles.judge.baseUrl).toBe(`http://127.0.0.1:${port}/v1/?api_key=[redacted]`);
+  });
+});
+
+describe('evolflow run: exit codes', () => {
+  it('exits 4 with one line when every LLM request fails (a closed port)', async () => {
+    const dir = tempDir('closed');
+    const port = await closedPort();
+    const ran = await evolflow(['run', '--config', configFile(dir), '--seeds', seedFile(dir), '--out', join(dir, 'out'), '--no-progress', '--log-level', 'silent', '--base-url', `http://127.0.0.1:${port}/v1`]);
+    expect(ran.code).toBe(4);
+    const lines = ran.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^evolflow: run failed \(exit 4, llm-all-failed\): every LLM request failed \(4 of 4\): the dataset holds no evolution; first failure: LLM evolver call \(model gpt-4o-mini\) for record \S+ failed after 1 attempt: no HTTP response \(connection\): /);
+    expect(lines[0]).toContain(`check that the endpoint at http://127.0.0.1:${port}/v1 is running (llm.baseUrl)`);
+    expect(JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8')).outcome).toMatchObject({ exitCode: 4, status: 'llm-all-failed' });
+  });
+
+  it('exits 4 when every request gets a 500', async () => {
+    const dir = tempDir('all-500');
+    const ran = await evolflow(['run', '--config', configFile(dir, { simulator: { faultRate: 1, faults: ['server-error'] } }), '--seeds', seedFile(dir), '--out', join(dir, 'out'), '--no-progress', '--log-level', 'silent']);
+    expect(ran.code).toBe(4);
+    expect(ran.stderr).toMatch(/^evolflow: run failed \(exit 4, llm-all-failed\): every LLM request failed \(4 of 4\): .*HTTP 500 \(server-error\)/);
+  });
+
+  it('exits 5 when the share of failed requests passes run.maxFailureRate, and 0 when the limit allows it', async () => {
+    const dir = tempDir('rate');
+    const simulator = { faultRate: 0.5, faults: ['server-error'] };
+    const seeds = seedFile(dir, Array.from({ length: 12 }, (_, i) => JSON.stringify({ instruction: `Describe the number ${i + 1} in one sentence.` })));
+    const strict = await evolflow(['run', '--config', configFile(dir, { simulator, run: { maxFailureRate: 0.2 }, llm: { cache: { enabled: false } } }), '--seeds', seeds, '--out', join(dir, 'strict'), '--no-progress', '--log-level', 'silent']);
+    expect(strict.code).toBe(5);
+    const outcome = JSON.parse(readFileSync(join(dir, 'strict', 'run.json'), 'utf8')) as { outcome: { message: string }; llm: { calls: number; errors: number } };
+    expect(outcome.llm.errors).toBeGreaterThan(0);
+    expect(outcome.llm.errors).toBeLessThan(outcome.llm.calls);
+    const pct = ((outcome.llm.errors / outcome.llm.calls) * 100).toFixed(1);
+    expect(strict.stderr.trim()).toMatch(new RegExp(`^evolflow: run failed \\(exit 5, llm-failure-rate\\): ${outcome.llm.errors} of ${outcome.llm.calls} LLM requests failed \\(${pct.replace('.', '\\.')}%, above run\\.maxFailureRate 20\\.0%\\); first failure: `));
+    const lenient = await evolflow(['run', '--config', configFile(dir, { simulator, run: { maxFailureRate: 0.9 }, llm: { cache: { enabled: false } } }), '--seeds', seeds, '--out', join(dir, 'lenient'), '--no-progress', '--log-level', 'silent']);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stderr).toBe('');
+  });
+
+  it('exits 3 on an empty seed file before writing anything, and on a seed file with no usable line', async () => {
+    const dir = tempDir('empty');
+    const empty = seedFile(dir, [], 'empty.jsonl');
+    const ran = await evolflow(['run', '--config', configFile(dir), '--seeds', empty, '--out', join(dir, 'out'), '--no-progress']);
+    expect(ran.code).toBe(3);
+    expect(ran.stderr).toBe(`evolflow: seed file ${empty} is empty: nothing to evolve\n`);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    const junk = seedFile(dir, ['', '{"nothing": "here"}', 'not json'], 'junk.jsonl');
+    const again = await evolflow(['run', '--config', configFile(dir), '--seeds', junk, '--out', join(dir, 'out2'), '--no-progress', '--log-level', 'silent']);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toBe(`evolflow: run failed (exit 3, empty-input): no seeds to evolve in ${junk}: every one of its 2 lines was rejected (see rejected.jsonl)\n`);
+  });
+});
+
+describe('evolflow run: bad input', () => {
+  it('rejects a 10 KB line nested 5,000 deep as too-deep with its file:line, and the run goes on', async () => {
+    const dir = tempDir('deep');
+    const deep = `{"instruction":"x","input":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const seeds = seedFile(dir, [JSON.stringify(SEEDS[0]), deep, JSON.stringify(SEEDS[1])]);
+    const ran = await evolflow(['run', '--config', configFile(dir), '--seeds', seeds, '--out', join(dir, 'out'), '--no-progress', '--log-level', 'silent']);
+    expect(ran.code).toBe(0);
+    expect(ran.stderr).toBe('');
+    const rejected = readFileSync(join(dir, 'out', 'rejected.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { round: number; rejection: { reason: string; detail: string } });
+    expect(rejected.filter((r) => r.round === 0).map((r) => r.rejection)).toEqual([{ stage: 'seed', reason: 'too-deep', detail: 'seeds.jsonl:2: the line nests arrays and objects more than 64 levels deep' }]);
+    expect(JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8')).totals).toMatchObject({ seeds: 2, seedRejects: 1 });
+  });
+
+  it('a folder as --seeds, a file as --out and --rounds abc: one line each, no stack, exit 2', async () => {
+    const dir = tempDir('usage');
+    const asFile = join(dir, 'file-not-folder');
+    writeFileSync(asFile, 'x');
+    const cases: [string[], string][] = [
+      [['--seeds', dir], `evolflow: --seeds ${dir} is a folder; pass a seed file (.jsonl, .json or .txt), one --seeds per file\n`],
+      [['--seeds', seedFile(dir), '--out', asFile], `evolflow: --out ${asFile} is a file, not a folder; choose a folder for the run's outputs\n`],
+      [['--seeds', seedFile(dir), '--rounds', 'abc'], 'evolflow: --rounds must be a whole number, got "abc"\n'],
+      [['--seeds', join(dir, 'missing.jsonl')], `evolflow: --seeds ${join(dir, 'missing.jsonl')}: no such file\n`],
+    ];
+    for (const [args, message] of cases) {
+      const ran = await evolflow(['run', '--config', configFile(dir), '--out', join(dir, 'out'), '--no-progress', ...args]);
+      expect({ code: ran.code, stderr: ran.stderr }).toEqual({ code: 2, stderr: message });
+    }
+  });
+
+  it('refuses an --out whose outputs would overwrite an input, naming both paths', async () => {
+    const dir = tempDir('overwrite');
+    const seeds = seedFile(dir);
+    const before = readFileSync(seeds, 'utf8');
+    const ran = await evolflow(['run', '--config', configFile(dir), '--seeds', seeds, '--out', dir, '--no-progress']);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe(`evolflow: --out ${dir} would overwrite the input ${seeds} (the run writes seeds.jsonl into ${dir}); choose another --out\n`);
+    expect(readFileSync(seeds, 'utf8')).toBe(before);
+  });
+});
+
+describe('evolflow run: one run per --out', () => {
+  it('refuses a second run naming the first one\'s pid, and takes over the lock of a run that is gone', async () => {
+    const dir = tempDir('lock');
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    const lock = join(out, '.evolflow.lock');
+    // A live owner: this test process.
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: '2026-11-30T12:00:00.000Z', command: 'evolflow run' }));
+    const refused = await evolflow(['run', '--config', configFile(dir), '--seeds', seedFile(dir), '--out', out, '--no-progress']);
+    expect(refused.code).toBe(6);
+    expect(refused.stderr).toBe(`evolflow: --out ${out} is in use by another evolflow run (pid ${process.pid} on ${hostname()}, started 2026-11-30T12:00:00.000Z: evolflow run); wait for it to finish or choose another --out\n`);
+    expect(existsSync(join(out, 'run.json'))).toBe(false);
+    // A dead owner: a process that has exited.
+    const gone = spawn(process.execPath, ['-e', '0']);
+    const deadPid = gone.pid as number;
+    await new Promise((r) => gone.on('close', r));
+    writeFileSync(lock, JSON.stringify({ pid: deadPid, host: hostname(), startedAt: '2026-11-30T11:00:00.000Z', command: 'evolflow run' }));
+    const took = await evolflow(['run', '--config', configFile(dir), '--seeds', seedFile(dir), '--out', out, '--no-progress']);
+    expect(took.code).toBe(0);
+    expect(took.stderr).toContain(`took over the lock of ${out} from a run that is gone (pid ${deadPid}, started 2026-11-30T11:00:00.000Z)`);
+    expect(existsSync(lock)).toBe(false);
+    expect(statSync(join(out, 'run.json')).isFile()).toBe(true);
+  });
+
+  it('a second run while the first is running: refused with exit 6 naming its pid; the first completes', async () => {
+    const sim = await startSimulator({ seed: 5 });
+    sims.push(sim);
+    // The first run's LLM requests wait at this gate until the second run has been refused.
+    let open = false;
+    const held: (() => void)[] = [];
+    let seen = 0;
+    const gate = createHttpServer((req, res) => {
+      seen++;
+      const body: Buffer[] = [];
+      req.on('data', (c: Buffer) => body.push(c));
+      req.on('end', () => {
+        const pass = () => {
+          fetch(`${sim.url}${(req.url ?? '').replace(/^\/v1/, '')}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(body) }).then(async (r) => {
+            res.writeHead(r.status, { 'content-type': 'application/json' });
+            res.end(await r.text());
+          }, () => res.destroy());
+        };
+        if (open) pass();
+        else held.push(pass);
+      });
+    });
+    await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
+    const gateUrl = `http://127.0.0.1:${(gate.address() as { port: number }).port}/v1`;
+    try {
+      const dir = tempDir('second');
+      const out = join(dir, 'out');
+      const args = ['run', '--config', configFile(dir, { llm: { cache: { enabled: false } } }), '--seeds', seedFile(dir), '--out', out, '--no-progress', '--log-level', 'silent', '--base-url', gateUrl];
+      const first = evolflow(args);
+      while (seen === 0) await new Promise((r) => setTimeout(r, 50));
+      const owner = JSON.parse(readFileSync(join(out, '.evolflow.lock'), 'utf8')) as { pid: number };
+      const second = await evolflow(args);
+      expect(second.code).toBe(6);
+      expect(second.stderr).toMatch(new RegExp(`^evolflow: --out ${out} is in use by another evolflow run \\(pid ${owner.pid} on ${hostname()}, started [^)]+\\); wait for it to finish or choose another --out\n$`));
+      open = true;
+      for (const pass of held.splice(0)) pass();
+      expect((await first).code).toBe(0);
+      expect(existsSync(join(out, '.evolflow.lock'))).toBe(false);
+    } finally {
+      gate.closeAllConnections();
+      await new Promise<void>((r) => gate.close(() => r()));
+    }
+  });
+});
