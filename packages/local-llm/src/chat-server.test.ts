@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'local-llm-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A backend that echoes what it was asked, to see how the server maps the OpenAI request. */
-const echo: ChatBackend = async (r) => ({ text: JSON.stringify({ m: r.messages.length, t: r.temperature, n: r.maxTokens, s: r.stop, seed: r.seed ?? null }), finishReason: r.maxTokens < 5 ? 'length' : 'stop', promptTokens: 7, completionTokens: 3 });
+const echo: ChatBackend = async (r) => ({ text: JSON.stringify({ m: r.messages.length, t: r.temperature, n: r.maxTokens, s: r.stop, seed: r.seed ?? null, f: r.responseFormat ?? null }), finishReason: r.maxTokens < 5 ? 'length' : 'stop', promptTokens: 7, completionTokens: 3 });
 
 async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -24,15 +24,18 @@ describe('the chat server', () => {
       const { status, json } = await post(server.url, { model: 'x', messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'hi' }], temperature: 0.2, max_tokens: 40, stop: ['##'], seed: 5 });
       expect(status).toBe(200);
       const choice = (json.choices as { message: { content: string }; finish_reason: string }[])[0];
-      expect(JSON.parse(choice?.message.content ?? '')).toEqual({ m: 2, t: 0.2, n: 40, s: ['##'], seed: 5 });
+      expect(JSON.parse(choice?.message.content ?? '')).toEqual({ m: 2, t: 0.2, n: 40, s: ['##'], seed: 5, f: null });
       expect(choice?.finish_reason).toBe('stop');
       expect(json.usage).toEqual({ prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 });
       expect(json.model).toBe('m');
       const cut = await post(server.url, { messages: [{ role: 'user', content: 'hi' }], max_tokens: 2, stop: '##' });
       expect((cut.json.choices as { finish_reason: string }[])[0]?.finish_reason).toBe('length');
+      const schema = { type: 'object', properties: { verdict: { enum: ['Equal', 'Not Equal'] } } };
+      const structured = await post(server.url, { messages: [{ role: 'user', content: 'hi' }], response_format: { type: 'json_schema', json_schema: { name: 'v', schema } } });
+      expect(JSON.parse((structured.json.choices as { message: { content: string } }[])[0]?.message.content ?? '').f).toEqual({ type: 'json_schema', schema });
       const models = (await (await fetch(`${server.url}/models`)).json()) as { data: { id: string }[] };
       expect(models.data.map((d) => d.id)).toEqual(['m']);
-      expect(server.stats()).toEqual({ completions: 2, failures: 0 });
+      expect(server.stats()).toEqual({ completions: 3, failures: 0 });
     } finally {
       await server.close();
     }
@@ -48,6 +51,7 @@ describe('the chat server', () => {
         [{ messages: [{ role: 'user', content: 3 }] }, /messages\[0\]\.content/],
         [{ messages: [{ role: 'user', content: 'x' }], temperature: 9 }, /temperature/],
         [{ messages: [{ role: 'user', content: 'x' }], stop: ['a', 'b', 'c', 'd', 'e'] }, /stop/],
+        [{ messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_schema' } }, /response_format/],
       ];
       for (const [body, message] of cases) {
         const { status, json } = await post(server.url, body);
@@ -69,6 +73,7 @@ describe('record and replay', () => {
     expect(requestKey(request('x'))).not.toBe(requestKey(request('y')));
     expect(requestKey(request('x'))).not.toBe(requestKey(request('x', { stop: ['#'] })));
     expect(requestKey(request('x'))).not.toBe(requestKey(request('x', { maxTokens: 65 })));
+    expect(requestKey(request('x'))).not.toBe(requestKey(request('x', { responseFormat: { type: 'json_object' } })));
   });
 
   it('records every answer and serves it back; an unrecorded request is a 404, never an invented answer', async () => {

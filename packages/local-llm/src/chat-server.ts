@@ -20,6 +20,8 @@ export interface ChatRequest {
   stop: string[];
   /** Sampling seed; absent = derived from the request, so the same request gets the same answer. */
   seed?: number;
+  /** OpenAI `response_format`: any JSON, or JSON matching a schema (structured outputs). */
+  responseFormat?: { type: 'json_object' } | { type: 'json_schema'; schema: Record<string, unknown> };
 }
 
 export interface ChatAnswer {
@@ -45,7 +47,7 @@ export class BackendError extends Error {
 
 /** The parts of a request that decide its answer, in a fixed order (the key of record and replay). */
 export function requestKey(request: ChatRequest): string {
-  const canonical = JSON.stringify([request.messages.map((m) => [m.role, m.content]), request.temperature, request.maxTokens, request.stop, request.seed ?? null]);
+  const canonical = JSON.stringify([request.messages.map((m) => [m.role, m.content]), request.temperature, request.maxTokens, request.stop, request.seed ?? null, ...(request.responseFormat ? [request.responseFormat] : [])]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
 }
 
@@ -82,6 +84,13 @@ function parseRequest(body: unknown, defaultMaxTokens: number): ChatRequest {
     stop,
   };
   if (b.seed !== undefined && b.seed !== null) request.seed = Math.floor(num('seed', 0, -(2 ** 53), 2 ** 53));
+  const format = b.response_format as { type?: unknown; json_schema?: { schema?: unknown } } | undefined | null;
+  if (format && format.type !== 'text') {
+    if (format.type === 'json_object') request.responseFormat = { type: 'json_object' };
+    else if (format.type === 'json_schema' && typeof format.json_schema?.schema === 'object' && format.json_schema.schema !== null) {
+      request.responseFormat = { type: 'json_schema', schema: format.json_schema.schema as Record<string, unknown> };
+    } else throw new BackendError(400, '`response_format` must be {"type": "text"}, {"type": "json_object"} or {"type": "json_schema", "json_schema": {"schema": {...}}}');
+  }
   return request;
 }
 

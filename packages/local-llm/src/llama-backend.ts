@@ -36,7 +36,7 @@ export async function createLlamaBackend(options: LlamaBackendOptions): Promise<
     throw new EvolflowError('model', `the local model needs the npm package node-llama-cpp (npm install node-llama-cpp@3.22.1): ${(err as Error).message}`, { cause: err });
   }
   const contextSize = options.contextSize ?? 4096;
-  let llama;
+  let llama: import('node-llama-cpp').Llama;
   try {
     llama = await lib.getLlama({ gpu: false, build: 'never', logLevel: lib.LlamaLogLevel.error, progressLogs: false });
   } catch (err) {
@@ -49,6 +49,21 @@ export async function createLlamaBackend(options: LlamaBackendOptions): Promise<
   const sequence = context.getSequence();
   const chat = new lib.LlamaChat({ contextSequence: sequence });
   let queue: Promise<unknown> = Promise.resolve();
+  // Grammars for response_format, made once per schema (compiling one costs more than a short answer).
+  const grammars = new Map<string, Promise<import('node-llama-cpp').LlamaGrammar>>();
+  function grammarFor(format: NonNullable<ChatRequest['responseFormat']>) {
+    const key = JSON.stringify(format);
+    let grammar = grammars.get(key);
+    if (!grammar) {
+      const made: Promise<import('node-llama-cpp').LlamaGrammar> = (format.type === 'json_object' ? llama.getGrammarFor('json') : llama.createGrammarForJsonSchema(format.schema as never)).catch((err: unknown) => {
+        grammars.delete(key);
+        throw new BackendError(400, `response_format: the local model cannot follow this schema: ${(err as Error).message}`);
+      });
+      grammars.set(key, made);
+      grammar = made;
+    }
+    return grammar;
+  }
 
   async function generate(request: ChatRequest): Promise<ChatAnswer> {
     await sequence.clearHistory();
@@ -59,7 +74,9 @@ export async function createLlamaBackend(options: LlamaBackendOptions): Promise<
     const promptEstimate = request.messages.reduce((n, m) => n + model.tokenize(m.content).length + 8, 32);
     const room = contextSize - promptEstimate;
     if (room < 1) throw new BackendError(400, `the prompt (about ${promptEstimate} tokens) does not fit the local model's context of ${contextSize} tokens`);
+    const grammar = request.responseFormat ? await grammarFor(request.responseFormat) : undefined;
     const result = await chat.generateResponse(toHistory(request) as never, {
+      ...(grammar ? { grammar } : {}),
       maxTokens: Math.min(request.maxTokens, room),
       temperature: request.temperature,
       seed,

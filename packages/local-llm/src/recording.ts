@@ -10,14 +10,18 @@ import { BackendError, requestKey, type ChatAnswer, type ChatBackend, type ChatR
 export interface RecordedExchange {
   /** `requestKey` of the request: what replay looks answers up by. */
   key: string;
-  request: { model: string; messages: ChatRequest['messages']; temperature: number; max_tokens: number; stop: string[]; seed?: number };
+  request: { model: string; messages: ChatRequest['messages']; temperature: number; max_tokens: number; stop: string[]; seed?: number; response_format?: ChatRequest['responseFormat'] };
   answer: { text: string; finish_reason: ChatAnswer['finishReason']; prompt_tokens: number; completion_tokens: number };
 }
 
 export function toExchange(request: ChatRequest, answer: ChatAnswer): RecordedExchange {
   return {
     key: requestKey(request),
-    request: { model: request.model, messages: request.messages, temperature: request.temperature, max_tokens: request.maxTokens, stop: request.stop, ...(request.seed === undefined ? {} : { seed: request.seed }) },
+    request: {
+      model: request.model, messages: request.messages, temperature: request.temperature, max_tokens: request.maxTokens, stop: request.stop,
+      ...(request.seed === undefined ? {} : { seed: request.seed }),
+      ...(request.responseFormat ? { response_format: request.responseFormat } : {}),
+    },
     answer: { text: answer.text, finish_reason: answer.finishReason, prompt_tokens: answer.promptTokens, completion_tokens: answer.completionTokens },
   };
 }
