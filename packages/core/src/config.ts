@@ -26,6 +26,8 @@ export interface Config {
     rounds: number; seed: number; outDir: string; format: 'alpaca' | 'sharegpt' | 'openai';
     /** Share of LLM requests (0..1) that may fail for good before the run counts as failed (exit code 5); 1 = never. */
     maxFailureRate: number;
+    /** After the first SIGINT/SIGTERM, how long (ms) work in flight may take to finish before it is abandoned. */
+    stopGraceMs: number;
   };
   llm: {
     provider: 'sim' | 'openai';
@@ -40,6 +42,8 @@ export interface Config {
     timeoutMs: number;
     backoffBaseMs: number;
     backoffMaxMs: number;
+    /** Longest Retry-After (ms) honoured: an endpoint asking for more is retried after this long. */
+    maxRetryAfterMs: number;
     cache: { enabled: boolean; dir: string };
   };
   simulator: {
@@ -153,7 +157,7 @@ const JUDGE_MAX_TOKENS = 16;
 
 /** Every default in one place. */
 export const DEFAULT_CONFIG: Config = {
-  run: { rounds: 4, seed: 42, outDir: 'out', format: 'alpaca', maxFailureRate: 0.5 },
+  run: { rounds: 4, seed: 42, outDir: 'out', format: 'alpaca', maxFailureRate: 0.5, stopGraceMs: 10_000 },
   llm: {
     provider: 'sim',
     baseUrl: '',
@@ -170,6 +174,7 @@ export const DEFAULT_CONFIG: Config = {
     timeoutMs: 60_000,
     backoffBaseMs: 250,
     backoffMaxMs: 20_000,
+    maxRetryAfterMs: 60_000,
     cache: { enabled: true, dir: '.evolflow/cache' },
   },
   simulator: { seed: 7, latencyMs: 0, latencyJitterMs: 0, faultRate: 0, faults: [] },
@@ -206,12 +211,12 @@ const roleSchema = obj({
 
 /** The JSON Schema of the config (every key optional in the file; defaults fill the rest). */
 export const configSchema = obj({
-  run: obj({ rounds: int(0, 100), seed: int(0), outDir: str, format: { enum: ['alpaca', 'sharegpt', 'openai'] }, maxFailureRate: num(0, 1) }),
+  run: obj({ rounds: int(0, 100), seed: int(0), outDir: str, format: { enum: ['alpaca', 'sharegpt', 'openai'] }, maxFailureRate: num(0, 1), stopGraceMs: int(0) }),
   llm: obj({
     provider: { enum: ['sim', 'openai'] }, baseUrl: str, apiKey: str,
     roles: obj({ evolver: roleSchema, responder: roleSchema, judge: roleSchema }),
     concurrency: int(1, 4096), rpm: int(0), tpm: int(0), maxRetries: int(0, 50), timeoutMs: int(1),
-    backoffBaseMs: int(0), backoffMaxMs: int(0), cache: obj({ enabled: bool, dir: str }),
+    backoffBaseMs: int(0), backoffMaxMs: int(0), maxRetryAfterMs: int(0), cache: obj({ enabled: bool, dir: str }),
   }),
   simulator: obj({ seed: int(0), latencyMs: num(0), latencyJitterMs: num(0), faultRate: num(0, 1), faults: { type: 'array', items: str } }),
   strategies: obj({

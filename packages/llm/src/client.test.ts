@@ -172,6 +172,14 @@ describe('createLlmClient: retries', () => {
     expect(llm.sleeps).toEqual([1500]);
   });
 
+  it('honours Retry-After only up to llm.maxRetryAfterMs: an hour-long ask does not freeze the run', async () => {
+    const server = await startServer((n) => (n === 1 ? { status: 429, headers: { 'retry-after': '3600' } } : {}));
+    const llm = client({ config: llmConfig(server.url, { maxRetryAfterMs: 2000 }), random: () => 0 });
+    expect((await llm.complete('evolver', ask('x'))).text).toBe('echo: x');
+    expect(llm.sleeps).toEqual([2000]);
+    expect(server.seen.length).toBe(2);
+  });
+
   it('backs off on 500s and gives up after maxRetries with a clear llm-server error', async () => {
     const server = await startServer(() => ({ status: 500 }));
     const llm = client({ config: llmConfig(server.url, { maxRetries: 3, backoffBaseMs: 100, backoffMaxMs: 1000 }), random: () => 0.5 });

@@ -214,9 +214,11 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           details: { role: spec.role, model: spec.model, status: failure.status, attempts, recordId: spec.recordId, baseUrl: url },
         });
       }
-      const delayMs = backoffDelay({ retry: attempts - 1, baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs, random, retryAfterMs: failure.retryAfterMs });
+      // Retry-After is honoured up to llm.maxRetryAfterMs: one answer asking for an hour must not freeze the run.
+      const retryAfterMs = failure.retryAfterMs === undefined ? undefined : Math.min(failure.retryAfterMs, config.maxRetryAfterMs ?? Number.POSITIVE_INFINITY);
+      const delayMs = backoffDelay({ retry: attempts - 1, baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs, random, retryAfterMs });
       // The endpoint said it is saturated: hold every other request back too, not just this one.
-      if (failure.reason === 'rate-limit' && failure.retryAfterMs !== undefined) limiter.pauseUntil(clock.now() + failure.retryAfterMs);
+      if (failure.reason === 'rate-limit' && retryAfterMs !== undefined) limiter.pauseUntil(clock.now() + retryAfterMs);
       meter.retry();
       emit(withRecord({ kind: 'retry', role: spec.role, model: spec.model, attempt: attempts + 1, delayMs, reason: failure.reason }, spec.recordId));
       logger?.debug(`LLM ${spec.role} retry ${attempts} in ${delayMs} ms after ${failure.status || failure.reason}`, { recordId: spec.recordId });
