@@ -38,6 +38,12 @@ describe('SmolLM2-135M-Instruct served locally', () => {
     expect(full.startsWith(text(stopped))).toBe(true);
   });
 
+  it('follows a JSON schema given as response_format (structured outputs)', async () => {
+    const schema = { type: 'object', properties: { verdict: { enum: ['Equal', 'Not Equal'] } }, required: ['verdict'], additionalProperties: false };
+    const answer = await chat({ messages: [{ role: 'user', content: 'Are "Name a color." and "Name a color of the rainbow and explain it." equal? Answer Equal or Not Equal.' }], max_tokens: 24, temperature: 0, response_format: { type: 'json_schema', json_schema: { name: 'verdict', schema } } });
+    expect(['Equal', 'Not Equal']).toContain((JSON.parse(text(answer)) as { verdict: string }).verdict);
+  });
+
   it('gives the same answer to the same request, sampled or not', async () => {
     const ask = { messages: [{ role: 'user', content: 'Name a fruit.' }], max_tokens: 24, temperature: 0.9 };
     expect(text(await chat(ask))).toBe(text(await chat(ask)));
