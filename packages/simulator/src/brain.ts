@@ -119,7 +119,9 @@ export function createBrain(options: BrainOptions) {
       }
       case 'meta-copy': {
         const clean = evolveClean(rec.strategy ?? 'add-constraints', input);
-        return r() < 0.5 ? `#Rewritten Prompt#:\n${clean}` : `${clean} Answer the given prompt in full.`;
+        // Meta that must be rejected: not a leading header (the parser strips that when a clean rewrite
+        // follows) and not a template restart (the evolver's stop sequences cut that).
+        return r() < 0.5 ? `${clean}\n\nThe #Rewritten Prompt# above adds one requirement.` : `${clean} Answer the given prompt in full.`;
       }
       default: {
         const clean = evolveClean(rec.strategy ?? 'add-constraints', input);

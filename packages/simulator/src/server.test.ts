@@ -70,18 +70,19 @@ describe('simulator server', () => {
     expect([both.choices[0]?.message.content, both.choices[0]?.finish_reason]).toEqual(['Here is ', 'length']);
   });
 
-  it("with the evolver's default stops, cuts a re-emitted template but leaves a leading header to the parser", async () => {
+  it("with the evolver's default stops, meta inside an answer is left for validate; a stop on it cuts it", async () => {
     const s = await startSimulator({ faults: ['meta-copy'], faultRate: 1 });
     const ask = (given: string, stop?: string[]) => json(chat(s, `Rewrite it, adding one more constraint.\n\n#The Given Prompt#:\n${given}\n\n#Rewritten Prompt#:\n`, stop ? { stop } : {}));
     const stops = ['#The Given Prompt#', '#Given Prompt#', '\n#Rewritten Prompt#', '\n#Created Prompt#'];
-    // The meta-copy fault answers "#Rewritten Prompt#:\n<rewrite>" for this one ...
-    const leading = (await ask('Name a prime number.')).choices[0]?.message.content ?? '';
-    expect(leading.startsWith('#Rewritten Prompt#:\n')).toBe(true);
-    expect((await ask('Name a prime number.', stops)).choices[0]?.message.content).toBe(leading);
+    // The meta-copy fault answers "<rewrite>\n\nThe #Rewritten Prompt# above ..." for this one ...
+    const inner = (await ask('Name a prime number.')).choices[0]?.message.content ?? '';
+    expect(inner).toMatch(/\n\nThe #Rewritten Prompt# above adds one requirement\.$/);
+    expect((await ask('Name a prime number.', stops)).choices[0]?.message.content).toBe(inner);
     // ... and "<rewrite> Answer the given prompt in full." for this one: a stop on that phrase cuts it.
     const trailing = (await ask('Explain gravity.')).choices[0]?.message.content ?? '';
     expect(trailing.endsWith(' Answer the given prompt in full.')).toBe(true);
-    expect((await ask('Explain gravity.', [...stops.slice(0, 3), ' Answer the given'])).choices[0]?.message.content).toBe(trailing.slice(0, -' Answer the given prompt in full.'.length));
+    const cut = await ask('Explain gravity.', [...stops.slice(0, 3), ' Answer the given']);
+    expect([cut.choices[0]?.message.content, cut.choices[0]?.finish_reason]).toEqual([trailing.slice(0, -' Answer the given prompt in full.'.length), 'stop']);
     await s.close();
   });
 
