@@ -1,6 +1,6 @@
 // The policy: run the validators over the pieces of an instruction (validate stage) or of a
 // response whose instruction demands a format (eliminate stage), and sum up with a reason code.
-import { loadValidator, type ValidationIssue, type Validator, type ValidatorContext } from '@evolflow/core';
+import { EvolflowError, loadValidator, type ValidationIssue, type Validator, type ValidatorContext } from '@evolflow/core';
 import { codeValidator } from './code.ts';
 import { demandedFormat } from './demand.ts';
 import { detectFormat } from './detect.ts';
@@ -9,7 +9,7 @@ import { CODE_FORMATS, normalizeFormat } from './formats.ts';
 import { compileSchema, jsonValidator, parseJson } from './json.ts';
 import { latexValidator } from './latex.ts';
 import { xmlValidator, yamlValidator } from './markup.ts';
-import { sqlValidator } from './sql.ts';
+import { SQL_DIALECTS, sqlDialectOf, sqlValidator, type SqlDialect } from './sql.ts';
 import { tableValidator } from './table.ts';
 
 /** What one validator said about one piece; `error` is placed within the whole text. */
@@ -91,8 +91,22 @@ function matches(format: string, expect: string): boolean {
   return (expect === 'javascript' || expect === 'typescript') && (format === 'javascript' || format === 'typescript');
 }
 
+export interface FormatCheckerOptions {
+  /** Extra validator plugins (config `validate.validators`), by name, package or path. */
+  extra?: readonly string[];
+  cwd?: string;
+  /**
+   * The SQL dialect of the data (the database it runs on): used for SQL pieces whose fence tag
+   * names none (a `sql` fence or untagged SQL), before a dialect named in the instruction.
+   */
+  sqlDialect?: SqlDialect;
+}
+
 /** Built-in validators plus extra plugins named in config (loaded with `loadValidator`). */
-export async function createFormatChecker(options: { extra?: readonly string[]; cwd?: string } = {}): Promise<FormatChecker> {
+export async function createFormatChecker(options: FormatCheckerOptions = {}): Promise<FormatChecker> {
+  if (options.sqlDialect !== undefined && !SQL_DIALECTS.includes(options.sqlDialect)) {
+    throw new EvolflowError('config', `sqlDialect: unknown SQL dialect ${JSON.stringify(options.sqlDialect)}; use one of ${SQL_DIALECTS.join(', ')}`);
+  }
   const extra = await Promise.all((options.extra ?? []).map((spec) => loadValidator(spec, options.cwd === undefined ? {} : { cwd: options.cwd })));
   const all: readonly Validator[] = Object.freeze([...extra, ...(await builtinValidators())]);
   const byFormat = new Map<string, Validator>();
@@ -103,6 +117,11 @@ export async function createFormatChecker(options: { extra?: readonly string[]; 
     if (!validator) return { piece, ok: true, format: piece.format, skipped: true };
     const hints: Record<string, unknown> = { format: piece.format, language: piece.format };
     if (schema !== undefined && piece.format === 'json') hints.schema = schema;
+    if (piece.format === 'sql') {
+      // A fence tag that names a dialect (```postgresql, ```tsql) wins; a plain ```sql tag names none.
+      const dialect = (piece.tag === undefined ? undefined : sqlDialectOf(piece.tag)) ?? options.sqlDialect;
+      if (dialect !== undefined) hints.dialect = dialect;
+    }
     const ctx: ValidatorContext = { instruction, hints };
     const result = await validator.validate(piece.text, ctx);
     const out: PieceResult = { piece, ok: result.ok, format: result.format };

@@ -1,10 +1,12 @@
 // The code validator: a real syntax check with tree-sitter grammars (WASM, from tree-sitter-wasms),
-// loaded once and reused, plus Python's indentation rules. Errors carry line and column.
+// loaded once and reused, plus Python's indentation rules; JavaScript is read by acorn instead
+// (javascript.ts). Errors carry line and column.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Language, Parser, type Node } from 'web-tree-sitter';
 import { EvolflowError, defineValidator, type ValidationIssue, type ValidationResult, type Validator } from '@evolflow/core';
 import { CODE_FORMATS } from './formats.ts';
+import { checkJavaScript } from './javascript.ts';
 import { checkPythonIndentation } from './python-indent.ts';
 import { findUnterminatedString } from './string-scan.ts';
 
@@ -86,6 +88,51 @@ function issueOf(node: Node, language: string): ValidationIssue {
   return { message: `${language} syntax error: unexpected ${JSON.stringify(snippet)}`, ...at };
 }
 
+/**
+ * ECMAScript forbids an expression statement that opens with `function`, `async function` or
+ * `class` (it would be a declaration, which needs a name); tree-sitter's grammar does not, so
+ * `function (a: number) {...}` alone passes it. Node and tsc reject it.
+ */
+function statementOpensWithDeclarationWord(root: Node): ValidationIssue | undefined {
+  for (const stmt of root.descendantsOfType('expression_statement')) {
+    if (!stmt || !/^(?:async\s+)?function\b|^class\b/.test(stmt.text)) continue;
+    const word = /^(?:async\s+)?(function|class)/.exec(stmt.text)?.[1] ?? 'function';
+    return { message: `typescript syntax error: a statement cannot start with an anonymous ${word} (give it a name, or wrap it in parentheses to make it an expression)`, line: stmt.startPosition.row + 1, column: stmt.startPosition.column + 1 };
+  }
+  return undefined;
+}
+
+const STATEMENT = /_statement$|^(?:function_definition|class_definition|decorated_definition)$/;
+
+/**
+ * What tree-sitter's Python grammar lets through and CPython does not: an annotation that runs over
+ * a line break (`esle:` over an indented block reads as `esle: <type>`), and two statements on one
+ * line with no ";" between them (tree-sitter keeps the MISSING newline in a hidden node).
+ */
+function pythonTreeIssue(root: Node, text: string): ValidationIssue | undefined {
+  for (const a of root.descendantsOfType('assignment')) {
+    const left = a?.childForFieldName('left');
+    const type = a?.childForFieldName('type');
+    if (!left || !type || left.endPosition.row === type.startPosition.row) continue;
+    return { message: `python syntax error: ${JSON.stringify(`${left.text.slice(0, 30)}:`)} ends a line but opens no block (a misspelt keyword?)`, line: left.startPosition.row + 1, column: left.startPosition.column + 1 };
+  }
+  const lines = text.split('\n');
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as Node;
+    const kids = node.namedChildren.filter((k): k is Node => k !== null);
+    for (let i = 1; i < kids.length; i++) {
+      const a = kids[i - 1] as Node;
+      const b = kids[i] as Node;
+      if (!STATEMENT.test(a.type) || !STATEMENT.test(b.type) || a.endPosition.row !== b.startPosition.row) continue;
+      if ((lines[a.endPosition.row] ?? '').slice(a.endPosition.column, b.startPosition.column).includes(';')) continue;
+      return { message: `python syntax error: two statements on one line without ";" before ${JSON.stringify(b.text.split('\n')[0]?.slice(0, 30) ?? '')}`, line: b.startPosition.row + 1, column: b.startPosition.column + 1 };
+    }
+    stack.push(...kids.filter((k) => k.childCount > 0).reverse());
+  }
+  return undefined;
+}
+
 /** The white space every non-blank line starts with (a snippet cut from an indented list item or method). */
 function commonIndent(text: string): string {
   let common: string | undefined;
@@ -110,12 +157,17 @@ export async function checkCode(text: string, language: string): Promise<Validat
     const issue = await checkCode(text.split('\n').map((l) => l.slice(indent.length)).join('\n'), language);
     return issue && issue.column !== undefined ? { ...issue, column: issue.column + indent.length } : issue;
   }
+  if (language === 'javascript') return checkJavaScript(text);
   const parser = await codeParser(language);
   const tree = parser.parse(text);
   if (!tree) throw new EvolflowError('internal', `tree-sitter returned no tree for ${language}`);
   try {
     const syntax = tree.rootNode.hasError ? firstProblem(tree.rootNode) : undefined;
-    const issue = syntax ? issueOf(syntax, language) : undefined;
+    let issue = syntax ? issueOf(syntax, language) : undefined;
+    if (!issue && language === 'typescript') issue = statementOpensWithDeclarationWord(tree.rootNode);
+    if (!issue && language === 'python') issue = pythonTreeIssue(tree.rootNode, text);
+    // An error tree-sitter keeps in a hidden node (a MISSING newline) is still an error.
+    if (!issue && tree.rootNode.hasError) issue = { message: `${language} syntax error (the parser's error node has no position)` };
     // Only when tree-sitter found an error: the lexical scan refines where, never whether.
     if (language !== 'python') return issue && (findUnterminatedString(text, language) ?? issue);
     const indent = checkPythonIndentation(text);

@@ -1,4 +1,5 @@
 // Format detection for untagged data (a fence without a language tag, or a bare response).
+import { editDistance } from './edit-distance.ts';
 import { tableCells } from './table.ts';
 
 const HTML_TAG = /^(?:<!--[\s\S]*?-->\s*)?(?:<!doctype html|<(html|head|body|div|span|p|ul|ol|li|table|tr|td|th|form|input|button|a|img|h[1-6]|section|nav|header|footer|main|article|script|style|label|select|textarea|br|hr|em|strong|b|i)\b)/i;
@@ -69,15 +70,134 @@ export function detectLanguage(text: string): string | undefined {
   return undefined;
 }
 
+/** What a text that opens with "{" or "[" is: JSON (valid or broken), Python, JavaScript, other code, or prose. */
+export type BracketKind = 'json' | 'python' | 'javascript' | 'code' | 'prose';
+
+// Words outside strings that only Python or only JavaScript writes (JSON has true, false and null).
+// Strong ones settle it; weak ones (and, this, new...) also occur in prose, so prose wins over them.
+const PYTHON_STRONG = new Set(['None', 'True', 'False', 'lambda', 'def', 'elif']);
+const PYTHON_WEAK = new Set(['not', 'and', 'or', 'is', 'print', 'range', 'len', 'self']);
+const JS_STRONG = new Set(['function', 'undefined']);
+const JS_WEAK = new Set(['new', 'this', 'const', 'let', 'var', 'return', 'typeof', 'async', 'await', 'class']);
+const JSON_WORDS = new Set(['true', 'false', 'null']);
+/**
+ * A JSON literal written wrong, not a name: cut (`tru`, `nul`), misspelt (`ture`, `flase`), in
+ * another case (`TRUE`), or what JSON lacks (`NaN`, `Infinity`).
+ */
+function jsonLiteralTypo(word: string): boolean {
+  const w = word.toLowerCase();
+  if (/^(?:nan|inf|infinity)$/.test(w)) return true;
+  return ['true', 'false', 'null'].some((lit) => lit.startsWith(w) || (w.length >= 3 && w[0] === lit[0] && editDistance(w, lit) <= 2));
+}
+
+/**
+ * Read a bracketed text token by token outside its strings and say what it is. JSON is what parses,
+ * or what has nothing JSON never has: a Python comprehension (`for x in`), None/True/False, lambda,
+ * single-quoted strings or `#` comments are Python; function, `=>`, undefined, template strings or
+ * `//` comments are JavaScript; two bare words in a row are prose; calls and operators are code;
+ * other bare names (`{ "default": mod }`, `{a: 1}`) make a JavaScript object. A JSON literal written
+ * wrong (`[tru]`, `[NaN]`, `[True]` is Python) stays JSON: that is broken JSON, not another language.
+ */
+export function bracketKind(text: string): BracketKind {
+  const t = text.trim();
+  if (parsesAsJson(t)) return 'json';
+  const n = { pyStrong: 0, pyWeak: 0, jsStrong: 0, jsWeak: 0, code: 0, prose: 0, identifiers: 0 };
+  // A set literal: "{" then a first entry with no ":" ({"a", "b"}) is Python.
+  if (/^\{\s*(?:"(?:[^"\\\n]|\\.)*"|-?\d[\d.]*)\s*[,}]/.test(t)) n.pyStrong++;
+  let prevWord: string | undefined;
+  let sawFor = false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i] as string;
+    if (c === '"' || c === "'" || c === '`') {
+      let k = i + 1;
+      while (k < t.length && t[k] !== c && (c === '`' || t[k] !== '\n')) k += t[k] === '\\' ? 2 : 1;
+      if (c === "'") n.pyWeak++;
+      if (c === '`') n.jsWeak++;
+      prevWord = undefined;
+      i = k;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') continue;
+    if (c === '/' && (t[i + 1] === '/' || t[i + 1] === '*')) {
+      n.jsWeak++;
+      const end = t[i + 1] === '/' ? t.indexOf('\n', i) : t.indexOf('*/', i + 2) + 1;
+      i = end <= 0 ? t.length : end;
+      continue;
+    }
+    if (c === '#') {
+      n.pyWeak++;
+      const end = t.indexOf('\n', i);
+      i = end < 0 ? t.length : end;
+      continue;
+    }
+    const word = /^[A-Za-z_$][\w$]*/.exec(t.slice(i, i + 64))?.[0];
+    if (word !== undefined) {
+      if (PYTHON_STRONG.has(word)) n.pyStrong++;
+      else if (PYTHON_WEAK.has(word)) n.pyWeak++;
+      else if (JS_STRONG.has(word)) n.jsStrong++;
+      else if (JS_WEAK.has(word)) n.jsWeak++;
+      if (word === 'for') sawFor = true;
+      else if (word === 'in' && sawFor) n.pyStrong++; // a comprehension: [x for x in xs]
+      else if (!JSON_WORDS.has(word) && !jsonLiteralTypo(word)) n.identifiers++;
+      if (prevWord !== undefined && !JSON_WORDS.has(word) && !JSON_WORDS.has(prevWord)) n.prose++;
+      if (/^\s*\(/.test(t.slice(i + word.length, i + word.length + 8)) && !JSON_WORDS.has(word)) n.code++;
+      prevWord = word;
+      i += word.length - 1;
+      continue;
+    }
+    prevWord = undefined;
+    const number = /^-?(?:0[xob][\da-f_]+|[\d_]*\.?\d[\d_]*(?:e[-+]?\d+)?)[jln]?/i.exec(t.slice(i, i + 64))?.[0];
+    if (number !== undefined && number !== '' && number !== '-') {
+      if (/^-?0[xob]/i.test(number)) n.code++; // JSON numbers are decimal
+      i += number.length - 1;
+      continue;
+    }
+    if ('{}[],:'.includes(c)) continue;
+    if (c === '=' && t[i + 1] === '>') {
+      n.jsStrong++;
+      i++;
+    } else n.code++;
+  }
+  if (n.pyStrong > 0 && n.pyStrong >= n.jsStrong) return 'python';
+  if (n.jsStrong > 0) return 'javascript';
+  if (n.prose > 0) return 'prose';
+  if (n.pyWeak > 0 && n.pyWeak >= n.jsWeak) return 'python';
+  if (n.jsWeak > 0) return 'javascript';
+  if (n.code > 0) return 'code';
+  // Bare names as keys or values ({ "default": mod }, {a: 1}) are a JavaScript object, not JSON.
+  if (n.identifiers > 0) return 'javascript';
+  return 'json';
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Opens the way JSON data does: `{"key"`, `{}`, `["..."`, `[1`, `[{`, `[[`, `[]`, `[true`. */
+const JSON_HEAD = /^(?:\{\s*(?:"|\})|\[\s*(?:"|-?\d|\{|\[|\]|true\b|false\b|null\b))/;
+
 /**
  * The format of untagged data, or undefined when it does not look like data. `expect` (the format
- * asked for) wins over a weaker guess.
+ * asked for) wins over a weaker guess, but a bracketed text that is Python, JavaScript or prose is
+ * never taken for JSON.
  */
 export function detectFormat(text: string, expect?: string): string | undefined {
   const t = text.trim();
   if (t === '') return undefined;
   const lines = t.split('\n').filter((l) => l.trim() !== '');
-  if (/^[{[]/.test(t) && !/^\[[\w.-]+\]\s*$/m.test(lines[0] ?? '')) return 'json';
+  // "[section]" alone on the first line opens an INI file, unless the whole text is JSON ("[123]").
+  if (/^[{[]/.test(t) && (!/^\[[\w.-]+\]\s*$/.test(lines[0] ?? '') || parsesAsJson(t))) {
+    const kind = bracketKind(t);
+    if (kind === 'json' && (expect === 'json' || JSON_HEAD.test(t))) return 'json';
+    if (kind === 'python' || kind === 'javascript') return detectLanguage(t) ?? kind;
+    if (kind === 'prose') return undefined;
+    if (expect === 'json') return detectLanguage(t);
+  }
   if (t.startsWith('<')) return HTML_TAG.test(t) ? 'html' : 'xml';
   if (looksLikeSql(t)) return 'sql';
   if (looksLikeMarkdownTable(t)) return 'markdown-table';

@@ -1,7 +1,7 @@
 // Extraction: find the embedded data in a text (fenced blocks with or without a language tag,
 // Markdown tables, display math, XML/HTML blocks, SQL statements, inline JSON objects and arrays)
 // and name each piece's format. Prose is left alone: only what is reasonably data becomes a piece.
-import { detectFormat, looksLikeProseSql } from './detect.ts';
+import { bracketKind, detectFormat, looksLikeProseSql } from './detect.ts';
 import { normalizeFormat } from './formats.ts';
 
 /** A piece of embedded data found in a text. */
@@ -203,6 +203,11 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
     if (!free(i, end)) continue;
     // A template with placeholders ({"name": ..., "age": <number>}) describes data; it is not data.
     if (/(?::|,|\[)\s*(?:\.\.\.|…|<[^>"]*>)/.test(text.slice(i, end).replace(/"(?:[^"\\]|\\.)*"/g, '""'))) continue;
+    // A Python dict or list comprehension, a JavaScript object with functions, prose in brackets: not JSON.
+    if (bracketKind(text.slice(i, end)) !== 'json') {
+      i = end - 1;
+      continue;
+    }
     add('json', i, end);
     i = end - 1;
   }
