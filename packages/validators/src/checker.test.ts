@@ -1,6 +1,7 @@
 // End to end through the policy: realistic evolved instructions (valid and broken) go through
 // checkInstruction; every broken piece is rejected with the matching reason and no valid one is.
 import { describe, expect, it } from 'vitest';
+import { readSeedTasks, readVicunaQuestions } from '@evolflow/testdata';
 import { createFormatChecker } from './checker.ts';
 import { demandedFormat } from './demand.ts';
 import { extractPieces } from './extract.ts';
@@ -150,14 +151,12 @@ describe('plugins', () => {
 
 describe('real human-written instructions (self-instruct seeds, Vicuna-80)', () => {
   it('rejects none of them: prose is not taken for broken data', async () => {
-    const { readFileSync } = await import('node:fs');
     const texts: string[] = [];
-    for (const l of readFileSync('/work/shared/data/seeds/self-instruct-seed-tasks.jsonl', 'utf8').split('\n').filter(Boolean)) {
-      const r = JSON.parse(l) as { instruction: string; instances: { input: string; output: string }[] };
+    for (const r of readSeedTasks()) {
       texts.push(r.instruction);
       for (const i of r.instances) if (i.input) texts.push(`${r.instruction}\n\n${i.input}`);
     }
-    for (const l of readFileSync('/work/shared/data/seeds/vicuna-80.jsonl', 'utf8').split('\n').filter(Boolean)) texts.push((JSON.parse(l) as { turns: string[] }).turns[0] as string);
+    texts.push(...readVicunaQuestions());
     const rejected: string[] = [];
     let pieces = 0;
     for (const t of texts) {

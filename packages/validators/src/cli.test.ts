@@ -5,10 +5,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { jsonTestSuiteDir } from '@evolflow/testdata';
 import { createFormatChecker } from './checker.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const SUITE = '/work/shared/data/jsontestsuite/test_parsing';
+const SUITE = jsonTestSuiteDir;
 
 function evolflow(args: string[], input?: string): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'validate', ...args], { cwd: ROOT, input, encoding: 'utf8' });

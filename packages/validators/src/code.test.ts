@@ -70,3 +70,48 @@ describe('python indentation', () => {
     expect(checkPythonIndentation(src)).toBeUndefined();
   });
 });
+
+describe('JavaScript as Node reads it (acorn)', () => {
+  it('rejects an anonymous function declaration as a statement, as Node does', async () => {
+    expect(await checkCode('function (a, b) {\n  return a + b;\n}\n', 'javascript')).toMatchObject({ line: 1, column: 10, message: 'javascript syntax error: Unexpected token' });
+    expect(await checkCode('async function () { await x; }', 'javascript')).toMatchObject({ line: 1 });
+    expect(await checkCode('class { m() {} }', 'javascript')).toMatchObject({ line: 1 });
+  });
+
+  it.each([
+    ['a named function', 'function add(a, b) {\n  return a + b;\n}\n'],
+    ['an anonymous function as an expression', '(function (a, b) { return a + b; })(1, 2);'],
+    ['an anonymous function assigned', 'const add = function (a, b) { return a + b; };'],
+    ['an anonymous default export (module)', 'export default function (a, b) { return a + b; }'],
+    ['imports (module)', 'import fs from "node:fs";\nconsole.log(fs.existsSync("x"));'],
+    ['top-level return (CommonJS)', 'if (!process.argv[2]) return;\nconsole.log(process.argv[2]);'],
+    ['top-level await', 'const r = await fetch("https://example.com");'],
+    ['JSX', 'const el = <div className="a">{items.map((i) => <li key={i}>{i}</li>)}</div>;'],
+    ['an object literal, as the REPL reads it', '{ name: "Ann", greet() { return `hi ${this.name}`; } }'],
+    ['sloppy-mode code', 'with (obj) { x = 010; }'],
+  ])('accepts %s', async (_what, src) => {
+    expect(await checkCode(src, 'javascript')).toBeUndefined();
+  });
+
+  it('rejects an anonymous function fenced as js through the policy, naming the line', async () => {
+    const { createFormatChecker } = await import('./checker.ts');
+    const checker = await createFormatChecker();
+    const r = await checker.checkInstruction('What does this do?\n```js\nfunction (a, b) {\n  return a + b;\n}\n```', { expectFormat: 'javascript' });
+    expect(r).toMatchObject({ ok: false, reason: 'invalid-code', pieces: [{ error: { line: 3, column: 10 } }] });
+  });
+});
+
+describe('what tree-sitter lets through', () => {
+  it('TypeScript: a statement that opens with an anonymous function or class', async () => {
+    expect(await checkCode('function (a: number) { return a; }', 'typescript')).toMatchObject({ line: 1, column: 1, message: expect.stringMatching(/anonymous function/) });
+    expect(await checkCode('export default function (a: number) { return a; }', 'typescript')).toBeUndefined();
+    expect(await checkCode('const f = function (a: number) { return a; };\n(function () {})();', 'typescript')).toBeUndefined();
+  });
+
+  it('Python: a misspelt keyword before a block, and two statements on one line', async () => {
+    expect(await checkCode('if x:\n    a = 1\nesle:\n    a = 2\n', 'python')).toMatchObject({ line: 3, column: 1, message: expect.stringMatching(/"esle:" ends a line but opens no block/) });
+    expect(await checkCode('def f(x):\n    if x:\n        return 1\n    esle:\n        return False\n', 'python')).toMatchObject({ line: 4 });
+    expect(await checkCode('def f():\n    return 1\nretrun 5\n', 'python')).toMatchObject({ line: 3 });
+    expect(await checkCode('x: int = 1\ny = 2; z = 3\nif x: y = 1\n', 'python')).toBeUndefined();
+  });
+});

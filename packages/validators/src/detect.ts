@@ -153,6 +153,11 @@ export function bracketKind(text: string): BracketKind {
       continue;
     }
     if ('{}[],:'.includes(c)) continue;
+    if (t.startsWith('...', i) && /[\w$[{(]/.test(t[i + 3] ?? '')) {
+      n.jsWeak++; // spread: [...xs]
+      i += 2;
+      continue;
+    }
     if (c === '=' && t[i + 1] === '>') {
       n.jsStrong++;
       i++;

@@ -1,12 +1,13 @@
 // The JSON validator against JSONTestSuite (nst/JSONTestSuite): y_ accepted, n_ rejected, i_ listed.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { jsonTestSuiteDir, jsonTestSuiteFiles } from '@evolflow/testdata';
 import { compileSchema, jsonValidator, parseJson, validateJsonBytes } from './json.ts';
 import { scanJson } from './json-scan.ts';
 
-const DIR = '/work/shared/data/jsontestsuite/test_parsing';
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const DIR = jsonTestSuiteDir;
+const files = jsonTestSuiteFiles();
 const bytes = (f: string): Uint8Array => new Uint8Array(readFileSync(join(DIR, f)));
 
 describe('JSONTestSuite', () => {
