@@ -58,7 +58,7 @@ describe('eliminate stage: the equality judge', () => {
     expect(emits.map((e) => e.topic)).toEqual(['accepted']);
     expect(asked).toHaveLength(2);
     expect(asked[1]).not.toEqual(asked[0]);
-    expect(asked[1]?.[1]).toEqual({ role: 'assistant', content: 'The first prompt asks for fruits. The second prompt asks for fruits and colours.' });
+    expect(asked[1]?.at(-1)?.content).toMatch(/^Answer with exactly Equal or Not Equal\.\nThe First Prompt: List three fruits\.\nThe Second Prompt: List three fruits, each with its typical colour\.\nYour judgement:$/);
     expect(emits[0]?.record.checks.at(-1)).toEqual({ stage: 'eliminate', reason: 'ok', verdict: 'not-equal', answer: 'Not Equal' });
     expect(emits[0]?.record.usage.calls).toBe(2);
     expect(emits[0]?.record.calls).toEqual(['j-1', 'j-2']);

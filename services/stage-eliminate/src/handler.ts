@@ -54,7 +54,7 @@ export async function createEliminateStage(env: StageEnv): Promise<StageHandler<
           spend(answer);
           // No verdict: ask once more (a different request, so the response cache cannot repeat the answer).
           if (parseVerdict(answer.text) === 'none') {
-            answer = await env.llm.complete('judge', equalityJudgeRetryMessages(first, second, answer.text), { recordId: record.id });
+            answer = await env.llm.complete('judge', equalityJudgeRetryMessages(first, second), { recordId: record.id });
             spend(answer);
           }
         } catch (err) {

@@ -50,12 +50,15 @@ describe('parseVerdict', () => {
 });
 
 describe('judge prompts', () => {
-  it('asks for exactly Equal or Not Equal, and asks again differently', () => {
+  it('asks for exactly Equal or Not Equal with one example of each, and asks again differently', () => {
     const first = equalityJudgeMessages('List fruits.', 'List three red fruits.');
-    expect(first.at(-1)?.content).toMatch(/answer with exactly Equal or Not Equal/);
-    const again = equalityJudgeRetryMessages('List fruits.', 'List three red fruits.', 'The first prompt asks for fruits.');
-    expect(again.slice(0, first.length)).toEqual(first);
-    expect(again.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
-    expect(again.at(-1)?.content).toMatch(/Equal, Not Equal$/);
+    expect(first.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant', 'user']);
+    expect(first[0]?.content).toMatch(/same constraints and requirements and the same depth and breadth.*Answer with exactly Equal or Not Equal/s);
+    expect(first.filter((m) => m.role === 'assistant').map((m) => m.content).sort()).toEqual(['Equal', 'Not Equal']);
+    expect(first.at(-1)?.content).toBe('The First Prompt: List fruits.\nThe Second Prompt: List three red fruits.\nYour judgement:');
+    const again = equalityJudgeRetryMessages('List fruits.', 'List three red fruits.');
+    expect(again).not.toEqual(first);
+    expect(again.filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual(first.filter((m) => m.role === 'assistant').map((m) => m.content).reverse());
+    expect(again.at(-1)?.content).toBe(`Answer with exactly Equal or Not Equal.\n${first.at(-1)?.content ?? ''}`);
   });
 });

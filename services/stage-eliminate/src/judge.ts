@@ -10,33 +10,44 @@ export type JudgeVerdict = 'equal' | 'not-equal' | 'none';
 /** The judge's raw answer is stored on the record's eliminate check cut to this many characters. */
 export const JUDGE_ANSWER_CHARS = 300;
 
-/** The equality judge's prompt (the paper's, in our words): it asks for exactly "Equal" or "Not Equal". */
-export function equalityJudgeMessages(first: string, second: string): ChatMessage[] {
-  return [
-    {
-      role: 'user',
-      content:
-        'Here are two instructions for an AI assistant. Decide whether they are equal, that is:\n' +
-        '1. They have the same constraints and requirements.\n' +
-        '2. They have the same depth and breadth of inquiry.\n' +
-        `The First Prompt: ${first}\n` +
-        `The Second Prompt: ${second}\n` +
-        'Your judgement (answer with exactly Equal or Not Equal, no explanation):',
-    },
-  ];
+const JUDGE_SYSTEM =
+  'You judge whether two prompts for an AI assistant are equal. They are Equal when they have the same constraints and requirements ' +
+  'and the same depth and breadth of inquiry (rewording or politeness alone changes nothing); otherwise they are Not Equal. ' +
+  'Answer with exactly Equal or Not Equal, no explanation.';
+
+/** Two worked examples, one of each verdict: small models answer in the asked form only when shown it. */
+const EXAMPLES: readonly (readonly [string, string, 'Equal' | 'Not Equal'])[] = [
+  ['Name a fruit.', 'Name a red fruit that grows on trees, and give its harvest season.', 'Not Equal'],
+  ['Write a poem about the sea.', 'Please write a poem about the sea.', 'Equal'],
+];
+
+const pairTurn = (first: string, second: string, lead = ''): ChatMessage => ({
+  role: 'user',
+  content: `${lead}The First Prompt: ${first}\nThe Second Prompt: ${second}\nYour judgement:`,
+});
+
+function judgeMessages(first: string, second: string, examples: typeof EXAMPLES, lead?: string): ChatMessage[] {
+  const shots = examples.flatMap(([a, b, verdict]): ChatMessage[] => [pairTurn(a, b), { role: 'assistant', content: verdict }]);
+  return [{ role: 'system', content: JUDGE_SYSTEM }, ...shots, pairTurn(first, second, lead)];
 }
 
 /**
- * The second ask, when the first answer held no verdict: the same exchange plus the judge's answer
- * and a reminder. The request differs from the first, so a response cache cannot hand back the same
- * answer, and a temperature-0 judge gets a new chance to answer in the asked form.
+ * The equality judge's prompt: the paper's two criteria (same constraints and requirements, same
+ * depth and breadth) and its answer, exactly "Equal" or "Not Equal", with one worked example of
+ * each. Without the examples SmolLM2-135M-Instruct answered 0 of 22 real judge requests with a
+ * verdict (it restated the prompts or answered them); with them, every one (see the README).
  */
-export function equalityJudgeRetryMessages(first: string, second: string, previous: string): ChatMessage[] {
-  return [
-    ...equalityJudgeMessages(first, second),
-    { role: 'assistant', content: previous.trim() === '' ? '(no answer)' : previous.slice(0, 2000) },
-    { role: 'user', content: 'That answer did not say whether the two prompts are equal. Reply with exactly one of these two answers and nothing else: Equal, Not Equal' },
-  ];
+export function equalityJudgeMessages(first: string, second: string): ChatMessage[] {
+  return judgeMessages(first, second, EXAMPLES);
+}
+
+/**
+ * The second ask, when the first answer held no verdict: the examples in the other order and a
+ * reminder. It is a different request, so neither a temperature-0 judge nor the response cache
+ * repeats the first answer; the failed answer itself is not shown, since small models copy it.
+ */
+export function equalityJudgeRetryMessages(first: string, second: string): ChatMessage[] {
+  return judgeMessages(first, second, [...EXAMPLES].reverse(), 'Answer with exactly Equal or Not Equal.\n');
 }
 
 // Labels, conclusion words and subjects that may come before a verdict in its sentence.
