@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, findMeta, findRefusal, looksLikeTask, parseRewrite } from '@evolflow/core';
-import { cheapRules } from '@evolflow/stage-validate';
+import { cheapRules, lostInput } from '@evolflow/stage-validate';
 import { responseRules } from '@evolflow/stage-eliminate';
 import { seedTasksPath, vicunaPath } from '@evolflow/testdata';
 import { ROOT, writeResults } from './support.ts';
@@ -117,7 +117,11 @@ for (const l of labels) {
   const instruction = 'instruction' in parsed ? parsed.instruction : '';
   // What the evolve and validate stages decide: evolve rejects a cut answer (`truncated`) first.
   const language = instruction === '' ? undefined : languageRules(instruction, parentOf(content));
-  const stage = ex.answer.finish_reason === 'length' ? 'truncated' : instruction === '' ? 'unparseable' : cheapRules(instruction, parentOf(content), DEFAULT_CONFIG.validate)?.reason;
+  // The evolver's prompt shows the parent as instruction, blank line, input: split it back for lostInput.
+  const [parentInstruction = '', ...inputParts] = parentOf(content).split('\n\n');
+  const parent = { instruction: parentInstruction, input: inputParts.join('\n\n') };
+  const stage = ex.answer.finish_reason === 'length' ? 'truncated' : instruction === '' ? 'unparseable'
+    : (cheapRules(instruction, parentOf(content), DEFAULT_CONFIG.validate) ?? lostInput({ instruction }, parent, l.role === 'mutation' ? 'breadth' : 'depth'))?.reason;
   if (l.label === 'clean') {
     real.rewrites.clean++;
     if (stage) real.rewrites.cleanRejected.push(`${stage}: ${instruction.slice(0, 100)}`);

@@ -41,6 +41,9 @@ describe('responseRules: refusals and Chinese', () => {
       '全程用了4小时25分钟。',
       '亲爱的王女士，很抱歉您的订单晚到了两周。我们已经退还了运费。',
       '很抱歉，我不能参加你的婚礼，祝你们新婚快乐！',
+      // Real SmolLM2-135M answers (packages/local-llm/fixtures/smollm2-corpus.jsonl): rambling, but no refusal.
+      "I'm afraid I'm afraid of the blank to some extent. I'm trying to give you a 10-word answer to a 10-word prompt that's either too long or too short.",
+      "I'm afraid I'm rather a foodie, but I can certainly share a story that might interest you. I used to be a professional chef.",
     ]) expect(responseRules(text, cfg), text).toBeUndefined();
     // A short apology letter still meets the paper's "sorry" rule, but it is not a refusal.
     const letter = 'Dear Ms. Lee, I am truly sorry that your order arrived two weeks late. We have refunded the shipping cost and added a discount to your account.';
