@@ -267,3 +267,116 @@ describe('evolflow run: one run per --out', () => {
     }
   });
 });
+
+/** An HTTP gate in front of the simulator: passes the first `pass` requests, holds the rest until `open()`. */
+async function gateTo(sim: RunningSimulator, pass: number) {
+  let opened = false;
+  let seen = 0;
+  const held: (() => void)[] = [];
+  const server = createHttpServer((req, res) => {
+    seen++;
+    const body: Buffer[] = [];
+    req.on('data', (c: Buffer) => body.push(c));
+    req.on('end', () => {
+      const forward = () => {
+        fetch(`${sim.url}${(req.url ?? '').replace(/^\/v1/, '')}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.concat(body) }).then(async (r) => {
+          res.writeHead(r.status, { 'content-type': 'application/json' });
+          res.end(await r.text());
+        }, () => res.destroy());
+      };
+      if (opened || seen <= pass) forward();
+      else held.push(forward);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`,
+    seen: () => seen,
+    held: () => held.length,
+    open() {
+      opened = true;
+      for (const f of held.splice(0)) f();
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+describe('evolflow run: stopping', () => {
+  it('one SIGINT mid-run: says so, writes partial outputs, exits 130 with how to resume; the same command then completes to the clean run\'s dataset', async () => {
+    const sim = await startSimulator({ seed: 9 });
+    sims.push(sim);
+    const dir = tempDir('sigint');
+    const seeds = seedFile(dir, Array.from({ length: 8 }, (_, i) => JSON.stringify({ instruction: `Explain idea number ${i + 1} of thermodynamics to a child.` })));
+    const config = configFile(dir, { run: { rounds: 2, stopGraceMs: 500 } });
+    // 8 seeds x 3 calls make round 1 (24); the 25th on are round 2, so a record was kept before the gate closes.
+    const gate = await gateTo(sim, 30);
+    try {
+      const out = join(dir, 'out');
+      const args = ['run', '--config', config, '--seeds', seeds, '--out', out, '--no-progress', '--log-level', 'silent', '--base-url', gate.url];
+      const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { cwd: ROOT, env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const code = new Promise<number | null>((r) => child.on('close', r));
+      // Mid-run: some requests answered, others waiting at the gate.
+      while (gate.held() === 0) await new Promise((r) => setTimeout(r, 20));
+      child.kill('SIGINT');
+      expect(await code).toBe(130);
+      expect(stderr).toContain('evolflow: SIGINT: stopping: no new work is taken; work in flight gets up to 0.5 s (run.stopGraceMs), then what is finished is written. Press Ctrl-C again to leave at once.\n');
+      expect(stderr).toContain(`evolflow: stopped by SIGINT: the outputs hold what was finished so far (partial: true in run.json); outputs in ${out}.\nTo resume, run the same command again (answers already paid for come from the cache):\n  evolflow run --config ${config} --seeds ${seeds} --out ${out} --no-progress --log-level silent --base-url ${gate.url}\n`);
+      const partial = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { partial: boolean; stoppedBy: string; outcome: { exitCode: number }; totals: { seeds: number; kept: number; rejected: number } };
+      expect(partial).toMatchObject({ partial: true, stoppedBy: 'SIGINT', outcome: { exitCode: 130, status: 'interrupted' } });
+      // What was written is consistent: every terminal record in lineage, nothing left in a lock.
+      const lines = (f: string) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean).length;
+      expect(lines('lineage.jsonl')).toBe(lines('seeds.jsonl') + lines('kept.jsonl') + lines('rejected.jsonl'));
+      expect(lines('kept.jsonl')).toBeGreaterThan(0);
+      expect(lines('kept.jsonl')).toBeLessThan(16);
+      expect(partial.totals.kept).toBe(lines('kept.jsonl'));
+      expect(existsSync(join(out, '.evolflow.lock'))).toBe(false);
+
+      gate.open();
+      const resumed = await evolflow(args);
+      expect(resumed.code).toBe(0);
+      const done = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { partial: boolean; llm: { cacheHits: number } };
+      expect(done.partial).toBe(false);
+      expect(done.llm.cacheHits).toBeGreaterThanOrEqual(24);
+
+      const cleanDir = tempDir('sigint-clean');
+      const clean = await evolflow(['run', '--config', configFile(cleanDir, { run: { rounds: 2 } }), '--seeds', seeds, '--out', join(cleanDir, 'out'), '--no-progress', '--log-level', 'silent', '--base-url', `${sim.url}`]);
+      expect(clean.code).toBe(0);
+      const dataset = readFileSync(join(out, 'dataset.jsonl'), 'utf8');
+      expect(dataset.split('\n').filter(Boolean).length).toBeGreaterThan(8);
+      expect(dataset).toBe(readFileSync(join(cleanDir, 'out', 'dataset.jsonl'), 'utf8'));
+    } finally {
+      await gate.close();
+    }
+  });
+
+  it('a second SIGTERM while stopping leaves at once with 143, releasing the lock', async () => {
+    const sim = await startSimulator({ seed: 9 });
+    sims.push(sim);
+    const dir = tempDir('sigterm');
+    // A grace period far longer than the test: only the second signal can end this run.
+    const config = configFile(dir, { run: { stopGraceMs: 3_600_000 } });
+    const gate = await gateTo(sim, 0);
+    try {
+      const out = join(dir, 'out');
+      const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'run', '--config', config, '--seeds', seedFile(dir), '--out', out, '--no-progress', '--log-level', 'silent', '--base-url', gate.url], { cwd: ROOT, env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const code = new Promise<number | null>((r) => child.on('close', r));
+      while (gate.held() === 0) await new Promise((r) => setTimeout(r, 20));
+      child.kill('SIGTERM');
+      while (!stderr.includes('stopping')) await new Promise((r) => setTimeout(r, 20));
+      expect(stderr).toContain('evolflow: SIGTERM: stopping: no new work is taken; work in flight gets up to 3600 s (run.stopGraceMs), then what is finished is written. Send it again to leave at once.\n');
+      child.kill('SIGTERM');
+      expect(await code).toBe(143);
+      expect(stderr).toContain("evolflow: second SIGTERM: leaving now; this run's outputs may be missing or incomplete. To resume, run the same command again.\n");
+      expect(existsSync(join(out, '.evolflow.lock'))).toBe(false);
+    } finally {
+      await gate.close();
+    }
+  });
+});

@@ -36,6 +36,8 @@ function exitCodeOf(err: unknown): number {
 
 main(process.argv.slice(2)).then(
   (code) => {
+    // A stopped run leaves without waiting for the LLM calls it abandoned.
+    if (code === EXIT.interrupted || code === EXIT.terminated) process.exit(code);
     process.exitCode = code;
   },
   (err: unknown) => {

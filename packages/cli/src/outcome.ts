@@ -26,7 +26,7 @@ export const EXIT = Object.freeze({
 export interface RunOutcome {
   exitCode: number;
   /** `ok`, or why the run did not produce what it was asked for. */
-  status: 'ok' | 'empty-input' | 'llm-all-failed' | 'llm-failure-rate';
+  status: 'ok' | 'empty-input' | 'llm-all-failed' | 'llm-failure-rate' | 'interrupted';
   /** One line for the user (empty when ok). */
   message: string;
 }
@@ -67,4 +67,11 @@ export function judgeRun(f: OutcomeFacts): RunOutcome {
     };
   }
   return { exitCode: EXIT.ok, status: 'ok', message: '' };
+}
+
+/** The outcome of a run stopped early by `signal` (`SIGINT` -> 130, `SIGTERM` -> 143). */
+export function stoppedOutcome(signal: string, partial: boolean): RunOutcome {
+  const exitCode = signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+  const what = partial ? 'the outputs hold what was finished so far (partial: true in run.json)' : 'nothing was left undone';
+  return { exitCode, status: 'interrupted', message: `stopped by ${signal}: ${what}` };
 }

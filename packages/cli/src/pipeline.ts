@@ -4,7 +4,7 @@
 // (dataset from the mixer; kept, seeds, rejected, lineage, dlq and run.json from here) are written.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PIPELINE, redactDeep, type Config, type EvolRecord, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
+import { PIPELINE, redactDeep, type TopicName, type Config, type EvolRecord, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
 import { InMemoryTransport, runStage, stateLogsOf, type RunningStage, type RunStageOptions, type StageStats, type Transport } from '@evolflow/transport';
 import type { LlmClient } from '@evolflow/llm';
 import { createSeedStage, readSeedFile } from '@evolflow/stage-seed';
@@ -15,7 +15,7 @@ import { createEliminateStage } from '@evolflow/stage-eliminate';
 import { createDedupStage } from '@evolflow/stage-dedup';
 import { createMixStage } from '@evolflow/stage-mix';
 import { startSink, type Sink } from './sink.ts';
-import { judgeRun, type RunOutcome } from './outcome.ts';
+import { judgeRun, stoppedOutcome, type RunOutcome } from './outcome.ts';
 
 /** How each stage of the manifest is built. */
 export const STAGE_FACTORIES: Record<StageName, (env: StageEnv) => Promise<StageHandler<unknown>>> = {
@@ -39,6 +39,12 @@ export interface RunPipelineOptions {
   cwd?: string;
   /** Keep running after the seed files are done (continuous mode); stop with `signal`. */
   follow?: boolean;
+  /**
+   * Stops the run early (a finite run as well as --follow): no new work is taken, work in flight
+   * gets `run.stopGraceMs` to finish and is then abandoned, and what is consistent so far is
+   * written, with `partial: true` in run.json when anything was left undone. The abort reason
+   * (`SIGINT`, `SIGTERM`) is recorded and picks the exit code (130, 143).
+   */
   signal?: AbortSignal;
   /** Observability hooks. */
   onRecord?: RunStageOptions<unknown>['onRecord'];
@@ -62,6 +68,10 @@ export interface RunSummary {
   timeline: { t: number; stages: Record<string, { in: number; out: number; rejected: number }>; llmCalls: number; tokens: number }[];
   /** Whether the run produced what it was asked for, and its exit code. */
   outcome: RunOutcome;
+  /** True when the run was stopped before every record reached its terminal state: run the same command again to resume. */
+  partial: boolean;
+  /** What stopped the run early (`SIGINT`, `SIGTERM`), if anything did. */
+  stoppedBy?: string;
   /** The config, with keys and URL credentials redacted. */
   config: Readonly<Config>;
   [extra: string]: unknown;
@@ -76,6 +86,29 @@ export interface RunningPipeline {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Stages that start new work (new seeds, LLM calls): the first thing a stop halts. */
+const WORK_STAGES: ReadonlySet<StageName> = new Set(['seed', 'evolve', 'respond', 'eliminate']);
+/** Topics whose consumers keep running during a stop, so finished work reaches the sink and the mixer. */
+const SETTLE_TOPICS: readonly TopicName[] = ['evolved', 'accepted', 'unique', 'replay', 'rejected'];
+/** Longest wait, after the grace period, for the sink and the mixer to read what finished work published. */
+const SETTLE_MS = 5000;
+
+/** `promise`, or nothing once `deadline` (ms since the epoch) has passed. */
+async function until(promise: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now()))))]);
+  clearTimeout(timer);
+}
+
+/** Poll until every topic of `topics` has been read by all its consumers, or `deadline` passes. */
+async function settled(transport: Transport, topics: readonly TopicName[], deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    const backlogs = await Promise.all(topics.map((t) => transport.backlog(t)));
+    if (backlogs.every((n) => n === 0)) return;
+    await sleep(20);
+  }
+}
 
 async function waitDrained(transport: Transport, signal?: AbortSignal): Promise<void> {
   if (transport instanceof InMemoryTransport) {
@@ -143,15 +176,30 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
   const ticker = setInterval(sample, 1000);
   ticker.unref();
 
+  const signal = options.signal;
+  let stopping = signal?.aborted ?? false;
+  const stopRequested = new Promise<void>((r) => {
+    if (signal?.aborted) r();
+    else {
+      signal?.addEventListener('abort', () => {
+        stopping = true;
+        r();
+      }, { once: true });
+    }
+  });
+  let fed = false;
+
   const feed = async () => {
     for (const file of options.seedFiles) {
       let batch: EvolRecord[] = [];
       const flush = async () => {
-        while ((await transport.backlog('seeds')) > 4096) await sleep(20);
+        while (!stopping && (await transport.backlog('seeds')) > 4096) await sleep(20);
+        if (stopping) return;
         await transport.publish('seeds', batch);
         batch = [];
       };
       for await (const item of readSeedFile(file)) {
+        if (stopping) return;
         if (item.kind === 'reject') {
           seedRejects++;
           if (seedStats) {
@@ -171,24 +219,46 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
       }
       if (batch.length > 0) await flush();
     }
+    fed = !stopping;
+  };
+
+  /**
+   * The first stop: stages that start new work take nothing more and their records in flight get
+   * until the grace period ends (then they are abandoned: their LLM calls are not waited for);
+   * what finished flows on to the sink and the mixer, which writes the dataset of what it holds.
+   * Resolves to whether anything was left undone.
+   */
+  const stopEarly = async (): Promise<boolean> => {
+    const deadline = Date.now() + config.run.stopGraceMs;
+    const working = stages.filter((s) => WORK_STAGES.has(s.spec.name));
+    const others = stages.filter((s) => !WORK_STAGES.has(s.spec.name));
+    await until(Promise.all(working.map((s) => s.stop())), deadline);
+    await settled(transport, SETTLE_TOPICS, Math.max(deadline, Date.now() + SETTLE_MS));
+    await until(Promise.all(others.map((s) => s.stop())), Date.now() + SETTLE_MS);
+    for (const s of others) if (s.spec.name === 'mix') await s.flush();
+    await settled(transport, ['curriculum'], Date.now() + SETTLE_MS);
+    return !fed || !(await transport.isDrained());
   };
 
   const done = (async (): Promise<RunSummary> => {
-    await feed();
-    if (options.follow) {
-      await new Promise<void>((r) => (options.signal?.aborted ? r() : options.signal?.addEventListener('abort', () => r(), { once: true })));
+    await Promise.race([feed(), stopRequested]);
+    if (!stopping) await Promise.race([options.follow ? new Promise<never>(() => undefined) : waitDrained(transport, signal), stopRequested]);
+    let partial = false;
+    if (stopping) partial = await stopEarly();
+    else {
+      // Drained: from here the run finishes as it would have without a stop.
+      for (const s of stages) {
+        const n = await s.flush();
+        if (n > 0) await waitDrained(transport);
+      }
+      await waitDrained(transport);
     }
-    await waitDrained(transport, options.signal);
-    for (const s of stages) {
-      const n = await s.flush();
-      if (n > 0) await waitDrained(transport, options.signal);
-    }
-    await waitDrained(transport, options.signal);
     clearInterval(ticker);
     sample();
     // Everything is drained: the stages leave their groups together (each stop waits for its
-    // consumer's fetch in flight, so one after another would pay that wait once per stage).
-    await Promise.all(stages.map((s) => s.stop()));
+    // consumer's fetch in flight, so one after another would pay that wait once per stage). After
+    // an early stop they have left already, and abandoned work is not waited for.
+    if (!stopping) await Promise.all(stages.map((s) => s.stop()));
     await sink.stop();
     for (const h of handlers.values()) await (h as { close?(): Promise<void> }).close?.();
     await sink.write(outDir);
@@ -204,7 +274,10 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
     const finished = Date.now();
     const usage = llm.usage();
     const sampleError = [...sink.rejected.values()].find((r) => r.rejection?.reason === 'llm-error')?.rejection?.detail;
-    const outcome = judgeRun({ seeds: sink.seeds.size, seedRejects, seedFiles: options.seedFiles, llm: usage, maxFailureRate: config.run.maxFailureRate, sampleError });
+    const stoppedBy = stopping ? String(signal?.reason ?? 'a stop') : undefined;
+    const outcome = stoppedBy !== undefined
+      ? stoppedOutcome(stoppedBy, partial)
+      : judgeRun({ seeds: sink.seeds.size, seedRejects, seedFiles: options.seedFiles, llm: usage, maxFailureRate: config.run.maxFailureRate, sampleError });
     const summary: RunSummary = {
       startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, outDir,
       stages: Object.fromEntries(stages.map((s) => [s.spec.name, { ...s.stats, emitted: { ...s.stats.emitted }, reasons: { ...s.stats.reasons } }])),
@@ -213,7 +286,7 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
         seeds: sink.seeds.size, seedRejects, evolutions: sink.kept.size + evolvedRejects.length, kept: sink.kept.size,
         rejected: sink.rejected.size, deadLettered: sink.deadLetters.length, replayed: cur.replayed, dataset: cur.records,
       },
-      rounds, strategies, timeline, outcome, config: redactDeep(config),
+      rounds, strategies, timeline, outcome, partial, ...(stoppedBy === undefined ? {} : { stoppedBy }), config: redactDeep(config),
       ...redactDeep(options.extra),
     };
     await writeFile(join(outDir, 'run.json'), `${JSON.stringify(summary, null, 2)}\n`);

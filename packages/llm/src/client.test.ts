@@ -326,6 +326,19 @@ describe('createLlmClient: cache', () => {
     expect((await withKey.complete('evolver', ask('y'))).cached).toBe(true);
   });
 
+  it('keys a server started by the caller by the name it is given, not by its port (a new one every run)', async () => {
+    const dir = cacheDir();
+    const first = await startServer();
+    const a = client({ config: llmConfig(first.url, { cache: { enabled: true, dir } }), cacheNamespace: 'sim:7', cacheEndpoint: 'started-by-evolflow' });
+    await a.complete('evolver', ask('x'), { recordId: 's.r1' });
+    await a.close();
+    const second = await startServer();
+    const b = client({ config: llmConfig(second.url, { cache: { enabled: true, dir } }), cacheNamespace: 'sim:7', cacheEndpoint: 'started-by-evolflow' });
+    expect((await b.complete('evolver', ask('x'), { recordId: 's.r1' })).cached).toBe(true);
+    expect(second.seen.length).toBe(0);
+    await b.close();
+  });
+
   it('keys by attempt: another record asking the same gets a new sample, the same record after a restart gets its answer again', async () => {
     const server = await startServer();
     const dir = cacheDir();

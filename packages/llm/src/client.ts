@@ -16,6 +16,12 @@ export interface LlmClientOptions {
   baseUrl?: string;
   /** Mixed into every cache key: the CLI passes e.g. `sim:7:0.1` for simulated runs so different simulator settings never share answers. */
   cacheNamespace?: string;
+  /**
+   * The endpoint as cache keys name it, for roles without their own `baseUrl`; default: its URL. A
+   * server the caller started itself (the simulator, a local model) gets a new port every run and is
+   * identified by the namespace instead.
+   */
+  cacheEndpoint?: string;
   logger?: Logger;
   /** Observability hook: one event per request attempt, cache hit, retry and final error. */
   onEvent?(event: LlmEvent): void;
@@ -250,7 +256,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
 
       // Stop sequences change the answer, so they are part of its key (folded into the namespace, so keys without them stay as they were).
       const keyNamespace = spec.stop.length > 0 ? `${namespace}\u0000stop:${JSON.stringify(spec.stop)}` : namespace;
-      const key = cacheKey({ namespace: keyNamespace, endpoint: endpoint(spec.role).url, attempt: spec.recordId, model: spec.model, temperature: spec.temperature, maxTokens: spec.maxTokens, messages: spec.messages });
+      const key = cacheKey({ namespace: keyNamespace, endpoint: (!config.roles[role].baseUrl && options.cacheEndpoint) || endpoint(spec.role).url, attempt: spec.recordId, model: spec.model, temperature: spec.temperature, maxTokens: spec.maxTokens, messages: spec.messages });
       const stored = cache.get(key);
       if (stored) return hit(spec, stored);
       const flight = flights.get(key);

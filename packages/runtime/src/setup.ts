@@ -43,6 +43,8 @@ export async function setupLlm(config: Readonly<Config>, options: { logger?: Log
     config: config.llm,
     ...(baseUrl === '' ? {} : { baseUrl }),
     cacheNamespace,
+    // A server started here (simulator, local model) has a new port every run: the namespace names it.
+    ...(baseUrl !== config.llm.baseUrl ? { cacheEndpoint: 'started-by-evolflow' } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });

@@ -28,6 +28,17 @@ Progress: on a terminal, one live line per stage plus a summary (logs then go to
 otherwise a plain progress line every few seconds. --metrics-port serves GET /metrics and GET /healthz
 during the run (also observe.metricsPort). Set observe.adaptive: true to pick failing strategies less.`;
 
+/** Close everything opened, last opened first; a failing close does not stop the others. */
+async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
+  for (const close of closers.splice(0)) await close().catch(() => undefined);
+}
+
+/** The command line that resumes this run, quoted for a POSIX shell. */
+function commandLine(argv: readonly string[]): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`);
+  return ['evolflow', 'run', ...argv].map(quote).join(' ');
+}
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'run the whole pipeline (embedded defaults: in-memory transport + simulator)',
@@ -50,6 +61,26 @@ export const runCommand: Command = {
     await checkRunPaths({ seedFiles: seeds, outDir, otherInputs: [...(configFile ? [configFile] : []), ...config.mix.decontaminate.sets] });
     const lock = lockOutDir(outDir);
     const closers: (() => Promise<void>)[] = [];
+    // The first SIGINT/SIGTERM stops the run (no new work, a grace period, partial outputs); a second one leaves at once.
+    const controller = new AbortController();
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals += 1;
+      if (signals === 1) {
+        process.stderr.write(`\nevolflow: ${sig}: stopping: no new work is taken; work in flight gets up to ${config.run.stopGraceMs / 1000} s (run.stopGraceMs), then what is finished is written. ${sig === 'SIGINT' ? 'Press Ctrl-C' : 'Send it'} again to leave at once.\n`);
+        controller.abort(sig);
+        return;
+      }
+      process.stderr.write(`evolflow: second ${sig}: leaving now; this run's outputs may be missing or incomplete. To resume, run the same command again.\n`);
+      lock.release();
+      process.exit(sig === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    closers.push(async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
     try {
       const obs = await observeRun({
         config, outDir, logLevel: values['log-level'] === undefined ? 'warn' : parseLogLevel(values['log-level']),
@@ -65,14 +96,6 @@ export const runCommand: Command = {
       }
       const transport = await createTransport(config, logger);
       closers.unshift(() => transport.close());
-      const controller = new AbortController();
-      const onSignal = () => controller.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      closers.unshift(async () => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      });
       const pipeline = await startPipeline({
         config, seedFiles: seeds, transport, llm: llm.llm, logger, outDir, follow: values.follow ?? false, signal: controller.signal,
         extra: { simulated: llm.simulated, seedFiles: seeds }, ...obs.hooks,
@@ -83,10 +106,17 @@ export const runCommand: Command = {
       process.stdout.write(formatSummary(summary));
       if (report) process.stdout.write(`report: ${report}\n`);
       if (obs.logDestination !== 'stderr') process.stdout.write(`log: ${obs.logDestination}\n`);
-      if (summary.outcome.exitCode !== EXIT.ok) process.stderr.write(`evolflow: run failed (exit ${summary.outcome.exitCode}, ${summary.outcome.status}): ${redactText(summary.outcome.message)}\n`);
+      if (summary.stoppedBy !== undefined) {
+        process.stderr.write(`evolflow: ${redactText(summary.outcome.message)}; outputs in ${summary.outDir}.\nTo resume, run the same command again (answers already paid for come from the cache):\n  ${redactText(commandLine(argv))}\n`);
+        // Calls abandoned at the stop are not waited for: closing gets the grace period at most.
+        await Promise.race([closeAll(closers), new Promise((r) => setTimeout(r, config.run.stopGraceMs).unref())]);
+        closers.length = 0;
+      } else if (summary.outcome.exitCode !== EXIT.ok) {
+        process.stderr.write(`evolflow: run failed (exit ${summary.outcome.exitCode}, ${summary.outcome.status}): ${redactText(summary.outcome.message)}\n`);
+      }
       return summary.outcome.exitCode;
     } finally {
-      for (const close of closers) await close().catch(() => undefined);
+      await closeAll(closers);
       lock.release();
     }
   },
