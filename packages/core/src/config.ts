@@ -114,8 +114,16 @@ export interface Config {
     datasetName: string;
     /** Licence of the seeds for the dataset card; empty: read the LICENSE file beside the seed file. */
     seedLicense: string;
-    /** Evaluation sets (files) whose near-duplicates are dropped as `contaminated`. */
-    decontaminate: { sets: string[]; threshold: number; ngram: number };
+    /**
+     * Evaluation sets (files) whose copies, rewordings and paraphrases are dropped as `contaminated`,
+     * seeds and evolved records alike. `tests` names the tests that run (a record is dropped when any
+     * fires): `ngram` (content n-gram containment >= `threshold`, n-grams up to `ngram` words) and
+     * `embedding` (cosine similarity to the nearest item >= `embeddingThreshold`, `embeddingModel`
+     * from `dedup.modelDir`), whatever `dedup.mode` is.
+     */
+    decontaminate: {
+      sets: string[]; tests: ('ngram' | 'embedding')[]; threshold: number; ngram: number; embeddingThreshold: number; embeddingModel: string;
+    };
   };
   transport: {
     kind: 'memory' | 'kafka';
@@ -192,7 +200,7 @@ export const DEFAULT_CONFIG: Config = {
   mix: {
     replayShare: 0.2, replayCount: 0, batchSize: 64, order: 'curriculum', stratify: false, continuous: false, intervalMs: 0,
     shardRecords: 4096, parquet: true, metadata: 'none', datasetName: 'evolflow', seedLicense: '',
-    decontaminate: { sets: [], threshold: 0.4, ngram: 2 },
+    decontaminate: { sets: [], tests: ['ngram'], threshold: 0.4, ngram: 2, embeddingThreshold: 0.73, embeddingModel: 'all-MiniLM-L6-v2' },
   },
   transport: { kind: 'memory', kafka: { brokers: ['127.0.0.1:9092'], prefix: 'evolflow.', partitions: 3, clientId: 'evolflow' } },
   stages: { concurrency: 64, maxAttempts: 5 },
@@ -234,7 +242,10 @@ export const configSchema = obj({
     replayShare: num(0, 0.99), replayCount: int(0), batchSize: int(1), order: { enum: ['curriculum', 'shuffle'] }, stratify: bool,
     continuous: bool, intervalMs: int(0), shardRecords: int(1), parquet: bool, metadata: { enum: ['none', 'field', 'file'] },
     datasetName: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' }, seedLicense: str,
-    decontaminate: obj({ sets: { type: 'array', items: str }, threshold: num(0, 1), ngram: int(1, 13) }),
+    decontaminate: obj({
+      sets: { type: 'array', items: str }, tests: { type: 'array', items: { enum: ['ngram', 'embedding'] }, minItems: 1, uniqueItems: true },
+      threshold: num(0, 1), ngram: int(1, 13), embeddingThreshold: num(0, 1), embeddingModel: { type: 'string', minLength: 1 },
+    }),
   }),
   transport: obj({
     kind: { enum: ['memory', 'kafka'] },

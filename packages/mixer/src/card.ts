@@ -20,13 +20,27 @@ export interface MixSummary {
   replayShare: number;
   byRound: Record<string, number>;
   byStrategy: Record<string, number>;
+  /** Records dropped as copies or paraphrases of evaluation items (seeds included). */
   contaminated: number;
+  /** Of those, seeds. */
+  contaminatedSeeds: number;
   /** Records left out because they had no response to train on. */
   withoutResponse: number;
+  /** Of those, seeds. */
+  withoutResponseSeeds: number;
+}
+
+/** What the mixer left out, for `summarize`. */
+export interface LeftOut {
+  seedsAvailable: number;
+  contaminated: number;
+  contaminatedSeeds?: number;
+  withoutResponse: number;
+  withoutResponseSeeds?: number;
 }
 
 /** Count a mixed dataset (records carrying `batch`). */
-export function summarize(records: readonly EvolRecord[], extra: { seedsAvailable: number; contaminated: number; withoutResponse: number }): MixSummary {
+export function summarize(records: readonly EvolRecord[], extra: LeftOut): MixSummary {
   const byRound: Record<string, number> = {};
   const byStrategy: Record<string, number> = {};
   let replayed = 0;
@@ -51,7 +65,9 @@ export function summarize(records: readonly EvolRecord[], extra: { seedsAvailabl
     byRound,
     byStrategy,
     contaminated: extra.contaminated,
+    contaminatedSeeds: extra.contaminatedSeeds ?? 0,
     withoutResponse: extra.withoutResponse,
+    withoutResponseSeeds: extra.withoutResponseSeeds ?? 0,
   };
 }
 
@@ -109,13 +125,27 @@ export interface CardOptions {
   stratify: boolean;
   /** `mix.seedLicense` when set; else detected from the seed files. */
   seedLicense: string;
+  /** The seed files and their licences; the card names them by file name only. */
   seedSources: { file: string; license: string; licenseFile?: string }[];
-  decontamination: { method: string; sets: readonly string[] } | null;
+  /**
+   * The tests that ran (their method lines, thresholds included), the evaluation sets by file name
+   * and size (never a path: the card travels with the data), and the file listing every drop.
+   */
+  decontamination: { methods: readonly string[]; sets: readonly { set: string; items: number }[]; file: string } | null;
   files: readonly string[];
 }
 
 const table = (head: [string, string], rows: [string, number][]) =>
   [`| ${head[0]} | ${head[1]} |`, '|---|---:|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+
+function decontaminationLine(options: CardOptions): string {
+  const d = options.decontamination;
+  if (!d) return 'none configured';
+  const s = options.summary;
+  const sets = d.sets.map((x) => `\`${x.set}\` (${x.items} items)`).join(', ');
+  return `${s.contaminated} records dropped as copies or paraphrases of evaluation items (${s.contaminatedSeeds} seeds, ${s.contaminated - s.contaminatedSeeds} evolved), ` +
+    `each listed with the item it matched in \`${d.file}\`; tests: ${d.methods.join('; ')}; evaluation sets: ${sets}`;
+}
 
 /** The dataset card text (Hugging Face style front matter, then the facts). */
 export function datasetCard(options: CardOptions): string {
@@ -125,7 +155,7 @@ export function datasetCard(options: CardOptions): string {
   const rounds = Object.entries(s.byRound).sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]): [string, number] => [k === '0' ? '0 (seeds)' : k, v]);
   const strategies = Object.entries(s.byStrategy).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const replayLine = options.replay.count > 0 ? `${options.replay.count} seeds per batch of ${options.batchSize}` : `${options.replay.share} of every batch of ${options.batchSize}`;
-  const sources = options.seedSources.length === 0 ? '- (no seed file recorded on the seeds)' : options.seedSources.map((x) => `- \`${x.file}\`: ${x.license}${x.licenseFile ? ` (\`${x.licenseFile}\`)` : ''}`).join('\n');
+  const sources = options.seedSources.length === 0 ? '- (no seed file recorded on the seeds)' : options.seedSources.map((x) => `- \`${basename(x.file)}\`: ${x.license}${x.licenseFile ? ` (\`${basename(x.licenseFile)}\` beside it)` : ''}`).join('\n');
   return `---
 license: ${spdx}
 task_categories:
@@ -149,8 +179,8 @@ a model trained on it keeps handling simple requests.
 - Records: **${s.records}** in ${s.batches} batches: ${s.evolved} evolved, ${s.replayed} replayed seeds
 - Replay share: **${s.replayShare}** of all records (configured: ${replayLine}); ${s.repeated} replayed seeds are repeats drawn after all ${s.seedsAvailable} seeds had been used
 - Order: ${options.order === 'curriculum' ? 'curriculum, batches easy to hard (by difficulty score, then round)' : 'shuffled (seeded)'}${options.stratify ? ', stratified by strategy' : ''}
-- Decontamination: ${options.decontamination ? `${s.contaminated} evolved records dropped as near-duplicates of evaluation items (${options.decontamination.method}; sets: ${options.decontamination.sets.map((f) => `\`${f}\``).join(', ')})` : 'none configured'}
-${s.withoutResponse > 0 ? `- Left out: ${s.withoutResponse} records without a response\n` : ''}
+- Decontamination: ${decontaminationLine(options)}
+${s.withoutResponse > 0 ? `- Left out: ${s.withoutResponse} records without a response (${s.withoutResponseSeeds} of them seeds)\n` : ''}
 ## Records per round
 
 ${table(['round', 'records'], rounds)}

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createEmbeddingDecontaminator, createNgramDecontaminator, loadEvalSets, type EmbeddingDeduper } from './decontaminate.ts';
+import { createDecontaminationSuite, createEmbeddingDecontaminator, createNgramDecontaminator, evalSetSizes, loadEvalSets, type TextEmbedder } from './decontaminate.ts';
 import { evolvedFrom, plantedContamination, selfInstructSeeds, VICUNA } from './test-records.ts';
 
 const items = loadEvalSets([VICUNA]);
@@ -25,7 +25,7 @@ describe('n-gram decontamination', () => {
     expect(dropped).toEqual([]);
     for (const [n, text] of planted) {
       const v = await d.check('planted', text);
-      expect(v, text).toMatchObject({ contaminated: true, itemId: `${VICUNA}:${n}` });
+      expect(v, text).toMatchObject({ contaminated: true, itemId: `vicuna-80.jsonl:${n}` });
     }
   });
 
@@ -33,7 +33,7 @@ describe('n-gram decontamination', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mix-eval-'));
     writeFileSync(join(dir, 'a.txt'), 'first question\n\nsecond question\n');
     writeFileSync(join(dir, 'b.jsonl'), ['{"question":"q1"}', '{"prompt":"p1"}', '{"messages":[{"role":"user","content":"m1"}]}', '{"turns":["t1","t2"]}', ''].join('\n'));
-    expect(loadEvalSets([join(dir, 'a.txt'), join(dir, 'b.jsonl')]).map((i) => [i.id.slice(dir.length + 1), i.text])).toEqual([
+    expect(loadEvalSets([join(dir, 'a.txt'), join(dir, 'b.jsonl')]).map((i) => [i.id, i.text])).toEqual([
       ['a.txt:1', 'first question'], ['a.txt:3', 'second question'], ['b.jsonl:1', 'q1'], ['b.jsonl:2', 'p1'], ['b.jsonl:3', 'm1'], ['b.jsonl:4', 't1'],
     ]);
     expect(() => loadEvalSets([join(dir, 'missing.jsonl')])).toThrow(/mix.decontaminate.sets: cannot read evaluation set .*missing.jsonl/);
@@ -41,24 +41,80 @@ describe('n-gram decontamination', () => {
 });
 
 describe('embedding decontamination', () => {
-  it('flags a record whose nearest kept neighbour is an evaluation item, through the dedup contract', async () => {
-    // A stand-in deduper keyed on exact text, to check the wiring (the model lives in @evolflow/dedup).
-    const kept = new Map<string, string>();
-    const deduper: EmbeddingDeduper = {
-      async register(id, text) {
-        kept.set(id, text);
-      },
-      async decide(id, text) {
-        const hit = [...kept].find(([, t]) => t === text);
-        if (!hit) kept.set(id, text);
-        return hit ? { duplicate: true, nearestId: hit[0], similarity: 1 } : { duplicate: false, nearestId: null, similarity: 0 };
+  // A stand-in embedder (hashed bag of words, unit length) to check the wiring; the model lives in @evolflow/dedup.
+  const bagOfWords = (): TextEmbedder & { calls: number } => {
+    const e = {
+      calls: 0,
+      async embed(texts: string[]) {
+        e.calls += texts.length;
+        return texts.map((t) => {
+          const v = new Float32Array(64);
+          for (const w of t.toLowerCase().match(/[a-z]+/g) ?? []) {
+            const k = [...w].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 64, 7);
+            v[k] = (v[k] as number) + 1;
+          }
+          const norm = Math.hypot(...v) || 1;
+          return v.map((x) => x / norm);
+        });
       },
       async close() {},
     };
-    const d = await createEmbeddingDecontaminator({ items: items.slice(0, 3), deduper, threshold: 0.9 });
-    expect(await d.check('r1', (items[1] as { text: string }).text)).toEqual({ contaminated: true, itemId: `${VICUNA}:2`, score: 1 });
-    expect(await d.check('r2', 'something else')).toEqual({ contaminated: false, score: 0 });
-    // A repeat of an earlier training record is not contamination.
-    expect((await d.check('r3', 'something else')).contaminated).toBe(false);
+    return e;
+  };
+
+  it('flags a record whose nearest evaluation item is at or above its own threshold, and never compares records with each other', async () => {
+    const embedder = bagOfWords();
+    const d = await createEmbeddingDecontaminator({ items: items.slice(0, 3), embedder, threshold: 0.9, model: 'bag-of-words' });
+    expect(d.test).toBe('embedding');
+    expect(d.method).toBe('embedding cosine >= 0.9 (bag-of-words)');
+    expect(await d.check('r1', (items[1] as { text: string }).text)).toEqual({ contaminated: true, itemId: 'vicuna-80.jsonl:2', score: 1 });
+    const other = await d.check('r2', 'something else entirely');
+    expect(other.contaminated).toBe(false);
+    // A repeat of an earlier training record is not contamination: records are never added to the reference set.
+    expect((await d.check('r3', 'something else entirely')).contaminated).toBe(false);
+    expect(embedder.calls).toBe(3 + 3);
+  });
+});
+
+describe('decontamination suite', () => {
+  it('runs the n-gram and embedding tests together, each at its own threshold, and names the item matched by file name and line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mix-suite-'));
+    writeFileSync(join(dir, 'bench.jsonl'), ['{"question":"How can I improve my time management skills?"}', '{"question":"Explain the process of natural selection."}'].join('\n'));
+    const evalItems = loadEvalSets([join(dir, 'bench.jsonl')]);
+    expect(evalItems.map((i) => [i.id, i.set, i.line])).toEqual([['bench.jsonl:1', 'bench.jsonl', 1], ['bench.jsonl:2', 'bench.jsonl', 2]]);
+    const ngram = createNgramDecontaminator({ items: evalItems, threshold: 0.4, ngram: 2 });
+    const embedding = await createEmbeddingDecontaminator({ items: evalItems, embedder: (() => {
+      // Paraphrase-aware stand-in: maps two wordings of the same question to one vector.
+      const topic = (t: string) => (/time|schedul/i.test(t) ? 0 : /selection|evolution/i.test(t) ? 1 : 2);
+      return {
+        async embed(texts: string[]) {
+          return texts.map((t) => Float32Array.from([0, 1, 2], (k) => (k === topic(t) ? 1 : 0)));
+        },
+        async close() {},
+      };
+    })(), threshold: 0.8 });
+    const suite = createDecontaminationSuite(evalItems, [ngram, embedding]);
+    expect(suite.sets).toEqual([{ set: 'bench.jsonl', items: 2 }]);
+    const copy = await suite.check('a', 'How can I improve my time management skills? Answer in a table.');
+    expect(copy.contaminated).toBe(true);
+    expect(copy.matches.map((m) => [m.test, m.set, m.line, m.text, m.threshold])).toEqual([
+      ['ngram', 'bench.jsonl', 1, 'How can I improve my time management skills?', 0.4],
+      ['embedding', 'bench.jsonl', 1, 'How can I improve my time management skills?', 0.8],
+    ]);
+    // A paraphrase that shares no content word is caught by the embedding test alone.
+    const paraphrase = await suite.check('b', 'What habits help a person organise a busy schedule?');
+    expect(paraphrase.matches.map((m) => m.test)).toEqual(['embedding']);
+    expect(paraphrase.scores.ngram).toBeLessThan(0.4);
+    expect(await suite.check('c', 'Write a haiku about autumn leaves.')).toEqual({ contaminated: false, matches: [], scores: { ngram: 0, embedding: 0 } });
+  });
+
+  it('names clashing set files by their folder as well, and counts items per set', () => {
+    const root = mkdtempSync(join(tmpdir(), 'mix-sets-'));
+    for (const sub of ['a', 'b']) {
+      mkdirSync(join(root, sub));
+      writeFileSync(join(root, sub, 'q.txt'), 'first\nsecond\n');
+    }
+    const loaded = loadEvalSets([join(root, 'a', 'q.txt'), join(root, 'b', 'q.txt')]);
+    expect(evalSetSizes(loaded)).toEqual([{ set: 'a/q.txt', items: 2 }, { set: 'b/q.txt', items: 2 }]);
   });
 });

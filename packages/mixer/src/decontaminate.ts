@@ -1,18 +1,27 @@
-// Decontamination: evolved records that are copies or close rewordings of an item in a configured
-// evaluation set are dropped, so users do not train on their benchmark. Two tests: weighted n-gram
-// containment of the evaluation item in the record (always available), or the dedup package's
-// embedding test when semantic dedup is configured.
+// Decontamination: records (evolved ones and the seeds replayed into the dataset) that are copies,
+// rewordings or paraphrases of an item in a configured evaluation set are dropped, so users do not
+// train on their benchmark. Two tests, each with its own threshold, run together when configured:
+// weighted n-gram containment of the evaluation item in the record (no model needed), and embedding
+// cosine similarity to the nearest evaluation item (any sentence embedder, e.g. @evolflow/dedup's).
 import { readFileSync } from 'node:fs';
-import { EvolflowError, words } from '@evolflow/core';
+import { basename, dirname } from 'node:path';
+import { EvolflowError } from '@evolflow/core';
 
 /** One evaluation item. */
 export interface EvalItem {
-  /** `<file>:<line>`, unique across the loaded sets. */
+  /** `<set>:<line>`, unique across the loaded sets (no folder: ids end up in dataset files). */
   id: string;
   text: string;
+  /** The evaluation set's file name (`loadEvalSets` sets it; the folder is left out). */
+  set?: string;
+  /** 1-based line of the item in its file. */
+  line?: number;
 }
 
-/** What the decontaminator concluded about one text. */
+/** The decontamination tests, by the names `mix.decontaminate.tests` uses. */
+export type DecontaminationTestName = 'ngram' | 'embedding';
+
+/** What one test concluded about one text. */
 export interface ContaminationVerdict {
   contaminated: boolean;
   /** The closest evaluation item, when one scored above zero. */
@@ -22,10 +31,13 @@ export interface ContaminationVerdict {
 }
 
 export interface Decontaminator {
-  /** How the test works, for the dataset card and logs. */
+  /** Which test this is. */
+  readonly test: DecontaminationTestName;
+  /** How the test works, with its threshold, for the dataset card and logs. */
   readonly method: string;
+  readonly threshold: number;
   readonly items: number;
-  /** Called once per evolved record; `id` is the record id. */
+  /** Called once per record that could reach the dataset (evolved or seed); `id` is the record id. */
   check(id: string, text: string): Promise<ContaminationVerdict>;
   close(): Promise<void>;
 }
@@ -53,13 +65,43 @@ function evalText(line: string): string | null {
   return null;
 }
 
+/** Short names of evaluation set files: the file name, with its parent folders when two names clash. */
+function setNames(files: readonly string[]): string[] {
+  const name = (file: string, depth: number): string => {
+    let dir = file;
+    const parts: string[] = [];
+    for (let i = 0; i <= depth; i++) {
+      parts.unshift(basename(dir));
+      dir = dirname(dir);
+    }
+    return parts.join('/');
+  };
+  for (let depth = 0; depth < 8; depth++) {
+    const names = files.map((f) => name(f, depth));
+    if (new Set(names).size === new Set(files).size) return names;
+  }
+  return [...files];
+}
+
+/** Each evaluation set's name and how many items were read from it, in load order. */
+export function evalSetSizes(items: readonly EvalItem[]): { set: string; items: number }[] {
+  const sizes = new Map<string, number>();
+  for (const item of items) {
+    const set = item.set ?? item.id.replace(/:\d+$/, '');
+    sizes.set(set, (sizes.get(set) ?? 0) + 1);
+  }
+  return [...sizes].map(([set, n]) => ({ set, items: n }));
+}
+
 /**
  * Read evaluation sets: JSONL (fields instruction / question / prompt / text / query / problem /
  * input, vicuna `turns`, or chat `messages`), or plain text with one item per line.
  */
 export function loadEvalSets(files: readonly string[]): EvalItem[] {
   const items: EvalItem[] = [];
-  for (const file of files) {
+  const names = setNames(files);
+  for (const [k, file] of files.entries()) {
+    const set = names[k] as string;
     let content: string;
     try {
       content = readFileSync(file, 'utf8');
@@ -73,7 +115,7 @@ export function loadEvalSets(files: readonly string[]): EvalItem[] {
       } catch (cause) {
         throw new EvolflowError('input', `${file}:${i + 1}: evaluation item is not valid JSON (${(cause as Error).message}); fix the line or use one item per plain-text line`, { cause, details: { file, line: i + 1 } });
       }
-      if (text !== null) items.push({ id: `${file}:${i + 1}`, text });
+      if (text !== null) items.push({ id: `${set}:${i + 1}`, text, set, line: i + 1 });
     });
   }
   return items;
@@ -94,9 +136,27 @@ function stem(word: string): string {
   return word.length > 5 ? word.slice(0, 5) : word;
 }
 
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
+
+/**
+ * Words for the n-gram test: runs of letters and digits (keeping inner apostrophes, hyphens and
+ * underscores, so "e-mail" stays one word); runs in scripts written without spaces (Chinese,
+ * Japanese, Thai) are cut into dictionary words by `Intl.Segmenter`. Kept here, not shared, so the
+ * test's calibration does not move when another stage's word count changes.
+ */
+function ngramWords(text: string): string[] {
+  const out: string[] = [];
+  for (const w of text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'_-]*/gu) ?? []) {
+    if (!UNSPACED.test(w)) out.push(w);
+    else for (const s of segmenter.segment(w)) if (s.isWordLike) out.push(s.segment);
+  }
+  return out;
+}
+
 /** Content tokens of a text: lower-cased words without function words, stemmed. */
 export function contentTokens(text: string): string[] {
-  return words(text)
+  return ngramWords(text)
     .map((w) => w.replace(/'s$/, ''))
     .filter((w) => !STOPWORDS.has(w))
     .map(stem);
@@ -147,7 +207,9 @@ export function createNgramDecontaminator(options: NgramDecontaminatorOptions): 
     }
   });
   return {
+    test: 'ngram',
     method: `content ${n}-gram containment >= ${options.threshold}`,
+    threshold: options.threshold,
     items: options.items.length,
     async check(_id, text) {
       const hits = new Map<number, { weight: number; phrases: number }>();
@@ -177,32 +239,111 @@ export function createNgramDecontaminator(options: NgramDecontaminatorOptions): 
   };
 }
 
-/** The part of `@evolflow/dedup`'s deduper the embedding test uses. */
-export interface EmbeddingDeduper {
-  decide(id: string, text: string): Promise<{ duplicate: boolean; nearestId: string | null; similarity: number }>;
-  register(id: string, text: string): Promise<void>;
+/** A sentence embedder: unit-length vectors (e.g. `createEmbedder` of `@evolflow/dedup`). */
+export interface TextEmbedder {
+  embed(texts: string[]): Promise<Float32Array[]>;
   close(): Promise<void>;
 }
 
-const EVAL_PREFIX = 'eval\u0000';
+export interface EmbeddingDecontaminatorOptions {
+  items: readonly EvalItem[];
+  embedder: TextEmbedder;
+  /** Cosine similarity to the nearest evaluation item at or above which a record is contaminated. */
+  threshold: number;
+  /** The model's name, for the method line. */
+  model?: string;
+}
+
+const dot = (a: Float32Array, b: Float32Array): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
+  return s;
+};
 
 /**
- * The embedding test, through a deduper of the dedup package (the same model and threshold as
- * dedup): the evaluation items are registered, and a record whose nearest kept neighbour is an
- * evaluation item at or above the threshold is contaminated.
+ * The embedding test: the evaluation items are embedded once, and a record whose cosine similarity
+ * to its nearest evaluation item is at or above the threshold is contaminated. The search is exact
+ * (every item is compared), and records never join the reference set, so an earlier training record
+ * can never stand between a record and the evaluation item it copies.
  */
-export async function createEmbeddingDecontaminator(options: { items: readonly EvalItem[]; deduper: EmbeddingDeduper; threshold: number }): Promise<Decontaminator> {
-  const byKey = new Map(options.items.map((item) => [EVAL_PREFIX + item.id, item]));
-  for (const [key, item] of byKey) await options.deduper.register(key, item.text);
+export async function createEmbeddingDecontaminator(options: EmbeddingDecontaminatorOptions): Promise<Decontaminator> {
+  const vectors: Float32Array[] = [];
+  const texts = options.items.map((i) => i.text);
+  for (let i = 0; i < texts.length; i += 64) vectors.push(...(await options.embedder.embed(texts.slice(i, i + 64))));
   return {
-    method: `embedding cosine >= ${options.threshold} (dedup model)`,
+    test: 'embedding',
+    method: `embedding cosine >= ${options.threshold}${options.model ? ` (${options.model})` : ''}`,
+    threshold: options.threshold,
     items: options.items.length,
-    async check(id, text) {
-      const d = await options.deduper.decide(`mix\u0000${id}`, text);
-      const item = d.nearestId !== null ? byKey.get(d.nearestId) : undefined;
-      if (!item) return { contaminated: false, score: 0 };
-      return { contaminated: d.duplicate, itemId: item.id, score: Math.round(d.similarity * 1000) / 1000 };
+    async check(_id, text) {
+      const [v] = await options.embedder.embed([text]);
+      let best = -1;
+      let score = -Infinity;
+      vectors.forEach((u, i) => {
+        const s = dot(u, v as Float32Array);
+        if (s > score) [best, score] = [i, s];
+      });
+      if (best < 0) return { contaminated: false, score: 0 };
+      const rounded = Math.round(score * 1000) / 1000;
+      return { contaminated: score >= options.threshold, itemId: (options.items[best] as EvalItem).id, score: rounded };
     },
-    close: () => options.deduper.close(),
+    close: () => options.embedder.close(),
+  };
+}
+
+/** One test that found a record contaminated, with the evaluation item it matched. */
+export interface ContaminationMatch {
+  test: DecontaminationTestName;
+  score: number;
+  threshold: number;
+  /** The evaluation set's file name, the item's line in it, and the item's text. */
+  set: string;
+  line: number;
+  itemId: string;
+  text: string;
+}
+
+/** What every configured test concluded about one text. */
+export interface DecontaminationResult {
+  contaminated: boolean;
+  /** The tests that fired, in configured order. */
+  matches: ContaminationMatch[];
+  /** Every test's best score, fired or not (for the record of a drop). */
+  scores: Partial<Record<DecontaminationTestName, number>>;
+}
+
+/** Several tests run together: a text is contaminated when any of them says so. */
+export interface DecontaminationSuite {
+  readonly tests: readonly Decontaminator[];
+  /** The evaluation sets by file name and size (items), never their paths. */
+  readonly sets: readonly { set: string; items: number }[];
+  check(id: string, text: string): Promise<DecontaminationResult>;
+  close(): Promise<void>;
+}
+
+/** Run `tests` together on the evaluation `items` they were built from. */
+export function createDecontaminationSuite(items: readonly EvalItem[], tests: readonly Decontaminator[]): DecontaminationSuite {
+  const byId = new Map(items.map((item) => [item.id, item]));
+  return {
+    tests,
+    sets: evalSetSizes(items),
+    async check(id, text) {
+      const matches: ContaminationMatch[] = [];
+      const scores: DecontaminationResult['scores'] = {};
+      for (const t of tests) {
+        const v = await t.check(id, text);
+        scores[t.test] = v.score;
+        if (!v.contaminated || v.itemId === undefined) continue;
+        const item = byId.get(v.itemId);
+        matches.push({
+          test: t.test, score: v.score, threshold: t.threshold, itemId: v.itemId, text: item?.text ?? '',
+          set: item?.set ?? v.itemId.replace(/:\d+$/, ''), line: item?.line ?? Number(/:(\d+)$/.exec(v.itemId)?.[1] ?? 0),
+        });
+      }
+      return { contaminated: matches.length > 0, matches, scores };
+    },
+    async close() {
+      for (const t of tests) await t.close();
+    },
   };
 }

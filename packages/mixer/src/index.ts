@@ -7,8 +7,11 @@ export { planBatches, createStreamMixer, orderEvolved, levelOf, curriculumCompar
 export type { BatchOptions, Batch, MixTally, StreamMixer } from './batching.ts';
 export { DATASET_FORMATS, toRow, userTurn, metadataOf, formatLine, formatSchemas, datasetInfoEntry } from './formats.ts';
 export type { DatasetFormat, DatasetRow, AlpacaRow, ShareGptRow, OpenAiRow, RecordMetadata } from './formats.ts';
-export { loadEvalSets, contentTokens, createNgramDecontaminator, createEmbeddingDecontaminator } from './decontaminate.ts';
-export type { EvalItem, ContaminationVerdict, Decontaminator, NgramDecontaminatorOptions, EmbeddingDeduper } from './decontaminate.ts';
+export { loadEvalSets, evalSetSizes, contentTokens, createNgramDecontaminator, createEmbeddingDecontaminator, createDecontaminationSuite } from './decontaminate.ts';
+export type {
+  EvalItem, ContaminationVerdict, Decontaminator, DecontaminationTestName, NgramDecontaminatorOptions, EmbeddingDecontaminatorOptions, TextEmbedder,
+  ContaminationMatch, DecontaminationResult, DecontaminationSuite,
+} from './decontaminate.ts';
 export { writeFileAtomic } from './atomic.ts';
 export { createShardWriter, readManifest, MANIFEST_FILE } from './shards.ts';
 export type { ShardEntry, ShardManifest, ShardWriter, ShardWriterOptions } from './shards.ts';

@@ -102,10 +102,11 @@ describe('mix stage, finite run', () => {
     const stage = await createMixStage({ config: configWith({ decontaminate: { sets: [VICUNA] } }), outDir: dir });
     const emits = await feed(stage, [...planted, ...evolved.slice(0, 100)].map((record): Input => ({ record, from: 'unique' })));
     expect(emits.map((e) => [e.topic, e.record.id, e.record.rejection?.reason])).toEqual(planted.map((p) => ['rejected', p.id, 'contaminated']));
-    expect(emits[0]?.record.rejection?.detail).toMatch(/near-duplicate of evaluation item .*vicuna-80.jsonl:3 /);
+    expect(emits[0]?.record.rejection?.detail).toMatch(/^matches evaluation item vicuna-80\.jsonl:3 \(ngram [0-9.]+ >= 0\.4\)$/);
     expect(stage.stats).toMatchObject({ evolved: 100, contaminated: 3 });
     await stage.flush?.(undefined);
-    expect(read(dir, 'README.md')).toContain('3 evolved records dropped as near-duplicates of evaluation items');
+    expect(read(dir, 'README.md')).toContain('3 records dropped as copies or paraphrases of evaluation items (0 seeds, 3 evolved)');
+    expect(read(dir, 'contaminated.jsonl').trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(planted.map((p) => p.id).sort());
   });
 
   it('leaves out records without a response and fills the difficulty estimate', async () => {

@@ -1,16 +1,17 @@
-// The mix stage: consumes `unique` (evolved records) and `replay` (original seeds), drops evolved
-// records that copy an evaluation item, blends seeds into curriculum batches, publishes them to
+// The mix stage: consumes `unique` (evolved records) and `replay` (original seeds), drops every
+// record that copies or paraphrases an evaluation item (seeds and evolved records alike, and the
+// descendants of a contaminated seed), blends seeds into curriculum batches, publishes them to
 // `curriculum`, and writes what trainers read: shards + manifest, dataset.jsonl, Parquet,
-// dataset_info.json and the dataset card.
+// dataset_info.json, the dataset card and contaminated.jsonl (every drop with the item it matched).
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EvolflowError, type Config, type Emit, type EvolRecord, type Logger, type StageHandler, type TopicName } from '@evolflow/core';
 import {
-  createNgramDecontaminator, createShardWriter, createStreamMixer, datasetCard, detectSeedLicenses, estimateDifficulty, loadEvalSets,
-  MANIFEST_FILE, planBatches, summarize, writeDatasetFiles, writeFileAtomic,
-  type Batch, type BatchOptions, type Decontaminator, type ShardWriter, type StreamMixer,
+  createDecontaminationSuite, createNgramDecontaminator, createShardWriter, createStreamMixer, datasetCard, detectSeedLicenses, estimateDifficulty,
+  loadEvalSets, MANIFEST_FILE, planBatches, summarize, writeDatasetFiles, writeFileAtomic,
+  type Batch, type BatchOptions, type Decontaminator, type DecontaminationSuite, type ShardWriter, type StreamMixer,
 } from '@evolflow/mixer';
-import { openJournal, type Journal, type JournalEvent } from './journal.ts';
+import { openJournal, type ContaminationEntry, type Journal, type JournalEvent } from './journal.ts';
 import { embeddingDecontaminator } from './embedding.ts';
 
 export interface MixStageOptions {
@@ -20,8 +21,8 @@ export interface MixStageOptions {
   logger?: Logger;
   /** Fills `scores.estimate` when a record has none (default: `estimateDifficulty`). */
   estimator?: (instruction: string, options: { round: number }) => number;
-  /** Use this decontaminator instead of the one `config.mix.decontaminate` describes (null: none). */
-  decontaminator?: Decontaminator | null;
+  /** Use these tests instead of the ones `config.mix.decontaminate` describes (null: none). */
+  decontamination?: DecontaminationSuite | null;
   /** Folder the evaluation set paths are relative to (default: the process's working folder). */
   cwd?: string;
   /** Clock for the continuous-mode interval (tests pass a fake one). */
@@ -32,8 +33,13 @@ export interface MixStageOptions {
 export interface MixStageStats {
   evolved: number;
   seeds: number;
+  /** Records dropped as contaminated (seeds, evolved records and descendants of contaminated seeds). */
   contaminated: number;
+  /** Of those, seeds. */
+  contaminatedSeeds: number;
   withoutResponse: number;
+  /** Of those, seeds. */
+  withoutResponseSeeds: number;
   /** Batches emitted so far (continuous mode; the finite plan's count after flush). */
   batches: number;
   /** Deliveries of a record the mixer already held (redelivery after a restart). */
@@ -57,17 +63,28 @@ export function batchOptionsOf(config: Readonly<Config>): BatchOptions {
   return { replayShare: m.replayShare, replayCount: m.replayCount, batchSize: m.batchSize, order: m.order, stratify: m.stratify, seed: config.run.seed };
 }
 
-async function configuredDecontaminator(options: MixStageOptions, logger: Logger): Promise<Decontaminator | null> {
-  if (options.decontaminator !== undefined) return options.decontaminator;
+/** The tests `mix.decontaminate` names, each with its own threshold, whatever `dedup.mode` is. */
+async function configuredDecontamination(options: MixStageOptions, logger: Logger): Promise<DecontaminationSuite | null> {
+  if (options.decontamination !== undefined) return options.decontamination;
   const d = options.config.mix.decontaminate;
   if (d.sets.length === 0) return null;
-  const items = loadEvalSets(d.sets.map((f) => resolve(options.cwd ?? process.cwd(), f)));
-  if (options.config.dedup.mode === 'semantic') {
-    const embedded = await embeddingDecontaminator(items, options.config, logger);
-    if (embedded) return embedded;
+  const cwd = options.cwd ?? process.cwd();
+  const items = loadEvalSets(d.sets.map((f) => resolve(cwd, f)));
+  const tests: Decontaminator[] = [];
+  try {
+    for (const test of d.tests) {
+      if (test === 'ngram') tests.push(createNgramDecontaminator({ items, threshold: d.threshold, ngram: d.ngram }));
+      else tests.push(await embeddingDecontaminator(items, options.config, { logger, cwd }));
+    }
+  } catch (err) {
+    for (const t of tests) await t.close();
+    throw err;
   }
-  return createNgramDecontaminator({ items, threshold: d.threshold, ngram: d.ngram });
+  return createDecontaminationSuite(items, tests);
 }
+
+/** Every record dropped as contaminated, with the evaluation item it matched (one JSON line each, by id). */
+export const CONTAMINATED_FILE = 'contaminated.jsonl';
 
 const curriculumEmits = (batches: readonly Batch[]): Emit[] => batches.flatMap((b) => b.records.map((record): Emit => ({ topic: 'curriculum', record })));
 
@@ -85,7 +102,7 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
   const batchOptions = batchOptionsOf(config);
   const mix = config.mix;
   const format = config.run.format;
-  const decontaminator = await configuredDecontaminator(options, logger);
+  const decontamination = await configuredDecontamination(options, logger);
 
   const journal: Journal = openJournal(outDir);
   if (journal.recovered.length === 0) {
@@ -96,9 +113,13 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
 
   const evolved = new Map<string, EvolRecord>();
   const seeds = new Map<string, EvolRecord>();
-  const contaminated = new Set<string>();
-  const withoutResponse = new Set<string>();
-  const stats: MixStageStats = { evolved: 0, seeds: 0, contaminated: 0, withoutResponse: 0, batches: 0, redelivered: 0 };
+  /** Every drop, by record id, with the evaluation item it matched. */
+  const contaminated = new Map<string, ContaminationEntry>();
+  /** Seeds found contaminated: their descendants are dropped too. */
+  const contaminatedSeeds = new Map<string, ContaminationEntry>();
+  /** Records without a response, by id: true for seeds. */
+  const withoutResponse = new Map<string, boolean>();
+  const stats: MixStageStats = { evolved: 0, seeds: 0, contaminated: 0, contaminatedSeeds: 0, withoutResponse: 0, withoutResponseSeeds: 0, batches: 0, redelivered: 0 };
   const stream: StreamMixer | null = mix.continuous ? createStreamMixer(batchOptions) : null;
   let shards: ShardWriter | null = mix.continuous ? createShardWriter({ outDir, format, metadata: mix.metadata, shardRecords: mix.shardRecords }) : null;
   /** Continuous mode: the batches each input completed, to publish again if it is delivered again. */
@@ -123,17 +144,22 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
         if (stream) batches = stream.cut();
         break;
       case 'contaminated':
-        contaminated.add(event.id);
+        // Journals of earlier versions carry the id only.
+        contaminated.set(event.id, event.entry ?? { id: event.id, seedId: event.id, round: -1, kind: 'evolved', via: 'record', instruction: '', matches: [], scores: {} });
+        if (event.entry?.kind === 'seed') contaminatedSeeds.set(event.entry.seedId, event.entry);
+        evolved.delete(event.id);
         break;
       case 'no-response':
-        withoutResponse.add(event.id);
+        withoutResponse.set(event.id, event.seed ?? false);
         break;
     }
     for (const b of batches) shards?.add(b);
     stats.evolved = evolved.size;
     stats.seeds = seeds.size;
     stats.contaminated = contaminated.size;
+    stats.contaminatedSeeds = [...contaminated.values()].filter((e) => e.kind === 'seed').length;
     stats.withoutResponse = withoutResponse.size;
+    stats.withoutResponseSeeds = [...withoutResponse.values()].filter(Boolean).length;
     stats.batches = stream?.tally.batches ?? 0;
     if (batches.length > 0) lastBatchAt = now();
     return batches;
@@ -152,25 +178,41 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
 
   const intervalDue = () => stream !== null && mix.intervalMs > 0 && stream.pending > 0 && now() - lastBatchAt >= mix.intervalMs;
 
+  /** The rejected record of a drop, its detail naming the item and the test. */
+  const rejectedEmit = (input: EvolRecord, entry: ContaminationEntry): Emit => {
+    const m = entry.matches.map((x) => `${x.set}:${x.line} (${x.test} ${x.score} >= ${x.threshold})`).join(', ');
+    const detail = entry.via === 'seed' ? `descendant of seed ${entry.seedId}, which matches evaluation item ${m}` : `matches evaluation item ${m}`;
+    const check = { stage: 'mix' as const, reason: 'contaminated', detail };
+    return { topic: 'rejected', record: { ...input, checks: [...input.checks, check], rejection: { ...check } } };
+  };
+
+  /** Drop as contaminated (journalled once), returning the rejected record to emit. */
+  const drop = (input: EvolRecord, entry: ContaminationEntry): Emit[] => {
+    if (!contaminated.has(input.id)) record({ t: 'contaminated', id: input.id, entry });
+    return [rejectedEmit(input, entry)];
+  };
+
   const handleOne = async (input: EvolRecord, from: TopicName): Promise<Emit[]> => {
     const isSeed = from === 'replay' || input.round === 0;
     if (evolved.has(input.id) || seeds.has(input.id)) {
       stats.redelivered++;
       return curriculumEmits(triggered.get(input.id) ?? []);
     }
-    if (input.response === undefined || input.response.trim() === '') {
-      if (!withoutResponse.has(input.id)) record({ t: 'no-response', id: input.id });
-      logger.warn(`mix: record ${input.id} has no response to train on; left out of the dataset`, { recordId: input.id });
-      return [];
+    const known = contaminated.get(input.id);
+    if (known) return [rejectedEmit(input, known)];
+    if (decontamination) {
+      // Everything that could reach the dataset is checked: replayed seeds as well as evolutions.
+      const result = await decontamination.check(input.id, `${input.instruction}\n${input.input ?? ''}`);
+      const base = { id: input.id, seedId: input.seedId, round: input.round, kind: isSeed ? 'seed' : 'evolved', instruction: input.instruction, scores: result.scores } as const;
+      if (result.contaminated) return drop(input, { ...base, via: 'record', matches: result.matches });
+      const seedEntry = isSeed ? undefined : contaminatedSeeds.get(input.seedId);
+      if (seedEntry) return drop(input, { ...base, via: 'seed', matches: seedEntry.matches });
     }
-    if (!isSeed && decontaminator) {
-      const verdict = await decontaminator.check(input.id, `${input.instruction}\n${input.input ?? ''}`);
-      if (verdict.contaminated) {
-        if (!contaminated.has(input.id)) record({ t: 'contaminated', id: input.id });
-        const detail = `near-duplicate of evaluation item ${verdict.itemId ?? '?'} (score ${verdict.score}, ${decontaminator.method})`;
-        const check = { stage: 'mix' as const, reason: 'contaminated', detail };
-        return [{ topic: 'rejected', record: { ...input, checks: [...input.checks, check], rejection: { ...check } } }];
-      }
+    if (input.response === undefined || input.response.trim() === '') {
+      if (!withoutResponse.has(input.id)) record({ t: 'no-response', id: input.id, seed: isSeed });
+      // Counted, and named once in the summary line at the end (a seed file without answers would be one warning per seed).
+      logger.debug(`mix: record ${input.id} has no response to train on; left out of the dataset`, { recordId: input.id });
+      return [];
     }
     const scored: EvolRecord = input.scores?.estimate !== undefined ? input : { ...input, scores: { ...input.scores, estimate: estimate(input.instruction, { round: input.round }) } };
     const batches = record(isSeed ? { t: 'seed', record: scored } : { t: 'evolved', record: scored });
@@ -187,9 +229,43 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     return next;
   };
 
+  /**
+   * Finite mode: evolved records that arrived before their seed was found contaminated are dropped
+   * now (continuous mode cannot recall a batch already published; there the seed, which reaches the
+   * mixer rounds before its descendants, is what stops them).
+   */
+  const dropLateDescendants = (): Emit[] => {
+    const emits: Emit[] = [];
+    for (const r of [...evolved.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+      const seedEntry = contaminatedSeeds.get(r.seedId);
+      if (!seedEntry) continue;
+      evolved.delete(r.id);
+      const entry: ContaminationEntry = { id: r.id, seedId: r.seedId, round: r.round, kind: 'evolved', via: 'seed', instruction: r.instruction, matches: seedEntry.matches, scores: {} };
+      emits.push(...drop(r, entry));
+    }
+    return emits;
+  };
+
+  /** One line naming what was left out and why (instead of one warning per record). */
+  const leftOutLine = (): string | null => {
+    const parts: string[] = [];
+    if (stats.contaminated > 0) {
+      const viaSeed = [...contaminated.values()].filter((e) => e.via === 'seed').length;
+      parts.push(
+        `${stats.contaminated} contaminated (${stats.contaminatedSeeds} seeds, ${stats.contaminated - stats.contaminatedSeeds - viaSeed} evolved records, ` +
+          `${viaSeed} descendants of contaminated seeds; each with the evaluation item it matched in contaminated.jsonl)`,
+      );
+    }
+    if (stats.withoutResponse > 0) {
+      parts.push(`${stats.withoutResponse} without a response to train on (${stats.withoutResponseSeeds} seeds, ${stats.withoutResponse - stats.withoutResponseSeeds} evolved records)`);
+    }
+    return parts.length === 0 ? null : `mix: left out ${stats.contaminated + stats.withoutResponse} records: ${parts.join('; ')}`;
+  };
+
   const finish = (): Emit[] => {
     let emits: Emit[] = [];
     let planned: Batch[];
+    const lateDrops = stream ? [] : dropLateDescendants();
     const evolvedList = [...evolved.values()];
     const seedList = [...seeds.values()];
     const plan = () => planBatches({ evolved: evolvedList, seeds: seedList, options: batchOptions });
@@ -205,20 +281,31 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
       emits = curriculumEmits(planned);
       stats.batches = planned.length;
     }
+    emits.push(...lateDrops);
     const records = planned.flatMap((b) => b.records);
     const files = writeDatasetFiles(records, { outDir, format, metadata: mix.metadata, parquet: mix.parquet, datasetName: mix.datasetName });
     files.push(MANIFEST_FILE, ...shards.manifest.shards.map((s) => s.file));
-    const summary = summarize(records, { seedsAvailable: seeds.size, contaminated: contaminated.size, withoutResponse: withoutResponse.size });
+    if (decontamination) {
+      const drops = [...contaminated.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      writeFileAtomic(join(outDir, CONTAMINATED_FILE), drops.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      files.push(CONTAMINATED_FILE);
+    }
+    const summary = summarize(records, {
+      seedsAvailable: seeds.size, contaminated: stats.contaminated, contaminatedSeeds: stats.contaminatedSeeds,
+      withoutResponse: stats.withoutResponse, withoutResponseSeeds: stats.withoutResponseSeeds,
+    });
     const seedFiles = seedList.map((s) => s.source?.file).filter((f): f is string => f !== undefined).map((f) => (existsSync(f) ? f : resolve(options.cwd ?? process.cwd(), f)));
     const card = datasetCard({
       name: mix.datasetName, format, summary, replay: { share: mix.replayShare, count: mix.replayCount }, batchSize: mix.batchSize,
       order: mix.order, stratify: mix.stratify, seedLicense: mix.seedLicense, seedSources: detectSeedLicenses(seedFiles),
-      decontamination: decontaminator ? { method: decontaminator.method, sets: mix.decontaminate.sets } : null,
+      decontamination: decontamination ? { methods: decontamination.tests.map((t) => t.method), sets: decontamination.sets, file: CONTAMINATED_FILE } : null,
       files: ['README.md', ...files],
     });
     writeFileAtomic(join(outDir, 'README.md'), card);
     writeFileAtomic(join(outDir, 'mix-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     journal.finish();
+    const leftOut = leftOutLine();
+    if (leftOut !== null) logger.warn(leftOut);
     logger.info(`mix: wrote ${records.length} records (${summary.replayed} replayed seeds, share ${summary.replayShare}) in ${planned.length} batches to ${outDir}`);
     return emits;
   };
@@ -247,7 +334,7 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
       if (closed) return;
       closed = true;
       journal.close();
-      await decontaminator?.close();
+      await decontamination?.close();
     },
   };
 }

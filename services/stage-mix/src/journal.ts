@@ -4,6 +4,23 @@
 import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvolflowError, type EvolRecord } from '@evolflow/core';
+import type { ContaminationMatch, DecontaminationResult } from '@evolflow/mixer';
+
+/** One record dropped as contaminated: a line of `contaminated.jsonl`. */
+export interface ContaminationEntry {
+  id: string;
+  seedId: string;
+  round: number;
+  /** A seed (round 0, replayed) or an evolved record. */
+  kind: 'seed' | 'evolved';
+  /** `record`: the record itself matched; `seed`: its seed did (the matches are the seed's). */
+  via: 'record' | 'seed';
+  instruction: string;
+  /** Each test that fired, with the evaluation item it matched (set file name, line, text) and its score. */
+  matches: ContaminationMatch[];
+  /** Every configured test's best score for this record. */
+  scores: DecontaminationResult['scores'];
+}
 
 /** One journal line. */
 export type JournalEvent =
@@ -11,9 +28,9 @@ export type JournalEvent =
   | { t: 'seed'; record: EvolRecord }
   /** Continuous mode: the interval passed and a partial batch was cut. */
   | { t: 'cut' }
-  /** Counted only: dropped as contaminated, or without a response. */
-  | { t: 'contaminated'; id: string }
-  | { t: 'no-response'; id: string };
+  /** Dropped as contaminated (with what it matched), or left out without a response. */
+  | { t: 'contaminated'; id: string; entry?: ContaminationEntry }
+  | { t: 'no-response'; id: string; seed?: boolean };
 
 export interface Journal {
   /** Events read at open (the previous, unfinished run of this output folder). */

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_CONFIG } from '@evolflow/core';
 import { stsbDevPath } from '@evolflow/testdata';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dedupCommand } from './dedup.ts';
@@ -48,11 +49,28 @@ describe('evolflow dedup', () => {
   it('drops paraphrases in semantic mode and names what they duplicate', async () => {
     const dir = input();
     const out = capture();
-    expect(await dedupCommand.run(['--in', join(dir, 'in.jsonl'), '--out', join(dir, 'out.jsonl'), '--dropped', join(dir, 'dropped.jsonl'), '--threshold', '0.95'])).toBe(0);
+    expect(await dedupCommand.run(['--in', join(dir, 'in.jsonl'), '--out', join(dir, 'out.jsonl'), '--dropped', join(dir, 'dropped.jsonl'), '--threshold', '0.95', '--mode', 'semantic'])).toBe(0);
     expect(out.join('')).toBe('kept 2, dropped 2 (1 exact, 1 semantic at threshold 0.95) of 4 lines\n');
     const dropped = readFileSync(join(dir, 'dropped.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; dedup: { nearestId: string } });
     expect(dropped.map((d) => [d.id, d.dedup.nearestId])).toEqual([['b', 'a'], ['c', 'a']]);
   }, 120_000);
+
+  it("honours the config's dedup.mode when --mode is not given (exact by default, semantic when the config says so)", async () => {
+    const dir = input();
+    const out = capture();
+    expect(await dedupCommand.run(['--in', join(dir, 'in.jsonl'), '--out', join(dir, 'out.jsonl')])).toBe(0);
+    expect(out.join('')).toBe(`kept 3, dropped 1 (1 exact, 0 semantic at threshold ${DEFAULT_CONFIG.dedup.threshold}) of 4 lines\n`);
+    writeFileSync(join(dir, 'semantic.yaml'), 'dedup:\n  mode: semantic\n  threshold: 0.95\n');
+    out.length = 0;
+    expect(await dedupCommand.run(['--in', join(dir, 'in.jsonl'), '--out', join(dir, 'out.jsonl'), '--config', join(dir, 'semantic.yaml')])).toBe(0);
+    expect(out.join('')).toBe('kept 2, dropped 2 (1 exact, 1 semantic at threshold 0.95) of 4 lines\n');
+  }, 120_000);
+
+  it('prints the default mode and threshold in its help', () => {
+    expect(DEFAULT_CONFIG.dedup.mode).toBe('exact');
+    expect(dedupCommand.usage).toContain(`default: the config's dedup.threshold (built-in default: ${DEFAULT_CONFIG.dedup.threshold})`);
+    expect(dedupCommand.usage).toContain("default: the config's dedup.mode (built-in default: exact)");
+  });
 
   it('names the file and line of a record without the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-dedup-'));

@@ -1,7 +1,7 @@
 // `evolflow dedup --in FILE.jsonl --out FILE.jsonl`: keep-first dedup of any JSONL file by one text field
 // (exact normalised hash, then embedding nearest neighbour), printing kept and dropped counts.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { EvolflowError, loadConfig } from '@evolflow/core';
+import { DEFAULT_CONFIG, EvolflowError, loadConfig } from '@evolflow/core';
 import { createDeduper, type DedupDecision } from '@evolflow/dedup';
 import { parseFlags, type Command } from '../command.ts';
 import { configuredEmbedder } from './similarity.ts';
@@ -12,9 +12,14 @@ const USAGE = `Usage: evolflow dedup --in FILE.jsonl --out FILE.jsonl [--thresho
 Reads JSON lines, keeps the first of every group of duplicates of --field (a dotted path, default
 instruction) in file order, and writes the kept lines to --out unchanged (with --annotate, each gets
 "dedup": {"nearestId": ..., "similarity": ...}, naming lines by their "id" or line number). A line is
-a duplicate when its normalised text equals a kept one, or (semantic mode, the default) when its
-nearest kept neighbour's cosine similarity is at or above --threshold (default: config
-dedup.threshold). --dropped writes the dropped lines with the line they duplicate.`;
+a duplicate when its normalised text equals a kept one, or (semantic mode) when its nearest kept
+neighbour's cosine similarity is at or above --threshold. --dropped writes the dropped lines with the
+line they duplicate.
+
+  --mode       exact or semantic; default: the config's dedup.mode (built-in default: ${DEFAULT_CONFIG.dedup.mode})
+  --threshold  cosine similarity, semantic mode; default: the config's dedup.threshold (built-in default: ${DEFAULT_CONFIG.dedup.threshold})
+  --field      dotted path of the text to compare (default: instruction)
+  --config     config file (default: evolflow.config.yaml when present)`;
 
 const fieldOf = (value: unknown, path: string[]): unknown => path.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
 
@@ -34,7 +39,7 @@ export const dedupCommand: Command = {
     const config = loadConfig(values.config === undefined ? {} : { file: values.config });
     const threshold = values.threshold === undefined ? config.dedup.threshold : Number(values.threshold);
     if (!(threshold >= 0 && threshold <= 1)) throw new EvolflowError('config', `dedup: --threshold must be a number from 0 to 1, not "${values.threshold}"`);
-    const mode = values.mode ?? 'semantic';
+    const mode = values.mode ?? config.dedup.mode;
     if (mode !== 'semantic' && mode !== 'exact') throw new EvolflowError('config', `dedup: --mode must be semantic or exact, not "${mode}"`);
     const field = values.field ?? 'instruction';
     const path = field.split('.');

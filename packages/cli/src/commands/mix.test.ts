@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { childRecordId, seedRecordId, type EvolRecord } from '@evolflow/core';
+import { readVicunaQuestions, vicunaPath } from '@evolflow/testdata';
 import { difficultyCommand, lineText } from './difficulty.ts';
 import { mixCommand } from './mix.ts';
 
@@ -42,6 +43,45 @@ describe('evolflow mix', () => {
     expect(lines.length).toBe(80); // 40 evolved + 40 seeds
     expect(lines.every((l) => Array.isArray(l.messages))).toBe(true);
     expect(printed.join('')).toContain('mixed 80 records (40 evolved, 40 replayed seeds, share 0.5000)');
+  });
+
+  it('takes --seeds-per-batch (and the old name --replay-count) as replayed seeds in every batch', async () => {
+    expect(mixCommand.usage).toContain('--seeds-per-batch N      replayed seeds in every batch');
+    expect(mixCommand.usage).toContain('the old\n                           name --replay-count is still accepted');
+    for (const flag of ['--seeds-per-batch', '--replay-count']) {
+      const out = mkdtempSync(join(tmpdir(), 'cli-mix-count-'));
+      const printed = capture();
+      expect(await mixCommand.run(['--in', runDir(), '--out', out, flag, '2', '--batch-size', '8', '--no-parquet'])).toBe(0);
+      // 40 evolved, 6 per batch of 8 plus 2 seeds; the last, partial batch (4 evolved) gets its share of 2/8: 1 seed.
+      expect(printed.join('')).toContain('mixed 53 records (40 evolved, 13 replayed seeds, share 0.2453) in 7 batches');
+      vi.restoreAllMocks();
+    }
+  });
+
+  it('leaves out seeds that copy an evaluation item, says why in one line, and lists them in contaminated.jsonl', async () => {
+    const dir = runDir();
+    const evalSeeds = readVicunaQuestions().slice(0, 2).map((q, i): EvolRecord => {
+      const id = seedRecordId('eval.jsonl', i + 1, q);
+      return { id, seedId: id, parentId: null, round: 0, instruction: q, response: 'An answer.', lineage: [], checks: [], usage };
+    });
+    const bare = { ...(seeds[0] as EvolRecord), id: 's-bare', seedId: 's-bare' };
+    delete (bare as { response?: string }).response;
+    writeFileSync(join(dir, 'seeds.jsonl'), [...seeds, ...evalSeeds, bare].map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const out = mkdtempSync(join(tmpdir(), 'cli-mix-decon-'));
+    const printed = capture();
+    const errors: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      errors.push(String(chunk));
+      return true;
+    });
+    expect(await mixCommand.run(['--in', dir, '--out', out, '--replay-share', '0.5', '--decontaminate', vicunaPath, '--no-parquet'])).toBe(0);
+    expect(printed.join('')).toContain('left out: 2 contaminated (2 seeds, 0 evolved; see contaminated.jsonl), 1 without a response (1 seeds, 0 evolved)');
+    expect(errors).toEqual(['mix: left out 3 records: 2 contaminated (2 seeds, 0 evolved records, 0 descendants of contaminated seeds; each with the evaluation item it matched in contaminated.jsonl); 1 without a response to train on (1 seeds, 0 evolved records)\n']);
+    const drops = readFileSync(join(out, 'contaminated.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(drops.map((d) => [d.kind, d.matches[0].set, d.matches[0].line, d.matches[0].test]).sort()).toEqual([['seed', 'vicuna-80.jsonl', 1, 'ngram'], ['seed', 'vicuna-80.jsonl', 2, 'ngram']]);
+    const dataset = readFileSync(join(out, 'dataset.jsonl'), 'utf8');
+    for (const s of evalSeeds) expect(dataset).not.toContain(s.instruction);
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('`vicuna-80.jsonl` (80 items)');
   });
 
   it('names the missing file of a folder that is not a run', async () => {
