@@ -80,7 +80,12 @@ export function looksLikeTask(text: string): boolean {
   if (/[?？]/.test(body)) return true;
   if (REQUEST.test(body)) return true;
   if (ZH_QUESTION.test(body) || ZH_REQUEST.test(body)) return true;
-  const sentences = body.split(/(?<=[.!;。！；\n])\s*|\n+/).map((s) => s.trim()).filter(Boolean);
+  // List items ("- Stay hydrated", "2. Get enough sleep") under a prose line are an answer's tips or
+  // steps, not the task's command; a text made of list items only is judged by them.
+  const lines = body.split('\n').map((l) => l.trim()).filter(Boolean);
+  const item = (line: string) => /^(?:[-*•·+]|\d{1,2}[.)、]|[(（]?\d{1,2}[)）])\s*\S/.test(line);
+  const plain = lines.filter((l) => !item(l));
+  const sentences = (plain.length > 0 ? plain : lines).flatMap((l) => l.split(/(?<=[.!;。！；])\s*/)).map((s) => s.trim()).filter(Boolean);
   for (const s of sentences) {
     if (SQL.test(s)) continue;
     if (englishImperative(s)) return true;

@@ -66,6 +66,9 @@ describe('cheapRules: refusals, meta anywhere, not-a-task', () => {
     // Requests and questions without an imperative are tasks.
     expect(cheapRules('I am planning a two-week trip to Japan in April with two children, any tips?', 'I am planning a trip to Japan, any tips?', cfg)).toBeUndefined();
     expect(cheapRules('请写一首关于秋天落叶的诗，并提到霜和枫叶。', '写一首关于秋天的诗。', cfg)).toBeUndefined();
+    // Tips or steps listed under a statement are an answer; listed under a command they are the task's.
+    expect(cheapRules('Here are 3 tips for staying healthy:\n\n• Eat whole, nutrient-dense foods\n• Stay hydrated\n• Get enough sleep', 'Give three tips for staying healthy.', cfg)?.reason).toBe('not-a-task');
+    expect(cheapRules('Follow these steps for the poem:\n1. Pick a season\n2. Write four lines about it\n3. End with a question', parent, cfg)).toBeUndefined();
     // A parent that is not a task itself (a plain-text seed) does not make its child one.
     expect(cheapRules('I like cats, especially the black ones with green eyes.', 'I like cats.', cfg)).toBeUndefined();
   });
