@@ -1,15 +1,25 @@
-// LLM client throughput: completed calls per second against the simulator at 0 ms latency,
-// concurrency 64, cache off, so the client's own overhead (limits, retry loop, accounting, SDK)
-// is what is measured. Baseline: the bare openai SDK with 64 workers on the same simulator.
+// LLM client cost: CPU per call (process.cpuUsage of this process: the client, not the simulator)
+// and calls per second against the simulator at 0 ms latency, concurrency 64, cache off, so the
+// client's own overhead (limits, retry loop, accounting, HTTP) is what is measured. Reference: the
+// bare openai SDK with 64 workers on the same simulator.
+// Before/after a change to the client: pass `--before <checkout>`, a checkout of the older commit
+// (`git worktree add /tmp/old <commit>`, with a node_modules whose @evolflow links point into it);
+// its @evolflow/llm is loaded into this process and measured in rounds alternating with the current
+// one, so drift and other load on the machine hit both alike.
 // The simulator runs in its own process (as a real endpoint would); both share this machine's cores.
-// Usage: npx tsx bench/llm-client.ts [calls per round=2000]   (3 rounds each, medians reported)
+// Usage: npx tsx bench/llm-client.ts [calls per round=2000] [--before /tmp/old]   (9 rounds, 3 for the SDK; medians)
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { OpenAI } from 'openai';
 import { DEFAULT_CONFIG, mergeDeep, type ChatMessage, type Config } from '@evolflow/core';
 import { createLlmClient } from '@evolflow/llm';
 import { spawnSimulator, writeResults } from './support.ts';
 
-const CALLS = Number(process.argv[2] ?? 2000);
-const ROUNDS = 3;
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { before: { type: 'string' } } });
+const CALLS = Number(positionals[0] ?? 2000);
+const ROUNDS = 9;
+const SDK_ROUNDS = 3;
 const CONCURRENCY = 64;
 
 const prompt = (i: number): ChatMessage[] => [
@@ -17,54 +27,106 @@ const prompt = (i: number): ChatMessage[] => [
   { role: 'user', content: `Give three short tips for learning topic number ${i} quickly.` },
 ];
 
-/** Run `calls` calls through `call` with at most `concurrency` at once; returns calls per second. */
-async function measure(calls: number, call: (i: number) => Promise<unknown>): Promise<number> {
+interface Round {
+  callsPerSecond: number;
+  /** User + system CPU of this process per call, in microseconds. */
+  cpuMicrosPerCall: number;
+}
+
+/** Run `calls` calls through `call` with at most `concurrency` at once. */
+async function measure(calls: number, call: (i: number) => Promise<unknown>): Promise<Round> {
   let next = 0;
   const worker = async () => {
     while (next < calls) await call(next++);
   };
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return Math.round(calls / (Number(process.hrtime.bigint() - t0) / 1e9));
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  return { callsPerSecond: Math.round(calls / seconds), cpuMicrosPerCall: Math.round((cpu.user + cpu.system) / calls) };
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const summary = (rounds: Round[]) => ({
+  callsPerSecond: median(rounds.map((r) => r.callsPerSecond)),
+  cpuMicrosPerCall: median(rounds.map((r) => r.cpuMicrosPerCall)),
+  rounds,
+});
+
+type CreateClient = typeof createLlmClient;
+const older: CreateClient | undefined = values.before
+  ? ((await import(pathToFileURL(resolve(values.before, 'packages/llm/src/index.ts')).href)) as { createLlmClient: CreateClient }).createLlmClient
+  : undefined;
 
 const sim = await spawnSimulator({ latencyMs: 0 });
 try {
   const config: Config['llm'] = mergeDeep(structuredClone(DEFAULT_CONFIG.llm), { concurrency: CONCURRENCY, cache: { enabled: false } });
   const llm = createLlmClient({ config, baseUrl: sim.url });
+  const old = older?.({ config, baseUrl: sim.url });
   const sdk = new OpenAI({ apiKey: 'evolflow-sim', baseURL: sim.url, maxRetries: 0 });
   const bare = (i: number) => sdk.chat.completions.create({ model: 'gpt-4o-mini', messages: prompt(i), temperature: 0.7, max_tokens: 1024 });
   const ours = (i: number) => llm.complete('responder', prompt(i), { recordId: `bench-${i}` });
+  const before = old ? (i: number) => old.complete('responder', prompt(i), { recordId: `bench-${i}` }) : undefined;
 
-  await measure(300, (i) => bare(1_000_000 + i)); // warm-up: connections, JIT, simulator
+  // Warm-up: connections, JIT, simulator.
+  await measure(300, (i) => bare(1_000_000 + i));
   await measure(300, (i) => ours(2_000_000 + i));
-  // Alternate the two in rounds so drift (the simulator's growing logs, other load) hits both alike.
-  const sdkRounds: number[] = [];
-  const clientRounds: number[] = [];
+  if (before) await measure(300, (i) => before(3_000_000 + i));
+  // The bare SDK is a reference only (several times our CPU per call): fewer rounds.
+  const sdkRounds: Round[] = [];
+  for (let round = 0; round < SDK_ROUNDS; round += 1) sdkRounds.push(await measure(CALLS, (i) => bare(round * CALLS + i)));
+  // Before and after alternate, in swapped order every other round, so load from elsewhere on the
+  // machine and drift hit both alike; each round's pair gives one after/before ratio.
+  const clientRounds: Round[] = [];
+  const beforeRounds: Round[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
-    sdkRounds.push(await measure(CALLS, (i) => bare(round * 2 * CALLS + i)));
-    clientRounds.push(await measure(CALLS, (i) => ours((round * 2 + 1) * CALLS + i)));
+    const at = (SDK_ROUNDS + 2 * round) * CALLS;
+    const runOurs = async () => clientRounds.push(await measure(CALLS, (i) => ours(at + i)));
+    const runBefore = async () => {
+      if (before) beforeRounds.push(await measure(CALLS, (i) => before(at + CALLS + i)));
+    };
+    if (round % 2 === 0) {
+      await runBefore();
+      await runOurs();
+    } else {
+      await runOurs();
+      await runBefore();
+    }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  const sdkPerSecond = median(sdkRounds);
-  const clientPerSecond = median(clientRounds);
   const usage = llm.usage();
   await llm.close();
-  if (usage.errors > 0) throw new Error(`${usage.errors} calls failed`);
+  const oldUsage = old?.usage();
+  await old?.close();
+  if (usage.errors > 0 || (oldUsage?.errors ?? 0) > 0) throw new Error(`${usage.errors + (oldUsage?.errors ?? 0)} calls failed`);
 
-  process.stdout.write(`bare openai SDK      ${String(sdkPerSecond).padStart(7)} calls/s\n`);
-  process.stdout.write(`@evolflow/llm client ${String(clientPerSecond).padStart(7)} calls/s (median of ${ROUNDS} x ${CALLS} calls, concurrency ${CONCURRENCY}, cache off, 0 ms latency)\n`);
+  const client = summary(clientRounds);
+  const bareSdk = summary(sdkRounds);
+  const prior = before ? summary(beforeRounds) : undefined;
+  const line = (name: string, s: { callsPerSecond: number; cpuMicrosPerCall: number }) =>
+    process.stdout.write(`${name.padEnd(28)} ${String(s.callsPerSecond).padStart(6)} calls/s  ${String(s.cpuMicrosPerCall).padStart(5)} µs CPU per call\n`);
+  line('bare openai SDK', bareSdk);
+  if (prior) line('@evolflow/llm before', prior);
+  line('@evolflow/llm', client);
+  if (prior) {
+    const paired = median(clientRounds.map((r, i) => r.cpuMicrosPerCall / (beforeRounds[i] as Round).cpuMicrosPerCall));
+    process.stdout.write(`CPU per call, after / before: ${(client.cpuMicrosPerCall / prior.cpuMicrosPerCall).toFixed(3)} (medians), ${paired.toFixed(3)} (median of the ${ROUNDS} paired rounds)\n`);
+  }
+  process.stdout.write(`(median of ${ROUNDS} x ${CALLS} calls, ${SDK_ROUNDS} for the SDK; concurrency ${CONCURRENCY}, cache off, 0 ms latency; CPU of this process only)\n`);
   writeResults('llm-client', {
     callsPerRound: CALLS,
     rounds: ROUNDS,
     concurrency: CONCURRENCY,
     simulatorLatencyMs: 0,
     cache: false,
-    clientCallsPerSecond: clientPerSecond,
-    sdkCallsPerSecond: sdkPerSecond,
-    clientRounds,
-    sdkRounds,
-    clientVsSdk: Number((clientPerSecond / sdkPerSecond).toFixed(3)),
+    client,
+    sdk: bareSdk,
+    ...(prior ? {
+      before: { checkout: values.before, ...prior },
+      cpuPerCallAfterVsBefore: Number((client.cpuMicrosPerCall / prior.cpuMicrosPerCall).toFixed(3)),
+      cpuPerCallAfterVsBeforePairedMedian: Number(median(clientRounds.map((r, i) => r.cpuMicrosPerCall / (beforeRounds[i] as Round).cpuMicrosPerCall)).toFixed(3)),
+    } : {}),
+    clientVsSdkCallsPerSecond: Number((client.callsPerSecond / bareSdk.callsPerSecond).toFixed(3)),
     usage: { calls: usage.calls, retries: usage.retries, errors: usage.errors, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens },
   });
 } finally {

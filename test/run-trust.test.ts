@@ -188,6 +188,20 @@ describe('evolflow run: bad input', () => {
     }
   });
 
+  it('a cache folder that is a file (the simulator already started) and an unreachable broker: one line, exit 2 and 7, no hang', async () => {
+    const dir = tempDir('no-hang');
+    const file = join(dir, 'cache-is-a-file');
+    writeFileSync(file, 'mine');
+    const cache = await evolflow(['run', '--config', configFile(dir, { llm: { cache: { enabled: true, dir: file } } }), '--seeds', seedFile(dir), '--out', join(dir, 'out'), '--no-progress']);
+    expect(cache.code).toBe(2);
+    expect(cache.stderr).toBe(`evolflow: cannot open the LLM response cache in ${file} (llm.cache.dir): EEXIST: file already exists, mkdir '${file}'; fix the path or set llm.cache.enabled to false\n`);
+    expect(readFileSync(file, 'utf8')).toBe('mine');
+    const port = await closedPort();
+    const kafka = await evolflow(['run', '--config', configFile(dir), '--seeds', seedFile(dir), '--out', join(dir, 'out'), '--no-progress', '--transport', 'kafka', '--brokers', `127.0.0.1:${port}`]);
+    expect(kafka.code).toBe(7);
+    expect(kafka.stderr).toMatch(new RegExp(`^evolflow: cannot reach Kafka at 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED.*check transport\\.kafka\\.brokers\\n$`));
+  });
+
   it('refuses an --out whose outputs would overwrite an input, naming both paths', async () => {
     const dir = tempDir('overwrite');
     const seeds = seedFile(dir);

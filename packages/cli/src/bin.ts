@@ -29,6 +29,7 @@ function exitCodeOf(err: unknown): number {
   if (err instanceof EvolflowError) {
     const named = err.details.exitCode;
     if (typeof named === 'number') return named;
+    if (err.code === 'transport') return EXIT.transport;
     return err.code === 'config' || err.code === 'input' || err.code === 'plugin' ? EXIT.usage : EXIT.internal;
   }
   return USAGE_ERRORS.has(String((err as { code?: unknown }).code)) ? EXIT.usage : EXIT.internal;

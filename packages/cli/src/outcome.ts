@@ -6,7 +6,7 @@ import type { LlmUsage } from '@evolflow/llm';
 export const EXIT = Object.freeze({
   /** The run produced what it was asked for. */
   ok: 0,
-  /** An unexpected error (a bug): the message says what failed. */
+  /** Any other error that ended the run (the message says what); also an unexpected error (a bug). */
   internal: 1,
   /** Bad usage: an unknown flag, a bad value or config, a missing or folder seed file, a file as --out, outputs over inputs. */
   usage: 2,
@@ -18,6 +18,8 @@ export const EXIT = Object.freeze({
   llmFailureRate: 5,
   /** Another run holds the lock on --out. */
   locked: 6,
+  /** The transport cannot be reached (the Kafka brokers). */
+  transport: 7,
   /** Stopped by SIGINT (128 + 2) / SIGTERM (128 + 15). */
   interrupted: 130,
   terminated: 143,

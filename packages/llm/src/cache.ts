@@ -175,13 +175,13 @@ export function openResponseCache(dir: string, options: ResponseCacheOptions = {
     try {
       renameSync(dir, to);
     } catch (cause) {
-      throw new EvolflowError('llm', `the LLM response cache in ${dir} (llm.cache.dir) is corrupt (${why}) and cannot be moved aside: ${(cause as Error).message}; remove it or set llm.cache.enabled to false`, { cause, details: { path: 'llm.cache.dir', dir } });
+      throw new EvolflowError('config', `the LLM response cache in ${dir} (llm.cache.dir) is corrupt (${why}) and cannot be moved aside: ${(cause as Error).message}; remove it or set llm.cache.enabled to false`, { cause, details: { path: 'llm.cache.dir', dir } });
     }
     movedAside = to;
     options.logger?.warn(`the LLM response cache in ${dir} is corrupt (${why}); moved it aside to ${to} and started a fresh cache`, { dir, movedTo: to });
   };
   const fail = (cause: unknown): never => {
-    throw new EvolflowError('llm', `cannot open the LLM response cache in ${dir} (llm.cache.dir): ${(cause as Error).message}; fix the path or set llm.cache.enabled to false`, { cause, details: { path: 'llm.cache.dir', dir } });
+    throw new EvolflowError('config', `cannot open the LLM response cache in ${dir} (llm.cache.dir): ${(cause as Error).message}; fix the path or set llm.cache.enabled to false`, { cause, details: { path: 'llm.cache.dir', dir } });
   };
   try {
     mkdirSync(dir, { recursive: true });

@@ -1,7 +1,14 @@
 // The lean chat-completions call against a tiny server over real HTTP: what it sends, what it
-// returns, and that its failures are the openai SDK's error classes with the SDK's messages.
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// returns, that its failures are the openai SDK's error classes with the SDK's messages, and the
+// connection handling undici does for it (keep-alive reuse, the socket limit, a server closing or
+// dropping the connection, chunked bodies, TLS).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo, Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APIConnectionError, APIConnectionTimeoutError, RateLimitError } from 'openai';
 import { createChatEndpoint } from './http-chat.ts';
@@ -92,5 +99,99 @@ describe('createChatEndpoint', () => {
     const refused = await rejection(endpoint(gone.url).create(request));
     expect(refused).toBeInstanceOf(APIConnectionError);
     expect(classifyFailure(refused, 0)).toMatchObject({ status: 0, reason: 'connection' });
+  });
+});
+
+/** A server running `handle` for each request (body read first); counts the connections it accepted. */
+async function serveRaw(handle: (n: number, req: IncomingMessage, res: ServerResponse) => void, server: Server & { closeAllConnections?: () => void } = createServer()) {
+  const state = { connections: 0, requests: 0 };
+  server.on('connection', () => state.connections++);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    req.on('end', () => handle(++state.requests, req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  }));
+  return { port: (server.address() as AddressInfo).port, state };
+}
+
+const answer = (res: ServerResponse, headers: Record<string, string> = {}) => {
+  res.writeHead(200, { 'content-type': 'application/json', ...headers });
+  res.end(completion);
+};
+
+describe('connections (undici keep-alive pool)', () => {
+  it('reuses keep-alive connections for calls one after another', async () => {
+    const server = await serveRaw((_n, _req, res) => answer(res));
+    const chat = endpoint(`http://127.0.0.1:${server.port}/v1`);
+    for (let i = 0; i < 6; i++) expect((await chat.create(request)).status).toBe(200);
+    // undici's Pool readies a second connection while the first is busy, then alternates: six calls, two connections.
+    expect(server.state.requests).toBe(6);
+    expect(server.state.connections).toBeLessThanOrEqual(2);
+    await chat.close();
+  });
+
+  it('opens at most maxSockets connections and queues the rest', async () => {
+    const server = await serveRaw((_n, _req, res) => setTimeout(() => answer(res), 5));
+    const chat = createChatEndpoint({ baseUrl: `http://127.0.0.1:${server.port}/v1`, apiKey: 'k', timeoutMs: 5000, maxSockets: 2 });
+    const answers = await Promise.all(Array.from({ length: 10 }, () => chat.create(request)));
+    expect(answers.map((a) => a.data.id)).toEqual(Array(10).fill('c1'));
+    expect(server.state.requests).toBe(10);
+    expect(server.state.connections).toBeLessThanOrEqual(2);
+    await chat.close();
+  });
+
+  it('opens a new connection when the server closes it, and fails a dropped request as a connection error', async () => {
+    const server = await serveRaw((n, req, res) => {
+      if (n === 2) req.socket.destroy(); // no answer at all
+      else answer(res, { connection: 'close' });
+    });
+    const chat = endpoint(`http://127.0.0.1:${server.port}/v1`);
+    expect((await chat.create(request)).status).toBe(200);
+    const dropped = await rejection(chat.create(request));
+    expect(dropped).toBeInstanceOf(APIConnectionError);
+    expect(dropped).not.toBeInstanceOf(APIConnectionTimeoutError);
+    expect(classifyFailure(dropped, 0)).toMatchObject({ status: 0, reason: 'connection' });
+    expect((await chat.create(request)).status).toBe(200);
+    expect(server.state).toEqual({ connections: 3, requests: 3 });
+  });
+
+  it('reads a chunked body whose pieces split a multi-byte character', async () => {
+    const body = Buffer.from(JSON.stringify({ id: 'c2', choices: [{ message: { content: 'é中文 ok' } }] }));
+    const cut = body.indexOf(Buffer.from('中')) + 1;
+    const server = await serveRaw((_n, _req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }); // no length: chunked
+      res.write(body.subarray(0, cut));
+      setTimeout(() => res.end(body.subarray(cut)), 5);
+    });
+    const { data } = await endpoint(`http://127.0.0.1:${server.port}/v1`).create(request);
+    expect(data.choices[0]?.message?.content).toBe('é中文 ok');
+  });
+
+  it('times out a request still waiting for a busy connection, and the connection serves the next call', async () => {
+    let release: (() => void) | undefined;
+    const server = await serveRaw((n, _req, res) => {
+      if (n === 1) release = () => answer(res);
+      else answer(res);
+    });
+    const chat = createChatEndpoint({ baseUrl: `http://127.0.0.1:${server.port}/v1`, apiKey: 'k', timeoutMs: 100, maxSockets: 1 });
+    const [first, second] = await Promise.all([rejection(chat.create(request)), rejection(chat.create(request))]);
+    expect([first, second].map((e) => e instanceof APIConnectionTimeoutError)).toEqual([true, true]);
+    release?.();
+    expect((await chat.create(request)).status).toBe(200);
+  });
+
+  it('speaks TLS to an https: endpoint and refuses a certificate it cannot verify', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'http-chat-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    const tls = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) });
+    const server = await serveRaw((_n, _req, res) => answer(res), tls);
+    const error = await rejection(endpoint(`https://127.0.0.1:${server.port}/v1`).create(request));
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(String((error as { cause?: { code?: string } }).cause?.code)).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY|CERT/);
+    expect(server.state.requests).toBe(0);
   });
 });
