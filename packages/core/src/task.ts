@@ -23,7 +23,7 @@ const IMPERATIVES = new Set(
     'reply complete fill finish continue use apply implement solve read look search sketch draw plot graph chart tabulate output print return ' +
     'recite sing reflect think come help guide advise instruct remind invite greet thank congratulate persuade convince encourage apologize ' +
     'apologise turn take put keep let get go do try start begin set send email introduce present report document record track ' +
-    'need find research explore study learn memorize recall retell recount express convey communicate paint compose')
+    'need find research explore study learn memorize recall retell recount express convey communicate paint compose follow obey observe ensure')
     .split(/\s+/),
 );
 /** Words after a verb that make it a noun or a statement ("Design patterns are", "Answer: 42"). */
