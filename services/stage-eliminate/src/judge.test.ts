@@ -34,6 +34,23 @@ describe('parseVerdict', () => {
     expect(count('none')).toBeGreaterThan(25);
   });
 
+  it('reads phrasings written after it (held out: 25 of these 30 were right at first; the leads "I\'d say", "Based on the criteria,", "In my judgement," and "两者" were added for 4 of the misses)', () => {
+    const held: [string, JudgeVerdict][] = [
+      ['Verdict - Not Equal', 'not-equal'], ['NOT EQUAL: the second adds a word limit', 'not-equal'], ['Result: They are different.', 'not-equal'],
+      ['Not equal!', 'not-equal'], ['The prompts are not equivalent in scope.', 'not-equal'], ['They are NOT the same prompt.', 'not-equal'],
+      ['No, not equal.', 'not-equal'], ["I'd say Not Equal.", 'not-equal'], ['My answer: Not Equal', 'not-equal'],
+      ['Based on the criteria, they are not equal.', 'not-equal'], ['In my judgement, Not Equal.', 'not-equal'], ['两者不相等', 'not-equal'],
+      ['结论：两个提示不同', 'not-equal'], ['这两个提示词是不一样的', 'not-equal'], ['The answer: Not Equal', 'not-equal'],
+      ['Equal!', 'equal'], ['Yes, equal.', 'equal'], ['They are essentially the same.', 'equal'], ['Both instructions are identical.', 'equal'],
+      ['两个提示完全相同。', 'equal'], ['They seem to be equal.', 'equal'], ['Equal — nothing was added.', 'equal'],
+      ['Equal? Not equal? Hard to tell.', 'none'], ['Not sure.', 'none'], ['The second prompt is longer.', 'none'], ['Equal and Not Equal', 'none'],
+      ['They are equal and not equal at the same time.', 'none'], ['It is not clear whether they are equal.', 'none'], ['I cannot say if they are equal.', 'none'],
+    ];
+    expect(held.filter(([a, want]) => parseVerdict(a) !== want)).toEqual([]);
+    // The fifth miss, left as it is: a subject that compares a prompt with something else still reads as a verdict.
+    expect(parseVerdict('The first prompt is equal to a request for a poem.')).toBe('equal');
+  });
+
   it("keeps the old reader's right answers (moved here from rules.test.ts)", () => {
     expect(parseVerdict('Equal')).toBe('equal');
     expect(parseVerdict('Not Equal')).toBe('not-equal');

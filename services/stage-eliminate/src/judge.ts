@@ -53,14 +53,14 @@ export function equalityJudgeRetryMessages(first: string, second: string): ChatM
 // Labels, conclusion words and subjects that may come before a verdict in its sentence.
 const LEADS: RegExp[] = [
   /^(?:final\s+|my\s+|your\s+|the\s+)?(?:answer|judge?ment|verdict|result|decision|conclusion|output)\s*(?:is|would\s+be)?\s*[:：\-–—]?\s*/u,
-  /^(?:so|therefore|thus|hence|in\s+conclusion|in\s+summary|overall|finally|in\s+short)\s*[,:]?\s*(?:the\s+answer\s+is\s*:?\s*)?/u,
+  /^(?:so|therefore|thus|hence|in\s+conclusion|in\s+summary|overall|finally|in\s+short|in\s+my\s+(?:judge?ment|opinion|view)|based\s+on\s+(?:the|these|those)\s+(?:two\s+)?criteria)\s*[,:]?\s*(?:the\s+answer\s+is\s*:?\s*)?/u,
   /^(?:yes|no)\s*[,.:;!\-–—]\s*/u,
-  /^i\s+(?:would\s+say|think|believe|judge|conclude|find)\s+(?:that\s+)?/u,
+  /^(?:i\s+(?:would\s+say|think|believe|judge|conclude|find)|i'd\s+say)\s+(?:that\s+)?/u,
   /^(?:they|these|those|it|this|both|both\s+(?:of\s+them|prompts|instructions)|the\s+(?:two\s+|2\s+)?(?:prompts|instructions)|these\s+(?:two\s+)?(?:prompts|instructions)|the\s+(?:first|second)\s+(?:prompt|instruction|one)(?:\s+and\s+the\s+(?:first|second)(?:\s+(?:prompt|instruction|one))?)?)\s*(?:are|is|'re|seem|seems|appear|appears)(?:\s+to\s+be)?\s+(?:both\s+)?/u,
   /^they\s+(?=differ\b)/u,
   /^(?:答案|判断|结论|结果|回答|我的判断|我的答案)\s*(?:是|为)?\s*[:：]?\s*/u,
   /^(?:我认为|我觉得|因此|所以|总之)\s*[,，]?\s*/u,
-  /^(?:这|那)?(?:两|二)(?:个|条)?(?:提示词?|指令|问题|prompts?)?\s*|^(?:它们|二者|两者)\s*/u,
+  /^(?:它们|二者|两者)\s*|^(?:这|那)?(?:两|二)(?:(?:个|条)(?:提示词?|指令|问题|prompts?)?|提示词?|指令|问题|prompts?)\s*/u,
   /^(?:是|都|并|都是|并不是)(?=不|相|一|等|有)/u,
 ];
 
