@@ -107,7 +107,8 @@ export const runCommand: Command = {
       if (report) process.stdout.write(`report: ${report}\n`);
       if (obs.logDestination !== 'stderr') process.stdout.write(`log: ${obs.logDestination}\n`);
       if (summary.stoppedBy !== undefined) {
-        process.stderr.write(`evolflow: ${redactText(summary.outcome.message)}; outputs in ${summary.outDir}.\nTo resume, run the same command again (answers already paid for come from the cache):\n  ${redactText(commandLine(argv))}\n`);
+        const resume = summary.partial ? `\nTo resume, run the same command again (answers already paid for come from the cache):\n  ${redactText(commandLine(argv))}` : '';
+        process.stderr.write(`evolflow: ${redactText(summary.outcome.message)}; outputs in ${summary.outDir}.${resume}\n`);
         // Calls abandoned at the stop are not waited for: closing gets the grace period at most.
         await Promise.race([closeAll(closers), new Promise((r) => setTimeout(r, config.run.stopGraceMs).unref())]);
         closers.length = 0;
