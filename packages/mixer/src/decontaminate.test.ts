@@ -40,6 +40,34 @@ describe('n-gram decontamination', () => {
   });
 });
 
+describe('n-gram decontamination in Chinese', () => {
+  // Written before the Chinese function words were added: three evaluation items (our own
+  // translations of vicuna questions 1, 5 and 72), copies wrapped in requests, content-keeping
+  // rewordings, and near misses that share the request frame but not the topic.
+  const zh = [
+    { id: 'zh.txt:1', text: '如何提高我的时间管理能力？' },
+    { id: 'zh.txt:2', text: '解释一下量子计算的基本原理。' },
+    { id: 'zh.txt:3', text: '写一封辞职信，感谢雇主提供的机会。' },
+  ];
+  const d = createNgramDecontaminator({ items: zh, threshold: 0.4, ngram: 2 });
+  it('drops copies and content-keeping rewordings, and keeps requests on other topics', async () => {
+    const contaminated = [
+      ['请告诉我如何提高我的时间管理能力，并给出三个具体建议。', 'zh.txt:1'],
+      ['如何提高时间管理能力', 'zh.txt:1'],
+      ['请用简单的语言解释量子计算的基本原理，适合中学生。', 'zh.txt:2'],
+      ['帮我写一封辞职信，语气要礼貌，并感谢公司给我的机会。', 'zh.txt:3'],
+    ];
+    for (const [text, itemId] of contaminated) expect(await d.check('x', text as string), text).toMatchObject({ contaminated: true, itemId });
+    for (const text of ['写一首关于秋天的诗。', '如何提高我的英语口语水平？', '解释一下区块链的工作原理。', '帮我写一封求职信。']) {
+      expect((await d.check('x', text)).contaminated, text).toBe(false);
+    }
+    // A paraphrase keeping the two content words in another order still meets the item's phrase;
+    // one with other words is beyond the n-gram test (the embedding test's job, with a model that reads Chinese).
+    expect(await d.check('x', '怎样才能更好地管理自己的时间？')).toMatchObject({ contaminated: true, itemId: 'zh.txt:1' });
+    expect((await d.check('x', '有什么办法让我每天的日程安排得更高效？')).contaminated).toBe(false);
+  });
+});
+
 describe('embedding decontamination', () => {
   // A stand-in embedder (hashed bag of words, unit length) to check the wiring; the model lives in @evolflow/dedup.
   const bagOfWords = (): TextEmbedder & { calls: number } => {

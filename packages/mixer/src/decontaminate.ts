@@ -127,7 +127,11 @@ const STOPWORDS = new Set(
     'i me my we our you your he she it its they them their this that these those what which who whom whose how why when where ' +
     'can could would should will shall may might must not no nor so than too very just also about into over under again further ' +
     'some any each few more most other such only own same all both up down out off there here please give tell write me us one ' +
-    "i'm it's don't can't let's"
+    "i'm it's don't can't let's " +
+    // Chinese function words and request frames (as Intl.Segmenter cuts them).
+    '的 了 是 在 和 与 及 或 我 你 您 他 她 它 我们 你们 他们 这 那 这个 那个 这些 那些 一个 一些 一下 一种 请 请问 如何 怎么 怎样 什么 ' +
+    '为什么 哪些 哪个 吗 呢 吧 啊 把 被 对 从 到 给 也 都 就 还 又 很 更 最 可以 能 能够 会 要 需要 应该 并 以及 其 之 中 上 下 帮 帮我 告诉 一 个 ' +
+    '我的 你的 他的 她的 我们的 自己 一封 一首 一篇 一段 一份'
   ).split(/\s+/),
 );
 
