@@ -93,10 +93,11 @@ function jsonLiteralTypo(word: string): boolean {
 /**
  * Read a bracketed text token by token outside its strings and say what it is. JSON is what parses,
  * or what has nothing JSON never has: a Python comprehension (`for x in`), None/True/False, lambda,
- * single-quoted strings or `#` comments are Python; function, `=>`, undefined, template strings or
- * `//` comments are JavaScript; two bare words in a row are prose; calls and operators are code;
- * other bare names (`{ "default": mod }`, `{a: 1}`) make a JavaScript object. A JSON literal written
- * wrong (`[tru]`, `[NaN]`, `[True]` is Python) stays JSON: that is broken JSON, not another language.
+ * set literals, single-quoted strings or `#` comments are Python; function, `=>`, undefined,
+ * spread, optional chaining, comments, template strings or bare-name keys are JavaScript; two bare
+ * words in a row are prose; calls, operators and hex numbers are code; other bare names
+ * (`{ "default": mod }`) make a JavaScript object. A JSON literal written wrong (`[ true, tru`,
+ * `["x", truth]`) stays JSON: that is broken JSON, not another language.
  */
 export function bracketKind(text: string): BracketKind {
   const t = text.trim();
@@ -119,7 +120,7 @@ export function bracketKind(text: string): BracketKind {
     }
     if (c === ' ' || c === '\t' || c === '\r' || c === '\n') continue;
     if (c === '/' && (t[i + 1] === '/' || t[i + 1] === '*')) {
-      n.jsWeak++;
+      n.jsStrong++; // a comment (Python's floor division sits in a comprehension, which outweighs it)
       const end = t[i + 1] === '/' ? t.indexOf('\n', i) : t.indexOf('*/', i + 2) + 1;
       i = end <= 0 ? t.length : end;
       continue;
@@ -139,6 +140,8 @@ export function bracketKind(text: string): BracketKind {
       if (word === 'for') sawFor = true;
       else if (word === 'in' && sawFor) n.pyStrong++; // a comprehension: [x for x in xs]
       else if (!JSON_WORDS.has(word) && !jsonLiteralTypo(word)) n.identifiers++;
+      // A bare name as a key ({ mode: 'x' }) is a JavaScript object; in Python it would be a variable.
+      if (/^\s*:(?!:)/.test(t.slice(i + word.length, i + word.length + 4)) && /[{,]\s*$/.test(t.slice(Math.max(0, i - 40), i))) n.jsWeak++;
       if (prevWord !== undefined && !JSON_WORDS.has(word) && !JSON_WORDS.has(prevWord)) n.prose++;
       if (/^\s*\(/.test(t.slice(i + word.length, i + word.length + 8)) && !JSON_WORDS.has(word)) n.code++;
       prevWord = word;
@@ -154,11 +157,14 @@ export function bracketKind(text: string): BracketKind {
     }
     if ('{}[],:'.includes(c)) continue;
     if (t.startsWith('...', i) && /[\w$[{(]/.test(t[i + 3] ?? '')) {
-      n.jsWeak++; // spread: [...xs]
+      n.jsStrong++; // spread: [...xs] (Python's Ellipsis is never followed by a name)
       i += 2;
       continue;
     }
-    if (c === '=' && t[i + 1] === '>') {
+    if (c === '?' && t[i + 1] === '.' && !/\d/.test(t[i + 2] ?? '')) {
+      n.jsStrong++; // optional chaining: options?.headers
+      i++;
+    } else if (c === '=' && t[i + 1] === '>') {
       n.jsStrong++;
       i++;
     } else n.code++;
@@ -199,7 +205,8 @@ export function detectFormat(text: string, expect?: string): string | undefined 
   if (/^[{[]/.test(t) && (!/^\[[\w.-]+\]\s*$/.test(lines[0] ?? '') || parsesAsJson(t))) {
     const kind = bracketKind(t);
     if (kind === 'json' && (expect === 'json' || JSON_HEAD.test(t))) return 'json';
-    if (kind === 'python' || kind === 'javascript') return detectLanguage(t) ?? kind;
+    if (kind === 'python') return kind;
+    if (kind === 'javascript') return detectLanguage(t) === 'typescript' ? 'typescript' : kind;
     if (kind === 'prose') return undefined;
     if (expect === 'json') return detectLanguage(t);
   }

@@ -114,30 +114,24 @@ interface SqlAttempt {
   column?: number;
 }
 
-/** Strings, quoted identifiers and comments replaced by spaces (same length), so patterns see only code. */
+const LITERAL = /--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|'(?:[^'\\]|''|\\[\s\S])*(?:'|$)|"(?:[^"\\]|""|\\[\s\S])*(?:"|$)|`(?:[^`\\]|``|\\[\s\S])*(?:`|$)/g;
+let lastText: string | undefined;
+let lastCode = '';
+
+/**
+ * Strings, quoted identifiers and comments replaced by spaces (same length, line breaks kept; quotes
+ * stay so patterns still see that something was quoted), so patterns see only code. The last
+ * result is kept: the checks on one piece all ask for the same text.
+ */
 function blankLiterals(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    let end = -1;
-    if (c === '-' && text[i + 1] === '-') end = (text.indexOf('\n', i) + 1 || text.length + 1) - 1;
-    else if (c === '/' && text[i + 1] === '*') end = (text.indexOf('*/', i + 2) + 1 || text.length - 1) + 1;
-    else if (c === "'" || c === '"' || c === '`') {
-      let k = i + 1;
-      while (k < text.length && !(text[k] === c && text[k + 1] !== c)) k += text[k] === c || text[k] === '\\' ? 2 : 1;
-      end = Math.min(k + 1, text.length);
-    }
-    if (end < 0) {
-      out += c;
-      continue;
-    }
-    // Quotes stay (patterns still see that something was quoted); what is inside becomes spaces.
-    const body = text.slice(i, end);
-    const closed = body.length > 1 && body.endsWith(c) && (c === "'" || c === '"' || c === '`');
-    out += closed ? c + body.slice(1, -1).replace(/[^\n]/g, ' ') + c : body.replace(/[^\n]/g, ' ');
-    i = end - 1;
-  }
-  return out;
+  if (text === lastText) return lastCode;
+  lastCode = text.replace(LITERAL, (m) => {
+    const q = m[0] as string;
+    const closed = (q === "'" || q === '"' || q === '`') && m.length > 1 && m.endsWith(q);
+    return closed ? q + m.slice(1, -1).replace(/[^\n]/g, ' ') + q : m.replace(/[^\n]/g, ' ');
+  });
+  lastText = text;
+  return lastCode;
 }
 
 /** The first word of each statement (split at `;` outside literals), with its offset. */
