@@ -3,9 +3,13 @@
 // client's own overhead (limits, retry loop, accounting, HTTP) is what is measured. Reference: the
 // bare openai SDK with 64 workers on the same simulator.
 // Before/after a change to the client: pass `--before <checkout>`, a checkout of the older commit
-// (`git worktree add /tmp/old <commit>`, with a node_modules whose @evolflow links point into it);
-// its @evolflow/llm is loaded into this process and measured in rounds alternating with the current
-// one, so drift and other load on the machine hit both alike.
+// whose @evolflow/llm is loaded into this process and measured in rounds alternating with the
+// current one, so drift and other load on the machine hit both alike. A checkout for it:
+//   git worktree add --detach /tmp/old <commit> && mkdir /tmp/old/node_modules
+//   for e in node_modules/* node_modules/.bin; do [ "${e##*/}" = @evolflow ] || ln -s "$PWD/$e" /tmp/old/node_modules/; done
+//   mkdir /tmp/old/node_modules/@evolflow; for l in node_modules/@evolflow/*; do t=$(readlink "$l"); ln -s "/tmp/old/${t#../../}" /tmp/old/node_modules/@evolflow/; done
+// (its own @evolflow packages, everything else shared). The figures in bench/results/llm-client.json
+// compare 419b12d (the hand-written HTTP/1.1 client) with the same commit plus the undici http-chat.ts.
 // The simulator runs in its own process (as a real endpoint would); both share this machine's cores.
 // Usage: npx tsx bench/llm-client.ts [calls per round=2000] [--before /tmp/old]   (9 rounds, 3 for the SDK; medians)
 import { resolve } from 'node:path';
