@@ -122,6 +122,24 @@ describe('evolflow run: exit codes', () => {
     expect(JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8')).outcome).toMatchObject({ exitCode: 4, status: 'llm-all-failed' });
   });
 
+  it('stops early with 4 once run.failFastAfter requests in a row failed: partial outputs, no grinding through every seed', async () => {
+    const dir = tempDir('fail-fast');
+    const port = await closedPort();
+    const seeds = seedFile(dir, Array.from({ length: 40 }, (_, i) => JSON.stringify({ instruction: `Describe the color number ${i + 1}.` })));
+    const config = configFile(dir, { run: { failFastAfter: 5 }, llm: { concurrency: 1 }, stages: { concurrency: 1 } });
+    const args = ['run', '--config', config, '--seeds', seeds, '--out', join(dir, 'out'), '--no-progress', '--log-level', 'silent', '--base-url', `http://127.0.0.1:${port}/v1`];
+    const ran = await evolflow(args);
+    expect(ran.code).toBe(4);
+    const lines = ran.stderr.trim().split('\n');
+    expect(lines[0]).toBe('evolflow: the last 5 LLM requests all failed (run.failFastAfter): stopping the run; no new work is taken.');
+    expect(lines[1]).toMatch(/^evolflow: run failed \(exit 4, llm-failing\): the LLM requests kept failing \(run\.failFastAfter in a row\), so the run stopped early: the outputs hold what was finished so far \(partial: true in run\.json\); first failure: LLM evolver call .* no HTTP response \(connection\)/);
+    expect(lines.slice(2)).toEqual(['To resume, run the same command again (answers already paid for come from the cache):', `  evolflow ${args.join(' ')}`]);
+    const run = JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8')) as { partial: boolean; stoppedBy: string; llm: { errors: number } };
+    expect(run).toMatchObject({ partial: true, stoppedBy: 'llm-failing' });
+    expect(run.llm.errors).toBeGreaterThanOrEqual(5);
+    expect(run.llm.errors).toBeLessThan(40);
+  });
+
   it('exits 4 when every request gets a 500', async () => {
     const dir = tempDir('all-500');
     const ran = await evolflow(['run', '--config', configFile(dir, { simulator: { faultRate: 1, faults: ['server-error'] } }), '--seeds', seedFile(dir), '--out', join(dir, 'out'), '--no-progress', '--log-level', 'silent']);

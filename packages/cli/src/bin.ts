@@ -37,9 +37,9 @@ function exitCodeOf(err: unknown): number {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    // A stopped run leaves without waiting for the LLM calls it abandoned.
-    if (code === EXIT.interrupted || code === EXIT.terminated) process.exit(code);
-    process.exitCode = code;
+    // Everything the command wrote is out (standard streams are synchronous on files and pipes): leave
+    // now, without waiting for LLM calls a stopped run abandoned or a handle someone forgot.
+    process.exit(code);
   },
   (err: unknown) => {
     const code = exitCodeOf(err);

@@ -12,7 +12,7 @@ export const EXIT = Object.freeze({
   usage: 2,
   /** No seeds: an empty seed file, or no usable line in the seed files. */
   emptyInput: 3,
-  /** Every LLM request failed (closed port, wrong URL, all 5xx...). */
+  /** Every LLM request failed (closed port, wrong URL, all 5xx...), or the last `run.failFastAfter` in a row did. */
   llmAllFailed: 4,
   /** The share of failed LLM requests passed `run.maxFailureRate`. */
   llmFailureRate: 5,
@@ -28,7 +28,7 @@ export const EXIT = Object.freeze({
 export interface RunOutcome {
   exitCode: number;
   /** `ok`, or why the run did not produce what it was asked for. */
-  status: 'ok' | 'empty-input' | 'llm-all-failed' | 'llm-failure-rate' | 'interrupted';
+  status: 'ok' | 'empty-input' | 'llm-all-failed' | 'llm-failing' | 'llm-failure-rate' | 'interrupted';
   /** One line for the user (empty when ok). */
   message: string;
 }
@@ -71,9 +71,19 @@ export function judgeRun(f: OutcomeFacts): RunOutcome {
   return { exitCode: EXIT.ok, status: 'ok', message: '' };
 }
 
-/** The outcome of a run stopped early by `signal` (`SIGINT` -> 130, `SIGTERM` -> 143). */
-export function stoppedOutcome(signal: string, partial: boolean): RunOutcome {
-  const exitCode = signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+/** Why a run was stopped early when no signal stopped it: its LLM requests kept failing (`run.failFastAfter`). */
+export const LLM_FAILING = 'llm-failing';
+
+/**
+ * The outcome of a run stopped early by `reason`: a signal (`SIGINT` -> 130, `SIGTERM` -> 143), or
+ * `llm-failing` (4) when the last `run.failFastAfter` LLM requests all failed.
+ */
+export function stoppedOutcome(reason: string, partial: boolean, sampleError?: string): RunOutcome {
   const what = partial ? 'the outputs hold what was finished so far (partial: true in run.json)' : 'nothing was left undone';
-  return { exitCode, status: 'interrupted', message: `stopped by ${signal}: ${what}` };
+  if (reason === LLM_FAILING) {
+    const sample = sampleError ? `; first failure: ${sampleError}` : '';
+    return { exitCode: EXIT.llmAllFailed, status: 'llm-failing', message: `the LLM requests kept failing (run.failFastAfter in a row), so the run stopped early: ${what}${sample}` };
+  }
+  const exitCode = reason === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+  return { exitCode, status: 'interrupted', message: `stopped by ${reason}: ${what}` };
 }

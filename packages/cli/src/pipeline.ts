@@ -276,7 +276,7 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
     const sampleError = [...sink.rejected.values()].find((r) => r.rejection?.reason === 'llm-error')?.rejection?.detail;
     const stoppedBy = stopping ? String(signal?.reason ?? 'a stop') : undefined;
     const outcome = stoppedBy !== undefined
-      ? stoppedOutcome(stoppedBy, partial)
+      ? stoppedOutcome(stoppedBy, partial, sampleError)
       : judgeRun({ seeds: sink.seeds.size, seedRejects, seedFiles: options.seedFiles, llm: usage, maxFailureRate: config.run.maxFailureRate, sampleError });
     const summary: RunSummary = {
       startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, outDir,

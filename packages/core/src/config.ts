@@ -28,6 +28,8 @@ export interface Config {
     maxFailureRate: number;
     /** After the first SIGINT/SIGTERM, how long (ms) work in flight may take to finish before it is abandoned. */
     stopGraceMs: number;
+    /** Stop the run early (exit code 4, partial outputs) once this many LLM requests in a row have failed for good; 0 = never. */
+    failFastAfter: number;
   };
   llm: {
     provider: 'sim' | 'openai';
@@ -165,7 +167,7 @@ const JUDGE_MAX_TOKENS = 16;
 
 /** Every default in one place. */
 export const DEFAULT_CONFIG: Config = {
-  run: { rounds: 4, seed: 42, outDir: 'out', format: 'alpaca', maxFailureRate: 0.5, stopGraceMs: 10_000 },
+  run: { rounds: 4, seed: 42, outDir: 'out', format: 'alpaca', maxFailureRate: 0.5, stopGraceMs: 10_000, failFastAfter: 50 },
   llm: {
     provider: 'sim',
     baseUrl: '',
@@ -219,7 +221,7 @@ const roleSchema = obj({
 
 /** The JSON Schema of the config (every key optional in the file; defaults fill the rest). */
 export const configSchema = obj({
-  run: obj({ rounds: int(0, 100), seed: int(0), outDir: str, format: { enum: ['alpaca', 'sharegpt', 'openai'] }, maxFailureRate: num(0, 1), stopGraceMs: int(0) }),
+  run: obj({ rounds: int(0, 100), seed: int(0), outDir: str, format: { enum: ['alpaca', 'sharegpt', 'openai'] }, maxFailureRate: num(0, 1), stopGraceMs: int(0), failFastAfter: int(0) }),
   llm: obj({
     provider: { enum: ['sim', 'openai'] }, baseUrl: str, apiKey: str,
     roles: obj({ evolver: roleSchema, responder: roleSchema, judge: roleSchema }),

@@ -4,10 +4,11 @@ import { resolve } from 'node:path';
 import { EvolflowError, loadConfig, redactText, registerSecret, registerSecretsOf } from '@evolflow/core';
 import { observeRun, parseLogLevel } from '@evolflow/observe';
 import { CONFIG_FLAGS, createTransport, flagsToOverrides, setupLlm } from '@evolflow/runtime';
+import type { LlmEvent } from '@evolflow/llm';
 import { parseFlags, type Command } from '../command.ts';
 import { startPipeline } from '../pipeline.ts';
 import { formatSummary } from '../summary.ts';
-import { EXIT } from '../outcome.ts';
+import { EXIT, LLM_FAILING } from '../outcome.ts';
 import { checkRunPaths } from '../run-paths.ts';
 import { lockOutDir } from '../out-lock.ts';
 
@@ -89,7 +90,19 @@ export const runCommand: Command = {
       closers.unshift(() => obs.close());
       const logger = obs.logger;
       if (lock.tookOverFrom) logger.warn(`took over the lock of ${outDir} from a run that is gone (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.startedAt})`, { outDir });
-      const llm = await setupLlm(config, { logger, onEvent: obs.observer.onLlmEvent });
+      // Fail fast: once run.failFastAfter requests in a row have failed for good, the endpoint is down; stop as for a signal.
+      let failedInRow = 0;
+      const onLlmEvent = (event: LlmEvent) => {
+        obs.observer.onLlmEvent(event);
+        if (event.kind === 'error') {
+          failedInRow += 1;
+          if (failedInRow === config.run.failFastAfter && !controller.signal.aborted) {
+            process.stderr.write(`evolflow: the last ${failedInRow} LLM requests all failed (run.failFastAfter): stopping the run; no new work is taken.\n`);
+            controller.abort(LLM_FAILING);
+          }
+        } else if (event.kind === 'cache-hit' || (event.kind === 'request' && event.status >= 200 && event.status < 300)) failedInRow = 0;
+      };
+      const llm = await setupLlm(config, { logger, onEvent: onLlmEvent });
       closers.unshift(() => llm.close());
       if (llm.simulated) {
         process.stdout.write(`\n  *** SIMULATED DATA: answers come from the evolflow LLM simulator${llm.simulator ? ` at ${llm.simulator.url}` : ''}, not a real model. ***\n  *** Set OPENAI_API_KEY / OPENAI_BASE_URL (or --llm openai) to evolve with a real endpoint. ***\n\n`);
@@ -108,7 +121,8 @@ export const runCommand: Command = {
       if (obs.logDestination !== 'stderr') process.stdout.write(`log: ${obs.logDestination}\n`);
       if (summary.stoppedBy !== undefined) {
         const resume = summary.partial ? `\nTo resume, run the same command again (answers already paid for come from the cache):\n  ${redactText(commandLine(argv))}` : '';
-        process.stderr.write(`evolflow: ${redactText(summary.outcome.message)}; outputs in ${summary.outDir}.${resume}\n`);
+        const failed = summary.outcome.status === 'interrupted' ? '' : `run failed (exit ${summary.outcome.exitCode}, ${summary.outcome.status}): `;
+        process.stderr.write(`evolflow: ${failed}${redactText(summary.outcome.message)}; outputs in ${summary.outDir}.${resume}\n`);
         // Calls abandoned at the stop are not waited for: closing gets the grace period at most.
         await Promise.race([closeAll(closers), new Promise((r) => setTimeout(r, config.run.stopGraceMs).unref())]);
         closers.length = 0;
