@@ -75,6 +75,12 @@ describe('eliminate stage: the equality judge', () => {
     expect(rejected?.usage.calls).toBe(2);
   });
 
+  it('cuts a long answer by characters, never inside one (the schema counts code points)', async () => {
+    const emoji = '😀'.repeat(400);
+    const emits = await run(judge(emoji, emoji).llm);
+    expect(emits[0]?.record.checks.at(-1)?.answer).toBe('😀'.repeat(300));
+  });
+
   it('keeps a no-verdict evolution when eliminate.keepOnNoVerdict is true, saying so', async () => {
     const emits = await run(judge('', 'Hmm.').llm, { eliminate: { keepOnNoVerdict: true } });
     expect(emits.map((e) => e.topic)).toEqual(['accepted']);

@@ -60,7 +60,8 @@ export async function createEliminateStage(env: StageEnv): Promise<StageHandler<
         } catch (err) {
           return reject('llm-error', (err as Error).message, out);
         }
-        judged = { verdict: parseVerdict(answer.text), answer: answer.text.slice(0, JUDGE_ANSWER_CHARS) };
+        // Cut by code points, as the record schema counts them (never half a surrogate pair).
+        judged = { verdict: parseVerdict(answer.text), answer: [...answer.text].slice(0, JUDGE_ANSWER_CHARS).join('') };
         if (judged.verdict === 'equal') {
           return withJudge(reject('no-information-gain', `the equality judge answered ${quote(answer.text)}`, out), judged);
         }
