@@ -89,6 +89,10 @@ describe('createChatEndpoint', () => {
     expect(classifyFailure(error, 0).reason).toBeUndefined();
   });
 
+  it('refuses a header holding a line break when the endpoint is made, not on every request', () => {
+    expect(() => createChatEndpoint({ baseUrl: 'http://127.0.0.1:1/v1', apiKey: 'k\r\nx-injected: 1', timeoutMs: 100, maxSockets: 1 })).toThrow(/request header authorization holds a line break/);
+  });
+
   it('times out a stalled answer and reports a refused connection as the SDK does', async () => {
     const stalled = await serve(() => ({ status: 200, body: '', stall: true }));
     const timeout = await rejection(endpoint(stalled.url, 100).create(request));

@@ -152,6 +152,10 @@ export function createChatEndpoint(options: ChatEndpointOptions): ChatEndpoint {
     'user-agent': 'evolflow',
     ...options.headers,
   };
+  // A broken header is a configuration mistake: say so once, here, rather than fail every request.
+  for (const [name, value] of Object.entries(headers)) {
+    if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new Error(`request header ${name} holds a line break`);
+  }
   // The whole-request timer in post() bounds every phase; undici's per-phase timers are not needed.
   const pool = new Pool(target.origin, { connections: options.maxSockets, headersTimeout: 0, bodyTimeout: 0 });
   const path = `${target.pathname}${target.search}`;
