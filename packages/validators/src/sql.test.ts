@@ -112,6 +112,13 @@ describe('prose and misspelt keywords are not SQL', () => {
     expect(parseSql('SELECT id FROM users', 'transactsql')).toBeUndefined();
   });
 
+  it('rejects a misspelt clause keyword a lenient grammar reads as a name, but not an upper-case table name', async () => {
+    expect((await v.validate('DELETE FORM users WHERE id = 1', { hints: { dialect: 'bigquery' } })).error?.message).toMatch(/"FORM" looks like a misspelt FROM/);
+    expect((await v.validate('SELECT name FROM singer ORDR BY age', {})).error).toMatchObject({ line: 1, column: 25 });
+    expect((await v.validate('SELECT DISTINT CountryCode FROM countrylanguage', {})).error?.message).toMatch(/misspelt DISTINCT/);
+    for (const q of ['SELECT * FROM FORM', 'SELECT ID FROM ORDERS JOIN FORM AS FORM ON ORDERS.ID = FORM.ID', 'SELECT DELETED, UPDATED FROM LOG']) expect(await v.validate(q, {}), q).toMatchObject({ ok: true });
+  });
+
   it('rejects queries cut after a keyword that needs more, and SELECT * with no table', async () => {
     for (const t of ['SELECT id FROM Highschooler EXCEPT', 'SELECT state FROM Owners INTERSECT', 'SELECT *', 'SELECT * WHERE x = 1', 'SELECT name FROM singer ORDER BY']) {
       expect((await v.validate(t, {})).ok, t).toBe(false);

@@ -216,14 +216,17 @@ function nearMiss(word: string, keyword: string): boolean {
 /**
  * A misspelt clause keyword that a grammar took for a name: an upper-case word of four letters or
  * more, in a statement that writes its keywords in upper case, one typo away from a clause keyword
- * ("FORM", "WHER", "GRUOP"). Undefined when there is none.
+ * ("FORM", "WHER", "GRUOP"), and not where a table name is due (`FROM FORM` names a table).
+ * Undefined when there is none.
  */
 export function misspeltKeyword(text: string): SqlAttempt | undefined {
   const code = blankLiterals(text);
   if (!/\b(?:SELECT|INSERT|UPDATE|DELETE|CREATE|WITH)\b/.test(code)) return undefined; // keywords not in upper case
-  for (const m of code.matchAll(/(?<![\w.$@])[A-Z][A-Z_]{3,}(?![\w(])/g)) {
+  for (const m of code.matchAll(/(?<![\w.$@])[A-Z][A-Z_]{3,}(?![\w(.])/g)) {
     const word = m[0];
     if (SQL_STATEMENT_KEYWORDS.has(word) || SQLITE_KEYWORDS.has(word)) continue;
+    // Where a name is due (FROM FORM, JOIN ORDR AS o), an upper-case name is a name.
+    if (/\b(?:FROM|JOIN|INTO|UPDATE|TABLE|AS)\s+$/i.test(code.slice(Math.max(0, m.index - 12), m.index))) continue;
     const near = CLAUSE_KEYWORDS.find((k) => nearMiss(word, k));
     if (near) return { dialect: 'sqlite', message: `${JSON.stringify(word)} looks like a misspelt ${near}`, offset: m.index, ...positionAt(text, m.index) };
   }
