@@ -358,7 +358,7 @@ describe('evolflow run: stopping', () => {
       expect(await code).toBe(130);
       expect(stderr).toContain('evolflow: SIGINT: stopping: no new work is taken; work in flight gets up to 0.5 s (run.stopGraceMs), then what is finished is written. Press Ctrl-C again to leave at once.\n');
       expect(stderr).toContain(`evolflow: stopped by SIGINT: the outputs hold what was finished so far (partial: true in run.json); outputs in ${out}.\nTo resume, run the same command again (answers already paid for come from the cache):\n  evolflow run --config ${config} --seeds ${seeds} --out ${out} --no-progress --log-level silent --base-url ${gate.url}\n`);
-      const partial = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { partial: boolean; stoppedBy: string; outcome: { exitCode: number }; totals: { seeds: number; kept: number; rejected: number } };
+      const partial = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { partial: boolean; stoppedBy: string; outcome: { exitCode: number }; totals: { seeds: number; kept: number; rejected: number }; llm: { calls: number; promptTokens: number } };
       expect(partial).toMatchObject({ partial: true, stoppedBy: 'SIGINT', outcome: { exitCode: 130, status: 'interrupted' } });
       // What was written is consistent: every terminal record in lineage, nothing left in a lock.
       const lines = (f: string) => readFileSync(join(out, f), 'utf8').split('\n').filter(Boolean).length;
@@ -371,8 +371,13 @@ describe('evolflow run: stopping', () => {
       gate.open();
       const resumed = await evolflow(args);
       expect(resumed.code).toBe(0);
-      const done = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { partial: boolean; llm: { cacheHits: number } };
+      expect(resumed.stderr).toBe(`evolflow: resuming the run in ${out} stopped by SIGINT (attempt 2); answers already paid for come from the cache\n`);
+      const done = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { partial: boolean; attempts: number; llm: { calls: number; cacheHits: number; promptTokens: number }; llmAllAttempts: { calls: number; promptTokens: number }; resumed: { stoppedBy: string } };
       expect(done.partial).toBe(false);
+      expect(done).toMatchObject({ attempts: 2, resumed: { stoppedBy: 'SIGINT' } });
+      // Totals of both attempts: what the stopped one paid plus what the resume paid.
+      expect(done.llmAllAttempts.calls).toBe(partial.llm.calls + done.llm.calls);
+      expect(done.llmAllAttempts.promptTokens).toBe(partial.llm.promptTokens + done.llm.promptTokens);
       expect(done.llm.cacheHits).toBeGreaterThanOrEqual(24);
 
       const cleanDir = tempDir('sigint-clean');

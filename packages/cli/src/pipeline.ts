@@ -53,6 +53,34 @@ export interface RunPipelineOptions {
   extra?: Record<string, unknown>;
   /** Which stages run in this process (default all; the others run elsewhere). */
   stages?: readonly StageName[];
+  /** The stopped run this one resumes (from its run.json): its totals are carried into this one's. */
+  resumes?: ResumedRun;
+}
+
+/** LLM totals that add up across attempts. */
+export type LlmTotals = Pick<ReturnType<LlmClient['usage']>, 'calls' | 'cacheHits' | 'retries' | 'errors' | 'promptTokens' | 'completionTokens'>;
+
+/** What a resumed run carries of the attempts before it. */
+export interface ResumedRun {
+  /** When the first attempt started. */
+  startedAt: string;
+  /** What stopped the last one. */
+  stoppedBy: string;
+  /** Attempts so far. */
+  attempts: number;
+  /** LLM totals of all of them. */
+  llm: LlmTotals;
+}
+
+const TOTAL_KEYS = ['calls', 'cacheHits', 'retries', 'errors', 'promptTokens', 'completionTokens'] as const;
+
+const totalsOf = (u: LlmTotals): LlmTotals => ({ calls: u.calls, cacheHits: u.cacheHits, retries: u.retries, errors: u.errors, promptTokens: u.promptTokens, completionTokens: u.completionTokens });
+
+/** `a + b`, key by key. */
+export function addTotals(a: LlmTotals, b: LlmTotals): LlmTotals {
+  const sum = totalsOf(a);
+  for (const k of TOTAL_KEYS) sum[k] += b[k];
+  return sum;
 }
 
 export interface RunSummary {
@@ -72,6 +100,11 @@ export interface RunSummary {
   partial: boolean;
   /** What stopped the run early (`SIGINT`, `SIGTERM`), if anything did. */
   stoppedBy?: string;
+  /** This run's attempt (1, or more when it resumed stopped runs) and the LLM totals of every attempt. */
+  attempts: number;
+  llmAllAttempts: LlmTotals;
+  /** When it resumed a stopped run: when the first attempt started and what stopped the last one. */
+  resumed?: { firstStartedAt: string; stoppedBy: string };
   /** The config, with keys and URL credentials redacted. */
   config: Readonly<Config>;
   [extra: string]: unknown;
@@ -286,7 +319,11 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
         seeds: sink.seeds.size, seedRejects, evolutions: sink.kept.size + evolvedRejects.length, kept: sink.kept.size,
         rejected: sink.rejected.size, deadLettered: sink.deadLetters.length, replayed: cur.replayed, dataset: cur.records,
       },
-      rounds, strategies, timeline, outcome, partial, ...(stoppedBy === undefined ? {} : { stoppedBy }), config: redactDeep(config),
+      rounds, strategies, timeline, outcome, partial, ...(stoppedBy === undefined ? {} : { stoppedBy }),
+      attempts: (options.resumes?.attempts ?? 0) + 1,
+      llmAllAttempts: options.resumes ? addTotals(options.resumes.llm, usage) : totalsOf(usage),
+      ...(options.resumes ? { resumed: { firstStartedAt: options.resumes.startedAt, stoppedBy: options.resumes.stoppedBy } } : {}),
+      config: redactDeep(config),
       ...redactDeep(options.extra),
     };
     await writeFile(join(outDir, 'run.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -23,6 +23,7 @@ export function formatSummary(s: RunSummary): string {
     '',
     `seeds ${t.seeds} (+${t.seedRejects} rejected lines) | evolutions ${t.evolutions}: kept ${t.kept}, rejected ${t.evolutions - t.kept} | dataset ${t.dataset} records (${t.replayed} replayed seeds) | dead-lettered ${t.deadLettered}`,
     `LLM: ${u.calls} calls (${u.cacheHits} cache hits, ${u.retries} retries, ${u.errors} errors), ${u.promptTokens} prompt + ${u.completionTokens} completion tokens | ${(s.durationMs / 1000).toFixed(1)} s`,
+    ...(s.attempts > 1 ? [`all ${s.attempts} attempts: ${s.llmAllAttempts.calls} calls (${s.llmAllAttempts.cacheHits} cache hits, ${s.llmAllAttempts.errors} errors), ${s.llmAllAttempts.promptTokens} prompt + ${s.llmAllAttempts.completionTokens} completion tokens`] : []),
     `output: ${s.outDir}`,
     '',
   ].join('\n');

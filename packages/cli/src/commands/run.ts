@@ -1,12 +1,13 @@
 // `evolflow run`: the whole pipeline in one process, on the embedded defaults or over Kafka.
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { EvolflowError, loadConfig, redactText, registerSecret, registerSecretsOf } from '@evolflow/core';
 import { observeRun, parseLogLevel } from '@evolflow/observe';
 import { CONFIG_FLAGS, createTransport, flagsToOverrides, setupLlm } from '@evolflow/runtime';
 import type { LlmEvent } from '@evolflow/llm';
 import { parseFlags, type Command } from '../command.ts';
-import { startPipeline } from '../pipeline.ts';
+import { startPipeline, type ResumedRun, type RunSummary } from '../pipeline.ts';
 import { formatSummary } from '../summary.ts';
 import { EXIT, LLM_FAILING } from '../outcome.ts';
 import { checkRunPaths } from '../run-paths.ts';
@@ -28,6 +29,23 @@ Prometheus scrape) and report.html (see 'evolflow report').
 Progress: on a terminal, one live line per stage plus a summary (logs then go to OUT/evolflow.log);
 otherwise a plain progress line every few seconds. --metrics-port serves GET /metrics and GET /healthz
 during the run (also observe.metricsPort). Set observe.adaptive: true to pick failing strategies less.`;
+
+/** The stopped run whose run.json (`partial: true`) is in `outDir`, if there is one. */
+async function stoppedRunIn(outDir: string): Promise<ResumedRun | undefined> {
+  let prev: Partial<RunSummary>;
+  try {
+    prev = JSON.parse(await readFile(join(outDir, 'run.json'), 'utf8')) as Partial<RunSummary>;
+  } catch {
+    return undefined;
+  }
+  if (prev.partial !== true || typeof prev.startedAt !== 'string' || prev.llm === undefined) return undefined;
+  return {
+    startedAt: prev.resumed?.firstStartedAt ?? prev.startedAt,
+    stoppedBy: prev.stoppedBy ?? 'a stop',
+    attempts: prev.attempts ?? 1,
+    llm: prev.llmAllAttempts ?? prev.llm,
+  };
+}
 
 /** Close everything opened, last opened first; a failing close does not stop the others. */
 async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
@@ -109,7 +127,11 @@ export const runCommand: Command = {
       }
       const transport = await createTransport(config, logger);
       closers.unshift(() => transport.close());
+      const resumes = await stoppedRunIn(outDir);
+      if (resumes) process.stderr.write(`evolflow: resuming the run in ${outDir} stopped by ${resumes.stoppedBy} (attempt ${resumes.attempts + 1}); answers already paid for come from the cache\n`);
+      else if (lock.tookOverFrom) process.stderr.write(`evolflow: resuming after a run in ${outDir} that did not finish (pid ${lock.tookOverFrom.pid}); answers it paid for come from the cache\n`);
       const pipeline = await startPipeline({
+        ...(resumes ? { resumes } : {}),
         config, seedFiles: seeds, transport, llm: llm.llm, logger, outDir, follow: values.follow ?? false, signal: controller.signal,
         extra: { simulated: llm.simulated, seedFiles: seeds }, ...obs.hooks,
       });
