@@ -114,6 +114,7 @@ function pythonTreeIssue(root: Node, text: string): ValidationIssue | undefined 
     const left = a?.childForFieldName('left');
     const type = a?.childForFieldName('type');
     if (!left || !type || left.endPosition.row === type.startPosition.row) continue;
+    if (/\\\s*$/.test(text.split('\n')[left.endPosition.row] ?? '')) continue; // `x: \` continues the line
     return { message: `python syntax error: ${JSON.stringify(`${left.text.slice(0, 30)}:`)} ends a line but opens no block (a misspelt keyword?)`, line: left.startPosition.row + 1, column: left.startPosition.column + 1 };
   }
   const lines = text.split('\n');
