@@ -51,6 +51,15 @@ describe('a Chinese seed set through the rules', () => {
     expect(rejected).toEqual([]);
   });
 
+  it('holds the word budget and the unchanged rule for Chinese, which the old letter-run count could not', () => {
+    const seed = seeds[0] as { instruction: string };
+    const padded = `${seed.instruction}要求：${'诗中要写到落叶、秋风、大雁和远方的故乡，'.repeat(12)}并且押韵。`;
+    const oldCount = (t: string) => (t.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'_-]*/gu) ?? []).length;
+    expect(oldCount(padded) - oldCount(seed.instruction)).toBeLessThan(DEFAULT_CONFIG.validate.maxAddedWords);
+    expect(cheapRules(padded, seed.instruction, DEFAULT_CONFIG.validate)?.reason).toBe('word-budget');
+    expect(cheapRules('写一首关于秋天的诗！', seed.instruction, DEFAULT_CONFIG.validate)?.reason).toBe('unchanged');
+  });
+
   it('still rejects what is wrong in Chinese: an answer for a rewrite, a refusal, a dropped input, a copied header', () => {
     const seed = seeds[11] as { instruction: string; input: string };
     const rule = (text: string) => cheapRules(text, taskText(seed), DEFAULT_CONFIG.validate)?.reason ?? lostInput({ instruction: text }, seed, 'depth')?.reason;
