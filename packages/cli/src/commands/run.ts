@@ -28,7 +28,13 @@ Prometheus scrape) and report.html (see 'evolflow report').
 
 Progress: on a terminal, one live line per stage plus a summary (logs then go to OUT/evolflow.log);
 otherwise a plain progress line every few seconds. --metrics-port serves GET /metrics and GET /healthz
-during the run (also observe.metricsPort). Set observe.adaptive: true to pick failing strategies less.`;
+during the run (also observe.metricsPort). Set observe.adaptive: true to pick failing strategies less.
+
+Stopping: the first Ctrl-C (or SIGTERM) takes no new work, gives work in flight run.stopGraceMs, writes
+what is finished (run.json: partial: true) and prints the command that resumes; a second one leaves at
+once. One run per --out at a time (OUT/.evolflow.lock). Exit codes: 0 done, 1 error, 2 bad usage or
+paths, 3 no seeds, 4 LLM requests all failing, 5 failure rate above run.maxFailureRate, 6 --out in use,
+7 transport unreachable, 130/143 stopped by SIGINT/SIGTERM (README: Exit codes).`;
 
 /** The stopped run whose run.json (`partial: true`) is in `outDir`, if there is one. */
 async function stoppedRunIn(outDir: string): Promise<ResumedRun | undefined> {
