@@ -5,7 +5,7 @@
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { EvolflowError } from '@evolflow/core';
+import { EvolflowError, redactText } from '@evolflow/core';
 import { EXIT } from './outcome.ts';
 
 export const LOCK_FILE = '.evolflow.lock';
@@ -98,7 +98,8 @@ function locked(outDir: string, owner: LockOwner | undefined): EvolflowError {
 /** Take the lock on `outDir` (which must exist), or throw an `input` EvolflowError (exit code 6) naming the owner. */
 export function lockOutDir(outDir: string, command = process.argv.slice(1).join(' ')): OutLock {
   const path = join(outDir, LOCK_FILE);
-  const me: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
+  // The command line may hold a URL with a key (--base-url): the lock file gets it redacted.
+  const me: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command: redactText(command) };
   const text = `${JSON.stringify(me)}\n`;
   let tookOverFrom: LockOwner | undefined;
   if (!createExclusive(path, text)) {

@@ -99,6 +99,15 @@ describe('lockOutDir', () => {
     expect(existsSync(join(out, LOCK_FILE))).toBe(true);
   });
 
+  it('writes the command line into the lock with URL credentials redacted', () => {
+    const out = temp();
+    const lock = lockOutDir(out, 'evolflow run --base-url http://me:sk-lock-secret-1234@127.0.0.1:9/v1');
+    const text = readFileSync(join(out, LOCK_FILE), 'utf8');
+    expect(text).not.toContain('sk-lock-secret-1234');
+    expect(JSON.parse(text).command).toBe('evolflow run --base-url http://[redacted]@127.0.0.1:9/v1');
+    lock.release();
+  });
+
   it('takes over a lock whose pid is gone on this host, and an unreadable one only once it is old', () => {
     const out = temp();
     writeFileSync(join(out, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: 'then', command: 'x' }));
