@@ -21,8 +21,9 @@ describe('redaction', () => {
 
   it('redacts a registered secret wherever it appears, and only values long enough to be secrets', () => {
     registerSecret('planted-SECRET-value-42');
-    registerSecret('abc');
-    expect(redactText('the key planted-SECRET-value-42 leaked; abc stays')).toBe(`the key ${REDACTED} leaked; abc stays`);
+    registerSecret('ollama');
+    expect(redactText('the key planted-SECRET-value-42 leaked; the ollama endpoint stays')).toBe(`the key ${REDACTED} leaked; the ollama endpoint stays`);
+    expect(redactDeep({ apiKey: 'ollama', model: 'ollama/llama3' })).toEqual({ apiKey: REDACTED, model: 'ollama/llama3' });
   });
 
   it('redacts secret-named config keys (apiKey, per-role keys) and URLs deep in a config, without touching the input', () => {

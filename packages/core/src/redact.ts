@@ -12,8 +12,11 @@ const SECRET_KEY = /(?:api[-_]?key|secret|token(?!s)|password|passwd|credential)
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
 const PARAM_IN_TEXT = /\b(api[-_]?key|apikey|x[-_]api[-_]key|access[-_]?token|token|password|passwd|secret|client[-_]secret)(\s*[=:]\s*)("?)([^\s"&,;]+)/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g;
-/** Shorter registered values would redact ordinary words. */
-const MIN_SECRET_LENGTH = 6;
+/**
+ * Shorter registered values would redact ordinary words (placeholder keys such as `none` or `ollama`
+ * are common); a key-named setting is redacted whatever its length.
+ */
+const MIN_SECRET_LENGTH = 8;
 
 const secrets = new Set<string>();
 
