@@ -37,7 +37,7 @@ interface VitestJson {
   numPassedTests: number;
   numFailedTests: number;
   numPendingTests: number;
-  testResults: { name: string; status: string }[];
+  testResults: { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
 }
 
 afterAll(() => rmSync(parent, { recursive: true, force: true }));
@@ -63,7 +63,11 @@ describe('a fresh clone with nothing beside it', () => {
     const outcome = await run(process.execPath, [vitest, 'run', '--project', 'unit', '--reporter=json', `--outputFile.json=${report}`], { cwd: repo, env: unitEnv, maxBuffer: 256 << 20 })
       .then(() => 'exit 0', (error: { code?: number; stderr?: string }) => `exit ${error.code}: ${(error.stderr ?? '').slice(-2000)}`);
     const result = JSON.parse(readFileSync(report, 'utf8')) as VitestJson;
-    const failed = result.testResults.filter((r) => r.status !== 'passed').map((r) => r.name.replace(repo, '.'));
+    // What failed, with the first line of each message, so a red run says why without the clone.
+    const failed = result.testResults.filter((r) => r.status !== 'passed').map((r) => {
+      const tests = r.assertionResults.filter((a) => a.status === 'failed').map((a) => `${a.fullName}: ${(a.failureMessages[0] ?? '').split('\n')[0]}`);
+      return `${r.name.replace(repo, '.')}: ${tests.length > 0 ? tests.join('; ') : (r.message ?? r.status).split('\n')[0]}`;
+    });
     console.log(`fresh clone ${head.slice(0, 8)}: ${result.numPassedTests} passed, ${result.numFailedTests} failed, ${result.numPendingTests} skipped in ${result.testResults.length} files`);
 
     // Every unit test file of the commit ran (vitest's unit globs), none failed.
