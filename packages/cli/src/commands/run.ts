@@ -53,6 +53,9 @@ async function stoppedRunIn(outDir: string): Promise<ResumedRun | undefined> {
   };
 }
 
+/** Most lines the live progress view redraws (one per stage, the summary, weights, a few notes). */
+const PROGRESS_FRAME_LINES = 16;
+
 /** Close everything opened, last opened first; a failing close does not stop the others. */
 async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
   for (const close of closers.splice(0)) await close().catch(() => undefined);
@@ -92,7 +95,10 @@ export const runCommand: Command = {
     const onSignal = (sig: NodeJS.Signals) => {
       signals += 1;
       if (signals === 1) {
-        process.stderr.write(`\nevolflow: ${sig}: stopping: no new work is taken; work in flight gets up to ${config.run.stopGraceMs / 1000} s (run.stopGraceMs), then what is finished is written. ${sig === 'SIGINT' ? 'Press Ctrl-C' : 'Send it'} again to leave at once.\n`);
+        // On a terminal the progress view redraws its frame in place above the cursor: blank lines
+        // below the message keep it out of the frame's reach.
+        const below = process.stderr.isTTY ? '\n'.repeat(PROGRESS_FRAME_LINES) : '';
+        process.stderr.write(`\nevolflow: ${sig}: stopping: no new work is taken; work in flight gets up to ${config.run.stopGraceMs / 1000} s (run.stopGraceMs), then what is finished is written. ${sig === 'SIGINT' ? 'Press Ctrl-C' : 'Send it'} again to leave at once.\n${below}`);
         controller.abort(sig);
         return;
       }
