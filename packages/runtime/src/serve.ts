@@ -41,7 +41,12 @@ export function flagsToOverrides(values: FlagValues): Record<string, unknown> {
   if (values.prefix !== undefined) kafka.prefix = values.prefix;
   if (values.partitions !== undefined) kafka.partitions = int('partitions', values.partitions);
   if (Object.keys(kafka).length > 0) put('transport', 'kafka', kafka);
-  if (values.llm !== undefined) put('llm', 'provider', values.llm);
+  if (values.llm !== undefined) {
+    // --llm local:FILE.gguf (or local:NAME of a known model) picks the local provider and its model.
+    const [provider, model] = values.llm.startsWith('local:') ? ['local', values.llm.slice('local:'.length)] : [values.llm, undefined];
+    put('llm', 'provider', provider);
+    if (model) put('llm', 'local', { model });
+  }
   if (values['base-url'] !== undefined) put('llm', 'baseUrl', values['base-url']);
   if (values.concurrency !== undefined) put('stages', 'concurrency', int('concurrency', values.concurrency));
   if (values.rounds !== undefined) put('run', 'rounds', int('rounds', values.rounds));

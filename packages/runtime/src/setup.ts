@@ -20,6 +20,8 @@ export interface LlmSetup {
   llm: LlmClient;
   /** The simulator this process started (offline runs), if any. */
   simulator?: RunningSimulator;
+  /** The real local model this process serves (`llm.provider: local`), if any. */
+  local?: { url: string; modelPath: string };
   /** True when answers come from the simulator: the data is not real. */
   simulated: boolean;
   close(): Promise<void>;
@@ -38,7 +40,16 @@ export async function setupLlm(config: Readonly<Config>, options: { logger?: Log
     simulator = await startSimulator({ seed: sim.seed, latencyMs: sim.latencyMs, latencyJitterMs: sim.latencyJitterMs, faultRate: sim.faultRate, ...(sim.faults.length > 0 ? { faults: sim.faults as never } : {}) });
     baseUrl = simulator.url;
   }
-  const cacheNamespace = simulated ? `sim:${sim.seed}:${sim.faultRate}:${[...sim.faults].sort().join(',')}` : 'openai';
+  let local: { url: string; modelPath: string; close(): Promise<void> } | undefined;
+  if (config.llm.provider === 'local' && baseUrl === '') {
+    local = await startLocalModel(config.llm.local, options.logger);
+    baseUrl = local.url;
+  }
+  const cacheNamespace = simulated
+    ? `sim:${sim.seed}:${sim.faultRate}:${[...sim.faults].sort().join(',')}`
+    : local
+      ? `local:${local.modelPath.split('/').pop() as string}`
+      : 'openai';
   const llm = createLlmClient({
     config: config.llm,
     ...(baseUrl === '' ? {} : { baseUrl }),
@@ -51,10 +62,29 @@ export async function setupLlm(config: Readonly<Config>, options: { logger?: Log
   return {
     llm,
     ...(simulator ? { simulator } : {}),
+    ...(local ? { local: { url: local.url, modelPath: local.modelPath } } : {}),
     simulated,
     async close() {
       await llm.close();
       await simulator?.close();
+      await local?.close();
     },
   };
+}
+
+/**
+ * `llm.provider: local`: the GGUF named by `llm.local.model` (a known name, fetched and checked into
+ * `llm.local.modelDir`, or a path to a .gguf file) served on 127.0.0.1 by @evolflow/local-llm.
+ */
+async function startLocalModel(local: Readonly<Config['llm']['local']>, logger?: Logger): Promise<{ url: string; modelPath: string; close(): Promise<void> }> {
+  // Loaded only for this provider: node-llama-cpp's native binding is not needed by anyone else.
+  const { pullLocalModel, startLocalLlm, KNOWN_LOCAL_MODELS } = await import('@evolflow/local-llm');
+  let modelPath = local.model;
+  if (local.model in KNOWN_LOCAL_MODELS) {
+    modelPath = (await pullLocalModel({ modelDir: local.modelDir, model: local.model, log: (line) => logger?.info(line) })).path;
+  } else if (!local.model.endsWith('.gguf')) {
+    throw new EvolflowError('config', `llm.local.model is "${local.model}": give a .gguf file or one of ${Object.keys(KNOWN_LOCAL_MODELS).join(', ')}`, { details: { path: 'llm.local.model' } });
+  }
+  const server = await startLocalLlm({ modelPath, threads: local.threads, contextSize: local.contextSize });
+  return { url: server.url, modelPath, close: () => server.close() };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, EvolflowError, mergeDeep, zeroUsage, type Config, type EvolRecord, type LlmCaller, type Logger, type StageEnv } from '@evolflow/core';
-import { createEvolveStage } from './handler.ts';
+import { createEvolveStage, WORKED_EXAMPLE } from './handler.ts';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const seed: EvolRecord = { id: 's-1', seedId: 's-1', parentId: null, round: 0, instruction: 'Write a haiku about the sea.', response: 'Waves...', lineage: [], checks: [], usage: zeroUsage(), nextRound: 1 };
@@ -66,5 +66,36 @@ describe('evolve stage', () => {
 
   it('fails at load with the package name of a missing strategy', async () => {
     await expect(createEvolveStage(env(echo, { strategies: { enabled: ['does-not-exist'] } }))).rejects.toThrow(/plugin @evolflow\/strategy-does-not-exist: cannot be found/);
+  });
+
+  it('shows a system turn and one worked example before the prompt only when strategies.workedExample is on', async () => {
+    const seen: { messages: { role: string; content: string }[] }[] = [];
+    const recording: LlmCaller = {
+      async complete(_role, messages) {
+        seen.push({ messages: messages.map((m) => ({ role: m.role, content: m.content })) });
+        return { text: 'Write a haiku about the sea that mentions a lighthouse at dawn and the tide', id: 'c-1', promptTokens: 10, completionTokens: 5, cached: false };
+      },
+    };
+    const plain = await createEvolveStage(env(recording));
+    const shown = await createEvolveStage(env(recording, { strategies: { workedExample: true } }));
+    for (let i = 0; i < 40; i++) {
+      const parent = { ...seed, id: `s-${i}`, seedId: `s-${i}` };
+      const [a] = await plain.handle(parent, undefined, 'pool');
+      const without = seen.at(-1)?.messages ?? [];
+      const [b] = await shown.handle(parent, undefined, 'pool');
+      const withIt = seen.at(-1)?.messages ?? [];
+      // The same strategy and the same real prompt either way.
+      expect(b?.record.strategy).toBe(a?.record.strategy);
+      expect(withIt.slice(-without.length)).toEqual(without);
+      if (a?.record.format !== undefined) {
+        expect(withIt).toEqual(without); // complicate-input: no example (it would add no data)
+        continue;
+      }
+      expect(withIt[0]).toEqual({ role: 'system', content: WORKED_EXAMPLE.system });
+      expect(withIt[1]?.content).toContain(WORKED_EXAMPLE.parent);
+      expect(withIt[1]?.content).not.toContain(seed.instruction);
+      expect(withIt[2]).toEqual({ role: 'assistant', content: WORKED_EXAMPLE.rewrite });
+      expect(withIt).toHaveLength(without.length + 3);
+    }
   });
 });

@@ -1,8 +1,26 @@
 // The evolve stage: one pool record in, one child evolution (or a reject plus the requeued parent) out.
 import {
   childRecordId, loadStrategy, pickWeighted, rejectChild, seededRandom, snapshotOf,
-  type Emit, type EvolRecord, type StageEnv, type StageHandler, type Strategy, type StrategyContext,
+  type ChatMessage, type Emit, type EvolRecord, type StageEnv, type StageHandler, type Strategy, type StrategyContext,
 } from '@evolflow/core';
+
+/** `strategies.workedExample`: the system turn, and a plain seed with a good rewrite of it. */
+export const WORKED_EXAMPLE = {
+  system: 'You rewrite instructions for AI assistants. Reply with the rewritten instruction only. Never answer or carry out the instruction.',
+  parent: 'Name three colors.',
+  rewrite: 'Name three colors that appear in a rainbow, and say which of them has the longest wavelength.',
+} as const;
+
+/**
+ * The strategy's messages behind a system turn and one worked example: the same strategy's prompt
+ * for WORKED_EXAMPLE.parent, answered with WORKED_EXAMPLE.rewrite. The example gets its own random
+ * source, so the real prompt's choices are the same with or without it.
+ */
+export function withWorkedExample(strategy: Strategy, parent: EvolRecord, ctx: StrategyContext, messages: ChatMessage[]): ChatMessage[] {
+  const { input: _input, ...rest } = parent;
+  const example = strategy.prompt({ ...rest, instruction: WORKED_EXAMPLE.parent }, { ...ctx, random: seededRandom(0, 'worked-example', 0, strategy.name) });
+  return [{ role: 'system', content: WORKED_EXAMPLE.system }, ...example.messages, { role: 'assistant', content: WORKED_EXAMPLE.rewrite }, ...messages];
+}
 
 /** Load the enabled strategies (by name, package or path), failing with the package name. */
 export async function loadStrategies(env: StageEnv): Promise<Strategy[]> {
@@ -46,9 +64,11 @@ export async function createEvolveStage(env: StageEnv): Promise<StageHandler<unk
       delete child.format;
       const prompt = strategy.prompt(parent, ctx);
       if (prompt.format !== undefined) child.format = prompt.format;
+      // A strategy that asks for a data format gets no example: the example's rewrite adds no data.
+      const messages = config.strategies.workedExample && prompt.format === undefined ? withWorkedExample(strategy, parent, ctx, prompt.messages) : prompt.messages;
       let completion;
       try {
-        completion = await env.llm.complete('evolver', prompt.messages, { recordId: id });
+        completion = await env.llm.complete('evolver', messages, { recordId: id });
       } catch (err) {
         return rejectChild(child, { stage: 'evolve', reason: 'llm-error', detail: (err as Error).message }, maxRounds);
       }
