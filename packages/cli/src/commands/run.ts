@@ -56,9 +56,11 @@ async function stoppedRunIn(outDir: string): Promise<ResumedRun | undefined> {
 /** Most lines the live progress view redraws (one per stage, the summary, weights, a few notes). */
 const PROGRESS_FRAME_LINES = 16;
 
-/** Close everything opened, last opened first; a failing close does not stop the others. */
+/** Close everything opened, last opened first; a failing close is reported and does not stop the others. */
 async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
-  for (const close of closers.splice(0)) await close().catch(() => undefined);
+  for (const close of closers.splice(0)) {
+    await close().catch((err: unknown) => process.stderr.write(`evolflow: while closing the run: ${redactText(err instanceof Error ? err.message : String(err))}\n`));
+  }
 }
 
 /** The command line that resumes this run, quoted for a POSIX shell. */
