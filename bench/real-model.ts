@@ -41,7 +41,7 @@ async function once(label: string, legacy: boolean, record?: string): Promise<Re
     const figures = realRunFigures(result);
     const seconds = Math.round((Date.now() - started) / 1000);
     console.log(`${label}: ${figures.evolutions} evolutions, ${figures.kept} kept, rejected ${JSON.stringify(figures.rejected)}, verdicts ${JSON.stringify(figures.verdicts)}`);
-    console.log(`  ${figures.calls} calls, ${figures.promptTokens} prompt + ${figures.completionTokens} completion tokens, ${figures.tokensPerKept ?? 'n/a'} tokens per kept record, ${seconds} s`);
+    console.log(`  ${figures.calls} calls, ${figures.promptTokens} prompt + ${figures.completionTokens} completion tokens, ${figures.tokensPerKept ?? 'n/a'} tokens per kept record, ${figures.dataset} dataset rows, ${seconds} s`);
     return { label, ...figures, seconds };
   } finally {
     await server.close();
