@@ -15,10 +15,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Parser } from 'acorn';
-import type { Validator } from '@evolflow/core';
 import { jsonTestSuiteDir, jsonTestSuiteFiles, readSeedTasks, readVicunaQuestions, spiderGoldPath } from '@evolflow/testdata';
 import * as current from '@evolflow/validators';
-import { BRACKETED_NOT_JSON, MISSPELT_SQL, PROSE_EN, PROSE_ZH, mutations, seededRandom } from '@evolflow/validators/testing';
+import { seededRandom, type Validator } from '@evolflow/core';
+import { BRACKETED_NOT_JSON, MISSPELT_SQL, PROSE_EN, PROSE_ZH, mutations } from '@evolflow/validators/testing';
 import { ROOT, writeResults } from './support.ts';
 
 const PER_SOURCE = 250;
@@ -338,7 +338,7 @@ const accuracy = {
 // ---- throughput ------------------------------------------------------------------------------
 
 async function speed(): Promise<Record<string, unknown>> {
-  const random = seededRandom(3);
+  const random = seededRandom('validators-bench', 3);
   const json = pkgTexts.filter((t) => t.length >= 200 && t.length <= 2000).slice(0, 20);
   const jsonBroken = json.map((s) => s.slice(0, Math.floor(s.length * 0.7)));
   const sql = spider.filter((q) => q.length >= 150).slice(0, 200);

@@ -3,6 +3,7 @@
 // bracketed text that is not JSON, and mutations that break a valid piece (cut, unbalanced
 // brackets, misspelt keywords). Whether a mutation really broke the piece is for an oracle to say
 // (SQLite, Node, Python, JSON.parse): a cut can land on a statement boundary.
+import { seededRandom } from '@evolflow/core';
 
 /**
  * Prose, English: requests and sentences of the kind instructions hold, many opening with a word
@@ -137,17 +138,6 @@ export const BRACKETED_NOT_JSON: readonly { kind: 'python' | 'javascript' | 'pro
   { kind: 'prose', text: '{ name of the company }' },
 ];
 
-/** A small seeded random source (mulberry32), so a corpus is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One broken variant of a piece and how it was broken. */
 export interface Mutation {
@@ -202,7 +192,7 @@ export const KEYWORDS: Readonly<Record<'sql' | 'python' | 'javascript', readonly
 
 /** Up to three broken variants of a valid piece (cut, unbalanced, misspelt keyword), seeded. */
 export function mutations(text: string, language: 'sql' | 'python' | 'javascript' | 'json', seed: number): Mutation[] {
-  const random = seededRandom(seed);
+  const random = seededRandom('validators-corpus', seed);
   const out: Mutation[] = [];
   const c = cut(text, random);
   if (c !== undefined) out.push({ how: 'cut', text: c });
