@@ -81,11 +81,12 @@ describe('evolflow report in a browser', () => {
     expect(await ok.code, ok.stderr()).toBe(0);
     expect(ok.stdout().trim()).toBe(outFile);
     expect(existsSync(outFile)).toBe(true);
+    // Usage and path errors exit 2 (README, exit codes).
     const bad = evolflow(['report', join(runDir, 'missing')]);
-    expect(await bad.code).toBe(1);
+    expect(await bad.code).toBe(2);
     expect(bad.stderr()).toContain(`${join(runDir, 'missing')} is not a folder; pass the run directory`);
     const none = evolflow(['report']);
-    expect(await none.code).toBe(1);
+    expect(await none.code).toBe(2);
     expect(none.stderr()).toContain('report: expected one run directory, got none');
   });
 
