@@ -3,6 +3,7 @@
 // the judge's verdicts and the tokens spent per kept record; writes bench/results/real-model.json.
 //   npx tsx bench/real-model.ts              current settings (stop sequences, small judge limit)
 //   npx tsx bench/real-model.ts --compare    also the settings before them, for tokens per kept record
+//   npx tsx bench/real-model.ts --compare --default-limits   the same at the default maxTokens (evolver 2048, responder 1024)
 //   npx tsx bench/real-model.ts --record     re-record packages/local-llm/fixtures/smollm2-run.jsonl
 //   npx tsx bench/real-model.ts --record --corpus   the wider corpus (sample + 40 self-instruct seeds)
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { seedTasksPath } from '@evolflow/testdata';
 import { ROOT, tempDir, runPipeline } from '../test/helpers/run.ts';
 import { REAL_RECORDING, REAL_SEEDS, realModelConfig, realModelPath, realRunFigures, type RealRunFigures } from '../test/helpers/real-model.ts';
 
-const { values } = parseArgs({ options: { compare: { type: 'boolean' }, record: { type: 'boolean' }, corpus: { type: 'boolean' }, threads: { type: 'string' } } });
+const { values } = parseArgs({ options: { compare: { type: 'boolean' }, record: { type: 'boolean' }, corpus: { type: 'boolean' }, threads: { type: 'string' }, 'default-limits': { type: 'boolean' } } });
 const threads = Number(values.threads ?? 1);
 
 /** The corpus seeds: the CLI's 20 bundled samples plus 40 short self-instruct tasks not in REAL_SEEDS. */
@@ -37,7 +38,7 @@ async function once(label: string, legacy: boolean, record?: string): Promise<Re
   const started = Date.now();
   try {
     const seeds = values.corpus ? corpusSeeds(dir) : REAL_SEEDS;
-    const result = await runPipeline(realModelConfig({ baseUrl: server.url, outDir: join(dir, 'out'), legacy }), [seeds]);
+    const result = await runPipeline(realModelConfig({ baseUrl: server.url, outDir: join(dir, 'out'), legacy, defaultLimits: values['default-limits'] ?? false }), [seeds]);
     const figures = realRunFigures(result);
     const seconds = Math.round((Date.now() - started) / 1000);
     console.log(`${label}: ${figures.evolutions} evolutions, ${figures.kept} kept, rejected ${JSON.stringify(figures.rejected)}, verdicts ${JSON.stringify(figures.verdicts)}`);
@@ -59,6 +60,6 @@ if (values.record) {
   if (values.compare) runs.push(await once('before (no stop sequences, judge maxTokens 1024)', true));
 }
 mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
-const out = resolve(ROOT, `bench/results/real-model${values.corpus ? '-corpus' : ''}.json`);
+const out = resolve(ROOT, `bench/results/real-model${values.corpus ? '-corpus' : ''}${values['default-limits'] ? '-default-limits' : ''}.json`);
 writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), model: 'SmolLM2-135M-Instruct Q4_1', threads, runs }, null, 2)}\n`);
 console.log(`wrote ${out}`);

@@ -25,6 +25,8 @@ export interface RealRunOptions {
   /** Settings as before issue 11 (no stop sequences, a judge with 1024 tokens), for the bench's "before" figure. */
   legacy?: boolean;
   rounds?: number;
+  /** The evolver and responder at the config's default maxTokens (2048, 1024) instead of the test's small ones. */
+  defaultLimits?: boolean;
 }
 
 /** The config of the real-model run: small token limits (the model is slow), no cache, every strategy. */
@@ -38,7 +40,9 @@ export function realModelConfig(options: RealRunOptions): Readonly<Config> {
         run: { rounds: options.rounds ?? 2, outDir: options.outDir, seed: 42 },
         llm: {
           provider: 'openai', baseUrl: options.baseUrl, apiKey: 'none', concurrency: 4, maxRetries: 1, timeoutMs: 300_000, cache: { enabled: false },
-          roles: { evolver: { model: 'smollm2', maxTokens: 192 }, responder: { model: 'smollm2', maxTokens: 256 }, judge: { model: 'smollm2' } },
+          roles: options.defaultLimits
+            ? { evolver: { model: 'smollm2' }, responder: { model: 'smollm2' }, judge: { model: 'smollm2' } }
+            : { evolver: { model: 'smollm2', maxTokens: 192 }, responder: { model: 'smollm2', maxTokens: 256 }, judge: { model: 'smollm2' } },
         },
         stages: { concurrency: 4 },
         // A system turn and a worked example: without them the 135M model answers nearly every prompt.
