@@ -1,10 +1,10 @@
 // The real-model run shared by the end-to-end tests and bench/real-model.ts: a handful of real seeds,
 // 2 rounds, every stage, against SmolLM2-135M-Instruct served on 127.0.0.1 (live, or replayed from
 // a recording), and what must hold whatever the model says.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadConfig, mergeDeep, type Config, type EvolRecord } from '@evolflow/core';
-import { localModelPath, readRecording, type RecordedExchange } from '@evolflow/local-llm';
+import { loadConfig, mergeDeep, type Config } from '@evolflow/core';
+import { localModelPath, readRecording } from '@evolflow/local-llm';
 import { ROOT, readJsonl, runPipeline, type RunResult } from './run.ts';
 
 /** Real seeds for the real model: short self-instruct tasks (Apache-2.0; see the fixture's README). */
@@ -99,14 +99,4 @@ export async function runRealModel(options: RealRunOptions): Promise<{ result: R
   return { result, figures: realRunFigures(result) };
 }
 
-/** Each recorded answer's finish reason by its text (to check that no kept response was cut). */
-export function finishReasonsByText(exchanges: readonly RecordedExchange[]): Map<string, string> {
-  return new Map(exchanges.map((e) => [e.answer.text, e.answer.finish_reason]));
-}
-
-export { readRecording, readJsonl };
-export type { EvolRecord };
-
-/** The kept records of a run. */
-export const keptRecords = (outDir: string): EvolRecord[] => readJsonl(join(outDir, 'kept.jsonl'));
-export const readText = (path: string): string => readFileSync(path, 'utf8');
+export { readRecording };
