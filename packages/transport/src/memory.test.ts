@@ -157,3 +157,72 @@ describe('runStage', () => {
     expect(stateLogsOf(t)).toEqual({});
   });
 });
+
+describe('InMemoryTransport retention', () => {
+  it('drops what every group has read, and keeps what the slowest group has still to read', async () => {
+    const t = new InMemoryTransport();
+    const fast: string[] = [];
+    const slow: string[] = [];
+    const gates: (() => void)[] = [];
+    await t.subscribe({ group: 'fast', topics: ['pool'], concurrency: 8, handler: async (d) => void fast.push(d.record.id) });
+    // The slow group holds its first 300 deliveries until released.
+    await t.subscribe({
+      group: 'slow', topics: ['pool'], concurrency: 300,
+      handler: async (d) => {
+        await new Promise<void>((r) => gates.push(r));
+        slow.push(d.record.id);
+      },
+    });
+    await t.publish('pool', Array.from({ length: 1000 }, (_, i) => rec(`r${String(i).padStart(4, '0')}`)));
+    await new Promise((r) => setImmediate(r));
+    expect(fast).toHaveLength(1000);
+    expect(gates).toHaveLength(300);
+    // The slow group has read 300 of 1000: the other 700 are retained for it.
+    expect(t.retained('pool')).toBe(700);
+    expect(await t.backlog('pool')).toBe(1000);
+    while (gates.length > 0) {
+      for (const g of gates.splice(0)) g();
+      await new Promise((r) => setImmediate(r));
+    }
+    await t.whenDrained();
+    expect(slow).toHaveLength(1000);
+    expect(t.retained('pool')).toBe(0);
+    expect(await t.backlog('pool')).toBe(0);
+    expect(await t.isDrained()).toBe(true);
+  });
+
+  it('keeps a topic no group reads yet for the first group, which then starts at the oldest message retained', async () => {
+    const t = new InMemoryTransport();
+    await t.publish('unique', [rec('a'), rec('b')]);
+    expect(t.retained('unique')).toBe(2);
+    const first: string[] = [];
+    await t.subscribe({ group: 'one', topics: ['unique'], concurrency: 1, handler: async (d) => void first.push(d.record.id) });
+    await t.whenDrained();
+    expect(first).toEqual(['a', 'b']);
+    expect(t.retained('unique')).toBe(0);
+    await t.publish('unique', [rec('c')]);
+    await t.whenDrained();
+    const late: string[] = [];
+    await t.subscribe({ group: 'late', topics: ['unique'], concurrency: 1, handler: async (d) => void late.push(d.record.id) });
+    await t.publish('unique', [rec('d')]);
+    await t.whenDrained();
+    expect(first).toEqual(['a', 'b', 'c', 'd']);
+    expect(late).toEqual(['d']);
+    expect(t.retained('unique')).toBe(0);
+  });
+
+  it('holds no record after a whole pipeline of stages has drained', async () => {
+    const t = new InMemoryTransport();
+    const pass = (name: 'validate' | 'respond'): StageHandler<undefined> => ({
+      name, handle: async (r) => [{ topic: name === 'validate' ? 'validated' : 'responded', record: { ...r, checks: [...r.checks] } }],
+    });
+    await runStage({ handler: pass('validate'), ctx: undefined, transport: t });
+    await runStage({ handler: pass('respond'), ctx: undefined, transport: t });
+    const end: string[] = [];
+    await t.subscribe({ group: 'end', topics: ['responded'], concurrency: 4, handler: async (d) => void end.push(d.record.id) });
+    await t.publish('evolved', Array.from({ length: 5000 }, (_, i) => rec(`e${i}`)));
+    await t.whenDrained();
+    expect(end).toHaveLength(5000);
+    for (const topic of ['evolved', 'validated', 'responded'] as const) expect(t.retained(topic)).toBe(0);
+  });
+});

@@ -2,11 +2,27 @@
 // offset per consumer group, records schema-checked on publish and then immutable (deep-frozen and
 // shared by every consumer, as bytes on a broker are), foreign bytes decoded and checked on consume,
 // invalid messages dead-lettered with their original bytes, subscriptions in a group share work.
+// Retention: once a topic has consumer groups, a message every one of them has read is dropped (an
+// in-memory delivery is never delivered again, so nothing can ask for it), so memory holds only what
+// some group has still to read; a group that subscribes later starts at the oldest message retained.
 import { assertRecord, decodeMessage, type EvolRecord, type StateLog, type StateLogName, type TopicName } from '@evolflow/core';
 import { deadLetterOf, type DeadLetter, type Delivery, type SubscribeOptions, type Subscription, type Transport } from './transport.ts';
 
 /** A message: a record `publish` checked (shared, deep-frozen), or foreign bytes from `publishRaw`. */
 type Entry = { key: string; record: EvolRecord } | { key: string; record?: undefined; value: Uint8Array };
+
+/**
+ * A topic's log: `entries[i]` is offset `base + i`; offsets below `start` were read by every group
+ * and dropped (their slots below `start` are empty until the array is cut).
+ */
+interface Log {
+  base: number;
+  start: number;
+  entries: (Entry | undefined)[];
+}
+
+/** The offset after the last message of a log. */
+const endOf = (log: Log) => log.base + log.entries.length;
 
 /**
  * Deep-freeze a published record, so every consumer can share it the way Kafka consumers share
@@ -48,7 +64,7 @@ export interface InMemoryTransportOptions {
 
 export class InMemoryTransport implements Transport {
   readonly kind = 'memory' as const;
-  private readonly logs = new Map<TopicName, Entry[]>();
+  private readonly logs = new Map<TopicName, Log>();
   private readonly groups = new Map<string, Group>();
   private readonly letters: DeadLetter[] = [];
   private readonly letterListeners: ((l: DeadLetter) => Promise<void>)[] = [];
@@ -66,14 +82,39 @@ export class InMemoryTransport implements Transport {
     return this.letters;
   }
 
-  private log(topic: TopicName): Entry[] {
+  private log(topic: TopicName): Log {
     let log = this.logs.get(topic);
-    if (!log) this.logs.set(topic, (log = []));
+    if (!log) this.logs.set(topic, (log = { base: 0, start: 0, entries: [] }));
     return log;
   }
 
-  async publish(topic: TopicName, records: readonly EvolRecord[]): Promise<void> {
+  /** Messages of `topic` held in memory (not yet read by every group subscribed to it). */
+  retained(topic: TopicName): number {
+    const log = this.logs.get(topic);
+    return log ? endOf(log) - log.start : 0;
+  }
+
+  /** Drop the messages of `topic` that every group subscribed to it has read. */
+  private trim(topic: TopicName): void {
     const log = this.log(topic);
+    let upTo = Infinity;
+    for (const group of this.groups.values()) {
+      const next = group.next.get(topic);
+      if (next !== undefined) upTo = Math.min(upTo, next);
+    }
+    if (upTo === Infinity || upTo <= log.start) return; // no group reads it yet: kept for the first one
+    for (let o = log.start; o < upTo; o++) log.entries[o - log.base] = undefined;
+    log.start = upTo;
+    // The array itself is cut in steps (splicing moves what is left), so trimming stays linear.
+    const dropped = log.start - log.base;
+    if (dropped >= 1024 && dropped * 2 >= log.entries.length) {
+      log.entries.splice(0, dropped);
+      log.base = log.start;
+    }
+  }
+
+  async publish(topic: TopicName, records: readonly EvolRecord[]): Promise<void> {
+    const log = this.log(topic).entries;
     for (const record of records) {
       assertRecord(record);
       if (freezeAndBound(record) > this.maxMessageBytes) {
@@ -92,7 +133,7 @@ export class InMemoryTransport implements Transport {
   /** Publish raw bytes, as a foreign producer would (tests, bridges). */
   publishRaw(topic: TopicName, value: Uint8Array | string, key = ''): void {
     const bytes = typeof value === 'string' ? this.encoder.encode(value) : value;
-    this.log(topic).push({ key, value: bytes });
+    this.log(topic).entries.push({ key, value: bytes });
     this.pumpTopic(topic);
   }
 
@@ -118,7 +159,7 @@ export class InMemoryTransport implements Transport {
       group = { name: options.group, next: new Map(), inFlight: 0, members: [], turn: 0 };
       this.groups.set(options.group, group);
     }
-    for (const topic of options.topics) if (!group.next.has(topic)) group.next.set(topic, 0);
+    for (const topic of options.topics) if (!group.next.has(topic)) group.next.set(topic, this.log(topic).start);
     const member: Member = { options, inFlight: 0, stopped: false, idle: [] };
     group.members.push(member);
     for (const topic of options.topics) this.pumpTopic(topic);
@@ -139,13 +180,15 @@ export class InMemoryTransport implements Transport {
   /** Hand out messages of `topic` to the group's members with free capacity, round-robin. */
   private pump(group: Group, topic: TopicName): void {
     const log = this.log(topic);
+    let handed = false;
     for (;;) {
-      const offset = group.next.get(topic) ?? 0;
-      if (offset >= log.length) return;
+      const offset = group.next.get(topic) ?? log.start;
+      if (offset >= endOf(log)) break;
       const member = this.freeMember(group, topic);
-      if (!member) return;
+      if (!member) break;
       group.next.set(topic, offset + 1);
-      const entry = log[offset] as Entry;
+      handed = true;
+      const entry = log.entries[offset - log.base] as Entry;
       let record: EvolRecord;
       if (entry.record) record = entry.record; // checked by `publish` and frozen: shared as it is
       else {
@@ -170,6 +213,7 @@ export class InMemoryTransport implements Transport {
           this.checkDrained();
         });
     }
+    if (handed) this.trim(topic);
   }
 
   private freeMember(group: Group, topic: TopicName): Member | undefined {
@@ -187,7 +231,7 @@ export class InMemoryTransport implements Transport {
   private drainedNow(): boolean {
     for (const group of this.groups.values()) {
       if (group.inFlight > 0) return false;
-      for (const [topic, next] of group.next) if (next < this.log(topic).length) return false;
+      for (const [topic, next] of group.next) if (next < endOf(this.log(topic))) return false;
     }
     return true;
   }
@@ -207,7 +251,7 @@ export class InMemoryTransport implements Transport {
   }
 
   async backlog(topic: TopicName): Promise<number> {
-    const end = this.log(topic).length;
+    const end = endOf(this.log(topic));
     let worst = 0;
     for (const group of this.groups.values()) {
       const next = group.next.get(topic);
