@@ -21,6 +21,15 @@ export interface RoleConfig {
   stop: string[];
 }
 
+/**
+ * Values of `validate.sqlDialect`: `auto`, or a dialect of node-sql-parser (the same list as
+ * `@evolflow/validators`' SQL_DIALECTS, which a test keeps equal).
+ */
+export const SQL_DIALECT_SETTINGS = [
+  'auto', 'mysql', 'mariadb', 'postgresql', 'sqlite', 'bigquery', 'transactsql', 'snowflake', 'redshift', 'hive', 'db2', 'athena', 'trino', 'flinksql',
+] as const;
+export type SqlDialectSetting = (typeof SQL_DIALECT_SETTINGS)[number];
+
 export interface Config {
   run: {
     rounds: number; seed: number; outDir: string; format: 'alpaca' | 'sharegpt' | 'openai';
@@ -78,6 +87,12 @@ export interface Config {
     /** Word-set (Jaccard) similarity to the parent at or above which a rewrite counts as unchanged; 1 = the same words. Near-identical rewrites below it are left to the equality judge. */
     unchangedSimilarity: number;
     validators: string[];
+    /**
+     * SQL dialect of the data (the database it will run on), used for SQL pieces whose fence tag
+     * names none; `auto` (default) takes a dialect named in the instruction or detected from the
+     * query's own syntax, else tries the usual grammars in turn (never a permissive fallback).
+     */
+    sqlDialect: SqlDialectSetting;
   };
   eliminate: {
     judge: boolean;
@@ -146,6 +161,11 @@ export interface Config {
   observe: {
     /** Port of the `/metrics` and `/healthz` endpoint; 0 = off. */
     metricsPort: number;
+    /**
+     * When `/metrics` is served, how long a finished run waits for one more scrape before it exits,
+     * so the last values reach Prometheus (ms; 0 = leave at once). `metrics.prom` holds them either way.
+     */
+    finalScrapeMs: number;
     logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
     /** Sane band of a strategy's rolling failure rate; a warning fires when it leaves it. */
     failureBand: { low: number; high: number };
@@ -205,7 +225,7 @@ export const DEFAULT_CONFIG: Config = {
     options: {},
     workedExample: false,
   },
-  validate: { maxAddedWords: 120, maxWords: 800, unchangedSimilarity: 1, validators: [] },
+  validate: { maxAddedWords: 120, maxWords: 800, unchangedSimilarity: 1, validators: [], sqlDialect: 'auto' },
   eliminate: { judge: true, sorryMaxWords: 80, minResponseWords: 3, keepOnNoVerdict: false, difficultyJudge: false, responseFormatCheck: false },
   dedup: {
     mode: 'exact', threshold: 0.96, model: 'all-MiniLM-L6-v2', modelDir: '.evolflow/models', variant: 'quantized',
@@ -218,7 +238,7 @@ export const DEFAULT_CONFIG: Config = {
   },
   transport: { kind: 'memory', kafka: { brokers: ['127.0.0.1:9092'], prefix: 'evolflow.', partitions: 3, clientId: 'evolflow' } },
   stages: { concurrency: 64, maxAttempts: 5 },
-  observe: { metricsPort: 0, logLevel: 'info', failureBand: { low: 0.02, high: 0.5 }, failureWindow: 50, adaptive: false, minWeight: 0.05 },
+  observe: { metricsPort: 0, finalScrapeMs: 30_000, logLevel: 'info', failureBand: { low: 0.02, high: 0.5 }, failureWindow: 50, adaptive: false, minWeight: 0.05 },
 };
 
 const num = (min: number, max?: number) => ({ type: 'number', minimum: min, ...(max === undefined ? {} : { maximum: max }) });
@@ -248,7 +268,10 @@ export const configSchema = obj({
     options: { type: 'object', additionalProperties: { type: 'object' } },
     workedExample: bool,
   }),
-  validate: obj({ maxAddedWords: int(0), maxWords: int(1), unchangedSimilarity: num(0, 1), validators: { type: 'array', items: str } }),
+  validate: obj({
+    maxAddedWords: int(0), maxWords: int(1), unchangedSimilarity: num(0, 1), validators: { type: 'array', items: str },
+    sqlDialect: { enum: [...SQL_DIALECT_SETTINGS] },
+  }),
   eliminate: obj({ judge: bool, sorryMaxWords: int(0), minResponseWords: int(0), keepOnNoVerdict: bool, difficultyJudge: bool, responseFormatCheck: bool }),
   dedup: obj({
     mode: { enum: ['exact', 'semantic'] }, threshold: num(0, 1), model: str, modelDir: str, variant: { enum: ['quantized', 'fp32', 'int8'] },
@@ -269,7 +292,7 @@ export const configSchema = obj({
   }),
   stages: obj({ concurrency: int(1, 4096), maxAttempts: int(1, 100) }),
   observe: obj({
-    metricsPort: int(0, 65535), logLevel: { enum: ['debug', 'info', 'warn', 'error', 'silent'] },
+    metricsPort: int(0, 65535), finalScrapeMs: int(0, 3_600_000), logLevel: { enum: ['debug', 'info', 'warn', 'error', 'silent'] },
     failureBand: obj({ low: num(0, 1), high: num(0, 1) }), failureWindow: int(1, 100_000), adaptive: bool, minWeight: num(0, 1),
   }),
 });

@@ -13,8 +13,8 @@ export type {
   ParsedEvolution, Strategy, StrategyFactory, ValidationIssue, ValidationResult, ValidatorContext, Validator,
   ValidatorFactory, Emit, StageHandler, StageEnv, StateLog, StateLogName, StateEntry,
 } from './contracts.ts';
-export { DEFAULT_CONFIG, configSchema, loadConfig, configFromEnv, configProblems, mergeDeep } from './config.ts';
-export type { Config, RoleConfig, LoadConfigOptions } from './config.ts';
+export { DEFAULT_CONFIG, configSchema, loadConfig, configFromEnv, configProblems, mergeDeep, SQL_DIALECT_SETTINGS } from './config.ts';
+export type { Config, RoleConfig, LoadConfigOptions, SqlDialectSetting } from './config.ts';
 export { loadStrategy, loadValidator, pluginPackage } from './plugins.ts';
 export type { LoadPluginOptions } from './plugins.ts';
 export { normalizeText, words, wordCount, hashText } from './text.ts';

@@ -23,7 +23,10 @@ const quote = (text: string) => JSON.stringify(text.trim().slice(0, 60));
 export async function createEliminateStage(env: StageEnv): Promise<StageHandler<unknown>> {
   const { config } = env;
   const rules = config.eliminate;
-  const checker = rules.responseFormatCheck ? await createFormatChecker({ extra: config.validate.validators, cwd: env.cwd }) : undefined;
+  const { sqlDialect } = config.validate;
+  const checker = rules.responseFormatCheck
+    ? await createFormatChecker({ extra: config.validate.validators, cwd: env.cwd, ...(sqlDialect === 'auto' ? {} : { sqlDialect }) })
+    : undefined;
   return {
     name: 'eliminate',
     async handle(record: EvolRecord): Promise<Emit[]> {

@@ -5,7 +5,8 @@ import { cheapRules, lostInput } from './rules.ts';
 
 export async function createValidateStage(env: StageEnv): Promise<StageHandler<unknown>> {
   const { config } = env;
-  const checker = await createFormatChecker({ extra: config.validate.validators, cwd: env.cwd });
+  const { sqlDialect } = config.validate;
+  const checker = await createFormatChecker({ extra: config.validate.validators, cwd: env.cwd, ...(sqlDialect === 'auto' ? {} : { sqlDialect }) });
   // Strategy kinds by name: breadth evolutions (mutation) may drop their parent's data.
   const kinds = new Map<string, 'depth' | 'breadth'>();
   for (const spec of config.strategies.enabled) {
