@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from './testing.ts';
 import { DEFAULT_CONFIG, mergeDeep, type Config, type EvolRecord } from '@evolflow/core';
-import { createObserver, errorKind, type Observer, type RunStageRecordEvent } from './observer.ts';
+import { createObserver, errorKind, GAUGES_NAMED_LIKE_COUNTERS, type Observer, type RunStageRecordEvent } from './observer.ts';
 import type { Logger } from '@evolflow/core';
 
 
@@ -88,7 +88,14 @@ describe('createObserver', () => {
     expect(metric(text, 'evolflow_topic_backlog', { topic: 'pool' })).toBe(7);
     expect(metric(text, 'evolflow_dedup_index_size')).toBe(42);
     expect(metric(text, 'evolflow_strategy_weight', { strategy: 'mutation' })).toBe(1);
-    expect(text).toContain('evolflow_process_');
+    // prom-client's default metrics under the names standard Node dashboards query, and no gauge
+    // ending in _total (promtool's rule): the per-type gauges carry the same counts.
+    expect(text).not.toContain('evolflow_process_');
+    expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    expect(text).toContain('# TYPE nodejs_active_handles gauge');
+    for (const name of GAUGES_NAMED_LIKE_COUNTERS) expect(text).not.toContain(name);
+    for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) if (m[2] !== 'counter') expect(m[1]?.endsWith('_total'), `${m[1]} is a ${m[2]}`).toBe(false);
 
     expect(observer.llmTotals()).toEqual({
       calls: 2, cacheHits: 1, retries: 1, errors: 1, promptTokens: 110, completionTokens: 41,
@@ -126,7 +133,7 @@ describe('createObserver', () => {
     }
     const warnings = lines.filter((l) => l.level === 'warn');
     expect(warnings.map((w) => w.obj?.strategy)).toEqual(['mutation']);
-    expect(warnings[0]?.msg).toMatch(/^strategy mutation: 80\.0% of its last 20 evolutions failed, above the band's 50\.0% \(top reasons: no-information-gain 16\)/);
+    expect(warnings[0]?.msg).toMatch(/^strategy mutation: 16 of its last 20 evolutions failed \(80\.0%\), above the band's 50% \(top reasons: no-information-gain 16\)/);
     expect(observer.alerts()).toHaveLength(1);
     expect(observer.strategyWeights().mutation).toBeCloseTo(0.4);
     expect(observer.strategyWeights().deepening).toBe(1);
@@ -134,6 +141,45 @@ describe('createObserver', () => {
     expect(metric(text, 'evolflow_strategy_weight', { strategy: 'mutation' })).toBeCloseTo(0.4);
     expect(metric(text, 'evolflow_strategy_failure_rate', { strategy: 'mutation' })).toBeCloseTo(0.8);
     expect(metric(text, 'evolflow_failure_alerts_total', { strategy: 'mutation', state: 'too-high' })).toBe(1);
+  });
+
+  it('warns of too few failures only against a real endpoint, in words that match its numbers', async () => {
+    const lowCalls = async (provider: 'sim' | 'openai', evolutions: number) => {
+      const { logger, lines } = collecting();
+      const cfg = mergeDeep(config({ failureWindow: 50 }), { llm: { provider } });
+      const o = await createObserver({ config: cfg, logger, strategies: ['deepening'], processMetrics: false });
+      // One failure in the first 50, then only successes: 1 of N, below the 2% band edge once N > 50.
+      for (let i = 0; i < evolutions; i++) {
+        const r = record({ id: `s-${i}.r1`, seedId: `s-${i}`, round: 1, strategy: 'deepening' });
+        o.onRecord(i === 10
+          ? { stage: 'eliminate', record: r, outcome: 'rejected', emits: [{ topic: 'rejected', record: { ...r, rejection: { stage: 'eliminate', reason: 'sorry' } } }] }
+          : { stage: 'dedup', record: r, outcome: 'out', emits: [{ topic: 'unique', record: r }] });
+      }
+      await o.close();
+      return lines.filter((l) => l.level === 'warn').map((l) => l.msg);
+    };
+    // The simulator fails only where faults are configured: a clean run is not "too few failures".
+    expect(await lowCalls('sim', 400)).toEqual([]);
+    // A real endpoint, but fewer than 150 evolutions (3 / 2%): 1 of 149 is what a 2% rate shows by chance.
+    expect(await lowCalls('openai', 149)).toEqual([]);
+    // 1 of 150 (0.67%) is below 2%.
+    expect(await lowCalls('openai', 150)).toEqual([
+      "strategy deepening: only 1 of its 150 evolutions so far failed (0.7%), below the band's 2%; the filters may be too loose (see validate.* and eliminate.* in the config)",
+    ]);
+  });
+
+  it('holds /metrics open for one more scrape at the end, or until the wait runs out', async () => {
+    const port = await freePort();
+    observer = await createObserver({ config: config({}), logger: collecting().logger, strategies: [], metricsPort: port, metricsHost: '127.0.0.1', processMetrics: false });
+    const held = observer.holdForScrape(60_000);
+    const res = await fetch(`${observer.url}/metrics`);
+    expect(res.status).toBe(200);
+    await res.text();
+    expect(await held).toBe(true);
+    expect(await observer.holdForScrape(20)).toBe(false);
+    const unserved = await createObserver({ config: config({}), logger: collecting().logger, strategies: [], processMetrics: false });
+    expect(await unserved.holdForScrape(60_000)).toBe(false);
+    await unserved.close();
   });
 
   it('labels failed calls by a bounded kind taken from the client message', () => {

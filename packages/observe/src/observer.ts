@@ -7,7 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { EvolflowError, wordCount, type Config, type EvolRecord, type Logger } from '@evolflow/core';
 import type { LlmEvent, LlmUsage } from '@evolflow/llm';
 import type { RunStageOptions, StageStats } from '@evolflow/transport';
-import { createFailureGuard, type FailureAlert, type StrategyHealth } from './failure-guard.ts';
+import { createFailureGuard, percentBeside, percentEdge, type FailureAlert, type StrategyHealth } from './failure-guard.ts';
 
 /** What runStage's `onRecord` hands over for each handled record. */
 export type RunStageRecordEvent = Parameters<NonNullable<RunStageOptions<unknown>['onRecord']>>[0];
@@ -46,6 +46,12 @@ export interface Observer {
   outcomes(): OutcomeSummary;
   /** The Prometheus text exposition of this observer's registry. */
   metricsText(): Promise<string>;
+  /**
+   * The end of a finite run: keep serving `/metrics` until it has been scraped once more (the last
+   * values reach Prometheus) or `maxMs` has passed. Resolves true when scraped, false on timeout or
+   * when no endpoint is served.
+   */
+  holdForScrape(maxMs: number): Promise<boolean>;
   /** `http://host:port` of the metrics endpoint, when serving. */
   readonly url: string | undefined;
   readonly registry: Registry;
@@ -68,6 +74,9 @@ export interface CreateObserverOptions {
   /** Node process metrics (CPU, memory, event loop) in the registry (default true). */
   processMetrics?: boolean;
 }
+
+/** prom-client default gauges whose names end in `_total` (removed: their per-type gauges remain). */
+export const GAUGES_NAMED_LIKE_COUNTERS: readonly string[] = Object.freeze(['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']);
 
 const emptyRole = () => ({ calls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 });
 
@@ -92,7 +101,13 @@ function bump(map: Record<string, number>, key: string): void {
 export async function createObserver(options: CreateObserverOptions): Promise<Observer> {
   const { config, logger } = options;
   const registry = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'evolflow_process_' });
+  if (options.processMetrics ?? true) {
+    // Named as prom-client names them (`process_*`, `nodejs_*`), so standard Node dashboards find them.
+    collectDefaultMetrics({ register: registry });
+    // prom-client's three gauges ending in `_total` break the Prometheus naming rule (promtool flags
+    // them); the per-type gauges without the suffix (`nodejs_active_handles{type}` ...) carry the same count.
+    for (const name of GAUGES_NAMED_LIKE_COUNTERS) registry.removeSingleMetric(name);
+  }
   const registers = [registry];
   const recordsIn = new Counter({ name: 'evolflow_records_in_total', help: 'Records handled by a stage', labelNames: ['stage'], registers });
   const recordsOut = new Counter({ name: 'evolflow_records_out_total', help: 'Records a stage forwarded downstream', labelNames: ['stage'], registers });
@@ -142,6 +157,8 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
   const o = config.observe;
   const guard = createFailureGuard({
     strategies: options.strategies, band: o.failureBand, window: o.failureWindow, adaptive: o.adaptive, minWeight: o.minWeight,
+    // The simulator fails only where faults are configured: few failures there say nothing about the filters.
+    judgeTooFew: config.llm.provider !== 'sim',
   });
   for (const [s, w] of Object.entries(guard.weights())) weightGauge.set({ strategy: s }, w);
   const alertLog: FailureAlert[] = [];
@@ -158,14 +175,18 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
     alertLog.push(alert);
     alertsTotal.inc({ strategy, state: alert.state });
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-    const fields = { strategy, state: alert.state, rate: alert.rate, samples: alert.samples, band: alert.band, reasons: alert.reasons.slice(0, 5), weight: alert.weight };
+    const fields = { strategy, state: alert.state, rate: alert.rate, samples: alert.samples, failed: alert.failed, band: alert.band, reasons: alert.reasons.slice(0, 5), weight: alert.weight };
     if (alert.state === 'too-high') {
       logger.warn(
-        `strategy ${strategy}: ${pct(alert.rate)} of its last ${alert.samples} evolutions failed, above the band's ${pct(alert.band.high)} (top reasons: ${alert.reasons.slice(0, 3).map((r) => `${r.reason} ${r.n}`).join(', ')}); its prompt may be too hard or the evolver too weak${o.adaptive ? `; adaptive selection now weighs it ${alert.weight.toFixed(2)}` : '; set observe.adaptive to pick it less often'}`,
+        `strategy ${strategy}: ${alert.failed} of its last ${alert.samples} evolutions failed (${percentBeside(alert.rate, alert.band.high)}), above the band's ${percentEdge(alert.band.high)} (top reasons: ${alert.reasons.slice(0, 3).map((r) => `${r.reason} ${r.n}`).join(', ')}); its prompt may be too hard or the evolver too weak${o.adaptive ? `; adaptive selection now weighs it ${alert.weight.toFixed(2)}` : '; set observe.adaptive to pick it less often'}`,
         fields,
       );
     } else if (alert.state === 'too-low') {
-      logger.warn(`strategy ${strategy}: only ${pct(alert.rate)} of its last ${alert.samples} evolutions failed, below the band's ${pct(alert.band.low)}; the filters may be too loose (see validate.* and eliminate.* in the config)`, fields);
+      logger.warn(
+        `strategy ${strategy}: only ${alert.failed} of its ${alert.samples} evolutions so far failed (${percentBeside(alert.rate, alert.band.low)}), below the band's ${percentEdge(alert.band.low)}; ` +
+          'the filters may be too loose (see validate.* and eliminate.* in the config)',
+        fields,
+      );
     } else {
       logger.info(`strategy ${strategy}: failure rate back in band at ${pct(alert.rate)} over its last ${alert.samples} evolutions`, fields);
     }
@@ -264,6 +285,8 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
 
   let server: Server | undefined;
   let url: string | undefined;
+  /** Called after each /metrics response (the final-scrape hold listens here). */
+  const scraped = new Set<() => void>();
   const port = options.metricsPort ?? 0;
   if (port > 0) {
     const srv = createServer((req, res) => {
@@ -272,7 +295,9 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
         registry.metrics().then(
           (text) => {
             res.writeHead(200, { 'content-type': registry.contentType });
-            res.end(text);
+            res.end(text, () => {
+              for (const done of [...scraped]) done();
+            });
           },
           (err: unknown) => {
             res.writeHead(500, { 'content-type': 'text/plain' });
@@ -313,6 +338,19 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
     llmTotals: () => structuredClone(llm),
     outcomes: () => structuredClone(summary),
     metricsText: () => registry.metrics(),
+    holdForScrape(maxMs) {
+      if (!server || maxMs <= 0) return Promise.resolve(false);
+      return new Promise<boolean>((resolve) => {
+        const done = (ok: boolean) => {
+          clearTimeout(timer);
+          scraped.delete(onScrape);
+          resolve(ok);
+        };
+        const onScrape = () => done(true);
+        const timer = setTimeout(() => done(false), maxMs);
+        scraped.add(onScrape);
+      });
+    },
     url,
     registry,
     async close() {

@@ -16,7 +16,7 @@ export interface RunJson {
   durationMs?: number;
   config?: {
     run?: { rounds?: number };
-    llm?: { roles?: Record<string, Partial<RolePricing> & { model?: string }> };
+    llm?: { provider?: string; roles?: Record<string, Partial<RolePricing> & { model?: string }> };
     validate?: { maxWords?: number; maxAddedWords?: number };
     observe?: { failureBand?: { low: number; high: number } };
     dedup?: { mode?: string; threshold?: number };

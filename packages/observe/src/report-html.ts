@@ -1,6 +1,7 @@
 // Renders report data as one self-contained HTML page: inline CSS, inline SVG charts, a few lines
 // of inline JS, nothing fetched from the network. Each chart is a <figure data-chart data-points>.
 import { formatUsd } from './cost.ts';
+import { percentBeside, percentEdge, tooFewSamples } from './failure-guard.ts';
 import { formatDuration } from './progress.ts';
 import { ROLE_STAGE, type ReportData, type SampleChain } from './report-data.ts';
 import { barChart, binned, boxPlot, esc, lineChart, PALETTE, type BarSeries, type Chart } from './svg-charts.ts';
@@ -60,25 +61,51 @@ function topSeries(rows: readonly Record<string, number>[], top: number): BarSer
   return series;
 }
 
-interface Check {
+/** One health check of the report: `ok` reads "healthy", `warn` "look", `bad` "problem". */
+export interface HealthCheck {
   name: string;
   state: 'ok' | 'warn' | 'bad';
   detail: string;
 }
 
+/**
+ * Where a failure count sits against the band. Too many failures count anywhere; too few only
+ * against a real endpoint (the simulator fails only where faults are configured) and over enough
+ * evolutions to tell a low rate from chance (`tooFewSamples`).
+ */
+function bandSide(o: { failed: number; total: number; band: { low: number; high: number }; real: boolean }): 'high' | 'low' | 'in' {
+  const rate = o.failed / o.total;
+  if (rate > o.band.high) return 'high';
+  return o.real && rate < o.band.low && o.total >= tooFewSamples(o.band.low) ? 'low' : 'in';
+}
+
 /** The paper's sanity checks: failure rate in band, difficulty rising per round, no complexity explosion. */
-function checks(data: ReportData): Check[] {
-  const out: Check[] = [];
+export function healthChecks(data: ReportData): HealthCheck[] {
+  const out: HealthCheck[] = [];
   const band = data.run.config?.observe?.failureBand ?? { low: 0.02, high: 0.5 };
+  const real = data.run.config?.llm?.provider !== undefined && data.run.config.llm.provider !== 'sim';
   const kept = data.rounds.filter((r) => r.round > 0).reduce((a, r) => a + r.kept, 0);
   const rejected = data.rounds.filter((r) => r.round > 0).reduce((a, r) => a + r.rejected, 0);
   if (kept + rejected > 0) {
-    const rate = rejected / (kept + rejected);
-    const outside = data.strategies.filter((s) => s.kept + s.rejected > 0 && (s.rejected / (s.kept + s.rejected) > band.high || s.rejected / (s.kept + s.rejected) < band.low));
+    const total = kept + rejected;
+    const side = bandSide({ failed: rejected, total, band, real });
+    const outside = data.strategies
+      .map((s) => ({ s, side: s.kept + s.rejected > 0 ? bandSide({ failed: s.rejected, total: s.kept + s.rejected, band, real }) : 'in' }))
+      .filter((x) => x.side !== 'in');
+    const rateText = (failed: number, all: number, edge: number) => `${percentBeside(failed / all, edge)}`;
+    const edgeOf = (failed: number, all: number) => (failed / all > band.high ? band.high : band.low);
+    const why = !real && rejected / total < band.low
+      ? '; fewer failures than the band is not news against the simulator, which fails only where faults are configured'
+      : real && rejected / total < band.low && total < tooFewSamples(band.low)
+        ? `; too few evolutions to call a low rate too low (${n(total)} < ${n(tooFewSamples(band.low))})`
+        : '';
     out.push({
       name: 'Failure rate in band',
-      state: rate > band.high || rate < band.low ? 'bad' : outside.length > 0 ? 'warn' : 'ok',
-      detail: `${pct(rate)} of ${n(kept + rejected)} evolutions failed (band ${pct(band.low)}–${pct(band.high)})${outside.length ? `; outside the band: ${outside.map((s) => `${s.strategy} ${pct(s.rejected / (s.kept + s.rejected))}`).join(', ')}` : ''}`,
+      state: side !== 'in' ? 'bad' : outside.length > 0 ? 'warn' : 'ok',
+      detail: `${n(rejected)} of ${n(total)} evolutions failed (${rateText(rejected, total, edgeOf(rejected, total))}; band ${percentEdge(band.low)}–${percentEdge(band.high)})${why}` +
+        (outside.length
+          ? `; outside the band: ${outside.map(({ s, side: x }) => `${s.strategy} ${s.rejected} of ${s.kept + s.rejected} (${rateText(s.rejected, s.kept + s.rejected, x === 'high' ? band.high : band.low)}, ${x === 'high' ? 'above' : 'below'})`).join(', ')}`
+          : ''),
     });
   }
   const diff = data.difficultyByRound.filter((d) => d.round > 0);
@@ -104,6 +131,11 @@ function checks(data: ReportData): Check[] {
     });
   }
   return out;
+}
+
+/** The run's health in one word: "healthy" when every check is ok, else "look" or "problem". */
+export function healthWord(list: readonly HealthCheck[]): 'healthy' | 'look' | 'problem' {
+  return list.some((c) => c.state === 'bad') ? 'problem' : list.some((c) => c.state === 'warn') ? 'look' : 'healthy';
 }
 
 function chainHtml(c: SampleChain, i: number): string {
@@ -198,7 +230,9 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
   const latencyRows = data.latency
     .map((l) => `<tr><td>${esc(l.role)}${ROLE_STAGE[l.role] ? ` (${esc(ROLE_STAGE[l.role] as string)})` : ''}</td><td class="num">${n(l.calls)}</td><td class="num">${ms(l.meanMs)}</td><td class="num">${ms(l.p50Ms)}</td><td class="num">${ms(l.p95Ms)}</td></tr>`)
     .join('');
-  const checkRows = checks(data).map((c) => `<tr><td>${esc(c.name)}</td><td class="${c.state}">${c.state === 'ok' ? 'ok' : c.state === 'warn' ? 'look' : 'problem'}</td><td>${esc(c.detail)}</td></tr>`).join('');
+  const health = healthChecks(data);
+  const word = healthWord(health);
+  const checkRows = health.map((c) => `<tr><td>${esc(c.name)}</td><td class="${c.state}">${c.state === 'ok' ? 'ok' : c.state === 'warn' ? 'look' : 'problem'}</td><td>${esc(c.detail)}</td></tr>`).join('');
   const examples = data.rejectExamples
     .map((e) => `<tr><td>${esc(e.reason)}</td><td>${esc(e.stage)}</td><td>${esc(e.strategy ?? '–')}</td><td class="num">${e.round}</td><td><pre style="white-space:pre-wrap;margin:0">${esc(e.instruction.slice(0, 600))}</pre>${e.detail ? `<div class="warn">${esc(e.detail.slice(0, 300))}</div>` : ''}</td></tr>`)
     .join('');
@@ -210,7 +244,7 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
 <header><h1>evolflow run report</h1><p>${esc(data.runDir)}${run.startedAt ? ` · started ${esc(run.startedAt)}` : ''}${run.finishedAt ? ` · finished ${esc(run.finishedAt)}` : ''}${run.config?.run?.rounds !== undefined ? ` · ${run.config.run.rounds} rounds` : ''}</p></header>
 <main>
 <section class="tiles">${tiles.map(([k, v]) => `<div class="tile"><b>${esc(v)}</b><span>${esc(k)}</span></div>`).join('')}</section>
-${checkRows ? `<h2>Health checks</h2><table class="checks"><tr><th>check</th><th>state</th><th>detail</th></tr>${checkRows}</table>` : ''}
+${checkRows ? `<h2>Health checks: <span class="${word === 'healthy' ? 'ok' : word === 'look' ? 'warn' : 'bad'}" data-health="${word}">${word}</span></h2><table class="checks"><tr><th>check</th><th>state</th><th>detail</th></tr>${checkRows}</table>` : ''}
 <h2>Charts</h2>
 <section class="charts">${figures.join('\n')}</section>
 ${stageRows ? `<h2>Stages</h2><table class="stages"><tr><th>stage</th><th class="num">in</th><th class="num">out</th><th class="num">rejected</th><th class="num">absorbed</th><th class="num">dead-lettered</th><th class="num">retries</th></tr>${stageRows}</table>` : ''}

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { TOPICS, type Config, type TopicName } from '@evolflow/core';
 import type { StageStats } from '@evolflow/transport';
 import { createLogger, type LogLevel, type ObserveLogger } from './logger.ts';
+import { percentBeside, percentEdge } from './failure-guard.ts';
 import { createObserver, type Observer, type RunStageRecordEvent } from './observer.ts';
 import { createProgress, type Progress } from './progress.ts';
-import { writeReport } from './report.ts';
+import { writeReportWithHealth } from './report.ts';
 
 /** What the view reads from the running pipeline. */
 export interface RunSource {
@@ -45,10 +46,12 @@ export interface RunObservation {
   attach(source: RunSource): void;
   /** Stop the view (printing its final state), write `metrics.prom` and `report.html` into `outDir`; resolves to the report's path. */
   finish(outDir?: string): Promise<string | undefined>;
+  /** After `finish`: the report's health checks in one word ("healthy", "look", "problem"). */
+  readonly health: string | undefined;
+  /** Stop everything; when `/metrics` is served, first wait for one more scrape (`observe.finalScrapeMs`). */
   close(): Promise<void>;
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** Set up the logger, observer and progress view of one run. */
 export async function observeRun(options: ObserveRunOptions): Promise<RunObservation> {
@@ -71,11 +74,27 @@ export async function observeRun(options: ObserveRunOptions): Promise<RunObserva
   const band = config.observe.failureBand;
 
   const outOfBand = () =>
-    Object.entries(observer.strategyHealth()).filter(([, h]) => h.rate !== undefined && (h.state === 'too-high' || h.state === 'too-low'));
-  const noteOf = ([s, h]: ReturnType<typeof outOfBand>[number]) =>
-    `strategy ${s}: ${pct(h.rate ?? 0)} of its last ${h.samples} evolutions failed (${h.state === 'too-high' ? `above ${pct(band.high)}` : `below ${pct(band.low)}`})`;
+    Object.entries(observer.strategyHealth()).filter(([, h]) => h.judged !== undefined && (h.state === 'too-high' || h.state === 'too-low'));
+  const noteOf = ([s, h]: ReturnType<typeof outOfBand>[number]) => {
+    const j = h.judged ?? { rate: 0, samples: 0, failed: 0 };
+    const edge = h.state === 'too-high' ? band.high : band.low;
+    return `strategy ${s}: ${j.failed} of its ${h.state === 'too-high' ? 'last ' : ''}${j.samples} evolutions failed (${percentBeside(j.rate, edge)}, ${h.state === 'too-high' ? 'above' : 'below'} ${percentEdge(edge)})`;
+  };
+
+  let health: string | undefined;
+  /** A finished run's last values would be lost between two scrapes: keep /metrics up for one more. */
+  const holdForFinalScrape = async () => {
+    const wait = config.observe.finalScrapeMs;
+    if (!observer.url || wait <= 0) return;
+    logger.info(`waiting up to ${wait / 1000} s for a final scrape of ${observer.url}/metrics (observe.finalScrapeMs; 0 leaves at once)`, { url: observer.url });
+    const scraped = await observer.holdForScrape(wait);
+    logger.info(scraped ? 'final metrics scraped' : `no scrape came within ${wait / 1000} s; the final values are in metrics.prom`, { scraped });
+  };
 
   return {
+    get health() {
+      return health;
+    },
     logger,
     observer,
     logDestination,
@@ -116,18 +135,21 @@ export async function observeRun(options: ObserveRunOptions): Promise<RunObserva
       progress?.stop();
       progress = undefined;
       await writeFile(join(outDir, 'metrics.prom'), await observer.metricsText());
+      let report: string | undefined;
       try {
-        const path = await writeReport(outDir);
-        logger.info(`report written to ${path}`, { path });
-        return path;
+        const written = await writeReportWithHealth(outDir);
+        report = written.path;
+        health = written.health;
+        logger.info(`report written to ${report}: health ${health}`, { path: report, health, checks: written.checks });
       } catch (err) {
         logger.error(`could not write the report of ${outDir}: ${(err as Error).message}; run 'evolflow report ${outDir}' to retry`, {});
-        return undefined;
       }
+      return report;
     },
     async close() {
       if (poll) clearInterval(poll);
       progress?.stop();
+      await holdForFinalScrape();
       await observer.close();
       logger.flush();
     },

@@ -1,12 +1,13 @@
 // `evolflow run`: the whole pipeline in one process, on the embedded defaults or over Kafka.
-import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EvolflowError, loadConfig, redactText, registerSecret, registerSecretsOf } from '@evolflow/core';
 import { observeRun, parseLogLevel } from '@evolflow/observe';
-import { CONFIG_FLAGS, createTransport, flagsToOverrides, setupLlm } from '@evolflow/runtime';
+import { createTransport, flagsToOverrides, setupLlm } from '@evolflow/runtime';
 import type { LlmEvent } from '@evolflow/llm';
-import { parseFlags, type Command } from '../command.ts';
+import type { Args } from '../command.ts';
+import { boundCommand, type RUN_OPTIONS } from './index.ts';
+import { packageFile } from '../package-file.ts';
 import { startPipeline, type ResumedRun, type RunSummary } from '../pipeline.ts';
 import { formatSummary } from '../summary.ts';
 import { EXIT, LLM_FAILING } from '../outcome.ts';
@@ -14,27 +15,7 @@ import { checkRunPaths } from '../run-paths.ts';
 import { lockOutDir } from '../out-lock.ts';
 
 /** The small bundled sample of seeds used when no --seeds is given. */
-export const SAMPLE_SEEDS = fileURLToPath(new URL('../../data/sample-seeds.jsonl', import.meta.url));
-
-const USAGE = `Usage: evolflow run [--seeds FILE]... [--rounds N] [--out DIR] [--format alpaca|sharegpt|openai]
-                    [--llm sim|openai] [--config FILE] [--transport memory|kafka] [--brokers HOST:PORT]
-                    [--follow] [--concurrency N] [--log-level LEVEL] [--metrics-port P] [--no-progress]
-
-Runs every stage in one process. With no --seeds, a small bundled sample of seeds is evolved against
-a simulator started in-process (the data is simulated). With OPENAI_API_KEY or OPENAI_BASE_URL set,
---llm openai is the default. Writes dataset.jsonl, kept.jsonl, seeds.jsonl, rejected.jsonl,
-lineage.jsonl, dlq.jsonl and run.json into --out (default out/), then metrics.prom (the final
-Prometheus scrape) and report.html (see 'evolflow report').
-
-Progress: on a terminal, one live line per stage plus a summary (logs then go to OUT/evolflow.log);
-otherwise a plain progress line every few seconds. --metrics-port serves GET /metrics and GET /healthz
-during the run (also observe.metricsPort). Set observe.adaptive: true to pick failing strategies less.
-
-Stopping: the first Ctrl-C (or SIGTERM) takes no new work, gives work in flight run.stopGraceMs, writes
-what is finished (run.json: partial: true) and prints the command that resumes; a second one leaves at
-once. One run per --out at a time (OUT/.evolflow.lock). Exit codes: 0 done, 1 error, 2 bad usage or
-paths, 3 no seeds, 4 LLM requests all failing, 5 failure rate above run.maxFailureRate, 6 --out in use,
-7 transport unreachable, 130/143 stopped by SIGINT/SIGTERM (README: Exit codes).`;
+export const SAMPLE_SEEDS = packageFile('data/sample-seeds.jsonl');
 
 /** The stopped run whose run.json (`partial: true`) is in `outDir`, if there is one. */
 async function stoppedRunIn(outDir: string): Promise<ResumedRun | undefined> {
@@ -69,106 +50,104 @@ function commandLine(argv: readonly string[]): string {
   return ['evolflow', 'run', ...argv].map(quote).join(' ');
 }
 
-export const runCommand: Command = {
-  name: 'run',
-  summary: 'run the whole pipeline (embedded defaults: in-memory transport + simulator)',
-  usage: USAGE,
-  async run(argv) {
-    const { values } = parseFlags(argv, { ...CONFIG_FLAGS, seeds: { type: 'string', multiple: true }, format: { type: 'string' }, follow: { type: 'boolean' }, 'metrics-port': { type: 'string' }, 'no-progress': { type: 'boolean' } });
-    const overrides = flagsToOverrides(values) as Record<string, Record<string, unknown>>;
-    if (values.format !== undefined) (overrides.run ??= {}).format = values.format;
-    const config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides });
-    // From here on every key and URL credential of the config is redacted wherever it is printed or logged.
-    registerSecretsOf(config);
-    registerSecret(process.env.OPENAI_API_KEY);
-    const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
-    if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) {
-      throw new EvolflowError('config', `run: --metrics-port must be a port number from 0 to 65535, not "${values['metrics-port']}"`);
+/** `evolflow run` in-process, from its arguments. */
+export const runCommand = boundCommand('run');
+
+/** `evolflow run`: the options are parsed and checked against RUN_OPTIONS already. */
+export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<number> {
+  const overrides = flagsToOverrides(values) as Record<string, Record<string, unknown>>;
+  if (values.format !== undefined) (overrides.run ??= {}).format = values.format;
+  const config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides });
+  // From here on every key and URL credential of the config is redacted wherever it is printed or logged.
+  registerSecretsOf(config);
+  registerSecret(process.env.OPENAI_API_KEY);
+  const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
+  if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) {
+    throw new EvolflowError('config', `run: --metrics-port must be a port number from 0 to 65535, not "${values['metrics-port']}"`);
+  }
+  const seeds = values.seeds ?? [SAMPLE_SEEDS];
+  const outDir = resolve(config.run.outDir);
+  const configFile = values.config ?? process.env.EVOLFLOW_CONFIG;
+  await checkRunPaths({ seedFiles: seeds, outDir, otherInputs: [...(configFile ? [configFile] : []), ...config.mix.decontaminate.sets] });
+  const lock = lockOutDir(outDir);
+  const closers: (() => Promise<void>)[] = [];
+  // The first SIGINT/SIGTERM stops the run (no new work, a grace period, partial outputs); a second one leaves at once.
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals += 1;
+    if (signals === 1) {
+      // On a terminal the progress view redraws its frame in place above the cursor: blank lines
+      // below the message keep it out of the frame's reach.
+      const below = process.stderr.isTTY ? '\n'.repeat(PROGRESS_FRAME_LINES) : '';
+      process.stderr.write(`\nevolflow: ${sig}: stopping: no new work is taken; work in flight gets up to ${config.run.stopGraceMs / 1000} s (run.stopGraceMs), then what is finished is written. ${sig === 'SIGINT' ? 'Press Ctrl-C' : 'Send it'} again to leave at once.\n${below}`);
+      controller.abort(sig);
+      return;
     }
-    const seeds = values.seeds ?? [SAMPLE_SEEDS];
-    const outDir = resolve(config.run.outDir);
-    const configFile = values.config ?? process.env.EVOLFLOW_CONFIG;
-    await checkRunPaths({ seedFiles: seeds, outDir, otherInputs: [...(configFile ? [configFile] : []), ...config.mix.decontaminate.sets] });
-    const lock = lockOutDir(outDir);
-    const closers: (() => Promise<void>)[] = [];
-    // The first SIGINT/SIGTERM stops the run (no new work, a grace period, partial outputs); a second one leaves at once.
-    const controller = new AbortController();
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      signals += 1;
-      if (signals === 1) {
-        // On a terminal the progress view redraws its frame in place above the cursor: blank lines
-        // below the message keep it out of the frame's reach.
-        const below = process.stderr.isTTY ? '\n'.repeat(PROGRESS_FRAME_LINES) : '';
-        process.stderr.write(`\nevolflow: ${sig}: stopping: no new work is taken; work in flight gets up to ${config.run.stopGraceMs / 1000} s (run.stopGraceMs), then what is finished is written. ${sig === 'SIGINT' ? 'Press Ctrl-C' : 'Send it'} again to leave at once.\n${below}`);
-        controller.abort(sig);
-        return;
-      }
-      process.stderr.write(`evolflow: second ${sig}: leaving now; this run's outputs may be missing or incomplete. To resume, run the same command again.\n`);
-      lock.release();
-      process.exit(sig === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    closers.push(async () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+    process.stderr.write(`evolflow: second ${sig}: leaving now; this run's outputs may be missing or incomplete. To resume, run the same command again.\n`);
+    lock.release();
+    process.exit(sig === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  closers.push(async () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  });
+  try {
+    const obs = await observeRun({
+      config, outDir, logLevel: values['log-level'] === undefined ? 'warn' : parseLogLevel(values['log-level']),
+      ...(metricsPort === undefined ? {} : { metricsPort }), ...(values['no-progress'] ? { stream: false as const } : {}),
     });
-    try {
-      const obs = await observeRun({
-        config, outDir, logLevel: values['log-level'] === undefined ? 'warn' : parseLogLevel(values['log-level']),
-        ...(metricsPort === undefined ? {} : { metricsPort }), ...(values['no-progress'] ? { stream: false as const } : {}),
-      });
-      closers.unshift(() => obs.close());
-      const logger = obs.logger;
-      if (lock.tookOverFrom) logger.warn(`took over the lock of ${outDir} from a run that is gone (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.startedAt})`, { outDir });
-      // Fail fast: once run.failFastAfter requests in a row have failed for good, the endpoint is down; stop as for a signal.
-      let failedInRow = 0;
-      const onLlmEvent = (event: LlmEvent) => {
-        obs.observer.onLlmEvent(event);
-        if (event.kind === 'error') {
-          failedInRow += 1;
-          if (failedInRow === config.run.failFastAfter && !controller.signal.aborted) {
-            process.stderr.write(`evolflow: the last ${failedInRow} LLM requests all failed (run.failFastAfter): stopping the run; no new work is taken.\n`);
-            controller.abort(LLM_FAILING);
-          }
-        } else if (event.kind === 'cache-hit' || (event.kind === 'request' && event.status >= 200 && event.status < 300)) failedInRow = 0;
-      };
-      const llm = await setupLlm(config, { logger, onEvent: onLlmEvent });
-      closers.unshift(() => llm.close());
-      if (llm.simulated) {
-        process.stdout.write(`\n  *** SIMULATED DATA: answers come from the evolflow LLM simulator${llm.simulator ? ` at ${llm.simulator.url}` : ''}, not a real model. ***\n  *** Set OPENAI_API_KEY / OPENAI_BASE_URL (or --llm openai) to evolve with a real endpoint. ***\n\n`);
-      }
-      const transport = await createTransport(config, logger);
-      closers.unshift(() => transport.close());
-      const resumes = await stoppedRunIn(outDir);
-      if (resumes) process.stderr.write(`evolflow: resuming the run in ${outDir} stopped by ${resumes.stoppedBy} (attempt ${resumes.attempts + 1}); answers already paid for come from the cache\n`);
-      else if (lock.tookOverFrom) process.stderr.write(`evolflow: resuming after a run in ${outDir} that did not finish (pid ${lock.tookOverFrom.pid}); answers it paid for come from the cache\n`);
-      const pipeline = await startPipeline({
-        ...(resumes ? { resumes } : {}),
-        config, seedFiles: seeds, transport, llm: llm.llm, logger, outDir, follow: values.follow ?? false, signal: controller.signal,
-        extra: { simulated: llm.simulated, seedFiles: seeds }, ...obs.hooks,
-      });
-      obs.attach({ stages: () => pipeline.stages.map((s) => s.stats), progress: () => pipeline.progress(), usage: () => llm.llm.usage(), backlog: (t) => transport.backlog(t) });
-      const summary = await pipeline.done;
-      const report = await obs.finish(summary.outDir);
-      process.stdout.write(formatSummary(summary));
-      if (report) process.stdout.write(`report: ${report}\n`);
-      if (obs.logDestination !== 'stderr') process.stdout.write(`log: ${obs.logDestination}\n`);
-      if (summary.stoppedBy !== undefined) {
-        const resume = summary.partial ? `\nTo resume, run the same command again (answers already paid for come from the cache):\n  ${redactText(commandLine(argv))}` : '';
-        const failed = summary.outcome.status === 'interrupted' ? '' : `run failed (exit ${summary.outcome.exitCode}, ${summary.outcome.status}): `;
-        process.stderr.write(`evolflow: ${failed}${redactText(summary.outcome.message)}; outputs in ${summary.outDir}.${resume}\n`);
-        // Calls abandoned at the stop are not waited for: closing gets the grace period at most.
-        await Promise.race([closeAll(closers), new Promise((r) => setTimeout(r, config.run.stopGraceMs).unref())]);
-        closers.length = 0;
-      } else if (summary.outcome.exitCode !== EXIT.ok) {
-        process.stderr.write(`evolflow: run failed (exit ${summary.outcome.exitCode}, ${summary.outcome.status}): ${redactText(summary.outcome.message)}\n`);
-      }
-      return summary.outcome.exitCode;
-    } finally {
-      await closeAll(closers);
-      lock.release();
+    closers.unshift(() => obs.close());
+    const logger = obs.logger;
+    if (lock.tookOverFrom) logger.warn(`took over the lock of ${outDir} from a run that is gone (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.startedAt})`, { outDir });
+    // Fail fast: once run.failFastAfter requests in a row have failed for good, the endpoint is down; stop as for a signal.
+    let failedInRow = 0;
+    const onLlmEvent = (event: LlmEvent) => {
+      obs.observer.onLlmEvent(event);
+      if (event.kind === 'error') {
+        failedInRow += 1;
+        if (failedInRow === config.run.failFastAfter && !controller.signal.aborted) {
+          process.stderr.write(`evolflow: the last ${failedInRow} LLM requests all failed (run.failFastAfter): stopping the run; no new work is taken.\n`);
+          controller.abort(LLM_FAILING);
+        }
+      } else if (event.kind === 'cache-hit' || (event.kind === 'request' && event.status >= 200 && event.status < 300)) failedInRow = 0;
+    };
+    const llm = await setupLlm(config, { logger, onEvent: onLlmEvent });
+    closers.unshift(() => llm.close());
+    if (llm.simulated) {
+      process.stdout.write(`\n  *** SIMULATED DATA: answers come from the evolflow LLM simulator${llm.simulator ? ` at ${llm.simulator.url}` : ''}, not a real model. ***\n  *** Set OPENAI_API_KEY / OPENAI_BASE_URL (or --llm openai) to evolve with a real endpoint. ***\n\n`);
     }
-  },
-};
+    const transport = await createTransport(config, logger);
+    closers.unshift(() => transport.close());
+    const resumes = await stoppedRunIn(outDir);
+    if (resumes) process.stderr.write(`evolflow: resuming the run in ${outDir} stopped by ${resumes.stoppedBy} (attempt ${resumes.attempts + 1}); answers already paid for come from the cache\n`);
+    else if (lock.tookOverFrom) process.stderr.write(`evolflow: resuming after a run in ${outDir} that did not finish (pid ${lock.tookOverFrom.pid}); answers it paid for come from the cache\n`);
+    const pipeline = await startPipeline({
+      ...(resumes ? { resumes } : {}),
+      config, seedFiles: seeds, transport, llm: llm.llm, logger, outDir, follow: values.follow ?? false, signal: controller.signal,
+      extra: { simulated: llm.simulated, seedFiles: seeds }, ...obs.hooks,
+    });
+    obs.attach({ stages: () => pipeline.stages.map((s) => s.stats), progress: () => pipeline.progress(), usage: () => llm.llm.usage(), backlog: (t) => transport.backlog(t) });
+    const summary = await pipeline.done;
+    const report = await obs.finish(summary.outDir);
+    process.stdout.write(formatSummary(summary));
+    if (report) process.stdout.write(`report: ${report}${obs.health ? ` (health: ${obs.health})` : ''}\n`);
+    if (obs.logDestination !== 'stderr') process.stdout.write(`log: ${obs.logDestination}\n`);
+    if (summary.stoppedBy !== undefined) {
+      const resume = summary.partial ? `\nTo resume, run the same command again (answers already paid for come from the cache):\n  ${redactText(commandLine(argv))}` : '';
+      const failed = summary.outcome.status === 'interrupted' ? '' : `run failed (exit ${summary.outcome.exitCode}, ${summary.outcome.status}): `;
+      process.stderr.write(`evolflow: ${failed}${redactText(summary.outcome.message)}; outputs in ${summary.outDir}.${resume}\n`);
+      // Calls abandoned at the stop are not waited for: closing gets the grace period at most.
+      await Promise.race([closeAll(closers), new Promise((r) => setTimeout(r, config.run.stopGraceMs).unref())]);
+      closers.length = 0;
+    } else if (summary.outcome.exitCode !== EXIT.ok) {
+      process.stderr.write(`evolflow: run failed (exit ${summary.outcome.exitCode}, ${summary.outcome.status}): ${redactText(summary.outcome.message)}\n`);
+    }
+    return summary.outcome.exitCode;
+  } finally {
+    await closeAll(closers);
+    lock.release();
+  }
+}
