@@ -301,14 +301,6 @@ export function requeueParent(child: EvolRecord, maxRounds: number): EvolRecord 
   return rec;
 }
 
-/**
- * The full task text of a record: the instruction with its Alpaca input folded in, as strategies
- * show it to the evolver. Checks that compare a child with its parent compare these texts.
- */
-export function taskText(record: { instruction: string; input?: string | undefined }): string {
-  return record.input ? `${record.instruction}\n\n${record.input}` : record.instruction;
-}
-
 /** Sum two usages. */
 export function addUsage(a: Usage, b: Partial<Usage>): Usage {
   return {

@@ -1,10 +1,12 @@
 // The final dataset files of a finite run: `dataset.jsonl` in the chosen format (optionally with a
 // `metadata` field or a line-aligned `metadata.jsonl`), `dataset.parquet` with the same rows, and
-// the `dataset_info.json` LLaMA-Factory reads. Every file is written atomically.
+// the `dataset_info.json` LLaMA-Factory reads. Every file is streamed to disk (line by line, row group
+// by row group) and renamed over its target once complete.
+import { renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parquetWriteBuffer, type SchemaElement } from 'hyparquet-writer';
+import { fileWriter, ParquetWriter, parquetWriteBuffer, type SchemaElement } from 'hyparquet-writer';
 import type { EvolRecord } from '@evolflow/core';
-import { writeFileAtomic } from './atomic.ts';
+import { openAtomicWriter, writeFileAtomic } from './atomic.ts';
 import { datasetInfoEntry, formatLine, metadataOf, toRow, type DatasetFormat } from './formats.ts';
 
 export interface DatasetFilesOptions {
@@ -34,13 +36,12 @@ function turnsSchema(name: string, keys: [string, string]): SchemaElement[] {
   ];
 }
 
-/** The rows of `records` as a Parquet file (same columns as the JSONL; metadata as a JSON string column). */
-export function parquetBytes(records: readonly EvolRecord[], options: Pick<DatasetFilesOptions, 'format' | 'metadata'>): Uint8Array {
-  const rows = records.map((r) => toRow(r, options.format) as unknown as Record<string, unknown>);
-  const columns: { name: string; data: unknown[] }[] = [];
+/** The Parquet schema of the dataset's rows (same columns as the JSONL; metadata as a JSON string column). */
+function parquetSchema(options: Pick<DatasetFilesOptions, 'format' | 'metadata'>): { names: string[]; schema: SchemaElement[] } {
+  const names: string[] = [];
   const schema: SchemaElement[] = [{ name: 'root', num_children: 0 }];
   const add = (name: string, elements: SchemaElement[]) => {
-    columns.push({ name, data: rows.map((row) => row[name]) });
+    names.push(name);
     schema.push(...elements);
   };
   if (options.format === 'alpaca') {
@@ -50,12 +51,21 @@ export function parquetBytes(records: readonly EvolRecord[], options: Pick<Datas
   } else {
     add('messages', turnsSchema('messages', ['role', 'content']));
   }
-  if (options.metadata !== 'none') {
-    columns.push({ name: 'metadata', data: records.map((r) => JSON.stringify(metadataOf(r))) });
-    schema.push({ name: 'metadata', type: 'BYTE_ARRAY', converted_type: 'JSON', repetition_type: 'REQUIRED' });
-  }
-  (schema[0] as SchemaElement).num_children = columns.length;
-  return new Uint8Array(parquetWriteBuffer({ columnData: columns as never, schema, createdBy: 'evolflow mixer' }));
+  if (options.metadata !== 'none') add('metadata', [{ name: 'metadata', type: 'BYTE_ARRAY', converted_type: 'JSON', repetition_type: 'REQUIRED' }]);
+  (schema[0] as SchemaElement).num_children = names.length;
+  return { names, schema };
+}
+
+/** The column data of `records` for the columns `names`. */
+function columnsOf(records: readonly EvolRecord[], names: readonly string[], options: Pick<DatasetFilesOptions, 'format'>): { name: string; data: unknown[] }[] {
+  const rows = records.map((r) => toRow(r, options.format) as unknown as Record<string, unknown>);
+  return names.map((name) => ({ name, data: name === 'metadata' ? records.map((r) => JSON.stringify(metadataOf(r))) : rows.map((row) => row[name]) }));
+}
+
+/** The rows of `records` as a Parquet file (same columns as the JSONL; metadata as a JSON string column). */
+export function parquetBytes(records: readonly EvolRecord[], options: Pick<DatasetFilesOptions, 'format' | 'metadata'>): Uint8Array {
+  const { names, schema } = parquetSchema(options);
+  return new Uint8Array(parquetWriteBuffer({ columnData: columnsOf(records, names, options) as never, schema, createdBy: 'evolflow mixer' }));
 }
 
 /** The JSONL text of `records` (one line each, newline-terminated; empty for no records). */
@@ -63,18 +73,61 @@ export function datasetJsonl(records: readonly EvolRecord[], options: Pick<Datas
   return records.map((r) => `${formatLine(r, { format: options.format, metadataField: options.metadata === 'field' })}\n`).join('');
 }
 
-/** Write the dataset files; returns the names written, relative to `outDir`. */
-export function writeDatasetFiles(records: readonly EvolRecord[], options: DatasetFilesOptions): string[] {
+/** Rows per Parquet row group (the writer holds one group's rows at a time). */
+export const PARQUET_ROW_GROUP_ROWS = 10_000;
+
+/**
+ * Write the dataset files, streaming: every record is formatted and written as it comes from
+ * `records` (an array or any iterable, such as a generator reading records back from disk), the JSONL
+ * line by line and the Parquet file one row group of `rowGroupRows` at a time, each file renamed over
+ * its target once complete. Memory holds one buffer per file and one row group, whatever the size.
+ * Returns the names written, relative to `outDir`.
+ */
+export function writeDatasetFiles(records: Iterable<EvolRecord>, options: DatasetFilesOptions & { rowGroupRows?: number; highWaterMark?: number }): string[] {
   const files: string[] = [];
-  const write = (name: string, data: string | Uint8Array) => {
-    writeFileAtomic(join(options.outDir, name), data);
-    files.push(name);
+  const at = (name: string) => join(options.outDir, name);
+  const writerOptions = options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark };
+  const dataset = openAtomicWriter(at(DATASET_FILE), writerOptions);
+  const metadata = options.metadata === 'file' ? openAtomicWriter(at(METADATA_FILE), writerOptions) : null;
+  const parquetTmp = at(`.${PARQUET_FILE}.tmp-${process.pid}`);
+  const { names, schema } = parquetSchema(options);
+  const parquet = options.parquet ? new ParquetWriter({ writer: fileWriter(parquetTmp), schema, createdBy: 'evolflow mixer' }) : null;
+  const groupRows = Math.max(1, options.rowGroupRows ?? PARQUET_ROW_GROUP_ROWS);
+  let group: EvolRecord[] = [];
+  const writeGroup = () => {
+    if (group.length > 0) void parquet?.write({ columnData: columnsOf(group, names, options) as never, rowGroupSize: group.length });
+    group = [];
   };
-  write(DATASET_FILE, datasetJsonl(records, options));
-  if (options.metadata === 'file') write(METADATA_FILE, records.map((r) => `${JSON.stringify(metadataOf(r))}\n`).join(''));
-  if (options.parquet) write(PARQUET_FILE, parquetBytes(records, options));
+  try {
+    for (const r of records) {
+      dataset.write(`${formatLine(r, { format: options.format, metadataField: options.metadata === 'field' })}\n`);
+      metadata?.write(`${JSON.stringify(metadataOf(r))}\n`);
+      if (parquet) {
+        group.push(r);
+        if (group.length >= groupRows) writeGroup();
+      }
+    }
+    writeGroup();
+  } catch (err) {
+    dataset.abort();
+    metadata?.abort();
+    rmSync(parquetTmp, { force: true });
+    throw err;
+  }
+  dataset.commit();
+  files.push(DATASET_FILE);
+  if (metadata) {
+    metadata.commit();
+    files.push(METADATA_FILE);
+  }
+  if (parquet) {
+    void parquet.finish();
+    renameSync(parquetTmp, at(PARQUET_FILE));
+    files.push(PARQUET_FILE);
+  }
   const info: Record<string, unknown> = { [options.datasetName]: datasetInfoEntry(options.format, DATASET_FILE) };
   if (options.parquet) info[`${options.datasetName}_parquet`] = datasetInfoEntry(options.format, PARQUET_FILE);
-  write(DATASET_INFO_FILE, `${JSON.stringify(info, null, 2)}\n`);
+  writeFileAtomic(at(DATASET_INFO_FILE), `${JSON.stringify(info, null, 2)}\n`);
+  files.push(DATASET_INFO_FILE);
   return files;
 }

@@ -1,12 +1,11 @@
-// Rotating shard files and their manifest. Batches are appended to the open shard; when it holds
-// `shardRecords` records (batches are never split) it is written atomically and listed in
+// Rotating shard files and their manifest. Batches are streamed into the open shard (a temporary
+// file); when it holds `shardRecords` records (batches are never split) it is renamed into place and listed in
 // `manifest.json` with its record count and sha256. A restarted mixer that recomputes the same
 // batches rewrites nothing already listed: it checks the checksum and goes on.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvolflowError } from '@evolflow/core';
-import { writeFileAtomic } from './atomic.ts';
+import { openAtomicWriter, writeFileAtomic, type AtomicWriter } from './atomic.ts';
 import type { Batch } from './batching.ts';
 import { formatLine, metadataOf, type DatasetFormat } from './formats.ts';
 
@@ -63,8 +62,6 @@ export function readManifest(outDir: string): ShardManifest | null {
   }
 }
 
-const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
-
 /**
  * A shard writer over `outDir`. When a manifest is there already (a restart), shards it lists are
  * not written again: the recomputed content must match their checksum, or the writer fails.
@@ -72,33 +69,45 @@ const sha256 = (data: string) => createHash('sha256').update(data).digest('hex')
 export function createShardWriter(options: ShardWriterOptions): ShardWriter {
   const previous = readManifest(options.outDir);
   const manifest: ShardManifest = { version: 1, format: options.format, shards: [], records: 0, batches: 0, complete: false };
-  let lines: string[] = [];
-  let metaLines: string[] = [];
+  /** The open shard: written line by line to a temporary file beside its target. */
+  let open: { name: string; data: AtomicWriter; meta: AtomicWriter | null; records: number } | null = null;
   let first = -1;
   let last = -1;
 
+  const openShard = () => {
+    const name = `shards/part-${String(manifest.shards.length).padStart(5, '0')}.jsonl`;
+    const meta = options.metadata === 'file' ? openAtomicWriter(join(options.outDir, name.replace(/\.jsonl$/, '.metadata.jsonl'))) : null;
+    return { name, data: openAtomicWriter(join(options.outDir, name), { hash: true }), meta, records: 0 };
+  };
+
   const close = () => {
-    if (lines.length === 0) return;
+    if (!open) return;
+    const { name, data, meta } = open;
+    if (open.records === 0) {
+      data.abort();
+      meta?.abort();
+      open = null;
+      return;
+    }
     const n = manifest.shards.length;
-    const name = `shards/part-${String(n).padStart(5, '0')}.jsonl`;
-    const content = `${lines.join('\n')}\n`;
-    const entry: ShardEntry = { file: name, records: lines.length, batches: [first, last], sha256: sha256(content), bytes: Buffer.byteLength(content) };
-    if (options.metadata === 'file') entry.metadataFile = name.replace(/\.jsonl$/, '.metadata.jsonl');
+    const entry: ShardEntry = { file: name, records: open.records, batches: [first, last], sha256: data.digest(), bytes: data.bytes };
+    if (meta) entry.metadataFile = name.replace(/\.jsonl$/, '.metadata.jsonl');
+    open = null;
     const known = previous?.shards[n];
     if (known && existsSync(join(options.outDir, known.file))) {
+      data.abort();
+      meta?.abort();
       if (known.sha256 !== entry.sha256) {
         throw new EvolflowError('internal', `shard ${known.file} in ${options.outDir} differs from the recomputed batches (sha256 ${known.sha256} vs ${entry.sha256}); the mixer's state folder and its shards disagree: remove both to start again`);
       }
     } else {
-      if (entry.metadataFile) writeFileAtomic(join(options.outDir, entry.metadataFile), `${metaLines.join('\n')}\n`);
-      writeFileAtomic(join(options.outDir, name), content);
+      meta?.commit();
+      data.commit();
     }
     manifest.shards.push(entry);
     manifest.records += entry.records;
     manifest.batches = last + 1;
     if (!known) writeFileAtomic(join(options.outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    lines = [];
-    metaLines = [];
     first = -1;
   };
 
@@ -106,11 +115,13 @@ export function createShardWriter(options: ShardWriterOptions): ShardWriter {
     add(batch) {
       if (first < 0) first = batch.index;
       last = batch.index;
+      open ??= openShard();
       for (const record of batch.records) {
-        lines.push(formatLine(record, { format: options.format, metadataField: options.metadata === 'field' }));
-        if (options.metadata === 'file') metaLines.push(JSON.stringify(metadataOf(record)));
+        open.data.write(`${formatLine(record, { format: options.format, metadataField: options.metadata === 'field' })}\n`);
+        open.meta?.write(`${JSON.stringify(metadataOf(record))}\n`);
+        open.records++;
       }
-      if (lines.length >= options.shardRecords) close();
+      if (open.records >= options.shardRecords) close();
     },
     finish() {
       close();
