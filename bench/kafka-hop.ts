@@ -22,7 +22,7 @@ const record = (i: number): EvolRecord => ({
   lineage: [], checks: [], usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
 });
 
-async function hop(transport: Transport, prefix: string, N: number, workMs: number): Promise<number> {
+async function hop(transport: Transport, prefix: string, { N, workMs }: { N: number; workMs: number }): Promise<number> {
   let done = 0;
   let finished: () => void = () => undefined;
   const all = new Promise<void>((r) => (finished = r));
@@ -52,9 +52,9 @@ const brokers = execFileSync('bash', [`${ROOT}/scripts/kafka.sh`, 'up', '--port'
 const os = await import('node:os');
 const results: Record<string, unknown>[] = [];
 for (const { records, workMs } of scenarios) {
-  const memSeconds = await hop(new InMemoryTransport(), 'mem.', records, workMs);
+  const memSeconds = await hop(new InMemoryTransport(), 'mem.', { N: records, workMs });
   const prefix = `hop.${Date.now().toString(36)}.`;
-  const kafkaSeconds = await hop(await createKafkaTransport({ brokers: [brokers], prefix, clientId: 'bench-hop', logger: quiet }), prefix, records, workMs);
+  const kafkaSeconds = await hop(await createKafkaTransport({ brokers: [brokers], prefix, clientId: 'bench-hop', logger: quiet }), prefix, { N: records, workMs });
   results.push({
     records, workMs, concurrency, hops: 3, ideal: Math.round((concurrency * 1000) / workMs),
     memory: { seconds: Number(memSeconds.toFixed(2)), recordsPerSecond: Math.round(records / memSeconds) },

@@ -37,7 +37,7 @@ function brokerPid(): number | undefined {
   }
 }
 
-const figures = (summary: RunSummary, seconds: number, cpu: RunCpu, broker: number | undefined) => {
+const figures = (summary: RunSummary, seconds: number, { cpu, broker }: { cpu: RunCpu; broker: number | undefined }) => {
   const records = summary.totals.evolutions;
   const perRecord = (s: number | undefined) => (s === undefined ? null : Math.round((s * 1e6) / records));
   return {
@@ -54,7 +54,7 @@ async function measured(kind: 'memory' | 'kafka', seeds: string, brokers: string
   const before = pid === undefined ? undefined : processCpuSeconds(pid);
   const { summary, seconds, cpu } = await runOnce(kind, seeds, brokers);
   const after = pid === undefined ? undefined : processCpuSeconds(pid);
-  return { summary, seconds, figures: figures(summary, seconds, cpu, before === undefined || after === undefined ? undefined : after - before) };
+  return { summary, seconds, figures: figures(summary, seconds, { cpu, broker: before === undefined || after === undefined ? undefined : after - before }) };
 }
 
 const brokers = execFileSync('bash', [`${ROOT}/scripts/kafka.sh`, 'up', '--port', port], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();

@@ -1,6 +1,6 @@
 // Plugin and stage contracts: what a strategy, a validator, a stage and an LLM caller look like.
 // Plugins import only these types (and `defineStrategy` / `defineValidator`) from @evolflow/core.
-import { requeueParent, type EvolRecord, type ReasonCode, type StageName } from './record.ts';
+import type { EvolRecord, ReasonCode, StageName } from './record.ts';
 import type { TopicName } from './manifest.ts';
 import type { Config } from './config.ts';
 
@@ -187,16 +187,3 @@ export interface StageEnv {
 
 /** The state logs the transports keep (each a compacted topic under the prefix with Kafka). */
 export type StateLogName = 'dedup-changelog';
-
-/**
- * Reject an evolution: the child goes to `rejected` with its reason (also appended to `checks`),
- * and its parent goes back to `pool` for the next round while rounds remain (the paper's pool).
- */
-export function rejectChild(child: EvolRecord, rejection: { stage: StageName; reason: ReasonCode | (string & {}); detail?: string }, maxRounds: number): Emit[] {
-  const check = rejection.detail === undefined ? { stage: rejection.stage, reason: rejection.reason } : { stage: rejection.stage, reason: rejection.reason, detail: rejection.detail };
-  const rejected: EvolRecord = { ...child, checks: [...child.checks, check], rejection: { ...check } };
-  const emits: Emit[] = [{ topic: 'rejected', record: rejected }];
-  const parent = requeueParent(child, maxRounds);
-  if (parent) emits.push({ topic: 'pool', record: parent });
-  return emits;
-}

@@ -2,12 +2,13 @@
 export { EvolflowError, ConfigError, PluginError, isRetriable } from './errors.ts';
 export type { ErrorCode, EvolflowErrorOptions } from './errors.ts';
 export {
-  recordSchema, recordProblems, assertRecord, decodeRecord, seedRecordId, childRecordId, snapshotOf, requeueParent, taskText, addUsage, zeroUsage,
+  recordSchema, recordProblems, assertRecord, decodeRecord, seedRecordId, childRecordId, snapshotOf, requeueParent, addUsage, zeroUsage,
 } from './record.ts';
 export type { EvolRecord, Check, LineageStep, ParentSnapshot, Usage, SourceRef, StageName, ReasonCode } from './record.ts';
 export { PIPELINE, TOPICS, stageSpec, stageGroup } from './manifest.ts';
 export type { TopicName, StageSpec } from './manifest.ts';
-export { defineStrategy, defineValidator, rejectChild } from './contracts.ts';
+export { defineStrategy, defineValidator } from './contracts.ts';
+export { rejectChild } from './reject.ts';
 export type {
   Logger, ChatMessage, LlmRole, LlmCompletion, LlmRequestOptions, LlmCaller, StrategyContext, EvolutionPrompt,
   ParsedEvolution, Strategy, StrategyFactory, ValidationIssue, ValidationResult, ValidatorContext, Validator,
@@ -17,7 +18,7 @@ export { DEFAULT_CONFIG, configSchema, loadConfig, configFromEnv, configProblems
 export type { Config, RoleConfig, LoadConfigOptions, SqlDialectSetting } from './config.ts';
 export { loadStrategy, loadValidator, pluginPackage } from './plugins.ts';
 export type { LoadPluginOptions } from './plugins.ts';
-export { normalizeText, words, wordCount, hashText } from './text.ts';
+export { normalizeText, words, wordCount, hashText, taskText } from './text.ts';
 export { findMeta, stripLeadingMeta } from './meta.ts';
 export type { MetaHit } from './meta.ts';
 export { findRefusal } from './refusal.ts';

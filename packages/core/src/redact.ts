@@ -72,7 +72,7 @@ export function redactUrl(url: string): string {
 
 function redactPatterns(text: string): string {
   return text
-    .replace(PARAM_IN_TEXT, (_m, name: string, sep: string, quote: string) => `${name}${sep}${quote}${REDACTED}`)
+    .replace(PARAM_IN_TEXT, (...[, name, sep, quote]: string[]) => `${name}${sep}${quote}${REDACTED}`)
     .replace(BEARER, (_m, scheme: string) => `${scheme} ${REDACTED}`);
 }
 

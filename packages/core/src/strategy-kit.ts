@@ -2,7 +2,8 @@
 // WizardLM-style in-depth prompt (in our words) around one direction, and the parse of a rewrite.
 import type { ChatMessage, ParsedEvolution } from './contracts.ts';
 import { stripLeadingMeta } from './meta.ts';
-import { taskText, type EvolRecord } from './record.ts';
+import type { EvolRecord } from './record.ts';
+import { taskText } from './text.ts';
 
 const PREAMBLE = [
   'You are a prompt rewriter. Rewrite the prompt below into a somewhat harder version, one that capable AI',
@@ -36,6 +37,6 @@ export function parseRewrite(output: string): ParsedEvolution {
 }
 
 function unquote(text: string): string {
-  return text.replace(/^(["'\u201c])([\s\S]*)(["'\u201d])$/u, (whole, a: string, body: string, b: string) =>
-    (a === b || (a === '\u201c' && b === '\u201d') ? body.trim() : whole));
+  const [, a, body, b] = /^(["'\u201c])([\s\S]*)(["'\u201d])$/u.exec(text) ?? [];
+  return body !== undefined && (a === b || (a === '\u201c' && b === '\u201d')) ? body.trim() : text;
 }

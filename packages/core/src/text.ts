@@ -42,3 +42,11 @@ export function wordCount(text: string): number {
 export function hashText(text: string, length = 64): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
 }
+
+/**
+ * The full task text of a record: the instruction with its Alpaca input folded in, as strategies
+ * show it to the evolver. Checks that compare a child with its parent compare these texts.
+ */
+export function taskText(record: { instruction: string; input?: string | undefined }): string {
+  return record.input ? `${record.instruction}\n\n${record.input}` : record.instruction;
+}

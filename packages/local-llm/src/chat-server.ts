@@ -64,7 +64,7 @@ function parseRequest(body: unknown, defaultMaxTokens: number): ChatRequest {
     if (typeof t?.content !== 'string') throw new BackendError(400, `messages[${i}].content must be a string`);
     return { role, content: t.content };
   });
-  const num = (name: string, fallback: number, min: number, max: number): number => {
+  const num = (name: string, fallback: number, [min, max]: readonly [number, number]): number => {
     const v = b[name];
     if (v === undefined || v === null) return fallback;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new BackendError(400, `\`${name}\` must be a number from ${min} to ${max}`);
@@ -79,11 +79,11 @@ function parseRequest(body: unknown, defaultMaxTokens: number): ChatRequest {
   const request: ChatRequest = {
     model: typeof b.model === 'string' ? b.model : '',
     messages,
-    temperature: num('temperature', 1, 0, 2),
-    maxTokens: Math.floor(num('max_tokens', num('max_completion_tokens', defaultMaxTokens, 1, 1 << 20), 1, 1 << 20)),
+    temperature: num('temperature', 1, [0, 2]),
+    maxTokens: Math.floor(num('max_tokens', num('max_completion_tokens', defaultMaxTokens, [1, 1 << 20]), [1, 1 << 20])),
     stop,
   };
-  if (b.seed !== undefined && b.seed !== null) request.seed = Math.floor(num('seed', 0, -(2 ** 53), 2 ** 53));
+  if (b.seed !== undefined && b.seed !== null) request.seed = Math.floor(num('seed', 0, [-(2 ** 53), 2 ** 53]));
   const format = b.response_format as { type?: unknown; json_schema?: { schema?: unknown } } | undefined | null;
   if (format && format.type !== 'text') {
     if (format.type === 'json_object') request.responseFormat = { type: 'json_object' };

@@ -1,6 +1,6 @@
 // Strategy plugin: in-depth evolution that adds data in ONE concrete format (a fenced JSON, SQL,
 // code, table... block) that the task then needs. It returns the format so `validate` can check it.
-import { defineStrategy, inDepthMessages, parseRewrite, PluginError, type StrategyFactory } from '@evolflow/core';
+import { defineStrategy, inDepthMessages, parseRewrite, PluginError, type StrategyFactory } from '@evolflow/core/plugin';
 
 /** Formats the rewriter may be asked for; the first five are the default choice. */
 export const FORMATS = ['json', 'sql', 'python', 'javascript', 'markdown-table', 'typescript', 'java', 'c', 'cpp', 'go', 'rust', 'csv', 'yaml', 'xml'] as const;

@@ -1,6 +1,6 @@
 // Strategy plugin: in-depth evolution that demands explicit multiple-step reasoning.
 // The prompt follows the WizardLM (arXiv 2304.12244) in-depth template, in our own words (core's inDepthMessages).
-import { defineStrategy, inDepthMessages, parseRewrite, type StrategyFactory } from '@evolflow/core';
+import { defineStrategy, inDepthMessages, parseRewrite, type StrategyFactory } from '@evolflow/core/plugin';
 
 const factory: StrategyFactory = () => defineStrategy({
   name: 'increase-reasoning',

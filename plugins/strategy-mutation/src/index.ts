@@ -1,6 +1,6 @@
 // Strategy plugin: in-breadth evolution (mutation). A "prompt creator" writes a brand-new prompt in
 // the same domain, of similar length and difficulty, but rarer (WizardLM's in-breadth template).
-import { defineStrategy, parseRewrite, taskText, type StrategyFactory } from '@evolflow/core';
+import { defineStrategy, parseRewrite, taskText, type StrategyFactory } from '@evolflow/core/plugin';
 
 const RULES = [
   'You are a prompt creator. Taking the prompt below as inspiration, write a brand-new prompt.',
