@@ -2,15 +2,16 @@
 // seed files fed in with backpressure, the sink, and the finite-run end: once every record has
 // reached its terminal state the transport is drained, the mixer flushes, and the run's files
 // (dataset from the mixer; kept, seeds, rejected, lineage, dlq and run.json from here) are written.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PIPELINE, redactDeep, type TopicName, type Config, type EvolRecord, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
 import { InMemoryTransport, runStage, stateLogsOf, type RunningStage, type RunStageOptions, type StageStats, type Transport } from '@evolflow/transport';
 import type { LlmClient } from '@evolflow/llm';
-import { createSeedStage, readSeedFile } from '@evolflow/stage-seed';
+import { createSeedStage, readSeedFile, type SeedFileOptions, type SeedFilePosition } from '@evolflow/stage-seed';
 import { createEvolveStage } from '@evolflow/stage-evolve';
 import { createValidateStage } from '@evolflow/stage-validate';
 import { createRespondStage } from '@evolflow/stage-respond';
+import { createVerifyStage, type VerifyCounts } from '@evolflow/stage-verify';
 import { createEliminateStage } from '@evolflow/stage-eliminate';
 import { createDedupStage } from '@evolflow/stage-dedup';
 import { createMixStage } from '@evolflow/stage-mix';
@@ -23,6 +24,7 @@ export const STAGE_FACTORIES: Record<StageName, (env: StageEnv) => Promise<Stage
   evolve: createEvolveStage,
   validate: createValidateStage,
   respond: createRespondStage,
+  verify: createVerifyStage,
   eliminate: createEliminateStage,
   dedup: createDedupStage,
   mix: (env) => createMixStage({ config: env.config, outDir: env.outDir, logger: env.logger }),
@@ -37,7 +39,10 @@ export interface RunPipelineOptions {
   /** Output folder (default config.run.outDir). */
   outDir?: string;
   cwd?: string;
-  /** Keep running after the seed files are done (continuous mode); stop with `signal`. */
+  /**
+   * Keep running after the seed files are done (continuous mode): each seed file is followed as it
+   * grows (complete lines appended to it are read, as `tail -f` would), until `signal` stops the run.
+   */
   follow?: boolean;
   /**
    * Stops the run early (a finite run as well as --follow): no new work is taken, work in flight
@@ -93,6 +98,8 @@ export interface RunSummary {
   totals: { seeds: number; seedRejects: number; evolutions: number; kept: number; rejected: number; deadLettered: number; replayed: number; dataset: number };
   rounds: Record<string, { kept: number; rejected: Record<string, number> }>;
   strategies: Record<string, { kept: number; rejected: Record<string, number> }>;
+  /** The verify stage's verdicts in this process: what was checked (python, javascript, math, none) -> reason (ok, code-error...) -> count. */
+  verify?: VerifyCounts;
   timeline: { t: number; stages: Record<string, { in: number; out: number; rejected: number }>; llmCalls: number; tokens: number }[];
   /** Whether the run produced what it was asked for, and its exit code. */
   outcome: RunOutcome;
@@ -121,9 +128,13 @@ export interface RunningPipeline {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Stages that start new work (new seeds, LLM calls): the first thing a stop halts. */
-const WORK_STAGES: ReadonlySet<StageName> = new Set(['seed', 'evolve', 'respond', 'eliminate']);
+const WORK_STAGES: ReadonlySet<StageName> = new Set(['seed', 'evolve', 'respond', 'verify', 'eliminate']);
 /** Topics whose consumers keep running during a stop, so finished work reaches the sink and the mixer. */
 const SETTLE_TOPICS: readonly TopicName[] = ['evolved', 'accepted', 'unique', 'replay', 'rejected'];
+/** Most samples the run's timeline keeps (run.json, the report). */
+const MAX_TIMELINE = 2048;
+/** How often `--follow` looks for new lines in the seed files. */
+const FOLLOW_POLL_MS = 200;
 /** Longest wait, after the grace period, for the sink and the mixer to read what finished work published. */
 const SETTLE_MS = 5000;
 
@@ -158,15 +169,10 @@ async function waitDrained(transport: Transport, signal?: AbortSignal): Promise<
   }
 }
 
-function tally(records: Iterable<EvolRecord>, key: (r: EvolRecord) => string, into: Record<string, { kept: number; rejected: Record<string, number> }>, kept: boolean) {
-  for (const r of records) {
-    const slot = (into[key(r)] ??= { kept: 0, rejected: {} });
-    if (kept) slot.kept++;
-    else {
-      const reason = r.rejection?.reason ?? 'unknown';
-      slot.rejected[reason] = (slot.rejected[reason] ?? 0) + 1;
-    }
-  }
+/** The verify stage's verdicts, when it ran in this process. */
+function verifyCountsOf(handlers: ReadonlyMap<StageName, StageHandler<unknown>>): { verify?: VerifyCounts } {
+  const h = handlers.get('verify') as { counts?(): VerifyCounts } | undefined;
+  return h?.counts ? { verify: h.counts() } : {};
 }
 
 /** Start the pipeline; `done` resolves with the run summary once a finite run has ended. */
@@ -181,7 +187,7 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
   const local = options.stages ?? PIPELINE.map((s) => s.name);
   const handlers = new Map<StageName, StageHandler<unknown>>();
   for (const spec of PIPELINE) if (local.includes(spec.name)) handlers.set(spec.name, await STAGE_FACTORIES[spec.name](env));
-  const sink = await startSink(transport, `${prefix}sink`);
+  const sink = await startSink(transport, `${prefix}sink`, { spoolDir: join(outDir, '.evolflow-spool') });
   const stages: RunningStage[] = [];
   for (const [name, handler] of handlers) {
     stages.push(
@@ -197,7 +203,18 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
   let seedsRead = 0;
   let seedRejects = 0;
   const timeline: RunSummary['timeline'] = [];
-  const sample = () => {
+  // One sample a second; past MAX_TIMELINE samples every other one is dropped and the step doubles,
+  // so a run of any length (--follow) keeps at most MAX_TIMELINE samples spread over all of it.
+  let step = 1;
+  let ticks = 0;
+  const sample = (last = false) => {
+    if (!last && ticks++ % step !== 0) return;
+    if (timeline.length >= MAX_TIMELINE) {
+      let kept = 0;
+      for (let i = 0; i < timeline.length; i += 2) timeline[kept++] = timeline[i] as RunSummary['timeline'][number];
+      timeline.length = kept;
+      step *= 2;
+    }
     const u = llm.usage();
     timeline.push({
       t: Date.now() - started,
@@ -206,7 +223,7 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
       tokens: u.promptTokens + u.completionTokens,
     });
   };
-  const ticker = setInterval(sample, 1000);
+  const ticker = setInterval(() => sample(), 1000);
   ticker.unref();
 
   const signal = options.signal;
@@ -222,37 +239,58 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
   });
   let fed = false;
 
-  const feed = async () => {
-    for (const file of options.seedFiles) {
-      let batch: EvolRecord[] = [];
-      const flush = async () => {
-        while (!stopping && (await transport.backlog('seeds')) > 4096) await sleep(20);
-        if (stopping) return;
-        await transport.publish('seeds', batch);
-        batch = [];
-      };
-      for await (const item of readSeedFile(file)) {
-        if (stopping) return;
-        if (item.kind === 'reject') {
-          seedRejects++;
-          if (seedStats) {
-            seedStats.in++;
-            seedStats.rejected++;
-            const reason = item.record.rejection?.reason ?? 'unknown';
-            seedStats.reasons[reason] = (seedStats.reasons[reason] ?? 0) + 1;
-          }
-          logger.warn(`seed rejected: ${item.record.rejection?.detail ?? ''}`, { recordId: item.record.id });
-          options.onRecord?.({ stage: 'seed', record: item.record, outcome: 'rejected', emits: [{ topic: 'rejected', record: item.record }] });
-          await transport.publish('rejected', [item.record]);
-          continue;
+  /** Feed one read of a seed file (from `tail.from` to its last complete line when following); false when a stop cut it short. */
+  const feedFile = async (file: string, tail?: SeedFileOptions['tail']): Promise<boolean> => {
+    let batch: EvolRecord[] = [];
+    const flush = async () => {
+      while (!stopping && (await transport.backlog('seeds')) > 4096) await sleep(20);
+      if (stopping) return;
+      await transport.publish('seeds', batch);
+      batch = [];
+    };
+    for await (const item of readSeedFile(file, tail ? { tail } : {})) {
+      if (stopping) return false;
+      if (item.kind === 'reject') {
+        seedRejects++;
+        if (seedStats) {
+          seedStats.in++;
+          seedStats.rejected++;
+          const reason = item.record.rejection?.reason ?? 'unknown';
+          seedStats.reasons[reason] = (seedStats.reasons[reason] ?? 0) + 1;
         }
-        seedsRead++;
-        batch.push(item.record);
-        if (batch.length >= 256) await flush();
+        logger.warn(`seed rejected: ${item.record.rejection?.detail ?? ''}`, { recordId: item.record.id });
+        options.onRecord?.({ stage: 'seed', record: item.record, outcome: 'rejected', emits: [{ topic: 'rejected', record: item.record }] });
+        await transport.publish('rejected', [item.record]);
+        continue;
       }
-      if (batch.length > 0) await flush();
+      seedsRead++;
+      batch.push(item.record);
+      if (batch.length >= 256) await flush();
     }
-    fed = !stopping;
+    if (batch.length > 0) await flush();
+    return !stopping;
+  };
+
+  const feed = async () => {
+    if (!options.follow) {
+      for (const file of options.seedFiles) if (!(await feedFile(file))) return;
+      fed = true;
+      return;
+    }
+    // --follow: every seed file is read as it grows (its new complete lines, every FOLLOW_POLL_MS)
+    // until a stop. The wait is a timer, so the process lives on whatever the transport and endpoint.
+    const places = new Map<string, SeedFilePosition>(options.seedFiles.map((f) => [f, { byte: 0, line: 0 }]));
+    while (!stopping) {
+      fed = false;
+      for (const [file, from] of places) {
+        const size = await stat(file).then((s) => s.size, () => from.byte); // a file moved away is read again once it is back
+        if (size === from.byte) continue;
+        const start = size < from.byte ? { byte: 0, line: 0 } : from; // truncated: read from its start
+        if (!(await feedFile(file, { from: start, onEnd: (next) => places.set(file, next) }))) return;
+      }
+      fed = true;
+      await Promise.race([sleep(FOLLOW_POLL_MS), stopRequested]);
+    }
   };
 
   /**
@@ -287,7 +325,7 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
       await waitDrained(transport);
     }
     clearInterval(ticker);
-    sample();
+    sample(true);
     // Everything is drained: the stages leave their groups together (each stop waits for its
     // consumer's fetch in flight, so one after another would pay that wait once per stage). After
     // an early stop they have left already, and abandoned work is not waited for.
@@ -296,30 +334,25 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
     for (const h of handlers.values()) await (h as { close?(): Promise<void> }).close?.();
     await sink.write(outDir);
 
-    const rounds: RunSummary['rounds'] = {};
-    const strategies: RunSummary['strategies'] = {};
-    const evolvedRejects = [...sink.rejected.values()].filter((r) => r.round > 0);
-    tally(sink.kept.values(), (r) => String(r.round), rounds, true);
-    tally(evolvedRejects, (r) => String(r.round), rounds, false);
-    tally(sink.kept.values(), (r) => r.strategy ?? 'none', strategies, true);
-    tally(evolvedRejects, (r) => r.strategy ?? 'none', strategies, false);
+    const { rounds, strategies } = sink;
+    const counts = sink.counts();
     const cur = sink.curriculum();
     const finished = Date.now();
     const usage = llm.usage();
-    const sampleError = [...sink.rejected.values()].find((r) => r.rejection?.reason === 'llm-error')?.rejection?.detail;
+    const sampleError = sink.llmErrorSample();
     const stoppedBy = stopping ? String(signal?.reason ?? 'a stop') : undefined;
     const outcome = stoppedBy !== undefined
       ? stoppedOutcome(stoppedBy, partial, sampleError)
-      : judgeRun({ seeds: sink.seeds.size, seedRejects, seedFiles: options.seedFiles, llm: usage, maxFailureRate: config.run.maxFailureRate, sampleError });
+      : judgeRun({ seeds: counts.seeds, seedRejects, seedFiles: options.seedFiles, llm: usage, maxFailureRate: config.run.maxFailureRate, sampleError });
     const summary: RunSummary = {
       startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, outDir,
       stages: Object.fromEntries(stages.map((s) => [s.spec.name, { ...s.stats, emitted: { ...s.stats.emitted }, reasons: { ...s.stats.reasons } }])),
       llm: usage,
       totals: {
-        seeds: sink.seeds.size, seedRejects, evolutions: sink.kept.size + evolvedRejects.length, kept: sink.kept.size,
-        rejected: sink.rejected.size, deadLettered: sink.deadLetters.length, replayed: cur.replayed, dataset: cur.records,
+        seeds: counts.seeds, seedRejects, evolutions: counts.kept + counts.evolvedRejected, kept: counts.kept,
+        rejected: counts.rejected, deadLettered: counts.deadLetters, replayed: cur.replayed, dataset: cur.records,
       },
-      rounds, strategies, timeline, outcome, partial, ...(stoppedBy === undefined ? {} : { stoppedBy }),
+      rounds, strategies, ...verifyCountsOf(handlers), timeline, outcome, partial, ...(stoppedBy === undefined ? {} : { stoppedBy }),
       attempts: (options.resumes?.attempts ?? 0) + 1,
       llmAllAttempts: options.resumes ? addTotals(options.resumes.llm, usage) : totalsOf(usage),
       ...(options.resumes ? { resumed: { firstStartedAt: options.resumes.startedAt, stoppedBy: options.resumes.stoppedBy } } : {}),
@@ -334,7 +367,8 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
     stages,
     sink,
     progress() {
-      const terminal = sink.seeds.size + sink.kept.size + sink.rejected.size;
+      const c = sink.counts();
+      const terminal = c.seeds + c.kept + c.rejected;
       return { terminal, expected: seedsRead * (1 + config.run.rounds) + seedRejects };
     },
     done,

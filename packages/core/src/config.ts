@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { ConfigError } from './errors.ts';
+import { expandPacks, PACK_NAMES, type StrategyPack } from './packs.ts';
 
 export interface RoleConfig {
   model: string;
@@ -78,6 +79,11 @@ export interface Config {
      * Not used for strategies that ask for a data format (complicate-input): the example adds none.
      */
     workedExample: boolean;
+    /**
+     * Strategy packs to turn on in one line: `code` (WizardCoder's directions) and `math` (WizardMath's).
+     * Their strategies are added to `enabled` when the config is loaded (packages/core/src/packs.ts).
+     */
+    packs: StrategyPack[];
   };
   validate: {
     /** Most words an evolution may add to its parent (depth strategies ask for 10-20). */
@@ -102,6 +108,26 @@ export interface Config {
     keepOnNoVerdict: boolean;
     difficultyJudge: boolean;
     responseFormatCheck: boolean;
+  };
+  /**
+   * The verify stage (between respond and eliminate): code answers run with their tests in a
+   * bubblewrap sandbox, math answers cross-checked by `math.samples` more responses. See packages/verify.
+   */
+  verify: {
+    enabled: boolean;
+    code: {
+      enabled: boolean;
+      languages: ('python' | 'javascript')[];
+      /** Ask the responder for tests in a second call when a code answer has none of its own. */
+      askTests: boolean;
+      /** Python interpreter; '' = /usr/bin/python3, /usr/local/bin/python3, then python3 on PATH. */
+      python: string;
+      /** Wall time (ms), CPU seconds, memory (MiB), processes, output bytes kept per stream, largest file written. */
+      timeoutMs: number; cpuSeconds: number; memoryMb: number; maxProcesses: number; outputBytes: number; fileBytes: number;
+      /** Sandboxes running at once; 0 = the number of CPUs. */
+      parallel: number;
+    };
+    math: { enabled: boolean; samples: number; temperature: number };
   };
   dedup: {
     mode: 'exact' | 'semantic';
@@ -224,9 +250,18 @@ export const DEFAULT_CONFIG: Config = {
     weights: {},
     options: {},
     workedExample: false,
+    packs: [],
   },
   validate: { maxAddedWords: 120, maxWords: 800, unchangedSimilarity: 1, validators: [], sqlDialect: 'auto' },
   eliminate: { judge: true, sorryMaxWords: 80, minResponseWords: 3, keepOnNoVerdict: false, difficultyJudge: false, responseFormatCheck: false },
+  verify: {
+    enabled: true,
+    code: {
+      enabled: true, languages: ['python', 'javascript'], askTests: true, python: '', timeoutMs: 10_000, cpuSeconds: 5, memoryMb: 512,
+      maxProcesses: 64, outputBytes: 65_536, fileBytes: 1_048_576, parallel: 0,
+    },
+    math: { enabled: true, samples: 3, temperature: 0.7 },
+  },
   dedup: {
     mode: 'exact', threshold: 0.96, model: 'all-MiniLM-L6-v2', modelDir: '.evolflow/models', variant: 'quantized',
     hnsw: { M: 16, efConstruction: 64, ef: 128 }, snapshotDir: '', snapshotEvery: 5000,
@@ -267,12 +302,21 @@ export const configSchema = obj({
     weights: { type: 'object', additionalProperties: num(0) },
     options: { type: 'object', additionalProperties: { type: 'object' } },
     workedExample: bool,
+    packs: { type: 'array', items: { enum: PACK_NAMES }, uniqueItems: true },
   }),
   validate: obj({
     maxAddedWords: int(0), maxWords: int(1), unchangedSimilarity: num(0, 1), validators: { type: 'array', items: str },
     sqlDialect: { enum: [...SQL_DIALECT_SETTINGS] },
   }),
   eliminate: obj({ judge: bool, sorryMaxWords: int(0), minResponseWords: int(0), keepOnNoVerdict: bool, difficultyJudge: bool, responseFormatCheck: bool }),
+  verify: obj({
+    enabled: bool,
+    code: obj({
+      enabled: bool, languages: { type: 'array', items: { enum: ['python', 'javascript'] }, uniqueItems: true }, askTests: bool, python: str,
+      timeoutMs: int(100), cpuSeconds: int(1, 3600), memoryMb: int(32), maxProcesses: int(1, 4096), outputBytes: int(256), fileBytes: int(0), parallel: int(0, 256),
+    }),
+    math: obj({ enabled: bool, samples: int(1, 32), temperature: num(0, 2) }),
+  }),
   dedup: obj({
     mode: { enum: ['exact', 'semantic'] }, threshold: num(0, 1), model: str, modelDir: str, variant: { enum: ['quantized', 'fp32', 'int8'] },
     hnsw: obj({ M: int(2, 200), efConstruction: int(1), ef: int(1) }), snapshotDir: str, snapshotEvery: int(1),
@@ -399,5 +443,6 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   }
   const problems = configProblems(merged);
   if (problems.length > 0) throw new ConfigError(problems, 'the merged configuration');
-  return deepFreeze(merged as Config);
+  const config = merged as Config;
+  return deepFreeze({ ...config, strategies: expandPacks(config.strategies) });
 }

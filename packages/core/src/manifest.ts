@@ -10,6 +10,7 @@ export type TopicName =
   | 'evolved'
   | 'validated'
   | 'responded'
+  | 'verified'
   | 'accepted'
   | 'unique'
   | 'rejected'
@@ -30,14 +31,15 @@ export const PIPELINE: readonly StageSpec[] = Object.freeze([
   { name: 'evolve', summary: 'pick a strategy, call the evolver LLM, parse the rewritten instruction', consumes: ['pool'], produces: ['evolved', 'rejected', 'pool'] },
   { name: 'validate', summary: 'cheap checks before spending tokens: meta copy, unchanged, word budget, formats', consumes: ['evolved'], produces: ['validated', 'rejected', 'pool'] },
   { name: 'respond', summary: 'a fresh response to the evolved instruction', consumes: ['validated'], produces: ['responded', 'rejected', 'pool'] },
-  { name: 'eliminate', summary: "the paper's elimination rules, a reason code per reject", consumes: ['responded'], produces: ['accepted', 'rejected', 'pool'] },
+  { name: 'verify', summary: 'run code answers with their tests in a sandbox, cross-check math answers by majority', consumes: ['responded'], produces: ['verified', 'rejected', 'pool'] },
+  { name: 'eliminate', summary: "the paper's elimination rules, a reason code per reject", consumes: ['verified'], produces: ['accepted', 'rejected', 'pool'] },
   { name: 'dedup', summary: 'exact hash then semantic near-duplicate check against everything kept', consumes: ['accepted', 'replay'], produces: ['unique', 'rejected', 'pool'] },
   { name: 'mix', summary: 'blend replayed seeds into curriculum batches and write the dataset', consumes: ['unique', 'replay'], produces: ['curriculum', 'rejected'] },
 ] satisfies StageSpec[]);
 
 /** Every topic in a stable order (for topic creation). */
 export const TOPICS: readonly TopicName[] = Object.freeze([
-  'seeds', 'pool', 'replay', 'evolved', 'validated', 'responded', 'accepted', 'unique', 'rejected', 'curriculum', 'dlq',
+  'seeds', 'pool', 'replay', 'evolved', 'validated', 'responded', 'verified', 'accepted', 'unique', 'rejected', 'curriculum', 'dlq',
 ] satisfies TopicName[]);
 
 /** The spec of one stage, or throws naming the unknown stage. */

@@ -6,7 +6,7 @@ import { EvolflowError } from './errors.ts';
 import { hashText } from './text.ts';
 
 /** Names of the stages, in pipeline order. */
-export type StageName = 'seed' | 'evolve' | 'validate' | 'respond' | 'eliminate' | 'dedup' | 'mix';
+export type StageName = 'seed' | 'evolve' | 'validate' | 'respond' | 'verify' | 'eliminate' | 'dedup' | 'mix';
 
 /** Known reject reason codes. Plugins may add their own strings; these are the built-in ones. */
 export type ReasonCode =
@@ -32,6 +32,10 @@ export type ReasonCode =
   | 'invalid-yaml'
   | 'invalid-xml'
   | 'invalid-latex'
+  | 'code-error'
+  | 'code-timeout'
+  | 'no-consensus'
+  | 'no-answer'
   | 'no-information-gain'
   | 'no-verdict'
   | 'sorry'
@@ -52,6 +56,8 @@ export interface Check {
   verdict?: 'equal' | 'not-equal' | 'none';
   /** Eliminate stage, equality judge: its raw (last) answer, cut to 300 characters. */
   answer?: string;
+  /** Verify stage: what was checked (`python`, `javascript`, `python+javascript`, `math`) or `none` (nothing checkable, or checking off). */
+  verified?: string;
 }
 
 /** One step of a lineage: which round made which record with which strategy. */
@@ -154,7 +160,7 @@ export const recordSchema = {
         required: ['stage', 'reason'],
         properties: {
           stage: { type: 'string' }, reason: { type: 'string' }, detail: { type: 'string' },
-          verdict: { enum: ['equal', 'not-equal', 'none'] }, answer: { type: 'string', maxLength: 300 },
+          verdict: { enum: ['equal', 'not-equal', 'none'] }, answer: { type: 'string', maxLength: 300 }, verified: { type: 'string' },
         },
         additionalProperties: false,
       },

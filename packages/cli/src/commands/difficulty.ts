@@ -2,7 +2,8 @@
 // estimator (default) or the LLM judge (--judge), so either can be scored against human labels.
 import { readFileSync } from 'node:fs';
 import { EvolflowError, loadConfig } from '@evolflow/core';
-import { difficultyJudgeMessages, estimateDifficulty, parseDifficulty } from '@evolflow/mixer';
+import { difficultyJudgeMessages, parseDifficulty } from '@evolflow/judge';
+import { estimateDifficulty } from '@evolflow/mixer';
 import { CONFIG_FLAGS, flagsToOverrides, setupLlm } from '@evolflow/runtime';
 import { parseFlags, type Command } from '../command.ts';
 
