@@ -40,8 +40,8 @@ function syncFolder(dir: string): void {
 
 /** A file written piece by piece and renamed over its target at the end (see `openAtomicWriter`). */
 export interface AtomicWriter {
-  /** Append text (UTF-8). Bytes reach the file whenever the buffer (`highWaterMark`) is full. */
-  write(text: string): void;
+  /** Append text (as UTF-8) or bytes. They reach the file whenever the buffer (`highWaterMark`) is full. */
+  write(data: string | Uint8Array): void;
   /** Bytes written so far. */
   readonly bytes: number;
   /** The sha256 (hex) of everything written, when asked for with `hash: true`; call after the last write. */
@@ -85,14 +85,19 @@ export function openAtomicWriter(file: string, options: AtomicWriterOptions = {}
   };
   const closed = (what: string) => new Error(`${what} after the write of ${file} was committed or aborted`);
   return {
-    write(text) {
+    write(data) {
       if (fd === null) throw closed('write');
-      hash?.update(text, 'utf8');
-      const n = Buffer.byteLength(text, 'utf8');
+      const n = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
+      if (typeof data === 'string') hash?.update(data, 'utf8');
+      else hash?.update(data);
       bytes += n;
       if (used + n > size) drain();
-      if (n > size) out(Buffer.from(text, 'utf8'));
-      else used += buffer.write(text, used, 'utf8');
+      if (n > size) out(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+      else if (typeof data === 'string') used += buffer.write(data, used, 'utf8');
+      else {
+        buffer.set(data, used);
+        used += n;
+      }
     },
     get bytes() {
       return bytes;

@@ -12,7 +12,8 @@ export type {
   EvalItem, ContaminationVerdict, Decontaminator, DecontaminationTestName, NgramDecontaminatorOptions, EmbeddingDecontaminatorOptions, TextEmbedder,
   ContaminationMatch, DecontaminationResult, DecontaminationSuite,
 } from './decontaminate.ts';
-export { writeFileAtomic } from './atomic.ts';
+export { writeFileAtomic, openAtomicWriter } from './atomic.ts';
+export type { AtomicWriter, AtomicWriterOptions } from './atomic.ts';
 export { createShardWriter, readManifest, MANIFEST_FILE } from './shards.ts';
 export type { ShardEntry, ShardManifest, ShardWriter, ShardWriterOptions } from './shards.ts';
 export { writeDatasetFiles, datasetJsonl, parquetBytes, DATASET_FILE, PARQUET_FILE, METADATA_FILE, DATASET_INFO_FILE } from './dataset-files.ts';

@@ -15,6 +15,18 @@ export interface SeedFileOptions {
   maxDepth?: number;
   /** How to read lines: by extension when absent (.json = one JSON document, .jsonl = JSON lines, else text). */
   format?: 'jsonl' | 'json' | 'text';
+  /**
+   * Follow a growing file (`run --follow`): start at `from` (a position an earlier read reported),
+   * read complete lines only (a last line without its newline is left for the next read), and report
+   * through `onEnd` where the next read starts. JSON lines and text only.
+   */
+  tail?: { from: SeedFilePosition; onEnd(next: SeedFilePosition): void };
+}
+
+/** A place in a seed file: the byte offset of a line's start and that line's number less one. */
+export interface SeedFilePosition {
+  byte: number;
+  line: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -73,21 +85,29 @@ export function seedItem(value: unknown, where: { file: string; line: number }, 
 }
 
 /** The lines of a file; a line longer than `maxBytes` is not held: it comes as its length alone. */
-async function* lines(path: string, maxBytes: number): AsyncGenerator<{ line: number; bytes: Buffer } | { line: number; tooLong: number }> {
+async function* lines(path: string, maxBytes: number, tail?: SeedFileOptions['tail']): AsyncGenerator<{ line: number; bytes: Buffer } | { line: number; tooLong: number }> {
   const handle = await open(path, 'r');
   try {
     let rest = Buffer.alloc(0);
-    let line = 0;
+    let line = tail?.from.line ?? 0;
+    let position = tail?.from.byte ?? 0;
+    /** Byte offset just after the last newline read. */
+    let lineStart = position;
     /** Bytes of the current line skipped so far, once it is known to be too long (-1: not skipping). */
     let skipped = -1;
     const chunk = Buffer.alloc(1 << 20);
     for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
       if (bytesRead === 0) break;
+      const chunkStart = position - (skipped >= 0 ? 0 : rest.length);
+      position += bytesRead;
       let buf = skipped >= 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([rest, chunk.subarray(0, bytesRead)]);
       let nl: number;
+      let consumed = 0;
       while ((nl = buf.indexOf(10)) >= 0) {
         line++;
+        consumed += nl + 1;
+        lineStart = chunkStart + consumed;
         if (skipped >= 0) {
           yield { line, tooLong: skipped + nl };
           skipped = -1;
@@ -101,7 +121,8 @@ async function* lines(path: string, maxBytes: number): AsyncGenerator<{ line: nu
         rest = Buffer.alloc(0);
       } else rest = Buffer.from(buf);
     }
-    if (skipped >= 0) yield { line: line + 1, tooLong: skipped };
+    if (tail) tail.onEnd({ byte: lineStart, line });
+    else if (skipped >= 0) yield { line: line + 1, tooLong: skipped };
     else if (rest.length > 0) yield { line: line + 1, bytes: rest };
   } finally {
     await handle.close();
@@ -132,6 +153,7 @@ export async function* readSeedFile(path: string, options: SeedFileOptions = {})
     throw new EvolflowError('input', `cannot read seed file ${path}: ${(cause as Error).message}`, { cause, details: { file: path } });
   }
   if (format === 'json') {
+    if (options.tail) throw new EvolflowError('input', `seed file ${path} is one JSON document and cannot be followed: write it as JSON lines (.jsonl) for --follow`, { details: { file: path } });
     const { readFile } = await import('node:fs/promises');
     if (size > MAX_JSON_DOCUMENT_BYTES) {
       throw new EvolflowError('input', `seed file ${path} has ${size} bytes, more than a .json document may (${MAX_JSON_DOCUMENT_BYTES}); write it as JSON lines (.jsonl)`, { details: { file: path } });
@@ -151,7 +173,7 @@ export async function* readSeedFile(path: string, options: SeedFileOptions = {})
     for (const [i, value] of doc.entries()) yield seedItem(value, { file, line: i + 1 }, maxBytes);
     return;
   }
-  for await (const item of lines(path, maxLineBytes)) {
+  for await (const item of lines(path, maxLineBytes, options.tail)) {
     const { line } = item;
     if ('tooLong' in item) {
       yield reject(file, line, 'too-large', `the line has ${item.tooLong} bytes, more than the ${maxLineBytes}-byte line limit`);
