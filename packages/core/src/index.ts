@@ -17,6 +17,8 @@ export type {
 export { DEFAULT_CONFIG, configSchema, loadConfig, configFromEnv, configProblems, mergeDeep, SQL_DIALECT_SETTINGS } from './config.ts';
 export type { Config, RoleConfig, LoadConfigOptions, SqlDialectSetting } from './config.ts';
 export { loadStrategy, loadValidator, pluginPackage } from './plugins.ts';
+export { STRATEGY_PACKS, PACK_NAMES, expandPacks } from './packs.ts';
+export type { StrategyPack } from './packs.ts';
 export type { LoadPluginOptions } from './plugins.ts';
 export { normalizeText, words, wordCount, hashText, taskText } from './text.ts';
 export { findMeta, stripLeadingMeta } from './meta.ts';
