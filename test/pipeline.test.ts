@@ -63,18 +63,23 @@ describe('the whole pipeline, 4 rounds over 175 seeds, faults on', () => {
     }
     // Each stage's input is exactly what its upstream emitted.
     const e = (stage: string, topic: string): number => st[stage].emitted[topic] ?? 0;
-    const pool = ['seed', 'evolve', 'validate', 'respond', 'eliminate', 'dedup'].reduce((n, s) => n + e(s, 'pool'), 0);
+    const pool = ['seed', 'evolve', 'validate', 'respond', 'verify', 'eliminate', 'dedup'].reduce((n, s) => n + e(s, 'pool'), 0);
     expect(st.evolve.in).toBe(pool);
     expect(st.evolve.in).toBe(175 * ROUNDS);
     expect(st.validate.in).toBe(e('evolve', 'evolved'));
     expect(st.respond.in).toBe(e('validate', 'validated'));
-    expect(st.eliminate.in).toBe(e('respond', 'responded'));
+    expect(st.verify.in).toBe(e('respond', 'responded'));
+    expect(st.eliminate.in).toBe(e('verify', 'verified'));
+    // run.json's verify verdicts (what was checked -> reason -> n) add up to what the verify stage took in and rejected.
+    const verdicts = Object.values(run.verify as Record<string, Record<string, number>>).flatMap((byReason) => Object.entries(byReason));
+    expect(verdicts.reduce((n, [, k]) => n + k, 0)).toBe(st.verify.in);
+    expect(verdicts.filter(([reason]) => reason !== 'ok').reduce((n, [, k]) => n + k, 0)).toBe(st.verify.rejected);
     expect(st.dedup.in).toBe(e('eliminate', 'accepted') + e('seed', 'replay'));
     expect(st.mix.in).toBe(e('dedup', 'unique') + e('seed', 'replay'));
     expect(run.totals.kept).toBe(kept.length);
     expect(run.totals.kept).toBe(e('dedup', 'unique'));
     expect(run.totals.evolutions).toBe(175 * ROUNDS);
-    const rejectsByStage = ['evolve', 'validate', 'respond', 'eliminate', 'dedup'].reduce((n, s) => n + st[s].rejected, 0);
+    const rejectsByStage = ['evolve', 'validate', 'respond', 'verify', 'eliminate', 'dedup'].reduce((n, s) => n + st[s].rejected, 0);
     expect(rejectsByStage).toBe(175 * ROUNDS - kept.length);
     // lineage.jsonl has one line per record with its terminal state.
     const lineage = readJsonl<{ id: string; state: string }>(join(first.outDir, 'lineage.jsonl'));
@@ -131,13 +136,13 @@ describe('the whole pipeline, 4 rounds over 175 seeds, faults on', () => {
       expect(r.response).toBeTruthy();
       if (r.parent?.response !== undefined) expect(r.response).not.toBe(r.parent.response);
     }
-    const dataset = readJsonl<{ instruction: string; output: string }>(join(first.outDir, 'dataset.jsonl'));
+    const dataset = readJsonl<{ instruction: string; output: string }>(join(first.outDir, 'data/jsonl/train-00000-of-00001.jsonl'));
     const parentResponses = new Map(kept.map((r) => [r.instruction, r.parent?.response]));
     for (const row of dataset) if (parentResponses.has(row.instruction)) expect(row.output).not.toBe(parentResponses.get(row.instruction));
   });
 
   it('blends the configured share of original seeds into the dataset, within one record', () => {
-    const dataset = readJsonl<{ instruction: string; input?: string; output: string }>(join(first.outDir, 'dataset.jsonl'));
+    const dataset = readJsonl<{ instruction: string; input?: string; output: string }>(join(first.outDir, 'data/jsonl/train-00000-of-00001.jsonl'));
     const seedTexts = new Set(seeds.map((s) => s.instruction));
     const keptTexts = new Set(kept.map((s) => s.instruction));
     const replayed = dataset.filter((d) => seedTexts.has(d.instruction) && !keptTexts.has(d.instruction)).length;
@@ -149,8 +154,8 @@ describe('the whole pipeline, 4 rounds over 175 seeds, faults on', () => {
     const second = await runPipeline(config(tempDir('e2e-run2')), [SELF_INSTRUCT]);
     expect(second.summary.llm.calls).toBe(0);
     expect(second.summary.llm.cacheHits).toBeGreaterThan(0);
-    const a = readFileSync(join(first.outDir, 'dataset.jsonl'));
-    const b = readFileSync(join(second.outDir, 'dataset.jsonl'));
+    const a = readFileSync(join(first.outDir, 'data/jsonl/train-00000-of-00001.jsonl'));
+    const b = readFileSync(join(second.outDir, 'data/jsonl/train-00000-of-00001.jsonl'));
     expect(a.length).toBeGreaterThan(0);
     expect(b.equals(a)).toBe(true);
     expect(readFileSync(join(second.outDir, 'kept.jsonl')).equals(readFileSync(join(first.outDir, 'kept.jsonl')))).toBe(true);
