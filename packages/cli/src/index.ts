@@ -4,5 +4,5 @@ export type { RunPipelineOptions, RunSummary, RunningPipeline, ResumedRun, LlmTo
 export { startSink, lineageOf } from './sink.ts';
 export type { Sink, LineageEntry } from './sink.ts';
 export { formatSummary } from './summary.ts';
-export { COMMANDS } from './commands/index.ts';
-export type { Command } from './command.ts';
+export { COMMANDS, invoke } from './commands/index.ts';
+export type { CommandSpec, OptionSpec, OptionTable, Args } from './command.ts';

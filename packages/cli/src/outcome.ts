@@ -20,6 +20,8 @@ export const EXIT = Object.freeze({
   locked: 6,
   /** The transport cannot be reached (the Kafka brokers). */
   transport: 7,
+  /** Stopped at the --max-cost cap: the outputs hold what was finished (partial: true in run.json). */
+  maxCost: 8,
   /** Stopped by SIGINT (128 + 2) / SIGTERM (128 + 15). */
   interrupted: 130,
   terminated: 143,
@@ -28,7 +30,7 @@ export const EXIT = Object.freeze({
 export interface RunOutcome {
   exitCode: number;
   /** `ok`, or why the run did not produce what it was asked for. */
-  status: 'ok' | 'empty-input' | 'llm-all-failed' | 'llm-failing' | 'llm-failure-rate' | 'interrupted';
+  status: 'ok' | 'empty-input' | 'llm-all-failed' | 'llm-failing' | 'llm-failure-rate' | 'max-cost' | 'interrupted';
   /** One line for the user (empty when ok). */
   message: string;
 }
@@ -74,15 +76,21 @@ export function judgeRun(f: OutcomeFacts): RunOutcome {
 /** Why a run was stopped early when no signal stopped it: its LLM requests kept failing (`run.failFastAfter`). */
 export const LLM_FAILING = 'llm-failing';
 
+/** Why a run was stopped early when its spending reached `--max-cost`. */
+export const MAX_COST = 'max-cost';
+
 /**
  * The outcome of a run stopped early by `reason`: a signal (`SIGINT` -> 130, `SIGTERM` -> 143), or
- * `llm-failing` (4) when the last `run.failFastAfter` LLM requests all failed.
+ * `llm-failing` (4) when the last `run.failFastAfter` LLM requests all failed, or `max-cost` (8) at the --max-cost cap.
  */
 export function stoppedOutcome(reason: string, partial: boolean, sampleError?: string): RunOutcome {
   const what = partial ? 'the outputs hold what was finished so far (partial: true in run.json)' : 'nothing was left undone';
   if (reason === LLM_FAILING) {
     const sample = sampleError ? `; first failure: ${sampleError}` : '';
     return { exitCode: EXIT.llmAllFailed, status: 'llm-failing', message: `the LLM requests kept failing (run.failFastAfter in a row), so the run stopped early: ${what}${sample}` };
+  }
+  if (reason === MAX_COST) {
+    return { exitCode: EXIT.maxCost, status: 'max-cost', message: `the LLM spending reached --max-cost, so the run stopped early: ${what}` };
   }
   const exitCode = reason === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   return { exitCode, status: 'interrupted', message: `stopped by ${reason}: ${what}` };

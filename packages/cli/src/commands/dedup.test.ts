@@ -68,8 +68,9 @@ describe('evolflow dedup', () => {
 
   it('prints the default mode and threshold in its help', () => {
     expect(DEFAULT_CONFIG.dedup.mode).toBe('exact');
-    expect(dedupCommand.usage).toContain(`default: the config's dedup.threshold (built-in default: ${DEFAULT_CONFIG.dedup.threshold})`);
-    expect(dedupCommand.usage).toContain("default: the config's dedup.mode (built-in default: exact)");
+    const help = dedupCommand.usage.replace(/\s+/g, ' ');
+    expect(help).toContain(`default: the config's dedup.threshold (built-in default: ${DEFAULT_CONFIG.dedup.threshold})`);
+    expect(help).toContain("default: the config's dedup.mode (built-in default: exact)");
   });
 
   it('names the file and line of a record without the field', async () => {

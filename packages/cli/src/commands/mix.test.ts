@@ -39,15 +39,16 @@ describe('evolflow mix', () => {
     const printed = capture();
     const code = await mixCommand.run(['--in', dir, '--out', out, '--replay-share', '0.5', '--batch-size', '8', '--format', 'openai', '--order', 'shuffle']);
     expect(code).toBe(0);
-    const lines = readFileSync(join(out, 'dataset.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(out, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.length).toBe(80); // 40 evolved + 40 seeds
     expect(lines.every((l) => Array.isArray(l.messages))).toBe(true);
     expect(printed.join('')).toContain('mixed 80 records (40 evolved, 40 replayed seeds, share 0.5000)');
   });
 
   it('takes --seeds-per-batch (and the old name --replay-count) as replayed seeds in every batch', async () => {
-    expect(mixCommand.usage).toContain('--seeds-per-batch N      replayed seeds in every batch');
-    expect(mixCommand.usage).toContain('the old\n                           name --replay-count is still accepted');
+    const help = mixCommand.usage.replace(/\s+/g, ' ');
+    expect(help).toContain('--seeds-per-batch N replayed seeds in every batch');
+    expect(help).toContain('--replay-count N the old name of --seeds-per-batch (means the same: seeds per batch)');
     for (const flag of ['--seeds-per-batch', '--replay-count']) {
       const out = mkdtempSync(join(tmpdir(), 'cli-mix-count-'));
       const printed = capture();
@@ -79,7 +80,7 @@ describe('evolflow mix', () => {
     expect(errors).toEqual(['mix: left out 3 records: 2 contaminated (2 seeds, 0 evolved records, 0 descendants of contaminated seeds; each with the evaluation item it matched in contaminated.jsonl); 1 without a response to train on (1 seeds, 0 evolved records)\n']);
     const drops = readFileSync(join(out, 'contaminated.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(drops.map((d) => [d.kind, d.matches[0].set, d.matches[0].line, d.matches[0].test]).sort()).toEqual([['seed', 'vicuna-80.jsonl', 1, 'ngram'], ['seed', 'vicuna-80.jsonl', 2, 'ngram']]);
-    const dataset = readFileSync(join(out, 'dataset.jsonl'), 'utf8');
+    const dataset = readFileSync(join(out, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8');
     for (const s of evalSeeds) expect(dataset).not.toContain(s.instruction);
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('`vicuna-80.jsonl` (80 items)');
   });

@@ -2,20 +2,20 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EvolflowError, loadConfig, redactText, registerSecret, registerSecretsOf } from '@evolflow/core';
-import { observeRun, parseLogLevel } from '@evolflow/observe';
+import { formatUsd, observeRun, parseLogLevel, roleCost } from '@evolflow/observe';
 import { createTransport, flagsToOverrides, setupLlm } from '@evolflow/runtime';
 import type { LlmEvent } from '@evolflow/llm';
 import type { Args } from '../command.ts';
 import { boundCommand, type RUN_OPTIONS } from './index.ts';
-import { packageFile } from '../package-file.ts';
+import { SAMPLE_SEEDS } from '../package-file.ts';
 import { startPipeline, type ResumedRun, type RunSummary } from '../pipeline.ts';
 import { formatSummary } from '../summary.ts';
-import { EXIT, LLM_FAILING } from '../outcome.ts';
+import { EXIT, LLM_FAILING, MAX_COST } from '../outcome.ts';
+import { estimateLine, estimateRun, formatEstimate } from '../estimate.ts';
 import { checkRunPaths } from '../run-paths.ts';
 import { lockOutDir } from '../out-lock.ts';
 
-/** The small bundled sample of seeds used when no --seeds is given. */
-export const SAMPLE_SEEDS = packageFile('data/sample-seeds.jsonl');
+export { SAMPLE_SEEDS };
 
 /** The stopped run whose run.json (`partial: true`) is in `outDir`, if there is one. */
 async function stoppedRunIn(outDir: string): Promise<ResumedRun | undefined> {
@@ -66,6 +66,18 @@ export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<n
     throw new EvolflowError('config', `run: --metrics-port must be a port number from 0 to 65535, not "${values['metrics-port']}"`);
   }
   const seeds = values.seeds ?? [SAMPLE_SEEDS];
+  if (values['dry-run']) {
+    await checkRunPaths({ seedFiles: seeds, outDir: resolve(config.run.outDir), otherInputs: [] });
+    process.stdout.write(formatEstimate(await estimateRun({ config, seedFiles: seeds })));
+    return EXIT.ok;
+  }
+  const maxCost = values['max-cost'] === undefined ? undefined : Number(values['max-cost']);
+  const priced = Object.values(config.llm.roles).some((r) => r.pricePerMTokIn > 0 || r.pricePerMTokOut > 0);
+  if (maxCost !== undefined && !priced) {
+    throw new EvolflowError('config', `run: --max-cost ${values['max-cost']} needs prices: set llm.roles.<role>.pricePerMTokIn and pricePerMTokOut in the config (they are all 0, so the run would cost $0.00 and never stop)`);
+  }
+  // Cost before spending: a run against priced roles shows what it expects to spend before its first call.
+  if (priced) process.stdout.write(`${estimateLine(await estimateRun({ config, seedFiles: seeds }))}\n`);
   const outDir = resolve(config.run.outDir);
   const configFile = values.config ?? process.env.EVOLFLOW_CONFIG;
   await checkRunPaths({ seedFiles: seeds, outDir, otherInputs: [...(configFile ? [configFile] : []), ...config.mix.decontaminate.sets] });
@@ -104,8 +116,17 @@ export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<n
     if (lock.tookOverFrom) logger.warn(`took over the lock of ${outDir} from a run that is gone (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.startedAt})`, { outDir });
     // Fail fast: once run.failFastAfter requests in a row have failed for good, the endpoint is down; stop as for a signal.
     let failedInRow = 0;
+    // --max-cost: what this run has spent so far, at the configured prices; once it reaches the cap the run stops as for a signal.
+    let spent = 0;
     const onLlmEvent = (event: LlmEvent) => {
       obs.observer.onLlmEvent(event);
+      if (event.kind === 'request' && maxCost !== undefined) {
+        spent += roleCost(event, config.llm.roles[event.role]);
+        if (spent >= maxCost && !controller.signal.aborted) {
+          process.stderr.write(`evolflow: spent ${formatUsd(spent)}, the --max-cost cap of ${formatUsd(maxCost)}: stopping the run; no new work is taken, calls in flight finish (they are paid too).\n`);
+          controller.abort(MAX_COST);
+        }
+      }
       if (event.kind === 'error') {
         failedInRow += 1;
         if (failedInRow === config.run.failFastAfter && !controller.signal.aborted) {

@@ -1,22 +1,19 @@
 // `evolflow stage <name>`: one stage as its own process (Kafka), the same main each service runs.
 import { PIPELINE, type StageName } from '@evolflow/core';
 import { serveStage } from '@evolflow/runtime';
-import type { Command } from '../command.ts';
+import { parseCommandArgs, UsageError, type Args } from '../command.ts';
 import { STAGE_FACTORIES } from '../pipeline.ts';
+import { boundCommand, commandSpec } from './index.ts';
 
-export const stageCommand: Command = {
-  name: 'stage',
-  summary: 'run one stage as its own process (evolflow stage evolve --transport kafka --brokers HOST:PORT)',
-  usage: `Usage: evolflow stage <${PIPELINE.map((s) => s.name).join('|')}> [--transport kafka] [--brokers HOST:PORT] [--prefix P]
-                      [--config FILE] [--llm sim|openai] [--base-url URL] [--concurrency N] [--out DIR]
-Runs until SIGTERM/SIGINT, then finishes in-flight records, commits and exits.`,
-  async run(argv) {
-    const [name, ...rest] = argv;
-    const spec = PIPELINE.find((s) => s.name === name);
-    if (!spec) {
-      process.stderr.write(`evolflow stage: name one of ${PIPELINE.map((s) => s.name).join(', ')}\n`);
-      return 2;
-    }
-    return serveStage({ name: spec.name as StageName, create: STAGE_FACTORIES[spec.name], argv: rest });
-  },
-};
+/** `evolflow stage` in-process, from its arguments. */
+export const stageCommand = boundCommand('stage');
+
+/** `evolflow stage NAME [options]`: the stage name, then the config flags (STAGE_OPTIONS), which serveStage reads. */
+export async function run({ positionals }: Args): Promise<number> {
+  const [name, ...rest] = positionals;
+  const spec = PIPELINE.find((s) => s.name === name);
+  if (!spec) throw new UsageError(`stage: name one of ${PIPELINE.map((s) => s.name).join(', ')}${name === undefined ? '' : `, not "${name}"`}`);
+  // The flags are checked against the table (unknown option or bad value: exit 2) before the stage starts.
+  parseCommandArgs({ ...(commandSpec('stage') as NonNullable<ReturnType<typeof commandSpec>>), passThrough: false }, rest);
+  return serveStage({ name: spec.name as StageName, create: STAGE_FACTORIES[spec.name], argv: rest });
+}

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { EvolflowError, type ValidationResult } from '@evolflow/core';
 import { createFormatChecker, FORMATS, normalizeFormat, validateJsonBytes, type FormatChecker, type FormatReport } from '@evolflow/validators';
-import { parseFlags, type Command } from '../command.ts';
+import type { Args } from '../command.ts';
+import { boundCommand, type VALIDATE_OPTIONS } from './index.ts';
 
 const EXTENSIONS: Readonly<Record<string, string>> = {
   '.json': 'json', '.sql': 'sql', '.py': 'python', '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.ts': 'typescript',
@@ -87,56 +88,39 @@ async function checkJsonl(checker: FormatChecker, file: string, text: string, re
   return out;
 }
 
-export const validateCommand: Command = {
-  name: 'validate',
-  summary: 'check the JSON, SQL, code, tables... in files, stdin or JSONL records (exit 1 on any error)',
-  usage: `Usage: evolflow validate [--format auto|FORMAT] [--dialect D] [--expect FORMAT] [--jsonl [--responses]] [FILE...]
-  FILE         files to check; none or "-" reads stdin
-  --format     auto (default): a file whose extension names a format (.json, .sql, .py...) is checked whole,
-               any other text has its embedded pieces found and checked (fenced blocks, inline JSON, SQL, tables);
-               FORMAT: check each file whole as one of ${FORMATS.join(', ')} (aliases such as py, js, yml work)
-  --dialect    SQL dialect for --format sql (mysql, postgresql, sqlite, bigquery, transactsql...)
-  --expect     with auto on text: the format that must be present (as complicate-input asked), else missing-format
-  --jsonl      each line is a record: check its "instruction" (with its "format" as --expect)
-  --responses  with --jsonl: also check each "response" when the instruction demands a format
-Prints one line per piece: FILE:LINE[:LINE:COL]  FORMAT  ok | error MESSAGE. Exit 0 when all pass, 1 otherwise.`,
-  async run(argv) {
-    const { values, positionals } = parseFlags(argv, {
-      format: { type: 'string', default: 'auto' },
-      dialect: { type: 'string' },
-      expect: { type: 'string' },
-      jsonl: { type: 'boolean', default: false },
-      responses: { type: 'boolean', default: false },
-    }, true);
-    const files = positionals.length === 0 ? ['-'] : positionals;
-    const format = values.format === 'auto' ? 'auto' : normalizeFormat(values.format);
-    if (format !== 'auto' && !(FORMATS as readonly string[]).includes(format)) {
-      throw new EvolflowError('input', `validate: unknown --format "${values.format}"; use auto or one of ${FORMATS.join(', ')}`);
-    }
-    const checker = await createFormatChecker();
-    const tally: Tally = { pieces: 0, failed: 0 };
-    for (const file of files) {
-      const bytes = readInput(file);
-      const name = file === '-' ? '<stdin>' : file;
-      let out: string[] = [];
-      if (values.jsonl) {
-        out = await checkJsonl(checker, name, bytes.toString('utf8'), values.responses, tally);
+/** `evolflow validate` in-process, from its arguments. */
+export const validateCommand = boundCommand('validate');
+
+/** `evolflow validate`: the options are parsed and checked against VALIDATE_OPTIONS already. */
+export async function run({ values, positionals }: Args<typeof VALIDATE_OPTIONS>): Promise<number> {
+  const files = positionals.length === 0 ? ['-'] : positionals;
+  const format = values.format === undefined || values.format === 'auto' ? 'auto' : normalizeFormat(values.format);
+  if (format !== 'auto' && !(FORMATS as readonly string[]).includes(format)) {
+    throw new EvolflowError('input', `validate: unknown --format "${values.format}"; use auto or one of ${FORMATS.join(', ')}`);
+  }
+  const checker = await createFormatChecker();
+  const tally: Tally = { pieces: 0, failed: 0 };
+  for (const file of files) {
+    const bytes = readInput(file);
+    const name = file === '-' ? '<stdin>' : file;
+    let out: string[] = [];
+    if (values.jsonl) {
+      out = await checkJsonl(checker, name, bytes.toString('utf8'), values.responses ?? false, tally);
+    } else {
+      const whole = format !== 'auto' ? format : EXTENSIONS[extname(file).toLowerCase()];
+      if (whole !== undefined) {
+        const r = await wholeText(checker, bytes, whole, values.dialect);
+        tally.pieces++;
+        if (!r.ok) tally.failed++;
+        line(out, name, r.format, r);
       } else {
-        const whole = format !== 'auto' ? format : EXTENSIONS[extname(file).toLowerCase()];
-        if (whole !== undefined) {
-          const r = await wholeText(checker, bytes, whole, values.dialect);
-          tally.pieces++;
-          if (!r.ok) tally.failed++;
-          line(out, name, r.format, r);
-        } else {
-          const expectFormat = values.expect === undefined ? undefined : normalizeFormat(values.expect);
-          reportLines(out, name, await checker.checkInstruction(bytes.toString('utf8'), expectFormat === undefined ? {} : { expectFormat }), tally);
-          if (out.length === 0) out.push(`${name}  no embedded data found`);
-        }
+        const expectFormat = values.expect === undefined ? undefined : normalizeFormat(values.expect);
+        reportLines(out, name, await checker.checkInstruction(bytes.toString('utf8'), expectFormat === undefined ? {} : { expectFormat }), tally);
+        if (out.length === 0) out.push(`${name}  no embedded data found`);
       }
-      if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
     }
-    process.stderr.write(`${tally.pieces} piece(s) checked, ${tally.failed} failed\n`);
-    return tally.failed === 0 ? 0 : 1;
-  },
-};
+    if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
+  }
+  process.stderr.write(`${tally.pieces} piece(s) checked, ${tally.failed} failed\n`);
+  return tally.failed === 0 ? 0 : 1;
+}
