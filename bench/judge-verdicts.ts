@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChatMessage } from '@evolflow/core';
 import { startLocalLlm } from '@evolflow/local-llm';
-import { equalityJudgeMessages, equalityJudgeRetryMessages, parseVerdict, type JudgeVerdict } from '@evolflow/stage-eliminate';
+import { equalityJudgeMessages, equalityJudgeRetryMessages, parseVerdict, type JudgeVerdict } from '@evolflow/judge';
 import { ROOT, writeResults } from './support.ts';
 import { realModelPath } from '../test/helpers/real-model.ts';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { equalityJudgeMessages, equalityJudgeRetryMessages, parseVerdict, type JudgeVerdict } from './judge.ts';
+import { equalityJudgeMessages, equalityJudgeRetryMessages, parseVerdict, type JudgeVerdict } from './equality.ts';
 
 interface Labelled {
   label: JudgeVerdict;

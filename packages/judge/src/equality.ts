@@ -1,4 +1,4 @@
-// The LLM equality judge (the paper's elimination rule 1): its prompt, the second ask when the
+// The LLM equality judge (the paper's elimination rule 1, used by the eliminate stage): its prompt, the second ask when the
 // first answer held no verdict, and a strict reading of the answer. A verdict is read only from a
 // sentence that states one ("Not Equal", "They are not exactly equal.", "Answer: Equal", "不相等");
 // an answer that states none, or both, has no verdict, and the stage decides what to do with that.
@@ -26,7 +26,7 @@ const pairTurn = (first: string, second: string, lead = ''): ChatMessage => ({
   content: `${lead}The First Prompt: ${first}\nThe Second Prompt: ${second}\nYour judgement:`,
 });
 
-function judgeMessages(first: string, second: string, examples: typeof EXAMPLES, lead?: string): ChatMessage[] {
+function judgeMessages([first, second]: readonly [string, string], examples: typeof EXAMPLES, lead?: string): ChatMessage[] {
   const shots = examples.flatMap(([a, b, verdict]): ChatMessage[] => [pairTurn(a, b), { role: 'assistant', content: verdict }]);
   return [{ role: 'system', content: JUDGE_SYSTEM }, ...shots, pairTurn(first, second, lead)];
 }
@@ -38,7 +38,7 @@ function judgeMessages(first: string, second: string, examples: typeof EXAMPLES,
  * verdict (it restated the prompts or answered them); with them, every one (see the README).
  */
 export function equalityJudgeMessages(first: string, second: string): ChatMessage[] {
-  return judgeMessages(first, second, EXAMPLES);
+  return judgeMessages([first, second], EXAMPLES);
 }
 
 /**
@@ -47,7 +47,7 @@ export function equalityJudgeMessages(first: string, second: string): ChatMessag
  * repeats the first answer; the failed answer itself is not shown, since small models copy it.
  */
 export function equalityJudgeRetryMessages(first: string, second: string): ChatMessage[] {
-  return judgeMessages(first, second, [...EXAMPLES].reverse(), 'Answer with exactly Equal or Not Equal.\n');
+  return judgeMessages([first, second], [...EXAMPLES].reverse(), 'Answer with exactly Equal or Not Equal.\n');
 }
 
 // Labels, conclusion words and subjects that may come before a verdict in its sentence.

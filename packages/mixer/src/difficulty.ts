@@ -1,7 +1,7 @@
 // Difficulty of an instruction, two ways: a cheap offline estimate from features of the text (no
-// LLM, so curriculum ordering always works) and the paper's LLM judge (rate 1-10, number only).
+// LLM, so curriculum ordering always works) and the paper's LLM judge (rate 1-10, number only; its
+// prompt and reading live in @evolflow/judge, where the eliminate stage asks it).
 // Both are on the same 1-10 scale so a curriculum can sort by either.
-import type { ChatMessage } from '@evolflow/core';
 import { words } from '@evolflow/core';
 
 /** Options of the offline estimator. */
@@ -60,37 +60,4 @@ export function estimateDifficulty(instruction: string, options: EstimateOptions
     1 * saturate(f.nesting, 5) +
     1 * saturate(f.round, 2);
   return Math.round(Math.min(10, Math.max(1, score)) * 100) / 100;
-}
-
-/**
- * The judge's messages: rate the difficulty of one instruction from 1 to 10, answering with a number
- * only (the paper's difficulty judge). Sent with the `judge` role; parse the answer with
- * `parseDifficulty`.
- */
-export function difficultyJudgeMessages(instruction: string): ChatMessage[] {
-  return [
-    {
-      role: 'user',
-      content:
-        'Rate the difficulty and complexity of the instruction below on a scale from 1 to 10, where 1 is a trivial request ' +
-        'and 10 is an extremely demanding one. Answer with a number only, with no explanation.\n\n' +
-        `#Instruction#: ${instruction}`,
-    },
-  ];
-}
-
-/**
- * The judge's rating from its answer: the first number from 1 to 10 ("7", "Score: 7.5", "8/10"),
- * or null when the answer holds none (the caller then keeps the estimate only).
- */
-export function parseDifficulty(text: string): number | null {
-  const cleaned = text
-    .replace(/\b(?:on a scale )?(?:from )?1\s*(?:-|–|to)\s*10\b/gi, ' ')
-    .replace(/(?:\/|out of)\s*10\b/gi, ' ');
-  for (const match of cleaned.matchAll(/(?<![\w.])(\d+(?:\.\d+)?)(?!\w)/g)) {
-    const value = Number(match[1]);
-    if (Number.isFinite(value) && value >= 1 && value <= 10) return value;
-    return null;
-  }
-  return null;
 }

@@ -1,5 +1,5 @@
 // @evolflow/mixer: replay share, curriculum batches, difficulty, decontamination and SFT output writers.
-export { estimateDifficulty, difficultyFeatures, difficultyJudgeMessages, parseDifficulty } from './difficulty.ts';
+export { estimateDifficulty, difficultyFeatures } from './difficulty.ts';
 export type { EstimateOptions, DifficultyFeatures } from './difficulty.ts';
 export { createReplayBuffer } from './replay.ts';
 export type { ReplayBuffer, ReplayDraw } from './replay.ts';

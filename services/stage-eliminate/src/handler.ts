@@ -1,10 +1,9 @@
 // The eliminate stage: cheap response rules first, then the response-format check, then the LLM
 // equality judge (the only rule that costs tokens), then the optional difficulty judge.
 import { rejectChild, taskText, type Check, type Emit, type EvolRecord, type LlmCompletion, type StageEnv, type StageHandler } from '@evolflow/core';
+import { difficultyJudgeMessages, equalityJudgeMessages, equalityJudgeRetryMessages, JUDGE_ANSWER_CHARS, parseDifficulty, parseVerdict } from '@evolflow/judge';
 import { createFormatChecker } from '@evolflow/validators';
-import { difficultyJudgeMessages, parseDifficulty } from '@evolflow/mixer';
 import { responseRules } from './rules.ts';
-import { equalityJudgeMessages, equalityJudgeRetryMessages, JUDGE_ANSWER_CHARS, parseVerdict } from './judge.ts';
 
 /** What the equality judge said, as stored on the record's eliminate check. */
 type JudgeFields = Required<Pick<Check, 'verdict' | 'answer'>>;

@@ -1,6 +1,4 @@
 // @evolflow/stage-eliminate: the paper's elimination rules, a reason code per reject.
 export { createEliminateStage } from './handler.ts';
 export { responseRules, STOP_WORDS } from './rules.ts';
-export { equalityJudgeMessages, equalityJudgeRetryMessages, parseVerdict, JUDGE_ANSWER_CHARS } from './judge.ts';
-export type { JudgeVerdict } from './judge.ts';
 export type { ResponseVerdict } from './rules.ts';
