@@ -155,7 +155,7 @@ describe('the pipeline over Kafka', () => {
 
     it('survives SIGKILL of the evolve and dedup processes: every record exactly once, counts reconcile', async () => {
       const { fleet: f, transport, config } = await fleet('crash');
-      const procs = start(['seed', 'evolve', 'validate', 'respond', 'eliminate', 'dedup'], f);
+      const procs = start(['seed', 'evolve', 'validate', 'respond', 'verify', 'eliminate', 'dedup'], f);
       await Promise.all(procs.map((p) => p.running));
       const byName = (n: string) => procs.find((p) => p.name === n && p.child.exitCode === null && p.child.signalCode === null) as StageProcess;
       let killedAt = -1;
@@ -192,7 +192,7 @@ describe('the pipeline over Kafka', () => {
 
     it('shares the partitions between two evolve processes in one group; kcat seeds are evolved and read back by kcat', async () => {
       const { fleet: f, transport, config } = await fleet('scale');
-      const procs = start(['seed', 'evolve', 'evolve', 'validate', 'respond', 'eliminate', 'dedup'], f);
+      const procs = start(['seed', 'evolve', 'evolve', 'validate', 'respond', 'verify', 'eliminate', 'dedup'], f);
       await Promise.all(procs.map((p) => p.running));
       await waitFor('two evolve members holding the 3 pool partitions', async () => {
         const members = await groupMembers(brokers, `${f.prefix}evolve`);

@@ -35,7 +35,7 @@ describe('Kafka transport contract', () => {
     const meta = await kcat(brokers, ['-L', '-J']);
     const names = (JSON.parse(meta) as { topics: { topic: string; partitions: unknown[] }[] }).topics.filter((x) => x.topic.startsWith(t.prefix));
     expect(names.map((x) => x.topic).sort()).toEqual(
-      ['seeds', 'pool', 'replay', 'evolved', 'validated', 'responded', 'accepted', 'unique', 'rejected', 'curriculum', 'dlq', 'dedup-changelog'].map((x) => t.topicName(x as TopicName)).sort(),
+      ['seeds', 'pool', 'replay', 'evolved', 'validated', 'responded', 'verified', 'accepted', 'unique', 'rejected', 'curriculum', 'dlq', 'dedup-changelog'].map((x) => t.topicName(x as TopicName)).sort(),
     );
     expect(names.every((x) => x.partitions.length === 3)).toBe(true);
   });

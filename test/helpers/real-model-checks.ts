@@ -32,7 +32,7 @@ export function checkRealRun(result: RunResult, exchanges: readonly RecordedExch
   const finish = new Map(exchanges.map((e) => [e.answer.text, e.answer.finish_reason]));
   for (const r of kept) {
     const byStage = new Map(r.checks.map((c) => [c.stage as string, c]));
-    for (const stage of ['evolve', 'validate', 'respond', 'eliminate', 'dedup']) {
+    for (const stage of ['evolve', 'validate', 'respond', 'verify', 'eliminate', 'dedup']) {
       const check = byStage.get(stage);
       if (stage === 'evolve' && !check) continue; // evolve marks only what it changed
       expect(check?.reason, `${r.id} ${stage}`).toBe('ok');
