@@ -109,6 +109,15 @@ export const DEDUP_OPTIONS = {
   config: CONFIG_OPTIONS.config,
 } as const satisfies OptionTable;
 
+export const VERIFY_OPTIONS = {
+  in: { type: 'string', arg: 'FILE.jsonl', help: 'input JSON lines: Alpaca, ShareGPT, OpenAI messages or evolflow records ("-" reads stdin); required' },
+  out: { type: 'string', arg: 'KEPT.jsonl', help: 'where the kept lines go, unchanged' },
+  json: { type: 'boolean', help: 'print each verdict as one JSON object: {"line", "id", "reason", "verified", "detail", "kept"}' },
+  config: CONFIG_OPTIONS.config,
+  llm: CONFIG_OPTIONS.llm,
+  'base-url': CONFIG_OPTIONS['base-url'],
+} as const satisfies OptionTable;
+
 export const SIMILARITY_OPTIONS = {
   pairs: { type: 'string', arg: 'FILE.tsv', help: 'tab-separated pairs; required' },
   'text-a': { type: 'string', arg: 'COL', help: 'column of the first text: a 1-based number, or a name when the first line is a header (STS-B dev: 6); required' },
@@ -163,7 +172,7 @@ Rejected evolutions retried, and cache hits, are not counted. Same as 'evolflow 
   },
   {
     name: 'stage', summary: 'run one stage as its own process (evolflow stage evolve --transport kafka --brokers HOST:PORT)',
-    synopsis: '<seed|evolve|validate|respond|eliminate|dedup|mix>', options: STAGE_OPTIONS, passThrough: true, load: () => import('./stage.ts'),
+    synopsis: '<seed|evolve|validate|respond|verify|eliminate|dedup|mix>', options: STAGE_OPTIONS, passThrough: true, load: () => import('./stage.ts'),
     description: 'Runs one stage of the pipeline until SIGTERM/SIGINT, then finishes in-flight records, commits and exits.',
   },
   {
@@ -206,6 +215,19 @@ is the default; --judge prints an empty line when the judge's answer holds no nu
 kept lines to --out unchanged (with --annotate, each gets its nearest kept line and similarity, naming
 lines by their "id" or line number). A line is a duplicate when its normalised text equals a kept one,
 or (semantic mode) when its nearest kept neighbour's cosine similarity is at or above --threshold.`,
+  },
+  {
+    name: 'verify', summary: 'run the code answers of a JSONL dataset with their tests in a sandbox and cross-check its math answers',
+    options: VERIFY_OPTIONS, load: () => import('./verify.ts'),
+    description: `The verify stage's checks on data you already have: a fenced Python or JavaScript answer is run with
+its tests (its own, or tests the LLM is asked for) in a bubblewrap sandbox (no network, a scratch
+folder, CPU, memory, process and time limits: verify.code.*) and is rejected code-error or
+code-timeout; a math answer is compared with verify.math.samples more answers from the LLM and is
+rejected no-consensus or no-answer. Other answers are kept. Prints one line per record:
+FILE:LINE [ID]  REASON  CHECKED  DETAIL (--json: one object), a summary on stderr, and writes the
+kept lines to --out. Math needs an LLM (--llm, --base-url or OPENAI_BASE_URL; the built-in simulator
+only when named with --llm sim): without one, math answers are kept and reported as not checked.
+Needs bubblewrap (apt-get install bubblewrap) unless verify.code.enabled is false.`,
   },
   {
     name: 'similarity', summary: 'print the embedding cosine similarity of text pairs in a TSV file (to calibrate dedup)',
