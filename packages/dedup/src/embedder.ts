@@ -1,10 +1,11 @@
-// Sentence embeddings with transformers.js (onnxruntime-node): tokenise (truncate to maxTokens), run the
-// model, mean-pool over real tokens, L2-normalise. Models load from the local cache only.
+// Sentence embeddings with transformers.js (onnxruntime-node): put the model's prefix before each text, tokenise
+// (truncate to maxTokens), run the model, pool (mean over real tokens, or the [CLS] token), L2-normalise. Models
+// load from the local cache only.
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvolflowError } from '@evolflow/core';
-import { modelPath, VARIANT_FILES } from './models.ts';
+import { modelPath, modelProfile, VARIANT_FILES, type Pooling } from './models.ts';
 import type { Embedder, EmbedderOptions, EmbedderVariant } from './types.ts';
 
 const DTYPES: Record<EmbedderVariant, 'q8' | 'fp32' | 'int8'> = { quantized: 'q8', fp32: 'fp32', int8: 'int8' };
@@ -40,6 +41,23 @@ export function meanPoolNormalize(hidden: TensorLike, mask: TensorLike): Float32
   return out;
 }
 
+/** The first token's ([CLS]) vector of each row, unit length: how bge models are pooled. */
+export function clsPoolNormalize(hidden: TensorLike): Float32Array[] {
+  const [rows = 0, tokens = 0, width = 0] = hidden.dims;
+  const h = hidden.data as Float32Array;
+  const out: Float32Array[] = [];
+  for (let r = 0; r < rows; r++) {
+    const v = Float32Array.from(h.subarray(r * tokens * width, r * tokens * width + width));
+    const norm = Math.max(Math.sqrt(v.reduce((s, x) => s + x * x, 0)), 1e-12);
+    for (let d = 0; d < width; d++) v[d] = (v[d] as number) / norm;
+    out.push(v);
+  }
+  return out;
+}
+
+/** Pool token vectors into unit-length sentence vectors the way `pooling` says. */
+export const poolNormalize = (pooling: Pooling, hidden: TensorLike, mask: TensorLike): Float32Array[] => (pooling === 'cls' ? clsPoolNormalize(hidden) : meanPoolNormalize(hidden, mask));
+
 /** Default layout: quantized variants one text per run, one worker per core; fp32 padded batches, one worker. */
 export function embedderLayout(options: EmbedderOptions): { rowWise: boolean; workers: number; threads: number } {
   const rowWise = options.rowWise ?? (options.variant ?? 'quantized') !== 'fp32';
@@ -66,6 +84,9 @@ export async function createLocalEmbedder(options: EmbedderOptions): Promise<Emb
   const model = options.model ?? 'all-MiniLM-L6-v2';
   const variant = options.variant ?? 'quantized';
   const maxTokens = options.maxTokens ?? 256;
+  const profile = modelProfile(model);
+  const pooling = options.pooling ?? profile.pooling;
+  const prefix = options.prefix ?? profile.prefix;
   const batchSize = Math.max(1, options.batchSize ?? 32);
   const dir = modelPath(options.modelDir, model);
   const onnx = join(dir, 'onnx', VARIANT_FILES[variant]);
@@ -99,11 +120,11 @@ export async function createLocalEmbedder(options: EmbedderOptions): Promise<Emb
   }
   const hidden = Number((net.config as unknown as { hidden_size?: number }).hidden_size ?? 0);
   const run = async (texts: string[]): Promise<Float32Array[]> => {
-    const inputs = tokenizer(texts, { padding: true, truncation: true, max_length: maxTokens });
+    const inputs = tokenizer(prefix === '' ? texts : texts.map((t) => prefix + t), { padding: true, truncation: true, max_length: maxTokens });
     const output = (await net(inputs)) as Record<string, TensorLike>;
     const states = output.last_hidden_state ?? output.token_embeddings ?? Object.values(output)[0];
     if (!states) throw new EvolflowError('model', `model ${model} returned no token embeddings`);
-    return meanPoolNormalize(states, inputs.attention_mask as TensorLike);
+    return poolNormalize(pooling, states, inputs.attention_mask as TensorLike);
   };
   // Dynamically quantized models scale activations by the range of the whole input tensor, so a padded
   // batch changes every row's embedding (by up to 0.04 in cosine here). Row-wise runs keep an embedding a

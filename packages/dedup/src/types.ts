@@ -74,6 +74,10 @@ export interface EmbedderOptions {
   modelDir: string;
   model?: string;
   variant?: EmbedderVariant;
+  /** Sentence pooling; default the model's own (KNOWN_MODELS: bge 'cls', the others 'mean'; unknown models 'mean'). */
+  pooling?: 'mean' | 'cls';
+  /** Put before every text; default the model's own (e5: "query: "; others none). */
+  prefix?: string;
   /** Token limit per text (sentence-transformers uses 256 for all-MiniLM-L6-v2). */
   maxTokens?: number;
   /** Largest batch handed to the model at once; longer inputs are split. Default 32. */
@@ -86,7 +90,7 @@ export interface EmbedderOptions {
   workers?: number;
 }
 
-/** Sentence embedder: mean pooling over tokens, then L2 normalisation. */
+/** Sentence embedder: the model's pooling (mean over tokens or [CLS]), then L2 normalisation. */
 export interface Embedder {
   embed(texts: string[]): Promise<Float32Array[]>;
   dimension: number;
