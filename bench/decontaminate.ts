@@ -172,7 +172,7 @@ for (const mode of ['exact', 'semantic'] as const) {
   const run = await timedPipelineRun({ latencyMs: 0, rounds: 2, seeds: seedFile, overrides });
   const outDir = run.summary.outDir;
   // The dataset the run wrote: eval questions among its rows (alpaca `instruction`).
-  const rows = readFileSync(join(outDir, 'dataset.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { instruction: string }).instruction);
+  const rows = readFileSync(join(outDir, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { instruction: string }).instruction);
   const contaminatedLines = readFileSync(join(outDir, 'contaminated.jsonl'), 'utf8').trim().split('\n').filter((l) => l !== '').length;
   const card = readFileSync(join(outDir, 'README.md'), 'utf8');
   const config = loadConfig({ env: {}, cwd: ROOT, overrides: mergeDeep({ run: { rounds: 2 } }, overrides) });

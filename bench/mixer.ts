@@ -65,8 +65,8 @@ const stageRun = async (continuous: boolean) => {
     return (await stage.flush?.(undefined))?.length ?? 0;
   });
   await stage.close();
-  const bytes = statSync(join(dir, 'dataset.jsonl')).size;
-  const parquet = statSync(join(dir, 'dataset.parquet')).size;
+  const bytes = statSync(join(dir, 'data/jsonl/train-00000-of-00001.jsonl')).size;
+  const parquet = statSync(join(dir, 'data/parquet/train-00000-of-00001.parquet')).size;
   rmSync(dir, { recursive: true, force: true });
   return { inputs: seeds.length + evolved.length, seconds: +r.seconds.toFixed(2), inputsPerSecond: perSecond(seeds.length + evolved.length, r.seconds), datasetBytes: bytes, parquetBytes: parquet };
 };

@@ -37,7 +37,7 @@ describe.each(['exact', 'semantic'] as const)('decontaminated seeds through the 
       mix: { replayShare: 0.5, decontaminate: { sets: [vicunaPath], tests: ['ngram', 'embedding'] } },
     });
     await runPipeline(config, [seedFile()]);
-    const rows = readJsonl<{ instruction: string }>(join(outDir, 'dataset.jsonl')).map((r) => r.instruction);
+    const rows = readJsonl<{ instruction: string }>(join(outDir, 'data/jsonl/train-00000-of-00001.jsonl')).map((r) => r.instruction);
     const inData = new Set(rows);
     expect(COPIED.filter((q) => inData.has(q))).toEqual([]);
     // Paraphrase 53 (cosine 0.67 to its question, few shared words) is the one of these ten both tests miss.

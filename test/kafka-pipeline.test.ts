@@ -72,7 +72,7 @@ const linesOf = (file: string, skip: ReadonlySet<string>) =>
 
 /** The run's files are the same, line for line after sorting, over the lineages in neither `skip`. */
 function expectSameOutputs(a: string, b: string, skip: ReadonlySet<string>): void {
-  const files = skip.size === 0 ? ['kept.jsonl', 'rejected.jsonl', 'seeds.jsonl', 'lineage.jsonl', 'dataset.jsonl'] : ['kept.jsonl', 'rejected.jsonl', 'seeds.jsonl', 'lineage.jsonl'];
+  const files = skip.size === 0 ? ['kept.jsonl', 'rejected.jsonl', 'seeds.jsonl', 'lineage.jsonl', 'data/jsonl/train-00000-of-00001.jsonl'] : ['kept.jsonl', 'rejected.jsonl', 'seeds.jsonl', 'lineage.jsonl'];
   for (const f of files) {
     const left = linesOf(join(a, f), skip);
     const right = linesOf(join(b, f), skip);
@@ -181,7 +181,7 @@ describe('the pipeline over Kafka', () => {
       const dead = new Set([...deadLineages(reference), ...deadLineages(f.outDir)]);
       const { kept } = expectEveryRecordOnce(f.outDir, rounds, dead);
       expect(summary.totals.kept).toBe(kept.length);
-      const dataset = readJsonl(join(f.outDir, 'dataset.jsonl'));
+      const dataset = readJsonl(join(f.outDir, 'data/jsonl/train-00000-of-00001.jsonl'));
       expect(dataset.length).toBe(summary.totals.dataset);
       // The broker holds what the replays re-emitted (at-least-once); the files hold each id once.
       const evolvedIds = (await kcat(brokers, ['-C', '-t', transport.topicName('evolved'), '-o', 'beginning', '-e', '-q', '-f', '%k %o\n'])).split('\n').filter(Boolean);

@@ -72,7 +72,8 @@ export function writeFixtureRun(dir: string, options: { seeds?: number; rounds?:
   writeFileSync(join(dir, 'rejected.jsonl'), jsonl(rejected));
   writeFileSync(join(dir, 'lineage.jsonl'), jsonl(lineage));
   writeFileSync(join(dir, 'dlq.jsonl'), '');
-  writeFileSync(join(dir, 'dataset.jsonl'), jsonl([...seeds, ...kept].map((r) => ({ instruction: r.instruction, input: '', output: r.response }))));
+  mkdirSync(join(dir, 'data/jsonl'), { recursive: true });
+  writeFileSync(join(dir, 'data/jsonl/train-00000-of-00001.jsonl'), jsonl([...seeds, ...kept].map((r) => ({ instruction: r.instruction, input: '', output: r.response }))));
   const role = (calls: number) => ({ calls, cacheHits: 2, promptTokens: calls * 350, completionTokens: calls * 280 });
   const evolutions = kept.length + rejected.length;
   const timeline = Array.from({ length: 12 }, (_, k) => {

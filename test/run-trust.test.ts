@@ -94,7 +94,7 @@ describe('evolflow run: secrets', () => {
     const ran = await evolflow(['run', '--config', config, '--seeds', seedFile(dir), '--out', out, '--no-progress', '--log-level', 'debug'], { OPENAI_API_KEY: keys.env });
     expect(ran.code).toBe(0);
     const written = [...filesUnder(out), ...filesUnder(join(dir, 'cache'))];
-    expect(written.map((f) => f.slice(dir.length + 1))).toEqual(expect.arrayContaining(['out/run.json', 'out/rejected.jsonl', 'out/dataset.jsonl', 'out/report.html', 'out/metrics.prom', 'cache/data.mdb']));
+    expect(written.map((f) => f.slice(dir.length + 1))).toEqual(expect.arrayContaining(['out/run.json', 'out/rejected.jsonl', 'out/data/jsonl/train-00000-of-00001.jsonl', 'out/report.html', 'out/metrics.prom', 'cache/data.mdb']));
     // The judge's failures were written and logged, URL included (so the redaction was exercised).
     expect(readFileSync(join(out, 'rejected.jsonl'), 'utf8')).toContain('?api_key=[redacted]');
     expect(ran.stderr).toContain('?api_key=[redacted]');
@@ -383,9 +383,9 @@ describe('evolflow run: stopping', () => {
       const cleanDir = tempDir('sigint-clean');
       const clean = await evolflow(['run', '--config', configFile(cleanDir, { run: { rounds: 2 } }), '--seeds', seeds, '--out', join(cleanDir, 'out'), '--no-progress', '--log-level', 'silent', '--base-url', `${sim.url}`]);
       expect(clean.code).toBe(0);
-      const dataset = readFileSync(join(out, 'dataset.jsonl'), 'utf8');
+      const dataset = readFileSync(join(out, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8');
       expect(dataset.split('\n').filter(Boolean).length).toBeGreaterThan(8);
-      expect(dataset).toBe(readFileSync(join(cleanDir, 'out', 'dataset.jsonl'), 'utf8'));
+      expect(dataset).toBe(readFileSync(join(cleanDir, 'out', 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8'));
     } finally {
       await gate.close();
     }

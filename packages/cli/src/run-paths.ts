@@ -7,12 +7,12 @@ import { EXIT } from './outcome.ts';
 
 /** Files a run writes directly into `--out` (sink, run.json, observe, mixer, the lock). */
 export const RUN_OUTPUT_FILES: readonly string[] = Object.freeze([
-  'dataset.jsonl', 'dataset.parquet', 'metadata.jsonl', 'dataset_info.json', 'README.md', 'mix-summary.json', 'manifest.json',
+  'metadata.jsonl', 'dataset_info.json', 'README.md', 'mix-summary.json', 'manifest.json',
   'kept.jsonl', 'seeds.jsonl', 'rejected.jsonl', 'lineage.jsonl', 'dlq.jsonl', 'run.json', 'metrics.prom', 'report.html', 'evolflow.log',
   '.evolflow.lock', '.evolflow.lock.takeover',
 ]);
 /** Folders inside `--out` the run owns (their contents are replaced). */
-export const RUN_OUTPUT_DIRS: readonly string[] = Object.freeze(['shards', '.mix-state']);
+export const RUN_OUTPUT_DIRS: readonly string[] = Object.freeze(['data', 'shards', '.mix-state']);
 
 export interface RunPaths {
   seedFiles: readonly string[];

@@ -1,10 +1,13 @@
-// The dataset card (`README.md` beside the data): what is in the dataset (counts per round and per
-// strategy, the replay share, decontamination), where the seeds came from and under which licence,
-// and how to train on it.
+// The dataset card (`README.md` beside the data): a YAML header the Hugging Face Hub and
+// `load_dataset(DIR)` read (`configs:` naming the data files, licence, task, size), what is in the
+// dataset (counts per round and per strategy, the replay share, decontamination), how it was made
+// (models and settings, never a local path), where the seeds came from and under which licence, and
+// how to train on it.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { EvolRecord } from '@evolflow/core';
-import type { DatasetFormat } from './formats.ts';
+import { DATASET_FILE, PARQUET_FILE } from './dataset-files.ts';
+import { datasetInfoEntry, type DatasetFormat } from './formats.ts';
 
 /** Counts the card reports. */
 export interface MixSummary {
@@ -133,6 +136,66 @@ export interface CardOptions {
    */
   decontamination: { methods: readonly string[]; sets: readonly { set: string; items: number }[]; file: string } | null;
   files: readonly string[];
+  /** How the data was made, for the card's provenance section (no URL, key or path goes here). */
+  provenance?: CardProvenance;
+}
+
+/** How a dataset was made: the endpoint kind, the model of each role, rounds and strategies. */
+export interface CardProvenance {
+  /** `sim` (the evolflow simulator: simulated data), `openai` (an OpenAI-compatible endpoint) or `local`. */
+  provider: string;
+  /** Model name per role (evolver, responder, judge). */
+  models: Readonly<Record<string, string>>;
+  rounds: number;
+  strategies: readonly string[];
+  /** `run.seed`. */
+  seed: number;
+  /** When the dataset was written (ISO 8601). */
+  createdAt?: string;
+}
+
+/** Hugging Face's `size_categories` value for `n` rows. */
+export function sizeCategory(n: number): string {
+  const steps: [number, string][] = [
+    [1e3, 'n<1K'], [1e4, '1K<n<10K'], [1e5, '10K<n<100K'], [1e6, '100K<n<1M'], [1e7, '1M<n<10M'], [1e8, '10M<n<100M'], [1e9, '100M<n<1B'],
+  ];
+  return steps.find(([limit]) => n < limit)?.[1] ?? 'n>1B';
+}
+
+/**
+ * The card's `license` (a Hub licence id) and, when that is `other`, a `license_name` slug: the one
+ * licence every seed file has, else `other` with `unknown-seed-licence` (none found) or
+ * `mixed-seed-licences` (several).
+ */
+export function licenseOf(licenses: readonly string[]): { license: string; license_name?: string } {
+  const known = licenses.filter((l) => l !== 'unknown');
+  const only = licenses.length === 1 ? licenses[0] : undefined;
+  if (only !== undefined && only !== 'unknown' && /^[A-Za-z0-9.-]+$/.test(only)) return { license: only.toLowerCase() };
+  if (known.length === 0) return { license: 'other', license_name: 'unknown-seed-licence' };
+  if (only !== undefined) return { license: 'other', license_name: only.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '') || 'see-card' };
+  return { license: 'other', license_name: 'mixed-seed-licences' };
+}
+
+/**
+ * The `configs:` block: the JSONL rows as the default config's train split. One config only:
+ * `datasets` picks one builder for a whole folder from its first config's files (4.0 and 5.x alike),
+ * so a Parquet config beside a JSONL one fails to load; the Parquet copy is read by path instead.
+ */
+function configsYaml(): string {
+  return `- config_name: default\n  data_files:\n  - split: train\n    path: ${DATASET_FILE.replace(/train-[^/]*$/, 'train-*.jsonl')}`;
+}
+
+function provenanceLines(p: CardProvenance | undefined): string {
+  if (!p) return '- (not recorded)';
+  const endpoint = p.provider === 'sim'
+    ? '**the evolflow LLM simulator: SIMULATED DATA**, rule-made instructions and answers for testing, not fit for training'
+    : p.provider === 'local' ? 'a local model served in the run' : 'an OpenAI-compatible endpoint';
+  const models = Object.entries(p.models).map(([role, model]) => `${role} \`${model}\``).join(', ');
+  return [
+    `- Generator: evolflow (Evol-Instruct), ${p.rounds} rounds, strategies: ${p.strategies.join(', ')}; seed ${p.seed}`,
+    `- LLM: ${endpoint}; models: ${models}`,
+    ...(p.createdAt ? [`- Written: ${p.createdAt}`] : []),
+  ].join('\n');
 }
 
 const table = (head: [string, string], rows: [string, number][]) =>
@@ -151,21 +214,25 @@ function decontaminationLine(options: CardOptions): string {
 export function datasetCard(options: CardOptions): string {
   const s = options.summary;
   const licenses = options.seedLicense !== '' ? [options.seedLicense] : [...new Set(options.seedSources.map((x) => x.license))];
-  const spdx = licenses.length === 1 && /^[A-Za-z0-9.-]+$/.test(licenses[0] as string) && licenses[0] !== 'unknown' ? (licenses[0] as string).toLowerCase() : 'other';
+  const lic = licenseOf(licenses);
+  const info = { [options.name]: datasetInfoEntry(options.format, `${options.name}/${DATASET_FILE}`) };
   const rounds = Object.entries(s.byRound).sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]): [string, number] => [k === '0' ? '0 (seeds)' : k, v]);
   const strategies = Object.entries(s.byStrategy).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const replayLine = options.replay.count > 0 ? `${options.replay.count} seeds per batch of ${options.batchSize}` : `${options.replay.share} of every batch of ${options.batchSize}`;
   const sources = options.seedSources.length === 0 ? '- (no seed file recorded on the seeds)' : options.seedSources.map((x) => `- \`${basename(x.file)}\`: ${x.license}${x.licenseFile ? ` (\`${basename(x.licenseFile)}\` beside it)` : ''}`).join('\n');
   return `---
-license: ${spdx}
-task_categories:
+configs:
+${configsYaml()}
+license: ${lic.license}
+${lic.license_name ? `license_name: ${lic.license_name}\n` : ''}task_categories:
 - text-generation
 tags:
 - evol-instruct
 - sft
 - evolflow
 size_categories:
-- ${s.records < 1000 ? 'n<1K' : s.records < 10_000 ? '1K<n<10K' : s.records < 100_000 ? '10K<n<100K' : 'n>100K'}
+- ${sizeCategory(s.records)}
+pretty_name: ${JSON.stringify(options.name)}
 ---
 
 # ${options.name}
@@ -175,7 +242,7 @@ arXiv 2304.12244): seed instructions rewritten by an LLM into harder and more di
 several rounds, answered, filtered, deduplicated, then mixed with a share of the original seeds so
 a model trained on it keeps handling simple requests.
 
-- Format: **${options.format}** (\`dataset.jsonl\`, one example per line${options.files.includes('dataset.parquet') ? '; the same rows in `dataset.parquet`' : ''})
+- Format: **${options.format}** (\`${DATASET_FILE}\`, one example per line${options.files.includes(PARQUET_FILE) ? `; the same rows in \`${PARQUET_FILE}\`` : ''})
 - Records: **${s.records}** in ${s.batches} batches: ${s.evolved} evolved, ${s.replayed} replayed seeds
 - Replay share: **${s.replayShare}** of all records (configured: ${replayLine}); ${s.repeated} replayed seeds are repeats drawn after all ${s.seedsAvailable} seeds had been used
 - Order: ${options.order === 'curriculum' ? 'curriculum, batches easy to hard (by difficulty score, then round)' : 'shuffled (seeded)'}${options.stratify ? ', stratified by strategy' : ''}
@@ -189,6 +256,10 @@ ${table(['round', 'records'], rounds)}
 
 ${table(['strategy', 'records'], strategies)}
 
+## How it was made
+
+${provenanceLines(options.provenance)}
+
 ## Seeds and licence
 
 Licence of the seeds: **${licenses.join(', ') || 'unknown'}**. The evolved records derive from these
@@ -199,8 +270,21 @@ ${sources}
 
 ## Use
 
-LLaMA-Factory: copy \`dataset_info.json\` and \`dataset.jsonl\` into your \`dataset_dir\` (or point
-\`dataset_dir\` at this folder) and train with \`dataset: ${options.name}\`.
+Hugging Face \`datasets\`: \`load_dataset("path/to/this/folder")\` (or the Hub repo id once
+published with \`evolflow publish\`) loads the rows of \`data/\`; the run's own files beside it
+(kept, rejected, lineage, run.json, shards) are not part of the dataset.${options.files.includes(PARQUET_FILE) ? ` The Parquet copy: \`load_dataset("parquet", data_files="${PARQUET_FILE}")\` from this folder.` : ''}
+
+LLaMA-Factory: copy this folder into your \`dataset_dir\` as \`${options.name}/\`, then MERGE this
+entry into the \`dataset_info.json\` already there (do not replace that file: it lists LLaMA-Factory's
+own datasets), and train with \`dataset: ${options.name}\`:
+
+\`\`\`json
+${JSON.stringify(info, null, 2)}
+\`\`\`
+
+Once published, \`"hf_hub_url": "ORG/NAME"\` in place of \`file_name\` reads it from the Hub. The
+\`dataset_info.json\` in this folder holds the same entry relative to this folder, for
+\`dataset_dir\` pointed here.
 
 ## Files
 

@@ -1,9 +1,11 @@
-// The final dataset files of a finite run: `dataset.jsonl` in the chosen format (optionally with a
-// `metadata` field or a line-aligned `metadata.jsonl`), `dataset.parquet` with the same rows, and
-// the `dataset_info.json` LLaMA-Factory reads. Every file is streamed to disk (line by line, row group
+// The final dataset files of a finite run, in the layout the Hugging Face Hub and `load_dataset(DIR)`
+// read: the rows under `data/` (`data/jsonl/train-00000-of-00001.jsonl` in the chosen format,
+// optionally with a `metadata` field or a line-aligned `metadata.jsonl` beside the run files, and
+// `data/parquet/train-00000-of-00001.parquet` with the same rows), run files outside it, and the
+// `dataset_info.json` LLaMA-Factory reads. Every file is streamed to disk (line by line, row group
 // by row group) and renamed over its target once complete.
-import { renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileWriter, ParquetWriter, parquetWriteBuffer, type SchemaElement } from 'hyparquet-writer';
 import type { EvolRecord } from '@evolflow/core';
 import { openAtomicWriter, writeFileAtomic } from './atomic.ts';
@@ -18,8 +20,12 @@ export interface DatasetFilesOptions {
   datasetName: string;
 }
 
-export const DATASET_FILE = 'dataset.jsonl';
-export const PARQUET_FILE = 'dataset.parquet';
+/** Where the rows live: the only folder the card's `configs:` point at. */
+export const DATA_DIR = 'data';
+/** The JSONL rows (one train split, one shard, named as the Hub names shards). */
+export const DATASET_FILE = `${DATA_DIR}/jsonl/train-00000-of-00001.jsonl`;
+/** The same rows as Parquet. */
+export const PARQUET_FILE = `${DATA_DIR}/parquet/train-00000-of-00001.parquet`;
 export const METADATA_FILE = 'metadata.jsonl';
 export const DATASET_INFO_FILE = 'dataset_info.json';
 
@@ -36,7 +42,11 @@ function turnsSchema(name: string, keys: [string, string]): SchemaElement[] {
   ];
 }
 
-/** The Parquet schema of the dataset's rows (same columns as the JSONL; metadata as a JSON string column). */
+/**
+ * The Parquet schema of the dataset's rows: the same columns as the JSONL, and the metadata as a
+ * plain UTF-8 string column holding JSON. Not Parquet's JSON logical type: pyarrow reads that as an
+ * Arrow JSON extension type, which `datasets` 4.0 (LLaMA-Factory's pin) cannot load.
+ */
 function parquetSchema(options: Pick<DatasetFilesOptions, 'format' | 'metadata'>): { names: string[]; schema: SchemaElement[] } {
   const names: string[] = [];
   const schema: SchemaElement[] = [{ name: 'root', num_children: 0 }];
@@ -51,7 +61,7 @@ function parquetSchema(options: Pick<DatasetFilesOptions, 'format' | 'metadata'>
   } else {
     add('messages', turnsSchema('messages', ['role', 'content']));
   }
-  if (options.metadata !== 'none') add('metadata', [{ name: 'metadata', type: 'BYTE_ARRAY', converted_type: 'JSON', repetition_type: 'REQUIRED' }]);
+  if (options.metadata !== 'none') add('metadata', [utf8('metadata')]);
   (schema[0] as SchemaElement).num_children = names.length;
   return { names, schema };
 }
@@ -89,7 +99,8 @@ export function writeDatasetFiles(records: Iterable<EvolRecord>, options: Datase
   const writerOptions = options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark };
   const dataset = openAtomicWriter(at(DATASET_FILE), writerOptions);
   const metadata = options.metadata === 'file' ? openAtomicWriter(at(METADATA_FILE), writerOptions) : null;
-  const parquetTmp = at(`.${PARQUET_FILE}.tmp-${process.pid}`);
+  const parquetTmp = join(dirname(at(PARQUET_FILE)), `.${basename(PARQUET_FILE)}.tmp-${process.pid}`);
+  if (options.parquet) mkdirSync(dirname(parquetTmp), { recursive: true });
   const { names, schema } = parquetSchema(options);
   const parquet = options.parquet ? new ParquetWriter({ writer: fileWriter(parquetTmp), schema, createdBy: 'evolflow mixer' }) : null;
   const groupRows = Math.max(1, options.rowGroupRows ?? PARQUET_ROW_GROUP_ROWS);

@@ -27,7 +27,7 @@ describe('dataset formats', () => {
       for (const metadata of ['none', 'field'] as const) {
         writeDatasetFiles(records, { outDir: dir, format, metadata, parquet: false, datasetName: 'evolflow' });
         const check = ajv.compile(formatSchemas[format]);
-        const lines = readFileSync(join(dir, 'dataset.jsonl'), 'utf8').split('\n');
+        const lines = readFileSync(join(dir, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8').split('\n');
         expect(lines.pop()).toBe('');
         expect(lines.length).toBe(records.length);
         for (const line of lines) expect(check(JSON.parse(line)), JSON.stringify(check.errors)).toBe(true);
@@ -53,9 +53,9 @@ describe('dataset formats', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mix-info-'));
     writeDatasetFiles(records.slice(0, 3), { outDir: dir, format: 'openai', metadata: 'file', parquet: true, datasetName: 'evol' });
     const info = JSON.parse(readFileSync(join(dir, 'dataset_info.json'), 'utf8'));
-    expect(info).toEqual({ evol: datasetInfoEntry('openai', 'dataset.jsonl'), evol_parquet: datasetInfoEntry('openai', 'dataset.parquet') });
+    expect(info).toEqual({ evol: datasetInfoEntry('openai', 'data/jsonl/train-00000-of-00001.jsonl'), evol_parquet: datasetInfoEntry('openai', 'data/parquet/train-00000-of-00001.parquet') });
     expect(info.evol).toEqual({
-      file_name: 'dataset.jsonl', formatting: 'sharegpt', columns: { messages: 'messages' },
+      file_name: 'data/jsonl/train-00000-of-00001.jsonl', formatting: 'sharegpt', columns: { messages: 'messages' },
       tags: { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant', system_tag: 'system' },
     });
     expect(datasetInfoEntry('alpaca', 'd.jsonl')).toEqual({ file_name: 'd.jsonl', formatting: 'alpaca', columns: { prompt: 'instruction', query: 'input', response: 'output' } });
@@ -72,8 +72,8 @@ describe('Parquet', () => {
       for (const format of DATASET_FORMATS) {
         const dir = mkdtempSync(join(tmpdir(), `mix-pq-${format}-`));
         writeDatasetFiles(records, { outDir: dir, format, metadata: 'field', parquet: true, datasetName: 'evolflow' });
-        const jsonl = readFileSync(join(dir, 'dataset.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-        const result = await conn.runAndReadAll(`SELECT * FROM read_parquet('${join(dir, 'dataset.parquet')}')`);
+        const jsonl = readFileSync(join(dir, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+        const result = await conn.runAndReadAll(`SELECT * FROM read_parquet('${join(dir, 'data/parquet/train-00000-of-00001.parquet')}')`);
         const rows = result.getRowObjectsJson() as Record<string, unknown>[];
         expect(rows.length).toBe(jsonl.length);
         rows.forEach((row, i) => {

@@ -59,9 +59,9 @@ describe('writeDatasetFiles, streamed', () => {
     }
     const files = writeDatasetFiles(lazily(), { outDir: dir, format: 'alpaca', metadata: 'file', parquet: true, datasetName: 'evol', rowGroupRows: 100, highWaterMark: 128 });
     expect(pulled).toBe(records.length);
-    expect(files).toEqual(['dataset.jsonl', 'metadata.jsonl', 'dataset.parquet', 'dataset_info.json']);
+    expect(files).toEqual(['data/jsonl/train-00000-of-00001.jsonl', 'metadata.jsonl', 'data/parquet/train-00000-of-00001.parquet', 'dataset_info.json']);
     const expected = records.map((r) => `${formatLine(r, { format: 'alpaca', metadataField: false })}\n`).join('');
-    expect(readFileSync(join(dir, 'dataset.jsonl'), 'utf8')).toBe(expected);
+    expect(readFileSync(join(dir, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8')).toBe(expected);
     expect(readFileSync(join(dir, 'metadata.jsonl'), 'utf8').split('\n').filter(Boolean)).toHaveLength(records.length);
     // Read back by an independent reader (DuckDB): every row, in row groups of 100, the same rows as
     // the one-buffer writer's.
@@ -69,14 +69,14 @@ describe('writeDatasetFiles, streamed', () => {
     writeFileSync(wholeFile, parquetBytes(records, { format: 'alpaca', metadata: 'file' }));
     const conn = await (await DuckDBInstance.create(':memory:')).connect();
     const query = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-    const file = join(dir, 'dataset.parquet');
+    const file = join(dir, 'data/parquet/train-00000-of-00001.parquet');
     expect(await query(`SELECT count(DISTINCT row_group_id)::INTEGER AS groups, max(row_group_num_rows)::INTEGER AS most FROM parquet_metadata('${file}')`))
       .toEqual([{ groups: Math.ceil(records.length / 100), most: 100 }]);
     const rows = await query(`SELECT instruction, input, output FROM read_parquet('${file}')`);
     expect(rows.map((r) => r.instruction)).toEqual(records.map((r) => r.instruction));
     expect(rows).toEqual(await query(`SELECT instruction, input, output FROM read_parquet('${wholeFile}')`));
     rmSync(wholeFile);
-    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    expect(readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
   it('leaves no file half-written when a record fails to format', () => {
@@ -86,7 +86,8 @@ describe('writeDatasetFiles, streamed', () => {
       throw new Error('source failed');
     }
     expect(() => writeDatasetFiles(failing(), { outDir: dir, format: 'alpaca', metadata: 'none', parquet: true, datasetName: 'evol' })).toThrow(/source failed/);
-    expect(existsSync(join(dir, 'dataset.jsonl'))).toBe(false);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(join(dir, 'data/jsonl/train-00000-of-00001.jsonl'))).toBe(false);
+    // No file at all (the empty data/ folders the writers opened may stay).
+    expect(readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => !f.startsWith('data') || /\.\w+$/.test(f))).toEqual([]);
   });
 });

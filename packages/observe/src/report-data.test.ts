@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,8 @@ function runDir(): string {
   writeFileSync(join(dir, 'seeds.jsonl'), jsonl([rec('s1', 0), rec('s2', 0), rec('s3', 0)]));
   writeFileSync(join(dir, 'kept.jsonl'), `${jsonl([s1r1, s1r2, s2r1])}{not json\n`);
   writeFileSync(join(dir, 'rejected.jsonl'), jsonl([rej1, rej2]));
-  writeFileSync(join(dir, 'dataset.jsonl'), jsonl([{ instruction: 'a' }, { instruction: 'b' }]));
+  mkdirSync(join(dir, 'data/jsonl'), { recursive: true });
+  writeFileSync(join(dir, 'data/jsonl/train-00000-of-00001.jsonl'), jsonl([{ instruction: 'a' }, { instruction: 'b' }]));
   const row = (r: EvolRecord, state: string) => ({ id: r.id, seedId: r.seedId, parentId: r.parentId, round: r.round, strategy: r.strategy ?? null, chain: r.lineage.map((l) => l.strategy), state, ...(r.rejection ? { stage: r.rejection.stage, reason: r.rejection.reason } : {}) });
   writeFileSync(join(dir, 'lineage.jsonl'), jsonl([row(rec('s1', 0), 'seed'), row(s1r1, 'kept'), row(s1r2, 'kept'), row(s2r1, 'kept'), row(rej1, 'rejected'), row(rej2, 'rejected')]));
   writeFileSync(join(dir, 'run.json'), JSON.stringify({

@@ -34,6 +34,8 @@ export interface RunJson {
   stages?: Record<string, { in?: number; out?: number; rejected?: number; absorbed?: number; deadLettered?: number; retries?: number }>;
   totals?: Record<string, number>;
   timeline?: { t: number; stages?: Record<string, { in?: number; out?: number; rejected?: number }>; llmCalls?: number; tokens?: number }[];
+  /** The verify stage's verdicts: what was checked (python, javascript, math, none) -> reason (ok, code-error...) -> count. */
+  verify?: Record<string, Record<string, number>>;
 }
 
 /** Five-number summary plus mean and count. */
@@ -317,7 +319,7 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
       });
     }
   });
-  const dataset = await eachLine(join(runDir, 'dataset.jsonl'), () => undefined);
+  const dataset = await eachLine(join(runDir, 'data/jsonl/train-00000-of-00001.jsonl'), () => undefined);
   const metricsFile = join(runDir, 'metrics.prom');
   const latency = existsSync(metricsFile) ? latencyFromMetrics(await readFile(metricsFile, 'utf8')) : [];
   const stageCounts = Object.entries(run.stages ?? {}).map(([stage, st]) => ({

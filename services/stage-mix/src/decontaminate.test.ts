@@ -53,7 +53,7 @@ async function mixRun(config: Config, seeds: readonly EvolRecord[], evolved: rea
   for (const r of evolved) emits.push(...(await stage.handle(r, undefined, 'unique')));
   emits.push(...((await stage.flush?.(undefined)) ?? []));
   await stage.close();
-  const dataset = readFileSync(join(outDir, 'dataset.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { instruction: string }).instruction);
+  const dataset = readFileSync(join(outDir, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { instruction: string }).instruction);
   const drops = readFileSync(join(outDir, 'contaminated.jsonl'), 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as ContaminationEntry);
   return { outDir, emits, dataset, drops, stats: stage.stats, warnings: logger.warnings, card: readFileSync(join(outDir, 'README.md'), 'utf8') };
 }

@@ -69,9 +69,9 @@ describe('mix stage, finite run', () => {
       outs.push(dir);
     }
     const [a, b] = outs as [string, string];
-    expect(read(b, 'dataset.jsonl')).toBe(read(a, 'dataset.jsonl'));
-    expect(readFileSync(join(b, 'dataset.parquet')).equals(readFileSync(join(a, 'dataset.parquet')))).toBe(true);
-    const lines = read(a, 'dataset.jsonl').trim().split('\n');
+    expect(read(b, 'data/jsonl/train-00000-of-00001.jsonl')).toBe(read(a, 'data/jsonl/train-00000-of-00001.jsonl'));
+    expect(readFileSync(join(b, 'data/parquet/train-00000-of-00001.parquet')).equals(readFileSync(join(a, 'data/parquet/train-00000-of-00001.parquet')))).toBe(true);
+    const lines = read(a, 'data/jsonl/train-00000-of-00001.jsonl').trim().split('\n');
     expect(lines.length).toBe(656);
     const summary = JSON.parse(read(a, 'mix-summary.json'));
     expect(summary).toMatchObject({ records: 656, evolved: 525, replayed: 131, repeated: 0, seedsAvailable: 175, batches: 21, byRound: { 0: 131, 1: 175, 2: 175, 3: 175 } });
@@ -85,9 +85,9 @@ describe('mix stage, finite run', () => {
       expect(text.trim().split('\n').length).toBe(s.records);
       return text;
     }).join('');
-    expect(shardText).toBe(read(a, 'dataset.jsonl'));
+    expect(shardText).toBe(read(a, 'data/jsonl/train-00000-of-00001.jsonl'));
     // Trainer-side files, and no journal left behind.
-    expect(JSON.parse(read(a, 'dataset_info.json'))).toMatchObject({ evolflow: { file_name: 'dataset.jsonl', formatting: 'alpaca' } });
+    expect(JSON.parse(read(a, 'dataset_info.json'))).toMatchObject({ evolflow: { file_name: 'data/jsonl/train-00000-of-00001.jsonl', formatting: 'alpaca' } });
     const card = read(a, 'README.md');
     expect(card).toContain('license: apache-2.0');
     expect(card).toContain('| 0 (seeds) | 131 |');
@@ -125,7 +125,7 @@ describe('mix stage, finite run', () => {
     const stage = await createMixStage({ config: configWith({ metadata: 'file', shardRecords: 100, batchSize: 32 }, { format: 'sharegpt' }), outDir: dir });
     await feed(stage, inputs('m').slice(0, 300));
     await stage.flush?.(undefined);
-    const data = read(dir, 'dataset.jsonl').trim().split('\n');
+    const data = read(dir, 'data/jsonl/train-00000-of-00001.jsonl').trim().split('\n');
     const meta = read(dir, 'metadata.jsonl').trim().split('\n').map((l) => JSON.parse(l));
     expect(meta.length).toBe(data.length);
     expect(JSON.parse(data[0] as string).conversations[0].from).toBe('human');
@@ -153,7 +153,7 @@ describe('mix stage, finite run', () => {
     await feed(second, all.slice(390));
     expect(second.stats.redelivered).toBe(10);
     await second.flush?.(undefined);
-    expect(read(dir, 'dataset.jsonl')).toBe(read(ref, 'dataset.jsonl'));
+    expect(read(dir, 'data/jsonl/train-00000-of-00001.jsonl')).toBe(read(ref, 'data/jsonl/train-00000-of-00001.jsonl'));
   });
 });
 
@@ -214,7 +214,7 @@ describe('mix stage, continuous mode', () => {
     expect(triggeredByUncommitted.size).toBe(1);
     expect(shardFiles(dir)).toEqual(shardFiles(ref));
     expect(read(dir, 'manifest.json')).toBe(read(ref, 'manifest.json'));
-    expect(read(dir, 'dataset.jsonl')).toBe(read(ref, 'dataset.jsonl'));
+    expect(read(dir, 'data/jsonl/train-00000-of-00001.jsonl')).toBe(read(ref, 'data/jsonl/train-00000-of-00001.jsonl'));
     // No batch lost or changed; a batch is published again only when the input that completed it
     // is delivered again (its first publication may not have been committed).
     const merged = new Map([...batchesOf(before), ...batchesOf(after)]);

@@ -300,6 +300,10 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
       order: mix.order, stratify: mix.stratify, seedLicense: mix.seedLicense, seedSources: detectSeedLicenses(seedFiles),
       decontamination: decontamination ? { methods: decontamination.tests.map((t) => t.method), sets: decontamination.sets, file: CONTAMINATED_FILE } : null,
       files: ['README.md', ...files],
+      provenance: {
+        provider: config.llm.provider, models: Object.fromEntries(Object.entries(config.llm.roles).map(([role, r]) => [role, r.model])),
+        rounds: config.run.rounds, strategies: config.strategies.enabled, seed: config.run.seed, createdAt: new Date(now()).toISOString(),
+      },
     });
     writeFileAtomic(join(outDir, 'README.md'), card);
     writeFileAtomic(join(outDir, 'mix-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
