@@ -101,6 +101,9 @@ function bump(map: Record<string, number>, key: string): void {
 export async function createObserver(options: CreateObserverOptions): Promise<Observer> {
   const { config, logger } = options;
   const registry = new Registry();
+  const verifyChecks = new Counter({
+    name: 'evolflow_verify_checks_total', help: 'Verify stage verdicts, by what was checked (python, javascript, math, none) and reason (ok or the reject code)', labelNames: ['checked', 'reason'], registers,
+  });
   if (options.processMetrics ?? true) {
     // Named as prom-client names them (`process_*`, `nodejs_*`), so standard Node dashboards find them.
     collectDefaultMetrics({ register: registry });
@@ -211,6 +214,8 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
 
   const onRecord = (event: RunStageRecordEvent): void => {
     const { stage, outcome, emits } = event;
+      const verified = stage === 'verify' && topic !== 'pool' ? record.checks.at(-1) : undefined;
+      if (verified?.stage === 'verify') verifyChecks.inc({ checked: verified.verified ?? 'none', reason: verified.reason });
     recordsIn.inc({ stage });
     if (outcome === 'out') recordsOut.inc({ stage });
     else if (outcome === 'absorbed') recordsAbsorbed.inc({ stage });

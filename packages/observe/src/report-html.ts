@@ -226,6 +226,15 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
   const stageRows = data.stageCounts
     .map((st) => `<tr><td>${esc(st.stage)}</td>${[st.in, st.out, st.rejected, st.absorbed, st.deadLettered, st.retries].map((v) => `<td class="num">${n(v)}</td>`).join('')}</tr>`)
     .join('');
+  // The verify stage: per kind of check, how many were kept and rejected by each reason.
+  const verifyRows = Object.entries(data.run.verify ?? {})
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([checked, byReason]) => {
+      const total = Object.values(byReason).reduce((x, y) => x + y, 0);
+      const rejects = Object.entries(byReason).filter(([r]) => r !== 'ok').sort((a, b) => b[1] - a[1]).map(([r, k]) => `${esc(r)} ${k}`).join(', ');
+      return `<tr><td>${esc(checked)}</td><td class="num">${n(total)}</td><td class="num">${n(byReason.ok ?? 0)}</td><td>${rejects || '–'}</td></tr>`;
+    })
+    .join('');
   const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`);
   const latencyRows = data.latency
     .map((l) => `<tr><td>${esc(l.role)}${ROLE_STAGE[l.role] ? ` (${esc(ROLE_STAGE[l.role] as string)})` : ''}</td><td class="num">${n(l.calls)}</td><td class="num">${ms(l.meanMs)}</td><td class="num">${ms(l.p50Ms)}</td><td class="num">${ms(l.p95Ms)}</td></tr>`)
@@ -248,6 +257,7 @@ ${checkRows ? `<h2>Health checks: <span class="${word === 'healthy' ? 'ok' : wor
 <h2>Charts</h2>
 <section class="charts">${figures.join('\n')}</section>
 ${stageRows ? `<h2>Stages</h2><table class="stages"><tr><th>stage</th><th class="num">in</th><th class="num">out</th><th class="num">rejected</th><th class="num">absorbed</th><th class="num">dead-lettered</th><th class="num">retries</th></tr>${stageRows}</table>` : ''}
+${verifyRows ? `<h2>Verified answers</h2><table class="verify"><tr><th>checked</th><th class="num">answers</th><th class="num">kept</th><th>rejected by reason</th></tr>${verifyRows}</table><p class="note">The verify stage: code run with its tests in a sandbox, math cross-checked by samples; none = nothing to run or cross-check.</p>` : ''}
 ${latencyRows ? `<h2>LLM latency</h2><table class="latency"><tr><th>role (stage)</th><th class="num">requests</th><th class="num">mean</th><th class="num">p50</th><th class="num">p95</th></tr>${latencyRows}</table><p class="note">From the run's final metrics (metrics.prom); quantiles interpolated within histogram buckets.</p>` : ''}
 <h2>Strategies</h2>
 <table class="strategies"><tr><th>strategy</th><th class="num">evolutions</th><th class="num">kept</th><th class="num">rejected</th><th class="num">failure rate</th><th>top reject reasons</th></tr>${strategyRows}</table>
