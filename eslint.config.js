@@ -14,7 +14,7 @@ const NO_REACH_IN = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.cache/**', 'out/**', 'runs/**', 'test-output/**', '**/*.js', '!eslint.config.js'] },
+  { ignores: ['**/node_modules/**', '.cache/**', 'out/**', 'runs/**', 'test-output/**', 'packages/*/dist/**', '**/*.js', '!eslint.config.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -54,7 +54,6 @@ export default tseslint.config(
       'packages/validators/src/position.ts',
       'packages/verify/src/sandbox.ts',
       'packages/verify/src/verify.ts',
-      'services/stage-eliminate/src/judge.ts',
       'services/stage-evolve/src/handler.ts',
       'services/stage-mix/src/decontaminate.test.ts',
       'services/stage-seed/src/seed-file.ts',

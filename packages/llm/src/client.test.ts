@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '@evolflow/core';
 import { createLlmClient } from './client.ts';
+import { LlmError } from './errors.ts';
 import { ask, cacheDir, cleanups, client, failure, llmConfig, manualClock, until } from './test-support.ts';
 
 interface Reply {
@@ -160,7 +161,7 @@ describe('createLlmClient: retries', () => {
     const answer = await llm.complete('evolver', ask('x'), { recordId: 'r9' });
     expect(answer.text).toBe('echo: x');
     expect(order).toEqual(['request 1', 'sleep 1000', 'request 2']);
-    expect(llm.events.filter((e) => e.kind === 'retry')).toEqual([{ kind: 'retry', role: 'evolver', model: 'gpt-4o-mini', attempt: 2, delayMs: 1000, reason: 'rate-limit', recordId: 'r9' }]);
+    expect(llm.events.filter((e) => e.kind === 'retry')).toEqual([{ kind: 'retry', role: 'evolver', model: 'gpt-4o-mini', attempt: 2, delayMs: 1000, reason: 'rate-limit', status: 429, retryAfterMs: 1000, recordId: 'r9' }]);
     expect(llm.events.filter((e) => e.kind === 'request').map((e) => e.kind === 'request' && e.status)).toEqual([429, 200]);
     expect(llm.usage()).toMatchObject({ calls: 2, retries: 1, errors: 0 });
   });
@@ -194,6 +195,13 @@ describe('createLlmClient: retries', () => {
     expect(error.message).toMatch(/after 4 attempts: HTTP 500/);
     expect(llm.usage()).toMatchObject({ calls: 4, retries: 3, errors: 1, promptTokens: 0 });
     expect(llm.events.filter((e) => e.kind === 'error')).toHaveLength(1);
+    // The failure as typed fields, on the error and on the event: nobody reads them back out of the message.
+    expect(error).toBeInstanceOf(LlmError);
+    const typed = error as LlmError;
+    expect([typed.role, typed.model, typed.status, typed.reason, typed.retryAfterMs, typed.attempts]).toEqual(['responder', 'gpt-4o-mini', 500, 'server-error', undefined, 4]);
+    const event = llm.events.find((e) => e.kind === 'error');
+    expect(event).toMatchObject({ kind: 'error', role: 'responder', status: 500, reason: 'server-error', attempts: 4, recordId: 'rec-7' });
+    expect(event && 'retryAfterMs' in event).toBe(false);
   });
 
   it('gives up on endless 429s with llm-rate-limit', async () => {
@@ -201,6 +209,8 @@ describe('createLlmClient: retries', () => {
     const llm = client({ config: llmConfig(server.url, { maxRetries: 2 }) });
     const error = await failure(llm.complete('evolver', ask('x')));
     expect([error.code, server.seen.length]).toEqual(['llm-rate-limit', 3]);
+    expect(error).toMatchObject({ status: 429, reason: 'rate-limit', attempts: 3 });
+    expect(llm.events.find((e) => e.kind === 'error')).toMatchObject({ status: 429, reason: 'rate-limit', attempts: 3 });
   });
 
   it('does not retry a 400', async () => {
@@ -209,6 +219,10 @@ describe('createLlmClient: retries', () => {
     const error = await failure(llm.complete('judge', ask('x'), { recordId: 'r2' }));
     expect([error.code, error.retriable, server.seen.length, llm.sleeps.length]).toEqual(['llm', false, 1, 0]);
     expect(error.message).toMatch(/after 1 attempt: HTTP 400/);
+    expect(error).toMatchObject({ status: 400, reason: undefined, attempts: 1 });
+    const event = llm.events.find((e) => e.kind === 'error');
+    expect(event).toMatchObject({ status: 400, attempts: 1 });
+    expect(event && 'reason' in event).toBe(false);
   });
 
   it('retries 408 and times out stalled requests as llm-timeout', async () => {
@@ -219,6 +233,7 @@ describe('createLlmClient: retries', () => {
     const llm = client({ config: llmConfig(stalled.url, { maxRetries: 1, timeoutMs: 500 }) });
     const error = await failure(llm.complete('evolver', ask('x'), { recordId: 'slow' }));
     expect([error.code, stalled.seen.length]).toEqual(['llm-timeout', 2]);
+    expect(error).toMatchObject({ status: 0, reason: 'timeout', attempts: 2 });
     expect(llm.events.filter((e) => e.kind === 'retry').map((e) => e.kind === 'retry' && e.reason)).toEqual(['timeout']);
   });
 
@@ -229,6 +244,8 @@ describe('createLlmClient: retries', () => {
     const error = await failure(llm.complete('evolver', ask('x')));
     expect(error.code).toBe('llm');
     expect(error.message).toContain(gone.url);
+    expect(error).toMatchObject({ status: 0, reason: 'connection', attempts: 3 });
+    expect(llm.events.filter((e) => e.kind === 'retry').map((e) => e.kind === 'retry' && e.status)).toEqual([0, 0]);
     expect(llm.events.filter((e) => e.kind === 'retry').map((e) => e.kind === 'retry' && e.reason)).toEqual(['connection', 'connection']);
   });
 });

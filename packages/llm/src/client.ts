@@ -2,11 +2,12 @@
 // over keep-alive HTTP (http-chat.ts; failures surface as the openai SDK's error classes) with a
 // concurrency limit, RPM/TPM limits, our own retries with backoff, a persistent
 // response cache with single-flight, and usage accounting.
-import { EvolflowError, redactText, redactUrl, type ChatMessage, type Config, type ErrorCode, type LlmCaller, type LlmCompletion, type LlmRequestOptions, type LlmRole, type Logger } from '@evolflow/core';
+import { EvolflowError, redactText, redactUrl, type ChatMessage, type Config, type LlmCaller, type LlmCompletion, type LlmRequestOptions, type LlmRole, type Logger } from '@evolflow/core';
 import { cacheKey, openResponseCache, type CachedAnswer, type ResponseCache } from './cache.ts';
 import { createRateLimiter, createSemaphore, type Clock } from './limits.ts';
 import { backoffDelay, classifyFailure, type AttemptFailure, type RetryReason } from './retry.ts';
 import { createUsageMeter, type LlmUsage } from './usage.ts';
+import { LlmError, type LlmFailure } from './errors.ts';
 import { createChatEndpoint, DEFAULT_BASE_URL, type ChatEndpoint, type ChatRequest } from './http-chat.ts';
 import { APIError } from 'openai';
 
@@ -35,8 +36,8 @@ export interface LlmClientOptions {
 export type LlmEvent =
   | { kind: 'request'; role: LlmRole; model: string; latencyMs: number; status: number; promptTokens: number; completionTokens: number; recordId?: string }
   | { kind: 'cache-hit'; role: LlmRole; model: string; recordId?: string }
-  | { kind: 'retry'; role: LlmRole; model: string; attempt: number; delayMs: number; reason: RetryReason; recordId?: string }
-  | { kind: 'error'; role: LlmRole; model: string; error: string; recordId?: string };
+  | { kind: 'retry'; role: LlmRole; model: string; attempt: number; delayMs: number; reason: RetryReason; status: number; retryAfterMs?: number; recordId?: string }
+  | { kind: 'error'; role: LlmRole; model: string; status: number; reason?: RetryReason; retryAfterMs?: number; attempts: number; error: string; recordId?: string };
 
 /** The LLM caller stages get, plus run totals and shutdown. */
 export interface LlmClient extends LlmCaller {
@@ -61,8 +62,6 @@ interface CallSpec {
 function refusesStop(error: unknown): boolean {
   return error instanceof APIError && error.status === 400 && (error.param === 'stop' || /\bstop\b/i.test(error.message));
 }
-
-const FINAL_CODE: Record<RetryReason, ErrorCode> = { 'rate-limit': 'llm-rate-limit', 'server-error': 'llm-server', timeout: 'llm-timeout', connection: 'llm' };
 
 /** Rough token count of a text (4 characters a token), for rate limiting before usage is known. */
 export function estimateTokens(text: string): number {
@@ -213,12 +212,13 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         const status = failure.status === 0 ? 'no HTTP response' : `HTTP ${failure.status}`;
         const message = redactText(`LLM ${spec.role} call (model ${spec.model}) for record ${spec.recordId ?? '(none)'} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${status}${failure.reason ? ` (${failure.reason})` : ''}: ${failure.message}; ${hint(failure, spec.role, url)}`);
         meter.error();
-        emit(withRecord({ kind: 'error', role: spec.role, model: spec.model, error: message }, spec.recordId));
+        const final: LlmFailure = { role: spec.role, model: spec.model, status: failure.status, reason: failure.reason, retryAfterMs: failure.retryAfterMs, attempts };
+        emit(withRecord({
+          kind: 'error', role: spec.role, model: spec.model, status: failure.status, attempts, error: message,
+          ...(failure.reason ? { reason: failure.reason } : {}), ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
+        }, spec.recordId));
         logger?.warn(message, { role: spec.role, model: spec.model, status: failure.status, attempts, recordId: spec.recordId });
-        throw new EvolflowError(failure.reason ? FINAL_CODE[failure.reason] : 'llm', message, {
-          retriable: false,
-          details: { role: spec.role, model: spec.model, status: failure.status, attempts, recordId: spec.recordId, baseUrl: url },
-        });
+        throw new LlmError(final, message, { details: { recordId: spec.recordId, baseUrl: url } });
       }
       // Retry-After is honoured up to llm.maxRetryAfterMs: one answer asking for an hour must not freeze the run.
       const retryAfterMs = failure.retryAfterMs === undefined ? undefined : Math.min(failure.retryAfterMs, config.maxRetryAfterMs ?? Number.POSITIVE_INFINITY);
@@ -226,7 +226,10 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       // The endpoint said it is saturated: hold every other request back too, not just this one.
       if (failure.reason === 'rate-limit' && retryAfterMs !== undefined) limiter.pauseUntil(clock.now() + retryAfterMs);
       meter.retry();
-      emit(withRecord({ kind: 'retry', role: spec.role, model: spec.model, attempt: attempts + 1, delayMs, reason: failure.reason }, spec.recordId));
+      emit(withRecord({
+        kind: 'retry', role: spec.role, model: spec.model, attempt: attempts + 1, delayMs, reason: failure.reason, status: failure.status,
+        ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
+      }, spec.recordId));
       logger?.debug(`LLM ${spec.role} retry ${attempts} in ${delayMs} ms after ${failure.status || failure.reason}`, { recordId: spec.recordId });
       await clock.sleep(delayMs);
     }
@@ -266,7 +269,10 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         } catch (error) {
           if (!(error instanceof EvolflowError)) throw error;
           const shared = error;
-          throw new EvolflowError(shared.code, `${shared.message} (record ${spec.recordId ?? '(none)'} shared that identical request)`, { cause: error, details: { ...shared.details, recordId: spec.recordId } });
+          const message = `${shared.message} (record ${spec.recordId ?? '(none)'} shared that identical request)`;
+          const details = { ...shared.details, recordId: spec.recordId };
+          if (shared instanceof LlmError) throw new LlmError(shared, message, { cause: error, details });
+          throw new EvolflowError(shared.code, message, { cause: error, details });
         }
       }
       const call = callWithRetries(spec).then((answer) => {

@@ -26,7 +26,7 @@ describe('llm client against the simulator', () => {
     expect(answer.cached).toBe(false);
     expect(order).toEqual(['sleep 1000 after 1 request(s)']);
     expect(statuses(sim)).toEqual([429, 200]);
-    expect(llm.events.filter((e) => e.kind === 'retry')).toEqual([{ kind: 'retry', role: 'evolver', model: 'gpt-4o-mini', attempt: 2, delayMs: 1000, reason: 'rate-limit', recordId: 'r1' }]);
+    expect(llm.events.filter((e) => e.kind === 'retry')).toEqual([{ kind: 'retry', role: 'evolver', model: 'gpt-4o-mini', attempt: 2, delayMs: 1000, reason: 'rate-limit', status: 429, retryAfterMs: 1000, recordId: 'r1' }]);
   });
 
   it('retries 500s with backoff and gives up after maxRetries + 1 attempts', async () => {

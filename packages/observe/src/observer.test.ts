@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from './testing.ts';
 import { DEFAULT_CONFIG, mergeDeep, type Config, type EvolRecord } from '@evolflow/core';
-import { createObserver, errorKind, GAUGES_NAMED_LIKE_COUNTERS, type Observer, type RunStageRecordEvent } from './observer.ts';
+import { createObserver, GAUGES_NAMED_LIKE_COUNTERS, type Observer, type RunStageRecordEvent } from './observer.ts';
 import type { Logger } from '@evolflow/core';
 
 
@@ -56,8 +56,11 @@ describe('createObserver', () => {
     observer.onLlmEvent({ kind: 'request', role: 'evolver', model: 'm', latencyMs: 120, status: 200, promptTokens: 100, completionTokens: 40 });
     observer.onLlmEvent({ kind: 'request', role: 'judge', model: 'm', latencyMs: 30, status: 200, promptTokens: 10, completionTokens: 1 });
     observer.onLlmEvent({ kind: 'cache-hit', role: 'evolver', model: 'm' });
-    observer.onLlmEvent({ kind: 'retry', role: 'evolver', model: 'm', attempt: 1, delayMs: 250, reason: 'rate-limit' });
-    observer.onLlmEvent({ kind: 'error', role: 'responder', model: 'm', error: 'LLM responder call (model m) for record s-1.r1 failed after 6 attempts: no HTTP response (timeout): aborted; raise llm.timeoutMs' });
+    observer.onLlmEvent({ kind: 'retry', role: 'evolver', model: 'm', attempt: 1, delayMs: 250, reason: 'rate-limit', status: 429 });
+    observer.onLlmEvent({
+      kind: 'error', role: 'responder', model: 'm', status: 0, reason: 'timeout', attempts: 6,
+      error: 'LLM responder call (model m) for record s-1.r1 failed after 6 attempts: no HTTP response (timeout): aborted; raise llm.timeoutMs',
+    });
     observer.setBacklog('pool', 7);
     expect(metric(await observer.metricsText(), 'evolflow_dedup_index_size')).toBe(2); // one kept, one seed registered
     observer.setDedupSize(42);
@@ -182,10 +185,18 @@ describe('createObserver', () => {
     await unserved.close();
   });
 
-  it('labels failed calls by a bounded kind taken from the client message', () => {
-    expect(errorKind('LLM judge call (model m) for record x failed after 1 attempt: HTTP 400: bad request; check the model name')).toBe('http-400');
-    expect(errorKind('LLM evolver call failed after 6 attempts: HTTP 429 (rate-limit): slow down; lower llm.rpm')).toBe('rate-limit');
-    expect(errorKind('something else')).toBe('other');
+  it("labels failed calls by a bounded kind from the client's typed fields, never its message", async () => {
+    observer = await createObserver({ config: config({}), logger: collecting().logger, strategies: [], processMetrics: false });
+    const error = (status: number, reason: 'rate-limit' | 'timeout' | undefined, message: string) =>
+      observer?.onLlmEvent({ kind: 'error', role: 'judge', model: 'm', status, attempts: 1, error: message, ...(reason ? { reason } : {}) });
+    error(400, undefined, 'LLM judge call (model m) for record x failed after 1 attempt: HTTP 400: bad request; check the model name');
+    error(429, 'rate-limit', 'LLM judge call failed after 6 attempts: HTTP 429 (rate-limit): slow down; lower llm.rpm');
+    error(0, undefined, 'LLM judge call failed after 1 attempt: no HTTP response: socket hang up');
+    // A message that names another status or reason changes nothing: the fields decide.
+    error(404, undefined, 'upstream said HTTP 500 (server-error), no HTTP response');
+    const text = await observer.metricsText();
+    const kinds = ['http-400', 'rate-limit', 'no-response', 'http-404', 'http-500', 'server-error', 'other'].map((kind) => metric(text, 'evolflow_llm_errors_total', { role: 'judge', kind }));
+    expect(kinds).toEqual([1, 1, 1, 1, undefined, undefined, undefined]);
   });
 
   it('names the port when it cannot listen', async () => {

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EvolflowError, wordCount, type Config, type EvolRecord, type Logger } from '@evolflow/core';
-import type { LlmEvent, LlmUsage } from '@evolflow/llm';
+import { failureKind, type LlmEvent, type LlmUsage } from '@evolflow/llm';
 import type { RunStageOptions, StageStats } from '@evolflow/transport';
 import { createFailureGuard, percentBeside, percentEdge, type FailureAlert, type StrategyHealth } from './failure-guard.ts';
 
@@ -79,19 +79,6 @@ export interface CreateObserverOptions {
 export const GAUGES_NAMED_LIKE_COUNTERS: readonly string[] = Object.freeze(['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']);
 
 const emptyRole = () => ({ calls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 });
-
-/** A bounded label for a failed call: the retry reason or HTTP status the client's message names. */
-export function errorKind(error: unknown): string {
-  if (typeof error !== 'string') {
-    const code = (error as { code?: unknown } | null)?.code;
-    return typeof code === 'string' ? code : 'other';
-  }
-  const reason = /\((rate-limit|server-error|timeout|connection)\)/.exec(error)?.[1];
-  if (reason) return reason;
-  const status = /\bHTTP (\d{3})\b/.exec(error)?.[1];
-  if (status) return `http-${status}`;
-  return error.includes('no HTTP response') ? 'no-response' : 'other';
-}
 
 function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
@@ -278,7 +265,8 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
         logger.debug(`llm ${event.role}: retry ${event.attempt} in ${Math.round(event.delayMs)} ms (${event.reason})`, { ...labels, attempt: event.attempt, reason: event.reason });
         break;
       case 'error': {
-        const kind = errorKind(event.error);
+        // The client's typed fields, not its message: the retry reason, else http-<status>, else no-response.
+        const kind = failureKind(event);
         llmErrors.inc({ ...labels, kind });
         llm.errors++;
         // The client logs the failure itself (with its hint); only the kind is worth a debug line here.
