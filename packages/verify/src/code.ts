@@ -143,6 +143,8 @@ function judgeRun(r: SandboxResult, language: SandboxLanguage, limits: { timeout
   }
   const missing = MISSING_MODULE.exec(r.stderr);
   if (r.exitCode !== 0 && missing) return { reason: 'not-run', detail: `needs the module "${missing[1] ?? missing[2] ?? missing[3] ?? '?'}", which the sandbox does not have: not judged` };
+  // A program that reads its input (input(), sys.stdin) gets end of file: what it would do with input is unknown.
+  if (r.exitCode !== 0 && /^EOFError: EOF when reading a line/m.test(r.stderr)) return { reason: 'not-run', detail: 'reads standard input, which the sandbox does not give: not judged' };
   if (r.exitCode !== 0) {
     const line = firstErrorLine(r.stderr) || `exit code ${String(r.exitCode ?? r.signal)}`;
     return { reason: 'code-error', detail: line };

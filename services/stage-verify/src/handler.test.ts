@@ -100,11 +100,13 @@ describe('verify stage: code', () => {
     expect(emits[0]?.record.calls).toEqual(['e-1', 'r-1']);
   });
 
-  it('does not judge a program that needs a package the sandbox lacks', async () => {
+  it('does not judge a program that needs a package the sandbox lacks, or reads its input', async () => {
     const { emits, counts } = await run(child('Plot.', '```python\nimport numpy as np\nprint(np.arange(3))\n```'), { over: { verify: { code: { askTests: false } } } });
     expect(emits.map((e) => e.topic)).toEqual(['verified']);
     expect(emits[0]?.record.checks.at(-1)).toMatchObject({ reason: 'ok', verified: 'none', detail: 'python: 1 block, tests none (only run): needs the module "numpy", which the sandbox does not have: not judged' });
     expect(counts).toEqual({ none: { ok: 1 } });
+    const reads = await run(child('Read a name.', '```python\nname = input("Name: ")\nprint("Hello, " + name)\n```'), { over: { verify: { code: { askTests: false } } } });
+    expect(reads.emits[0]?.record.checks.at(-1)).toMatchObject({ reason: 'ok', verified: 'none', detail: 'python: 1 block, tests none (only run): reads standard input, which the sandbox does not give: not judged' });
   });
 
   it('passes other answers untouched, and everything when verify.enabled is false', async () => {
