@@ -8,7 +8,8 @@ import { contentWords } from './lexicon.ts';
 import { evolveBroken, evolveClean, prose } from './evolve.ts';
 import { FORMAT_INFO } from './formats.ts';
 import { judgeDifficulty, judgeEqual, respond } from './answer.ts';
-import { EVOLVER_FAULTS, RESPONDER_FAULTS, type ContentFaultKind, type FaultKind, type FaultRecord } from './faults.ts';
+import { EVOLVER_FAULTS, RESPONDER_FAULTS, type AnswerFaultKind, type ContentFaultKind, type FaultKind, type FaultRecord } from './faults.ts';
+import { CODE_BREAKS, codeAnswer, mathAnswer, recogniseCode, recogniseMath, testsAnswer } from './tasks.ts';
 
 export type SimRole = FaultRecord['role'];
 
@@ -32,6 +33,14 @@ const between = (s: string, start: string, end: string | RegExp): string => {
 };
 
 const DEPTH: [RegExp, string][] = [
+  // The code and math packs (plugins/strategy-code-*, strategy-math-*), before the general directions.
+  [/programming task[\s\S]*new requirement|less common and more specific/i, 'code-constraints'],
+  [/programming task[\s\S]*more logical steps/i, 'code-reasoning'],
+  [/programming task[\s\S]*subtly wrong/i, 'code-misdirect'],
+  [/programming task[\s\S]*complexity bound/i, 'code-complexity'],
+  [/math problem[\s\S]*one more condition, quantity or unknown/i, 'math-harder'],
+  [/math problem[\s\S]*one more step of reasoning/i, 'math-steps'],
+  [/easier version of the same problem/i, 'math-easier'],
   [/constraint/i, 'add-constraints'],
   [/depth and breadth/i, 'deepening'],
   [/specific concepts|more specific|concreti[sz]/i, 'concretizing'],
@@ -41,7 +50,8 @@ const DEPTH: [RegExp, string][] = [
 /** Which role a chat request plays, and what it is about. */
 export function recognise(content: string): Recognised {
   if (content.includes('#Created Prompt#')) {
-    return { role: 'evolver', strategy: 'mutation', text: between(content, '#Given Prompt#:', '#Created Prompt#:') };
+    const strategy = /new math problem/i.test(content.slice(0, content.indexOf('#Given Prompt#:'))) ? 'math-quantities' : 'mutation';
+    return { role: 'evolver', strategy, text: between(content, '#Given Prompt#:', '#Created Prompt#:') };
   }
   const givenAt = content.indexOf('#The Given Prompt#:');
   if (givenAt >= 0 && content.includes('#Rewritten Prompt#:')) {
@@ -72,6 +82,8 @@ export interface BrainOptions {
   faultRate: number;
   enabled: ReadonlySet<FaultKind>;
   strategyFaultRates: Readonly<Record<string, number>>;
+  /** Probability of a broken answer to a coding or math task the simulator knows (default 0). */
+  answerFaultRate?: number;
 }
 
 /** One answer: the text, and the content fault it carries (if any). */
@@ -79,6 +91,8 @@ export interface Answer {
   recognised: Recognised;
   text: string;
   fault?: ContentFaultKind;
+  /** True when the answer depends on the occurrence too (math: a wrong answer is not repeated when asked again). */
+  varies?: boolean;
 }
 
 const STOPS = ['the', 'and', 'of', 'to', 'it', 'is', 'that', 'this', 'with', 'as', 'for', 'on', 'by', 'or', 'an', 'in', 'be', 'so', 'there', 'then'];
@@ -151,15 +165,48 @@ export function createBrain(options: BrainOptions) {
     }
   }
 
+  const answerRate = options.answerFaultRate ?? 0;
+  const codeBreaks = CODE_BREAKS.filter((k) => options.enabled.has(k));
+
+  /**
+   * A coding or math task the simulator knows: code with tests (broken, at `answerFaultRate`, in one of the
+   * enabled ways, chosen by content like the other faults), or a worked math answer whose final number is
+   * wrong at `answerFaultRate` independently on each occurrence, so a re-asked sample need not repeat it.
+   */
+  function taskAnswer(rec: Recognised, key: number, occurrence: number): Omit<Answer, 'recognised'> | undefined {
+    const tests = testsAnswer(rec.text);
+    if (tests !== undefined) return { text: tests };
+    if (recogniseCode(rec.text)) {
+      const broken = answerRate > 0 && codeBreaks.length > 0 && unit(seed, 'code-break', key) < answerRate
+        ? codeBreaks[Math.floor(unit(seed, 'code-break-kind', key) * codeBreaks.length)] : undefined;
+      const text = codeAnswer(rec.text, broken) as string;
+      return broken === undefined ? { text } : { text, fault: broken };
+    }
+    if (recogniseMath(rec.text)) {
+      const wrong = answerRate > 0 && options.enabled.has('math-wrong') && unit(seed, 'math-wrong', key, occurrence) < answerRate;
+      if (!wrong) return { text: mathAnswer(rec.text) as string, varies: true };
+      const by = (1 + Math.floor(unit(seed, 'math-wrong-by', key, occurrence) * 9)) * (unit(seed, 'math-wrong-sign', key, occurrence) < 0.5 ? -1 : 1);
+      return { text: mathAnswer(rec.text, by) as string, fault: 'math-wrong' satisfies AnswerFaultKind, varies: true };
+    }
+    return undefined;
+  }
+
   return {
-    /** Answer a request whose joined content is `content` (`key` = hash53(content, seed)). */
-    answer(content: string, lastUser: string, key: number): Answer {
+    /**
+     * Answer a request whose last user message is `lastUser`; `key` = hash53(joined content, seed), and
+     * `occurrence` counts earlier requests with the same content (0 for the first).
+     */
+    answer(lastUser: string, { key, occurrence = 0 }: { key: number; occurrence?: number }): Answer {
       const rec = recognise(lastUser);
       const fault = chooseFault(rec, key);
       const r = seededRandom(seed, key); // key is already a hash of the content
       let text: string;
       if (rec.role === 'evolver') text = evolverText(rec, fault, r);
-      else if (rec.role === 'responder') text = responderText(rec, fault, r);
+      else if (rec.role === 'responder' && fault === undefined) {
+        const task = taskAnswer(rec, key, occurrence);
+        if (task) return { recognised: rec, ...task };
+        text = responderText(rec, fault, r);
+      } else if (rec.role === 'responder') text = responderText(rec, fault, r);
       else if (rec.judge === 'equality') text = judgeEqual(rec.text, rec.second ?? '');
       else text = String(judgeDifficulty(rec.text));
       return fault === undefined ? { recognised: rec, text } : { recognised: rec, text, fault };

@@ -5,6 +5,7 @@ import { words } from '@evolflow/core';
 import { pick } from './hash.ts';
 import { BANKS, contentWords, fresh, topicWords } from './lexicon.ts';
 import { dataBlock } from './formats.ts';
+import { mathVariant } from './tasks.ts';
 
 /** What an evolution writer gets: the given prompt, its prose words and a seeded random source. */
 export interface EvolveInput {
@@ -140,6 +141,8 @@ export function evolveClean(strategy: string, input: EvolveInput): string {
       return withBlock(text, block, p);
     }
     case 'mutation': return mutate(given, p);
+    // A problem the simulator knows becomes another of its family with new numbers (new quantities, or an easier one).
+    case 'math-quantities': case 'math-easier': return mathVariant(given, p.r) ?? mutate(given, p);
     default: return `${given}${join(given)}${pick(ADD_CONSTRAINTS, p.r)(p)}${extra(p, given)}`;
   }
 }

@@ -132,6 +132,7 @@ describe('fault injection', () => {
     const reasons: Record<ContentFaultKind, string> = {
       refusal: 'sorry', 'meta-copy': 'meta-copy', 'too-short': 'too-short', 'stopwords-only': 'stopwords-only', unchanged: 'unchanged',
       'no-gain': 'no-information-gain', 'broken-format': 'invalid-format', repeat: 'duplicate',
+      'code-syntax': 'code-error', 'code-exception': 'code-error', 'code-failing-test': 'code-error', 'code-endless-loop': 'code-timeout', 'math-wrong': 'no-consensus',
     };
     expect(FAULT_REASON).toEqual(reasons);
     const broken = (format: string) => faultReason({ requestId: 'x', kind: 'broken-format', role: 'evolver', format });

@@ -2,7 +2,9 @@
 // must reject each content fault with (so a run can score what its eliminator caught).
 
 export type TransportFaultKind = 'rate-limit' | 'server-error' | 'stall';
-export type ContentFaultKind = 'refusal' | 'meta-copy' | 'too-short' | 'stopwords-only' | 'unchanged' | 'no-gain' | 'broken-format' | 'repeat';
+/** Broken answers to coding and math tasks the simulator knows (decided by `answerFaultRate`, not `faultRate`). */
+export type AnswerFaultKind = 'code-syntax' | 'code-exception' | 'code-failing-test' | 'code-endless-loop' | 'math-wrong';
+export type ContentFaultKind = 'refusal' | 'meta-copy' | 'too-short' | 'stopwords-only' | 'unchanged' | 'no-gain' | 'broken-format' | 'repeat' | AnswerFaultKind;
 export type FaultKind = TransportFaultKind | ContentFaultKind;
 
 /** One injected fault: the completion id (content faults) or request id (transport faults) it hit. */
@@ -18,7 +20,8 @@ export interface FaultRecord {
 export const TRANSPORT_FAULTS: readonly TransportFaultKind[] = ['rate-limit', 'server-error', 'stall'];
 export const EVOLVER_FAULTS: readonly ContentFaultKind[] = ['meta-copy', 'unchanged', 'no-gain', 'broken-format', 'repeat'];
 export const RESPONDER_FAULTS: readonly ContentFaultKind[] = ['refusal', 'too-short', 'stopwords-only'];
-export const CONTENT_FAULTS: readonly ContentFaultKind[] = [...EVOLVER_FAULTS, ...RESPONDER_FAULTS];
+export const ANSWER_FAULTS: readonly AnswerFaultKind[] = ['code-syntax', 'code-exception', 'code-failing-test', 'code-endless-loop', 'math-wrong'];
+export const CONTENT_FAULTS: readonly ContentFaultKind[] = [...EVOLVER_FAULTS, ...RESPONDER_FAULTS, ...ANSWER_FAULTS];
 export const ALL_FAULTS: readonly FaultKind[] = [...TRANSPORT_FAULTS, ...CONTENT_FAULTS];
 
 /** The reason code the pipeline must reject each content fault with (broken-format: see `faultReason`). */
@@ -31,6 +34,11 @@ export const FAULT_REASON: Record<ContentFaultKind, string> = {
   'no-gain': 'no-information-gain',
   'broken-format': 'invalid-format',
   repeat: 'duplicate',
+  'code-syntax': 'code-error',
+  'code-exception': 'code-error',
+  'code-failing-test': 'code-error',
+  'code-endless-loop': 'code-timeout',
+  'math-wrong': 'no-consensus',
 };
 
 const FORMAT_REASON: Record<string, string> = {

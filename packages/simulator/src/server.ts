@@ -24,6 +24,12 @@ export interface SimulatorOptions {
   faults?: FaultKind[];
   /** Per strategy: probability that an evolution of that strategy is faulty (kind chosen among the enabled evolver content faults that apply). */
   strategyFaultRates?: Record<string, number>;
+  /**
+   * Probability of a broken answer to a coding or math task the simulator recognises (default 0): code that
+   * does not parse, raises, fails its tests or never ends; a wrong final answer to a math problem (decided
+   * anew on each occurrence of the same request, as sampling would). Only the enabled kinds (`faults`).
+   */
+  answerFaultRate?: number;
   /** How long a 'stall' holds the response (default 120000, or until the client disconnects). */
   stallMs?: number;
   /**
@@ -66,6 +72,7 @@ const CREATED = 1_700_000_000;
 function checkOptions(o: SimulatorOptions): void {
   const bad = (path: string, what: string) => new EvolflowError('config', `simulator option ${path}: ${what}`, { details: { path } });
   if (o.faultRate !== undefined && !(o.faultRate >= 0 && o.faultRate <= 1)) throw bad('faultRate', `must be within [0, 1], not ${o.faultRate}`);
+  if (o.answerFaultRate !== undefined && !(o.answerFaultRate >= 0 && o.answerFaultRate <= 1)) throw bad('answerFaultRate', `must be within [0, 1], not ${o.answerFaultRate}`);
   for (const k of o.faults ?? []) if (!ALL_FAULTS.includes(k)) throw bad('faults', `unknown fault kind "${k}"; known: ${ALL_FAULTS.join(', ')}`);
   for (const [s, p] of Object.entries(o.strategyFaultRates ?? {})) if (!(p >= 0 && p <= 1)) throw bad(`strategyFaultRates.${s}`, `must be within [0, 1], not ${p}`);
   for (const key of ['latencyMs', 'latencyJitterMs', 'stallMs'] as const) {
@@ -136,7 +143,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const acceptsStop = options.acceptsStop ?? true;
   const enabled = new Set<FaultKind>(options.faults ?? ALL_FAULTS);
   const transportOn = TRANSPORT_FAULTS.filter((k) => enabled.has(k));
-  const brain = createBrain({ seed, faultRate, enabled, strategyFaultRates: options.strategyFaultRates ?? {} });
+  const brain = createBrain({ seed, faultRate, enabled, strategyFaultRates: options.strategyFaultRates ?? {}, answerFaultRate: options.answerFaultRate ?? 0 });
 
   const faultLog: FaultRecord[] = [];
   const injected: InjectRule[] = [];
@@ -200,7 +207,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     occurrences.set(key, occurrence + 1);
     const requestId = `req-sim-${hex(hash53(`${key}:${occurrence}`, seed + 1))}`;
     const lastUser = [...msgs].reverse().find((m) => m.role === 'user');
-    const answer = brain.answer(content, messageText(lastUser?.content) ?? (texts[texts.length - 1] as string), key);
+    const answer = brain.answer(messageText(lastUser?.content) ?? (texts[texts.length - 1] as string), { key, occurrence });
     const role = answer.recognised.role;
     const headers = { 'x-request-id': requestId };
 
@@ -217,7 +224,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       }
     }
 
-    const id = `chatcmpl-sim-${hex(key)}${hex(hash53(content, seed + 2)).slice(0, 10)}`;
+    // An answer that varies by occurrence (a math sample asked again) gets its own id from the second time on.
+    const id = `chatcmpl-sim-${hex(key)}${hex(hash53(content, seed + 2)).slice(0, 10)}${answer.varies && occurrence > 0 ? `-${occurrence}` : ''}`;
     if (answer.fault) {
       const { strategy, format } = answer.recognised;
       faultLog.push({ requestId: id, kind: answer.fault, role, ...(strategy ? { strategy } : {}), ...(format ? { format } : {}), output: answer.text });
