@@ -127,6 +127,13 @@ export const SIMILARITY_OPTIONS = {
   config: CONFIG_OPTIONS.config,
 } as const satisfies OptionTable;
 
+export const PUBLISH_OPTIONS = {
+  repo: { type: 'string', arg: 'ORG/NAME', help: 'the Hugging Face dataset repo to push to (created when missing)' },
+  'token-env': { type: 'string', arg: 'VAR', default: 'HF_TOKEN', help: 'environment variable holding a Hugging Face write token' },
+  private: { type: 'boolean', help: 'create the repo private' },
+  'hub-url': { type: 'string', arg: 'URL', help: 'another Hub endpoint (default https://huggingface.co)' },
+} as const satisfies OptionTable;
+
 export const MODELS_OPTIONS = {
   model: { type: 'string', arg: 'NAME', help: 'pull: the model (default: the config\'s dedup.model)' },
   variant: { type: 'string', arg: 'V', multiple: true, choices: ['quantized', 'fp32', 'int8'], help: 'pull: the ONNX variants (default: the config\'s dedup.variant)' },
@@ -234,6 +241,14 @@ Needs bubblewrap (apt-get install bubblewrap) unless verify.code.enabled is fals
     options: SIMILARITY_OPTIONS, load: () => import('./similarity.ts'),
     description: `Prints the cosine similarity of the two texts on each line of a tab-separated file, one number per
 line, in file order. The model is fetched into dedup.modelDir when missing.`,
+  },
+  {
+    name: 'publish', summary: 'push an output folder to the Hugging Face Hub as a dataset repo (card, data/, dataset_info.json)',
+    synopsis: 'DIR', positionals: { min: 1, max: 1, what: 'one output folder' }, options: PUBLISH_OPTIONS, load: () => import('./publish.ts'),
+    description: `Creates the dataset repo ORG/NAME when it does not exist (public unless --private) and uploads, in one
+commit, what makes the dataset: README.md (the card, whose configs: the Hub and load_dataset read),
+everything under data/ and dataset_info.json. The run's own files (kept, rejected, lineage, run.json,
+shards, metrics, report) stay local. Uses @huggingface/hub; the token comes from $HF_TOKEN or --token-env.`,
   },
   {
     name: 'models', summary: 'fetch (pull) or show (list) the sentence-embedding models used by semantic dedup',
