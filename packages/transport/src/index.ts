@@ -7,3 +7,5 @@ export { runStage, emptyStats } from './run-stage.ts';
 export type { RunStageOptions, RunningStage, StageStats } from './run-stage.ts';
 export { createKafkaTransport } from './kafka.ts';
 export type { KafkaTransport, KafkaTransportOptions, KafkaSubscription } from './kafka.ts';
+export { leaseHolder } from './kafka-lease.ts';
+export type { LeaseOptions, LeaseRecord, PrefixLease } from './kafka-lease.ts';

@@ -7,6 +7,7 @@ import { assertRecord, decodeMessage, EvolflowError, PIPELINE, stageGroup, TOPIC
 import { Kafka, logLevel, Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
 import { startGroupMember, type RawMessage } from './kafka-consumer.ts';
 import { readStateTopic } from './kafka-state.ts';
+import { acquireLease, type LeaseOptions, type PrefixLease } from './kafka-lease.ts';
 import { allCaughtUp, worstLag, type CommittedOffsets, type EndOffsets, type GroupTopics } from './kafka-offsets.ts';
 import { deadLetterOf, type DeadLetter, type Delivery, type SubscribeOptions, type Subscription, type Transport } from './transport.ts';
 
@@ -46,6 +47,12 @@ export interface KafkaTransport extends Transport {
   subscribeDeadLetters(group: string, handler: (letter: DeadLetter) => Promise<void>): Promise<KafkaSubscription>;
   /** Produce raw bytes to a topic as a foreign producer would (tests, bridges): no schema check, no size check. */
   produceRaw(topic: TopicName, value: Uint8Array | string | null, key?: string): Promise<void>;
+  /**
+   * Take the prefix's lease (`<prefix>lease`, see kafka-lease.ts): one run per prefix at a time. Fails
+   * with an error naming the run holding it (exit code 6 in the CLI); a crashed holder's lease lapses
+   * `ttlMs` after its last heartbeat, and the next run takes it over.
+   */
+  acquireLease(options?: LeaseOptions): Promise<PrefixLease>;
 }
 
 const CHANGELOG: StateLogName = 'dedup-changelog';
@@ -406,6 +413,11 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
         append: (entries) => enqueue(topic, entries.map(({ key, value }) => ({ key, value }))),
         read: (onEntry) => readStateTopic({ kafka, admin, topic, maxBytesPerPartition: Math.max(1_048_576, topicLimit), sessionTimeoutMs, onEntry }),
       };
+    },
+
+    acquireLease(leaseOptions) {
+      const ensureTopic = (topic: string) => ensureTopics(admin, [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }]);
+      return acquireLease({ kafka, admin, producer, logger, sessionTimeoutMs, ensureTopic }, `${prefix}lease`, leaseOptions);
     },
 
     async close() {

@@ -5,6 +5,7 @@ import { EvolflowError, loadConfig, redactText, registerSecret, registerSecretsO
 import { formatUsd, observeRun, parseLogLevel, roleCost } from '@evolflow/observe';
 import { createTransport, flagsToOverrides, setupLlm } from '@evolflow/runtime';
 import type { LlmEvent } from '@evolflow/llm';
+import type { KafkaTransport } from '@evolflow/transport';
 import type { Args } from '../command.ts';
 import { boundCommand, type RUN_OPTIONS } from './index.ts';
 import { SAMPLE_SEEDS } from '../package-file.ts';
@@ -142,6 +143,18 @@ export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<n
     }
     const transport = await createTransport(config, logger);
     closers.unshift(() => transport.close());
+    // One run per Kafka prefix: a lease in <prefix>lease, which a crashed run's successor takes over once its heartbeats stop.
+    if (transport.kind === 'kafka') {
+      const lease = await (transport as KafkaTransport).acquireLease({
+        command: redactText(commandLine(argv)),
+        onLost: (why) => {
+          process.stderr.write(`evolflow: lost the Kafka prefix lease: ${why}; stopping the run.\n`);
+          if (!controller.signal.aborted) controller.abort('lease-lost');
+        },
+      });
+      if (lease.tookOverFrom) process.stderr.write(`evolflow: took over the Kafka prefix ${config.transport.kafka.prefix} from a run whose heartbeats stopped (pid ${lease.tookOverFrom.pid} on ${lease.tookOverFrom.host})\n`);
+      closers.unshift(() => lease.release());
+    }
     const resumes = await stoppedRunIn(outDir);
     if (resumes) process.stderr.write(`evolflow: resuming the run in ${outDir} stopped by ${resumes.stoppedBy} (attempt ${resumes.attempts + 1}); answers already paid for come from the cache\n`);
     else if (lock.tookOverFrom) process.stderr.write(`evolflow: resuming after a run in ${outDir} that did not finish (pid ${lock.tookOverFrom.pid}); answers it paid for come from the cache\n`);

@@ -1,0 +1,277 @@
+// The soak: does memory stay flat over long runs? Three parts, each in its own process as a user
+// would run it, against a simulator in another process (an external endpoint, as a real one is):
+//  1. finite: `evolflow run` over --copies x 175 seeds (58 -> 10,150 seeds) x --rounds 4; the run's
+//     RSS (and its anonymous part, which leaves out mapped files such as the LMDB cache) sampled every
+//     second with the evolutions made so far (Prometheus scrape of --metrics-port).
+//  2. follow: `evolflow run --follow` on the in-memory transport, seeds appended to the followed file
+//     at --follow-rate seeds/s for --follow-minutes, then SIGINT; the same samples, then the counts.
+//  3. output: the dataset writer fed records from a generator until --gib GiB of JSONL (and the
+//     same rows as Parquet, row group by row group) are written; the writer's RSS.
+// The slope is a least-squares fit of RSS against evolutions (bytes per record) over the samples
+// after the first 20% of the run (warm-up: JIT, pools, caches filling up), and over its last half
+// (V8 grows its heap lazily before its first major collections, which the first fit still sees).
+// Writes bench/results/soak.json (figures) and bench/results/soak-samples.json (the curves).
+// Usage: npx tsx bench/soak.ts [--copies 58] [--rounds 4] [--follow-minutes 30] [--follow-rate 4] [--gib 1.05] [--only finite|follow|output]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT, SELF_INSTRUCT, seedFile, spawnSimulator, tempDir, writeResults } from './support.ts';
+
+const { values } = parseArgs({
+  options: {
+    copies: { type: 'string' }, rounds: { type: 'string' }, 'follow-minutes': { type: 'string' }, 'follow-rate': { type: 'string' },
+    gib: { type: 'string' }, only: { type: 'string' }, 'output-child': { type: 'boolean' }, out: { type: 'string' },
+  },
+});
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** RSS, its anonymous part and its file-mapped part of a process, in bytes, from /proc (Linux). */
+function memoryOf(pid: number): { rss: number; anon: number; file: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
+  } catch {
+    return null;
+  }
+}
+
+/** Sum of a Prometheus counter over all its label sets. */
+function counter(text: string, name: string, label?: string): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || (line[name.length] !== '{' && line[name.length] !== ' ')) continue;
+    if (label && !line.includes(label)) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+interface Sample {
+  t: number;
+  rss: number;
+  anon: number;
+  file: number;
+  /** Evolutions made so far. */
+  evolutions: number;
+  /** Records that reached the mixer or `rejected`. */
+  records: number;
+  /** V8 heap used and allocated, and memory outside the heap held by JS objects (Prometheus scrape). */
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+/** Least-squares slope of y against x. */
+function slope(points: readonly [number, number][]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+const MB = 1024 * 1024;
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/** Peak, and bytes per evolution after the first 20% of the evolutions (RSS and its anonymous part). */
+function figures(samples: readonly Sample[]) {
+  const last = samples.at(-1);
+  const steady = samples.filter((s) => s.evolutions >= (last?.evolutions ?? 0) * 0.2);
+  const lastHalf = samples.filter((s) => s.evolutions >= (last?.evolutions ?? 0) * 0.5);
+  const fitOf = (points: readonly Sample[], key: 'rss' | 'anon' | 'heapUsed') => round1(slope(points.filter((s) => s[key] > 0).map((s) => [s.evolutions, s[key]])));
+  const fit = (key: 'rss' | 'anon' | 'heapUsed') => fitOf(steady, key);
+  const first = steady[0];
+  return {
+    samples: samples.length, evolutions: last?.evolutions ?? 0,
+    peakRssMB: round1(Math.max(...samples.map((s) => s.rss)) / MB), peakAnonMB: round1(Math.max(...samples.map((s) => s.anon)) / MB),
+    rssAt20PercentMB: first ? round1(first.rss / MB) : null, rssAtEndMB: last ? round1(last.rss / MB) : null,
+    peakHeapUsedMB: round1(Math.max(...samples.map((s) => s.heapUsed)) / MB),
+    bytesPerEvolution: { rss: fit('rss'), anon: fit('anon'), heapUsed: fit('heapUsed') },
+    bytesPerEvolutionLastHalf: { rss: fitOf(lastHalf, 'rss'), anon: fitOf(lastHalf, 'anon'), heapUsed: fitOf(lastHalf, 'heapUsed') },
+  };
+}
+
+/** Start `evolflow run` with `args`, sampling its memory and metrics every second until it exits. */
+async function sampledRun(args: string[], during?: (child: ChildProcess, samples: Sample[]) => Promise<void>): Promise<{ samples: Sample[]; code: number | null; stdout: string; stderr: string }> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'run', ...args, '--no-progress', '--metrics-port', String(port)], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  let done = false;
+  void exited.then(() => (done = true));
+  const samples: Sample[] = [];
+  const t0 = Date.now();
+  const sampler = (async () => {
+    while (!done) {
+      const mem = memoryOf(child.pid ?? 0);
+      let evolutions = samples.at(-1)?.evolutions ?? 0;
+      let records = samples.at(-1)?.records ?? 0;
+      let heap = { heapUsed: 0, heapTotal: 0, external: 0 };
+      try {
+        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+        evolutions = counter(text, 'evolflow_evolutions_total');
+        records = counter(text, 'evolflow_records_in_total', 'stage="mix"') + counter(text, 'evolflow_records_rejected_total');
+        heap = { heapUsed: counter(text, 'nodejs_heap_size_used_bytes'), heapTotal: counter(text, 'nodejs_heap_size_total_bytes'), external: counter(text, 'nodejs_external_memory_bytes') };
+      } catch {
+        // not listening yet, or finishing
+      }
+      if (mem && !done) samples.push({ t: Date.now() - t0, ...mem, evolutions, records, ...heap });
+      await sleep(1000);
+    }
+  })();
+  const work = during ? during(child, samples) : Promise.resolve();
+  const code = await exited;
+  await Promise.all([sampler, work]);
+  return { samples, code, stdout, stderr };
+}
+
+const results: Record<string, unknown> = {};
+const curves: Record<string, unknown> = {};
+const only = values.only;
+
+if (values['output-child']) {
+  // Part 3, in its own process: write --gib GiB of dataset from a generator.
+  const { writeDatasetFiles } = await import('@evolflow/mixer');
+  const { zeroUsage } = await import('@evolflow/core');
+  const seeds = readFileSync(SELF_INSTRUCT, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { instruction: string; instances: { output: string }[] });
+  const target = Number(values.gib ?? '1.05') * 1024 * MB;
+  const out = values.out as string;
+  const filler = ' Explain each step, give two examples and state the assumptions you rely on.'.repeat(20);
+  let written = 0;
+  let n = 0;
+  let peak = 0;
+  function* records() {
+    while (written < target) {
+      const s = seeds[n % seeds.length] as { instruction: string; instances: { output: string }[] };
+      const id = `r${String(n).padStart(9, '0')}`;
+      const record = {
+        id, seedId: id, parentId: null, round: 1, instruction: `${s.instruction} (${n})`, response: `${s.instances[0]?.output ?? ''}${filler}`,
+        lineage: [], checks: [], usage: zeroUsage(),
+      };
+      written += record.instruction.length + record.response.length + 40;
+      n++;
+      if (n % 10_000 === 0) peak = Math.max(peak, process.memoryUsage().rss);
+      yield record;
+    }
+  }
+  const t0 = Date.now();
+  const files = writeDatasetFiles(records(), { outDir: out, format: 'alpaca', metadata: 'none', parquet: true, datasetName: 'soak' });
+  const sizes = Object.fromEntries(files.map((f) => [f, statSync(join(out, f)).size]));
+  process.stdout.write(`${JSON.stringify({ records: n, seconds: (Date.now() - t0) / 1000, peakRss: Math.max(peak, process.memoryUsage().rss), sizes })}\n`);
+  process.exit(0);
+}
+
+if (!only || only === 'finite') {
+  const copies = Number(values.copies ?? 58);
+  const rounds = Number(values.rounds ?? 4);
+  const sim = await spawnSimulator({ latencyMs: 0 });
+  try {
+    const out = tempDir('soak-finite');
+    const cache = tempDir('soak-cache');
+    const config = join(out, '..', `soak-finite-${process.pid}.yaml`);
+    writeFileSync(config, `llm:\n  cache:\n    dir: ${cache}\n  concurrency: 64\n`);
+    const seeds = seedFile(copies);
+    const args = ['--seeds', seeds, '--rounds', String(rounds), '--out', out, '--llm', 'sim', '--base-url', sim.url, '--config', config];
+    process.stderr.write(`soak: finite run of ${copies * 175} seeds x ${rounds} rounds into ${out}\n`);
+    const run = await sampledRun(args);
+    const summary = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { totals: Record<string, number>; durationMs: number };
+    results.finite = {
+      command: `evolflow run --seeds <${copies} x 175 self-instruct seeds> --rounds ${rounds} --llm sim --base-url <simulator in its own process> --metrics-port P --no-progress`,
+      exitCode: run.code, seeds: summary.totals.seeds, kept: summary.totals.kept, dataset: summary.totals.dataset, seconds: Math.round(summary.durationMs / 1000),
+      ...figures(run.samples),
+    };
+    curves.finite = run.samples;
+    if (run.code !== 0) process.stderr.write(run.stderr.slice(-2000));
+  } finally {
+    await sim.stop();
+  }
+}
+
+if (!only || only === 'output') {
+  const out = tempDir('soak-output');
+  const gib = values.gib ?? '1.05';
+  process.stderr.write(`soak: writing ${gib} GiB of dataset into ${out}\n`);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/soak.ts'), '--output-child', '--gib', gib, '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
+  let peak = 0;
+  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  let done = false;
+  void exited.then(() => (done = true));
+  while (!done) {
+    peak = Math.max(peak, memoryOf(child.pid ?? 0)?.rss ?? 0);
+    await sleep(500);
+  }
+  const code = await exited;
+  const report = JSON.parse(text.trim().split('\n').at(-1) ?? '{}') as { records: number; seconds: number; sizes: Record<string, number> };
+  results.output = {
+    command: `writeDatasetFiles(<generator of records>, { parquet: true }) until ${gib} GiB of JSONL`,
+    exitCode: code, records: report.records, seconds: report.seconds,
+    sizesMB: Object.fromEntries(Object.entries(report.sizes ?? {}).map(([f, b]) => [f, round1(b / MB)])), peakRssMB: round1(peak / MB),
+  };
+  const { rmSync } = await import('node:fs');
+  rmSync(out, { recursive: true, force: true });
+}
+
+if (!only || only === 'follow') {
+  const minutes = Number(values['follow-minutes'] ?? 30);
+  const rate = Number(values['follow-rate'] ?? 4);
+  const rounds = Number(values.rounds ?? 4);
+  const sim = await spawnSimulator({ latencyMs: 0 });
+  try {
+    const out = tempDir('soak-follow');
+    const cache = tempDir('soak-follow-cache');
+    const feed = join(tempDir('soak-feed'), 'feed.jsonl');
+    writeFileSync(feed, '');
+    const config = join(out, '..', `soak-follow-${process.pid}.yaml`);
+    writeFileSync(config, `llm:\n  cache:\n    dir: ${cache}\n  concurrency: 64\n`);
+    const pool = readFileSync(SELF_INSTRUCT, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { instruction: string; instances: { input: string; output: string }[] });
+    let fed = 0;
+    process.stderr.write(`soak: --follow for ${minutes} min at ${rate} seeds/s into ${out}\n`);
+    const args = ['--seeds', feed, '--follow', '--rounds', String(rounds), '--out', out, '--llm', 'sim', '--base-url', sim.url, '--config', config];
+    const run = await sampledRun(args, async (child) => {
+      const t0 = Date.now();
+      const end = t0 + minutes * 60_000;
+      // A steady feed: every 250 ms, the seeds due by then.
+      while (Date.now() < end) {
+        const due = Math.floor(((Date.now() - t0) / 1000) * rate);
+        const lines: string[] = [];
+        for (; fed < due; fed++) {
+          const s = pool[fed % pool.length] as (typeof pool)[number];
+          lines.push(JSON.stringify({ instruction: `${s.instruction} (feed ${fed})`, input: s.instances[0]?.input ?? '', output: s.instances[0]?.output ?? '' }));
+        }
+        if (lines.length > 0) appendFileSync(feed, `${lines.join('\n')}\n`);
+        await sleep(250);
+      }
+      // Let the last seeds through their rounds, then stop as a user would.
+      await sleep(20_000);
+      child.kill('SIGINT');
+    });
+    const summary = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { totals: Record<string, number>; durationMs: number; partial: boolean; outcome: unknown };
+    results.follow = {
+      command: `evolflow run --follow --seeds <file appended at ${rate} seeds/s for ${minutes} min> --rounds ${rounds} --llm sim --base-url <simulator in its own process> --metrics-port P --no-progress; then SIGINT`,
+      exitCode: run.code, seedsFed: fed, seeds: summary.totals.seeds, kept: summary.totals.kept, dataset: summary.totals.dataset, partial: summary.partial,
+      minutes, seconds: Math.round(summary.durationMs / 1000), ...figures(run.samples),
+    };
+    curves.follow = run.samples;
+  } finally {
+    await sim.stop();
+  }
+}
+
+writeResults(only ? `soak-${only}` : 'soak', results);
+writeFileSync(join(ROOT, 'bench/results', only ? `soak-${only}-samples.json` : 'soak-samples.json'), `${JSON.stringify(curves)}\n`);
