@@ -89,7 +89,7 @@ module.exports = {
   ],
   options: {
     includeOnly: '^(packages|plugins|services|test|bench)/',
-    exclude: { path: ['/fixtures/', '/node_modules/'] },
+    exclude: { path: ['/fixtures/', '/node_modules/', '^packages/[^/]+/dist/'] },
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },

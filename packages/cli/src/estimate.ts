@@ -1,7 +1,7 @@
 // The cost of a run before it is spent: the LLM calls, tokens and US dollars that `evolflow run`
 // would spend on these seeds, rounds and prices. Prompts are the real ones: every seed's strategy
 // for every round is picked as the evolve stage picks it (the same seeded draw) and its prompt is
-// rendered, as are the responder's and the judges'. What a model answers is not known before it
+// rendered, as are the responder's, the verify stage's math samples and the judges'. What a model answers is not known before it
 // answers, so completion lengths come from a table of typical lengths (capped by each role's
 // maxTokens), and the instruction a round rewrites is the previous one grown by the typical rewrite.
 import { loadStrategy, pickWeighted, seededRandom, type ChatMessage, type Config, type EvolRecord, type Strategy } from '@evolflow/core';
@@ -10,6 +10,7 @@ import { withWorkedExample } from '@evolflow/stage-evolve';
 import { responderMessages } from '@evolflow/stage-respond';
 import { difficultyJudgeMessages, equalityJudgeMessages } from '@evolflow/judge';
 import { roleCost, formatUsd } from '@evolflow/observe';
+import { looksLikeMath } from '@evolflow/verify';
 
 export type Role = 'evolver' | 'responder' | 'judge';
 const ROLES: readonly Role[] = ['evolver', 'responder', 'judge'];
@@ -85,8 +86,12 @@ export interface RunEstimate {
   priced: boolean;
 }
 
-/** Words appended to grow an instruction by a typical depth rewrite (common words, typical length). */
-const FILLER = 'and explain each step of your reasoning with a concrete example while keeping the answer under three short paragraphs for a reader new to the topic'.split(' ');
+/**
+ * Words appended to grow an instruction by a typical depth rewrite: a constraint of common words,
+ * of typical length, that keeps the kind of task (it names no code, no essay, no explanation), so
+ * that a math seed still counts as math for the verify stage, as its real rewrites mostly do.
+ */
+const FILLER = 'limit the answer to three points, give one concrete case for each of them, and state every assumption made about the situation along the way, in plain words for a reader new to the topic'.split(' ');
 const grow = (text: string, words: number) => `${text} ${Array.from({ length: words }, (_, i) => FILLER[i % FILLER.length]).join(' ')}`;
 
 export interface EstimateOptions {
@@ -135,6 +140,11 @@ export async function estimateRun(options: EstimateOptions): Promise<RunEstimate
         const child = strategy.kind === 'depth' ? grow(parentText, typical.addedWords) : parentText;
         call('evolver', messages, countTokens(child));
         call('responder', responderMessages({ instruction: child }), typical.responseTokens);
+        // The verify stage cross-checks a math answer with verify.math.samples more responses.
+        const { verify } = config;
+        if (verify.enabled && verify.math.enabled && looksLikeMath(child)) {
+          for (let i = 0; i < verify.math.samples; i++) call('responder', responderMessages({ instruction: child }), typical.responseTokens);
+        }
         if (config.eliminate.judge) call('judge', equalityJudgeMessages(parentText, child), typical.judgeTokens);
         if (config.eliminate.difficultyJudge) call('judge', difficultyJudgeMessages(child), typical.difficultyTokens);
         const { input: _input, ...rest } = parent;
