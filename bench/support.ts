@@ -61,9 +61,13 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `evolflow-${prefix}-`));
 }
 
-/** Print and write `bench/results/<name>.json`. */
+/**
+ * Print and write `bench/results/<name>.json`, or `<EVOLFLOW_BENCH_RESULTS>/<name>.json` when that
+ * is set (`npm run bench -- --quick` sends its small runs to bench/results/quick/, so they never
+ * overwrite the published figures).
+ */
 export function writeResults(name: string, results: Record<string, unknown>): void {
-  const dir = join(ROOT, 'bench/results');
+  const dir = resolve(ROOT, process.env.EVOLFLOW_BENCH_RESULTS || 'bench/results');
   mkdirSync(dir, { recursive: true });
   const body = { bench: name, at: new Date().toISOString(), node: process.version, ...results };
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(body, null, 2)}\n`);
