@@ -45,6 +45,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'observe', quick: ['--records', '5000'], headline: ['observer.recordEventsPerSecond', 'observer.llmEventsPerSecond', 'report.seconds'] },
   { name: 'mixer', quick: ['--records', '2000'], headline: ['estimateDifficulty.perSecond', 'stageFinite.inputsPerSecond'] },
   { name: 'cache-probe', quick: ['1000'], headline: ['rows.0.openCheckedMs', 'rows.0.openMarkedMs'] },
+  { name: 'startup', quick: ['--runs', '5'], headline: ['help.medianMs', 'version.medianMs', 'nodeFloor.medianMs'] },
   { name: 'dedup-index', quick: ['5000'], headline: ['insertsPerSecond', 'queriesPerSecondAtDefaultEf', 'recallAt1AtDefaultEf'] },
   { name: 'dedup-stage', quick: null, headline: ['shareOfRaw', 'stageHandler.shareOfRaw', 'rawEmbeddingsPerSecond'] },
   { name: 'dedup-embed', quick: null, headline: ['runs.0.embeddingsPerSecond'] },
