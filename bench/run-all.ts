@@ -56,6 +56,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'validators', quick: null, headline: ['accuracy.sql.all.falseAccepts', 'accuracy.sql.all.falseRejects'] },
   { name: 'verify-sandbox', quick: ['--runs', '3'], headline: ['python.sandboxed.wallMs.p50', 'python.baseline.wallMs.p50'] },
   { name: 'soak', quick: ['--only', 'finite', '--copies', '1', '--rounds', '1'], results: ['soak-finite'], headline: ['finite.peakRssMB', 'finite.bytesPerEvolution.anon'] },
+  { name: 'startup', quick: ['--runs', '3'], headline: ['help.medianMs', 'version.medianMs', 'nodeFloor.medianMs'] },
   { name: 'kafka', quick: ['--copies', '1', '--rounds', '1'], needs: 'kafka', headline: ['ratio', 'memory.recordsPerSecond', 'kafka.recordsPerSecond'] },
   { name: 'kafka-hop', quick: ['--records', '500', '--work-ms', '1'], needs: 'kafka', headline: ['scenarios.0.ratio', 'scenarios.1.ratio'] },
   { name: 'judge-verdicts', quick: ['--pairs', '2'], needs: 'real-model', headline: ['fewShotPrompt.none', 'afterSecondAsk.none'] },
