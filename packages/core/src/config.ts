@@ -132,9 +132,9 @@ export interface Config {
   dedup: {
     mode: 'exact' | 'semantic';
     /**
-     * Cosine similarity at or above which a record is a duplicate. It belongs to `model`: 0.94 is where
+     * Cosine similarity at or above which a record is a duplicate. It belongs to `model`: 0.945 is where
      * bge-small-en-v1.5 keeps precision >= 0.9 (at its 95% lower bound) on half of STS-B dev, picked there and
-     * reported on the other half (precision 0.90, recall 0.33); other models' values in packages/dedup/README.md
+     * reported on the other half (precision 0.896, recall 0.328); other models' values in packages/dedup/README.md
      * (bench/dedup-calibration.ts).
      */
     threshold: number;
@@ -269,7 +269,7 @@ export const DEFAULT_CONFIG: Config = {
     math: { enabled: true, samples: 3, temperature: 0.7 },
   },
   dedup: {
-    mode: 'exact', threshold: 0.94, model: 'bge-small-en-v1.5', modelDir: '.evolflow/models', variant: 'quantized',
+    mode: 'exact', threshold: 0.945, model: 'bge-small-en-v1.5', modelDir: '.evolflow/models', variant: 'quantized',
     hnsw: { M: 16, efConstruction: 64, ef: 128 }, snapshotDir: '', snapshotEvery: 5000,
   },
   mix: {
