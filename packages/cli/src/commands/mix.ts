@@ -1,14 +1,16 @@
 // `evolflow mix --in RUN_DIR --out DIR`: re-mix a finished run's kept evolutions and seeds into a
 // new dataset (other replay share, batch size, order or format) without calling any LLM.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decodeRecord, EvolflowError, loadConfig, type EvolRecord, type Logger } from '@evolflow/core';
+import { DATASET_FILE, PARQUET_FILE } from '@evolflow/mixer';
 import { createMixStage } from '@evolflow/stage-mix';
 import { UsageError, type Args } from '../command.ts';
+import { datasetFileOf, datasetRecords, readDatasetRows, someLines } from '../dataset-rows.ts';
 import { boundCommand, type MIX_OPTIONS } from './index.ts';
 
 function readRecords(file: string): EvolRecord[] {
-  if (!existsSync(file)) throw new EvolflowError('input', `mix: ${file} not found; --in must be a run folder written by 'evolflow run' (kept.jsonl and seeds.jsonl)`);
+  if (!existsSync(file)) throw new EvolflowError('input', `mix: ${file} not found; --in must be a run folder written by 'evolflow run' (kept.jsonl and seeds.jsonl), an output folder (${DATASET_FILE}) or a dataset file (JSONL or Parquet)`);
   const out: EvolRecord[] = [];
   readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
@@ -66,8 +68,26 @@ export async function run({ values }: Args<typeof MIX_OPTIONS>): Promise<number>
   const config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: { mix, run } });
 
   const inDir = resolve(values.in);
-  const kept = readRecords(join(inDir, 'kept.jsonl'));
-  const seeds = readRecords(join(inDir, 'seeds.jsonl'));
+  let kept: EvolRecord[];
+  let seeds: EvolRecord[];
+  const isDataset = existsSync(inDir) && !existsSync(join(inDir, 'kept.jsonl')) && (statSync(inDir).isFile() || existsSync(join(inDir, DATASET_FILE)) || existsSync(join(inDir, PARQUET_FILE)));
+  if (!isDataset) {
+    kept = readRecords(join(inDir, 'kept.jsonl'));
+    seeds = readRecords(join(inDir, 'seeds.jsonl'));
+  } else {
+    // A dataset evolflow wrote (any format, JSONL or Parquet, a file or an output folder): its rows,
+    // with their rounds and seeds when they carry the metadata.
+    const file = datasetFileOf(inDir);
+    const got = datasetRecords(await readDatasetRows(file), file);
+    if (got.unreadable.length > 0) {
+      throw new EvolflowError('input', `mix: ${got.unreadable.length} lines of ${file} hold no instruction in any format evolflow reads (lines ${someLines(got.unreadable)}); --in takes a run folder, an output folder or a dataset file`);
+    }
+    if (got.withoutMetadata > 0) {
+      process.stderr.write(`mix: ${got.withoutMetadata} rows of ${file} carry no metadata: taken as evolved records of round 1, so no seed is replayed (write datasets with --metadata field to re-mix them with their rounds and seeds)\n`);
+    }
+    kept = got.evolved;
+    seeds = got.seeds;
+  }
   const stage = await createMixStage({ config, outDir: resolve(values.out), logger: quietLogger() });
   try {
     for (const seed of seeds) await stage.handle(seed, undefined, 'replay');
@@ -84,7 +104,7 @@ export async function run({ values }: Args<typeof MIX_OPTIONS>): Promise<number>
         `in ${batches} batches; left out: ` +
         `${s.contaminated} contaminated (${s.contaminatedSeeds} seeds, ${s.contaminated - s.contaminatedSeeds} evolved${s.contaminated > 0 ? '; see contaminated.jsonl' : ''}), ` +
         `${s.withoutResponse} without a response (${s.withoutResponseSeeds} seeds, ${s.withoutResponse - s.withoutResponseSeeds} evolved)\n` +
-        `wrote ${resolve(values.out)}/dataset.jsonl (${config.run.format})\n`,
+        `wrote ${join(resolve(values.out), DATASET_FILE)} (${config.run.format})\n`,
     );
   } finally {
     await stage.close();

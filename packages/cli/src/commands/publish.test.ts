@@ -17,7 +17,7 @@ interface Sent {
 /** A fetch that records every request and answers like the Hub (repo create, preupload, commit). */
 function fakeHub(options: { createStatus?: number } = {}): { fetch: typeof fetch; sent: Sent[] } {
   const sent: Sent[] = [];
-  const fake = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const fake = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const raw = init?.body;
     const body = raw === undefined || raw === null ? '' : typeof raw === 'string' ? raw : raw instanceof Blob ? await raw.text() : String(raw);
