@@ -1,6 +1,11 @@
 // @evolflow/mixer: replay share, curriculum batches, difficulty, decontamination and SFT output writers.
-export { estimateDifficulty, difficultyFeatures } from './difficulty.ts';
+export { estimateDifficulty, learnedDifficulty, ruleDifficulty, difficultyFeatures, explainDifficulty, DIFFICULTY_SIGNS } from './difficulty.ts';
 export type { EstimateOptions, DifficultyFeatures } from './difficulty.ts';
+export { featureVector, FEATURE_NAMES } from './difficulty-features.ts';
+export type { FeatureName, FeatureVector } from './difficulty-features.ts';
+export { fitDifficultyModel, featureRow, scoreRow, spearman } from './difficulty-fit.ts';
+export type { DifficultyModel, LabelledInstruction, FitOptions } from './difficulty-fit.ts';
+export { DIFFICULTY_MODEL, DIFFICULTY_MODEL_PROVENANCE } from './difficulty-model.ts';
 export { createReplayBuffer } from './replay.ts';
 export type { ReplayBuffer, ReplayDraw } from './replay.ts';
 export { planBatches, createStreamMixer, orderEvolved, levelOf, curriculumCompare } from './batching.ts';
