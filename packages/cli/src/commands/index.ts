@@ -101,7 +101,7 @@ export const DIFFICULTY_OPTIONS = {
 export const DEDUP_OPTIONS = {
   in: { type: 'string', arg: 'FILE.jsonl', help: 'input JSON lines; required' },
   out: { type: 'string', arg: 'FILE.jsonl', help: 'where the kept lines go, unchanged; required' },
-  threshold: { type: 'string', arg: 'T', number: 'share', help: "cosine similarity at or above which a line is a duplicate, semantic mode; default: the config's dedup.threshold (built-in default: 0.96)" },
+  threshold: { type: 'string', arg: 'T', number: 'share', help: "cosine similarity at or above which a line is a duplicate, semantic mode; default: the config's dedup.threshold (built-in default: 0.945, for the config's dedup.model, built-in default: bge-small-en-v1.5)" },
   field: { type: 'string', arg: 'PATH', help: 'dotted path of the text to compare (default: instruction)' },
   mode: { type: 'string', arg: 'MODE', choices: ['semantic', 'exact'], help: "exact (normalised hash) or semantic (also embedding nearest neighbour); default: the config's dedup.mode (built-in default: exact)" },
   dropped: { type: 'string', arg: 'FILE.jsonl', help: 'write the dropped lines there, with the line they duplicate' },
