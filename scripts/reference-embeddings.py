@@ -11,7 +11,8 @@ packages/dedup/src/fixtures/reference-similarities.json, which the unit test com
 
     python3 scripts/reference-embeddings.py [--model-dir .evolflow/models] [--model all-MiniLM-L6-v2]
     python3 scripts/reference-embeddings.py --model bge-small-zh-v1.5 --pooling cls \
-        --out packages/dedup/src/fixtures/reference-bge-small-zh-v1.5.json   (likewise bge-small-en-v1.5; e5-small-v2 with --prefix "query: ")
+        --lowercase --out packages/dedup/src/fixtures/reference-bge-small-zh-v1.5.json
+    (likewise bge-small-en-v1.5 without --lowercase; e5-small-v2 with --pooling mean --prefix "query: ")
 The other models' files also hold every 6th pair of packages/dedup/src/fixtures/instruction-pairs.tsv (English and Chinese).
 """
 import argparse
@@ -51,7 +52,7 @@ def read_fixture_pairs(path, every=6):
     return [{"row": f"instruction-pairs:{i}", "score": float(r[0]), "a": r[1], "b": r[2]} for i, r in enumerate(rows) if i % every == 0]
 
 
-def embedder(model_dir, onnx_file, max_tokens, pooling="mean", prefix=""):
+def embedder(model_dir, onnx_file, max_tokens, pooling="mean", prefix="", lowercase=False):
     tok = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json"))
     tok.no_padding()
     tok.enable_truncation(max_length=max_tokens)
@@ -61,7 +62,7 @@ def embedder(model_dir, onnx_file, max_tokens, pooling="mean", prefix=""):
     names = [i.name for i in sess.get_inputs()]
 
     def embed(text):
-        enc = tok.encode(prefix + text)
+        enc = tok.encode(prefix + (text.lower() if lowercase else text))
         feed = {
             "input_ids": np.array([enc.ids], dtype=np.int64),
             "attention_mask": np.array([enc.attention_mask], dtype=np.int64),
@@ -85,6 +86,7 @@ def main():
     ap.add_argument("--max-tokens", type=int, default=256)
     ap.add_argument("--pooling", choices=["mean", "cls"], default="mean")
     ap.add_argument("--prefix", default="")
+    ap.add_argument("--lowercase", action="store_true", help="lower-case texts first (bge-small-zh-v1.5: its tokenizer.json does not)")
     ap.add_argument("--out", default="packages/dedup/src/fixtures/reference-similarities.json")
     args = ap.parse_args()
     model_dir = os.path.join(args.model_dir, args.model)
@@ -96,6 +98,7 @@ def main():
         "model": args.model,
         "pooling": args.pooling,
         "prefix": args.prefix,
+        "lowercase": args.lowercase,
         "maxTokens": args.max_tokens,
         "tokenizerSha256": sha256(os.path.join(model_dir, "tokenizer.json")),
         "pairs": [{"row": p["row"], "score": p["score"], "a": p["a"], "b": p["b"]} for p in pairs],
@@ -106,7 +109,7 @@ def main():
         if not os.path.exists(path):
             print(f"skip {variant}: {path} is missing")
             continue
-        embed = embedder(model_dir, path, args.max_tokens, args.pooling, args.prefix)
+        embed = embedder(model_dir, path, args.max_tokens, args.pooling, args.prefix, args.lowercase)
         sims = [round(float(np.dot(embed(p["a"]), embed(p["b"]))), 6) for p in pairs]
         out["variants"][variant] = {"onnx": f"onnx/{name}", "sha256": sha256(path), "similarities": sims}
         print(variant, sims)

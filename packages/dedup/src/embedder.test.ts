@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbedder, meanPoolNormalize } from './embedder.ts';
-import { modelPath, pullModel, VARIANT_FILES } from './models.ts';
+import { modelPath, modelProfile, pullModel, VARIANT_FILES } from './models.ts';
 import { fileSha256 } from './models.ts';
 import { MODEL_DIR } from './testing/model-dir.ts';
 import type { Embedder, EmbedderVariant } from './types.ts';
@@ -75,4 +75,41 @@ describe.skipIf(!existsSync(join(modelPath(MODEL_DIR, 'all-MiniLM-L6-v2'), 'onnx
     reference.pairs.forEach((_, i) => expect(Math.abs(dot(vectors[2 * i] as Float32Array, vectors[2 * i + 1] as Float32Array) - (expected[i] as number))).toBeLessThan(0.005));
     await embedder.close();
   }, 120_000);
+});
+
+// The langchain4j models: pooling ([CLS] for bge) and prefix ("query: " for e5) against the python reference,
+// on 20 STS-B pairs and 10 of the committed instruction pairs (5 Chinese).
+describe.each(['bge-small-en-v1.5', 'e5-small-v2', 'bge-small-zh-v1.5'])('embedder %s vs the python reference', (model) => {
+  const ref = JSON.parse(readFileSync(new URL(`./fixtures/reference-${model}.json`, import.meta.url), 'utf8')) as Reference & { pooling: string; prefix: string; lowercase: boolean };
+  let embedder: Embedder;
+  beforeAll(async () => {
+    await pullModel({ modelDir: MODEL_DIR, model, sources: ['maven'] });
+    embedder = await createEmbedder({ modelDir: MODEL_DIR, model, batchSize: 8 });
+  }, 300_000);
+  afterAll(() => embedder?.close());
+
+  it('uses the pooling, prefix and case the reference used, on the same ONNX file', () => {
+    expect(modelProfile(model)).toEqual({ pooling: ref.pooling, prefix: ref.prefix, lowercase: ref.lowercase });
+    expect(fileSha256(join(modelPath(MODEL_DIR, model), 'onnx', VARIANT_FILES.quantized))).toBe(ref.variants.quantized?.sha256);
+  });
+
+  it('matches all 30 reference cosine similarities within 0.005', async () => {
+    const expected = ref.variants.quantized?.similarities ?? [];
+    expect(expected).toHaveLength(30);
+    const vectors = await embedder.embed(ref.pairs.flatMap((p) => [p.a, p.b]));
+    expect(embedder.dimension).toBe(model === 'bge-small-zh-v1.5' ? 512 : 384);
+    const got = ref.pairs.map((_, i) => dot(vectors[2 * i] as Float32Array, vectors[2 * i + 1] as Float32Array));
+    const worst = Math.max(...got.map((g, i) => Math.abs(g - (expected[i] as number))));
+    console.log(`${model}: largest difference from the python reference ${worst.toFixed(6)} over 30 pairs`);
+    expect(worst).toBeLessThan(0.005);
+  });
+
+  it('differs from the other pooling (the reference would catch a wrong one)', async () => {
+    const other = await createEmbedder({ modelDir: MODEL_DIR, model, workers: 0, pooling: ref.pooling === 'cls' ? 'mean' : 'cls' });
+    const vectors = await other.embed(ref.pairs.slice(0, 10).flatMap((p) => [p.a, p.b]));
+    await other.close();
+    const expected = ref.variants.quantized?.similarities ?? [];
+    const worst = Math.max(...ref.pairs.slice(0, 10).map((_, i) => Math.abs(dot(vectors[2 * i] as Float32Array, vectors[2 * i + 1] as Float32Array) - (expected[i] as number))));
+    expect(worst).toBeGreaterThan(0.01);
+  });
 });

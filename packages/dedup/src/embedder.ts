@@ -1,4 +1,5 @@
-// Sentence embeddings with transformers.js (onnxruntime-node): put the model's prefix before each text, tokenise
+// Sentence embeddings with transformers.js (onnxruntime-node): prepare each text as the model wants (prefix,
+// lower-casing), tokenise
 // (truncate to maxTokens), run the model, pool (mean over real tokens, or the [CLS] token), L2-normalise. Models
 // load from the local cache only.
 import { availableParallelism } from 'node:os';
@@ -87,6 +88,8 @@ export async function createLocalEmbedder(options: EmbedderOptions): Promise<Emb
   const profile = modelProfile(model);
   const pooling = options.pooling ?? profile.pooling;
   const prefix = options.prefix ?? profile.prefix;
+  const lowercase = options.lowercase ?? profile.lowercase;
+  const prepare = (text: string): string => prefix + (lowercase ? text.toLowerCase() : text);
   const batchSize = Math.max(1, options.batchSize ?? 32);
   const dir = modelPath(options.modelDir, model);
   const onnx = join(dir, 'onnx', VARIANT_FILES[variant]);
@@ -120,7 +123,7 @@ export async function createLocalEmbedder(options: EmbedderOptions): Promise<Emb
   }
   const hidden = Number((net.config as unknown as { hidden_size?: number }).hidden_size ?? 0);
   const run = async (texts: string[]): Promise<Float32Array[]> => {
-    const inputs = tokenizer(prefix === '' ? texts : texts.map((t) => prefix + t), { padding: true, truncation: true, max_length: maxTokens });
+    const inputs = tokenizer(texts.map(prepare), { padding: true, truncation: true, max_length: maxTokens });
     const output = (await net(inputs)) as Record<string, TensorLike>;
     const states = output.last_hidden_state ?? output.token_embeddings ?? Object.values(output)[0];
     if (!states) throw new EvolflowError('model', `model ${model} returned no token embeddings`);

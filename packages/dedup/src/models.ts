@@ -33,6 +33,8 @@ interface KnownModel {
   pooling: Pooling;
   /** Put before every text (e5 wants "query: " on both sides of a symmetric comparison). */
   prefix: string;
+  /** Lower-case every text first: for a tokenizer.json that does not, over a vocabulary that is lower-case only. */
+  lowercase: boolean;
   /** One line for `evolflow models list` and the README. */
   about: string;
   /** sha256 of each file we install, whichever source it came from. */
@@ -66,6 +68,7 @@ export const KNOWN_MODELS: Record<string, KnownModel> = {
     hubRepo: 'Xenova/all-MiniLM-L6-v2',
     pooling: 'mean',
     prefix: '',
+    lowercase: false,
     about: 'English, 384-d, 6 layers (sentence-transformers); 23 MB quantized',
     sha256: {
       'onnx/model_quantized.onnx': 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1',
@@ -93,6 +96,7 @@ export const KNOWN_MODELS: Record<string, KnownModel> = {
     hubRepo: 'Xenova/bge-small-en-v1.5',
     pooling: 'cls',
     prefix: '',
+    lowercase: false,
     about: 'English, 384-d, 12 layers (BAAI), [CLS] pooling; 34 MB quantized',
     sha256: {
       'onnx/model_quantized.onnx': '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4',
@@ -113,6 +117,7 @@ export const KNOWN_MODELS: Record<string, KnownModel> = {
     pooling: 'mean',
     // e5 is trained with "query: " / "passage: " prefixes; symmetric tasks (similarity, dedup) use "query: " on both.
     prefix: 'query: ',
+    lowercase: false,
     about: 'English, 384-d, 12 layers (intfloat), mean pooling, "query: " prefix; 34 MB quantized',
     sha256: {
       'onnx/model_quantized.onnx': '7d9092cb25f2bd1c023b7e8d2aa459044a02030ac880e5a59fdaf27af69f1ded',
@@ -132,6 +137,10 @@ export const KNOWN_MODELS: Record<string, KnownModel> = {
     hubRepo: 'Xenova/bge-small-zh-v1.5',
     pooling: 'cls',
     prefix: '',
+    // The jar's (Xenova's) tokenizer.json does not lower-case, but the bert-base-chinese vocabulary has only
+    // lower-case Latin words: "TCP", "HTTP" and "Python" all became [UNK], so "解释TCP和UDP的区别" and
+    // "解释HTTP和HTTPS的区别" embedded identically. BAAI's own tokenizer lower-cases (do_lower_case).
+    lowercase: true,
     about: 'Chinese (and some English), 512-d, 4 layers (BAAI), [CLS] pooling; 24 MB quantized',
     sha256: {
       'onnx/model_quantized.onnx': '15b717c382bcb518ba457b93ea6850ede7f4f1cd8937454aa06972366cd19bcc',
@@ -150,10 +159,10 @@ export const KNOWN_MODELS: Record<string, KnownModel> = {
   },
 };
 
-/** Pooling and text prefix of a model: from KNOWN_MODELS, else mean pooling and no prefix (sentence-transformers' usual). */
-export function modelProfile(model: string): { pooling: Pooling; prefix: string } {
+/** How a model's texts are prepared and pooled: from KNOWN_MODELS, else mean pooling, no prefix, no lower-casing (sentence-transformers' usual). */
+export function modelProfile(model: string): { pooling: Pooling; prefix: string; lowercase: boolean } {
   const known = KNOWN_MODELS[model];
-  return known ? { pooling: known.pooling, prefix: known.prefix } : { pooling: 'mean', prefix: '' };
+  return known ? { pooling: known.pooling, prefix: known.prefix, lowercase: known.lowercase } : { pooling: 'mean', prefix: '', lowercase: false };
 }
 
 export type ModelSource = 'hub' | 'maven' | 'cache';

@@ -78,6 +78,8 @@ export interface EmbedderOptions {
   pooling?: 'mean' | 'cls';
   /** Put before every text; default the model's own (e5: "query: "; others none). */
   prefix?: string;
+  /** Lower-case every text first; default the model's own (bge-small-zh-v1.5: yes, see KNOWN_MODELS). */
+  lowercase?: boolean;
   /** Token limit per text (sentence-transformers uses 256 for all-MiniLM-L6-v2). */
   maxTokens?: number;
   /** Largest batch handed to the model at once; longer inputs are split. Default 32. */
