@@ -18,7 +18,7 @@ let prefix = values.prefix;
 let installSeconds: number | undefined;
 if (prefix === undefined) {
   const work = tempDir('startup');
-  const tarball = execFileSync(process.execPath, [join(ROOT, 'packages/cli/build.mjs'), '--pack', join(work, 'tarball')], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1) as string;
+  const tarball = execFileSync(process.execPath, [join(ROOT, 'packages/cli/build.mjs'), '--out', join(work, 'build'), '--pack', join(work, 'tarball')], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1) as string;
   prefix = join(work, 'install');
   mkdirSync(prefix);
   const t = performance.now();

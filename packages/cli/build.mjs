@@ -8,6 +8,7 @@
 //
 //   node packages/cli/build.mjs            build dist/
 //   node packages/cli/build.mjs --pack DIR build, then `npm pack` dist/ into DIR; prints the tarball path
+//   ... --out DIR                          build into DIR instead of packages/cli/dist/
 //   node packages/cli/build.mjs --guard    (the workspace's prepack) refuse: pack dist/, not the sources
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,9 +19,12 @@ import { build } from 'esbuild';
 
 const CLI = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(CLI, '../..');
-const OUT = join(CLI, 'dist');
-const LIB = join(OUT, 'lib');
 const args = process.argv.slice(2);
+/** `--out DIR` builds elsewhere (tests and benches build into a temp folder, never over another build). */
+const outAt = args.indexOf('--out');
+const OUT = outAt >= 0 ? resolve(args[outAt + 1] ?? '') : join(CLI, 'dist');
+if (outAt >= 0) args.splice(outAt, 2);
+const LIB = join(OUT, 'lib');
 
 if (args[0] === '--guard') {
   process.stderr.write('@evolflow/cli: the workspace package runs TypeScript sources and is not packed as it is.\n' +
@@ -129,7 +133,7 @@ async function bundle() {
   const packages = bundledPackages();
   const entryPoints = { bin: 'evolflow:bin', index: join(CLI, 'src', 'index.ts') };
   for (const name of packages) entryPoints[`pkg/${name.slice('@evolflow/'.length)}`] = join(WS.get(name).dir, 'src', 'index.ts');
-  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: false, legalComments: 'none', logLevel: 'warning', plugins: [externalsPlugin] };
+  const common = { absWorkingDir: REPO, bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: false, legalComments: 'none', logLevel: 'warning', plugins: [externalsPlugin] };
   const result = await build({
     ...common,
     entryPoints,
@@ -162,9 +166,20 @@ async function bundle() {
 function declarations() {
   const types = join(OUT, 'types');
   const tsconfig = join(OUT, 'tsconfig.types.json');
+  // Every workspace entry (`@evolflow/core`, `@evolflow/core/plugin`...) mapped to its source, so tsc
+  // treats them as sources to emit rather than as packages found in node_modules (which it never emits).
+  const entries = new Map();
+  for (const [name, ws] of WS) {
+    for (const [key, target] of Object.entries(ws.manifest.exports ?? {})) {
+      if (typeof target === 'string' && target.endsWith('.ts')) entries.set(`${name}${key.slice(1)}`, join(ws.dir, target));
+    }
+  }
   writeFileSync(tsconfig, JSON.stringify({
     extends: join(REPO, 'tsconfig.base.json'),
-    compilerOptions: { noEmit: false, declaration: true, emitDeclarationOnly: true, rewriteRelativeImportExtensions: true, outDir: types, rootDir: REPO, skipLibCheck: true },
+    compilerOptions: {
+      noEmit: false, declaration: true, emitDeclarationOnly: true, outDir: types, rootDir: REPO, skipLibCheck: true, typeRoots: [join(REPO, 'node_modules', '@types')],
+      paths: Object.fromEntries([...entries].map(([spec, file]) => [spec, [file]])),
+    },
     files: [join(CLI, 'src', 'index.ts')],
   }));
   try {
@@ -180,10 +195,10 @@ function declarations() {
       const file = join(dir, entry.name);
       if (entry.isDirectory()) fix(file);
       else if (file.endsWith('.d.ts')) {
-        const text = readFileSync(file, 'utf8').replace(/(from\s+|import\()(['"])(@evolflow\/[a-z0-9-]+)\2/g, (m, lead, q, spec) => {
-          const ws = WS.get(spec);
-          if (!ws) return m;
-          let rel = relative(dirname(file), join(types, relative(REPO, ws.dir), 'src', 'index.js')).split(sep).join('/');
+        const text = readFileSync(file, 'utf8').replace(/(from\s+|import\()(['"])(@evolflow\/[a-z0-9-]+(?:\/[a-z0-9-]+)?)\2/g, (m, lead, q, spec) => {
+          const source = entries.get(spec);
+          if (!source) return m;
+          let rel = relative(dirname(file), join(types, relative(REPO, source).replace(/\.ts$/, '.js'))).split(sep).join('/');
           if (!rel.startsWith('.')) rel = `./${rel}`;
           return `${lead}${q}${rel}${q}`;
         }).replace(/(from\s+|import\()(['"])(\.{1,2}\/[^'"]+)\.ts\2/g, '$1$2$3.js$2');

@@ -9,7 +9,7 @@ import type { KafkaTransport } from '@evolflow/transport';
 import type { Args } from '../command.ts';
 import { boundCommand, type RUN_OPTIONS } from './index.ts';
 import { SAMPLE_SEEDS } from '../package-file.ts';
-import { startPipeline, type ResumedRun, type RunSummary } from '../pipeline.ts';
+import { llmTotalsOf, startPipeline, type ResumedRun, type RunSummary } from '../pipeline.ts';
 import { formatSummary } from '../summary.ts';
 import { EXIT, LLM_FAILING, MAX_COST } from '../outcome.ts';
 import { estimateLine, estimateRun, formatEstimate } from '../estimate.ts';
@@ -31,7 +31,7 @@ async function stoppedRunIn(outDir: string): Promise<ResumedRun | undefined> {
     startedAt: prev.resumed?.firstStartedAt ?? prev.startedAt,
     stoppedBy: prev.stoppedBy ?? 'a stop',
     attempts: prev.attempts ?? 1,
-    llm: prev.llmAllAttempts ?? prev.llm,
+    llm: prev.llmAllAttempts ?? llmTotalsOf(prev.llm, prev.config?.llm.roles ?? {}),
   };
 }
 
@@ -68,7 +68,7 @@ export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<n
   }
   const seeds = values.seeds ?? [SAMPLE_SEEDS];
   if (values['dry-run']) {
-    await checkRunPaths({ seedFiles: seeds, outDir: resolve(config.run.outDir), otherInputs: [] });
+    // Nothing is written: not even --out is made.
     process.stdout.write(formatEstimate(await estimateRun({ config, seedFiles: seeds })));
     return EXIT.ok;
   }
