@@ -200,12 +200,28 @@ for (const [name, items] of Object.entries(fitSets)) {
 // Each set ranked by a model fitted on the other two (same penalty as the shipped model): how far the features transfer.
 const l2 = Number(/l2 ([\d.]+)/.exec(DIFFICULTY_MODEL_PROVENANCE)?.[1] ?? '1');
 const all: Record<string, LabelledInstruction[]> = { ...fitSets, 'interview-questions': testSets['interview-questions'] as LabelledInstruction[] };
-const leaveOneSetOut: Record<string, { estimator: number; length: number }> = {};
+type Held = { n: number; learned: number; halfAndHalf: number; length: number; rules: number };
+const leaveOneSetOut: Record<string, Held & { byDomain: Record<string, Held> }> = {};
+console.log(`Leave one set out (learned half fitted on the other two sets, l2 ${l2}):  learned | half and half with the rules | length | rules`);
 for (const held of Object.keys(all)) {
   const train = Object.entries(all).filter(([k]) => k !== held).flatMap(([, v]) => v);
+  const model = fitDifficultyModel(train, { signs: DIFFICULTY_SIGNS, l2 });
+  const learned = (t: string) => 1 + 9 / (1 + Math.exp((-1.7 * (scoreRow(model, featureRow(t)) - model.center)) / model.spread));
+  const figures = (items: LabelledInstruction[]): Held => {
+    const labels = items.map((i) => i.label);
+    const rho = (f: (text: string) => number) => r3(spearman(items.map((i) => f(i.text)), labels));
+    return { n: items.length, learned: rho(learned), halfAndHalf: rho((t) => (learned(t) + ruleDifficulty(t)) / 2), length: rho((t) => t.length), rules: rho(ruleDifficulty) };
+  };
   const items = all[held] as LabelledInstruction[];
-  leaveOneSetOut[held] = { estimator: rank(fitDifficultyModel(train, { signs: DIFFICULTY_SIGNS, l2 }), items), length: measure(items).length };
+  const byDomain: Record<string, Held> = {};
+  for (const domain of [...new Set(items.map((i) => i.domain ?? 'all'))].sort()) {
+    const subset = items.filter((i) => (i.domain ?? 'all') === domain);
+    if (new Set(subset.map((i) => i.label)).size > 1 && subset.length >= 8 && subset.length < items.length) byDomain[domain] = figures(subset);
+  }
+  leaveOneSetOut[held] = { ...figures(items), byDomain };
+  const line = (name: string, h: Held) => console.log(`  ${name.padEnd(24)} n ${String(h.n).padStart(4)}  ${[h.learned, h.halfAndHalf, h.length, h.rules].map((x) => x.toFixed(3).padStart(6)).join(' | ')}`);
+  line(held, leaveOneSetOut[held]);
+  for (const [d, h] of Object.entries(byDomain)) line(`  ${d}`, h);
 }
 results.leaveOneSetOut = leaveOneSetOut;
-console.log(`  leave one set out (fitted on the other two, l2 ${l2}): ${Object.entries(leaveOneSetOut).map(([k, v]) => `${k} ${v.estimator.toFixed(3)} (length ${v.length.toFixed(3)})`).join(', ')}`);
 writeResults('difficulty', results);
