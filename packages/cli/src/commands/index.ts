@@ -31,7 +31,7 @@ const MAX_COST = { type: 'string', arg: 'USD', number: 'number', help: 'stop the
 export const RUN_OPTIONS = {
   seeds: SEEDS,
   ...CONFIG_OPTIONS,
-  format: { type: 'string', arg: 'FORMAT', choices: FORMATS, help: 'format of dataset.jsonl (run.format, default alpaca)' },
+  format: { type: 'string', arg: 'FORMAT', choices: FORMATS, help: 'format of the dataset rows, data/jsonl/train-00000-of-00001.jsonl (run.format, default alpaca)' },
   follow: { type: 'boolean', help: 'keep running after the seed files are done (continuous mode); stop with Ctrl-C' },
   'no-progress': { type: 'boolean', help: 'no live progress view (plain progress lines every few seconds instead)' },
   'dry-run': { type: 'boolean', help: 'print the expected LLM calls, tokens and cost for these seeds, rounds and prices (as evolflow estimate) and exit without calling any LLM' },
@@ -73,7 +73,7 @@ export const VALIDATE_OPTIONS = {
 } as const satisfies OptionTable;
 
 export const MIX_OPTIONS = {
-  in: { type: 'string', arg: 'RUN_DIR', help: "the folder 'evolflow run' wrote (kept.jsonl, seeds.jsonl); required" },
+  in: { type: 'string', arg: 'RUN_DIR', help: "the folder 'evolflow run' wrote (kept.jsonl, seeds.jsonl), or a dataset evolflow wrote: an output folder or its JSONL/Parquet file, any format (seeds and rounds from its metadata); required" },
   out: { type: 'string', arg: 'DIR', help: 'where to write the new mix; required' },
   'replay-share': { type: 'string', arg: 'R', number: 'share', help: 'share of every batch that is replayed original seeds (mix.replayShare)' },
   'seeds-per-batch': { type: 'string', arg: 'N', number: 'int', help: 'replayed seeds in every batch, instead of a share (mix.replayCount)' },
@@ -81,9 +81,9 @@ export const MIX_OPTIONS = {
   'batch-size': { type: 'string', arg: 'B', number: 'int', help: 'records per batch (mix.batchSize)' },
   order: { type: 'string', arg: 'ORDER', choices: ['curriculum', 'shuffle'], help: 'batch order: easy to hard, or shuffled (mix.order)' },
   stratify: { type: 'boolean', help: 'spread strategies over batches in proportion (mix.stratify)' },
-  format: { type: 'string', arg: 'FORMAT', choices: FORMATS, help: 'format of dataset.jsonl (run.format)' },
+  format: { type: 'string', arg: 'FORMAT', choices: FORMATS, help: 'format of the dataset rows (run.format)' },
   metadata: { type: 'string', arg: 'WHERE', choices: ['none', 'field', 'file'], help: 'per-record metadata: none, a metadata field, or metadata.jsonl (mix.metadata)' },
-  'no-parquet': { type: 'boolean', help: 'write no dataset.parquet (mix.parquet: false)' },
+  'no-parquet': { type: 'boolean', help: 'write no Parquet copy, data/parquet/ (mix.parquet: false)' },
   seed: { type: 'string', arg: 'N', number: 'int', help: 'random seed of the shuffle and the replay choice (run.seed)' },
   decontaminate: { type: 'string', arg: 'FILE', multiple: true, help: 'an evaluation set (JSONL or one item per line). Seeds and evolved records that copy or paraphrase an item are left out and listed, with the item they matched, in DIR/contaminated.jsonl' },
   'decontaminate-tests': { type: 'string', arg: 'L', help: "which tests run, comma-separated: ngram (mix.decontaminate.threshold) and/or embedding (mix.decontaminate.embeddingThreshold); default: the config's mix.decontaminate.tests (built-in: ngram)" },
@@ -91,7 +91,7 @@ export const MIX_OPTIONS = {
 } as const satisfies OptionTable;
 
 export const DIFFICULTY_OPTIONS = {
-  in: { type: 'string', arg: 'FILE.jsonl', help: 'input file ("-" reads stdin); required' },
+  in: { type: 'string', arg: 'FILE', help: 'input: JSON lines or text ("-" reads stdin), a Parquet file, or an output folder; Alpaca, ShareGPT and OpenAI messages rows are read as they are; required' },
   field: { type: 'string', arg: 'PATH', default: 'instruction', help: 'dotted path of the text in each JSON line (a list such as vicuna\'s "turns" gives its first item)' },
   judge: { type: 'boolean', help: 'ask the judge model (rate 1-10, number only) instead of the offline estimator' },
   'use-round': { type: 'boolean', help: 'add the record\'s "round" to the estimate, as the mix stage does' },
@@ -144,7 +144,7 @@ export const MODELS_OPTIONS = {
 
 const RUN_DESCRIPTION = `Runs every stage in one process. With no --seeds, a small bundled sample of seeds is evolved against
 a simulator started in-process (the data is simulated). With OPENAI_API_KEY or OPENAI_BASE_URL set,
---llm openai is the default. Writes dataset.jsonl, kept.jsonl, seeds.jsonl, rejected.jsonl,
+--llm openai is the default. Writes the dataset (README.md card, data/, dataset_info.json), kept.jsonl, seeds.jsonl, rejected.jsonl,
 lineage.jsonl, dlq.jsonl and run.json into --out (default out/), then metrics.prom (the final
 Prometheus scrape) and report.html (see 'evolflow report').
 
@@ -204,8 +204,9 @@ The file needs no network to open. 'evolflow run' writes it at the end of every 
     name: 'mix', summary: "re-mix a run's kept evolutions and seeds into a new dataset (no LLM calls)",
     options: MIX_OPTIONS, load: () => import('./mix.ts'),
     description: `Reads RUN_DIR/kept.jsonl (the kept evolutions) and RUN_DIR/seeds.jsonl (the round-0 seeds) written by
-'evolflow run', and writes a new mix into DIR: dataset.jsonl in the chosen format, dataset.parquet,
-dataset_info.json (LLaMA-Factory), README.md (the dataset card), shards/ and manifest.json.
+'evolflow run' (or the rows of a dataset evolflow wrote, any format, JSONL or Parquet), and writes a
+new mix into DIR: data/jsonl/ and data/parquet/ rows in the chosen format, dataset_info.json
+(LLaMA-Factory), README.md (the dataset card the Hub reads), shards/ and manifest.json.
 No LLM is called. Flags override the config's mix section (and run.format, run.seed).`,
   },
   {
