@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { PIPELINE, redactDeep, type TopicName, type Config, type EvolRecord, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
 import { InMemoryTransport, runStage, stateLogsOf, type RunningStage, type RunStageOptions, type StageStats, type Transport } from '@evolflow/transport';
 import type { LlmClient } from '@evolflow/llm';
+import { roleCost } from '@evolflow/observe';
 import { createSeedStage, readSeedFile, type SeedFileOptions, type SeedFilePosition } from '@evolflow/stage-seed';
 import { createEvolveStage } from '@evolflow/stage-evolve';
 import { createValidateStage } from '@evolflow/stage-validate';
@@ -63,7 +64,10 @@ export interface RunPipelineOptions {
 }
 
 /** LLM totals that add up across attempts. */
-export type LlmTotals = Pick<ReturnType<LlmClient['usage']>, 'calls' | 'cacheHits' | 'retries' | 'errors' | 'promptTokens' | 'completionTokens'>;
+export type LlmTotals = Pick<ReturnType<LlmClient['usage']>, 'calls' | 'cacheHits' | 'retries' | 'errors' | 'promptTokens' | 'completionTokens'> & {
+  /** USD at the configured prices (`llm.roles.<role>.pricePerMTok*`; 0 without prices). */
+  costUsd: number;
+};
 
 /** What a resumed run carries of the attempts before it. */
 export interface ResumedRun {
@@ -77,9 +81,17 @@ export interface ResumedRun {
   llm: LlmTotals;
 }
 
-const TOTAL_KEYS = ['calls', 'cacheHits', 'retries', 'errors', 'promptTokens', 'completionTokens'] as const;
+const TOTAL_KEYS = ['calls', 'cacheHits', 'retries', 'errors', 'promptTokens', 'completionTokens', 'costUsd'] as const;
 
-const totalsOf = (u: LlmTotals): LlmTotals => ({ calls: u.calls, cacheHits: u.cacheHits, retries: u.retries, errors: u.errors, promptTokens: u.promptTokens, completionTokens: u.completionTokens });
+/** The totals of `u` (a run.json of an older version may lack a key: 0). */
+const totalsOf = (u: Partial<LlmTotals>): LlmTotals => ({ calls: u.calls ?? 0, cacheHits: u.cacheHits ?? 0, retries: u.retries ?? 0, errors: u.errors ?? 0, promptTokens: u.promptTokens ?? 0, completionTokens: u.completionTokens ?? 0, costUsd: u.costUsd ?? 0 });
+
+/** One attempt's LLM totals, its cost priced per role at `config.llm.roles`. */
+export function llmTotalsOf(usage: ReturnType<LlmClient['usage']>, roles: Readonly<Partial<Config['llm']['roles']>>): LlmTotals {
+  let costUsd = 0;
+  for (const [role, tokens] of Object.entries(usage.byRole ?? {})) costUsd += roleCost(tokens, roles[role as keyof typeof roles]);
+  return totalsOf({ ...usage, costUsd });
+}
 
 /** `a + b`, key by key. */
 export function addTotals(a: LlmTotals, b: LlmTotals): LlmTotals {
@@ -354,7 +366,7 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
       },
       rounds, strategies, ...verifyCountsOf(handlers), timeline, outcome, partial, ...(stoppedBy === undefined ? {} : { stoppedBy }),
       attempts: (options.resumes?.attempts ?? 0) + 1,
-      llmAllAttempts: options.resumes ? addTotals(options.resumes.llm, usage) : totalsOf(usage),
+      llmAllAttempts: options.resumes ? addTotals(options.resumes.llm, llmTotalsOf(usage, config.llm.roles)) : llmTotalsOf(usage, config.llm.roles),
       ...(options.resumes ? { resumed: { firstStartedAt: options.resumes.startedAt, stoppedBy: options.resumes.stoppedBy } } : {}),
       config: redactDeep(config),
       ...redactDeep(options.extra),
