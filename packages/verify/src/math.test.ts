@@ -89,6 +89,7 @@ describe('extractFinalAnswer', () => {
     expect(extractFinalAnswer('Adding the equations gives 2x = 6.\nx = 3, y = 2')).toBe('x = 3, y = 2');
     expect(extractFinalAnswer('There are 7 marbles left out of the 10')).toBe('10');
     expect(extractFinalAnswer('I am not sure how to solve this.')).toBeUndefined();
+    expect(extractFinalAnswer('Answer: Let us think it through step by step.\n6 boxes of 4 is 24, plus 3\nTotal = 27')).toBe('27');
   });
 });
 

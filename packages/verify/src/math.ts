@@ -82,7 +82,8 @@ export function extractFinalAnswer(text: string): string | undefined {
   let stated: string | undefined;
   for (const m of text.matchAll(ANSWER_PHRASE)) {
     const s = sentenceOf(text.slice((m.index ?? 0) + m[0].length));
-    if (s !== '') stated = s;
+    // "Answer: Let's think step by step." opens a solution; it states nothing.
+    if (s !== '' && (/\d/.test(s) || s.split(/\s+/).length <= 4)) stated = s;
   }
   if (stated !== undefined) return stated;
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^```/.test(l));
