@@ -93,7 +93,8 @@ function connectionError(error: Error): Error {
  * One POST through the pool. A timer bounds the whole request; when it fires the request is
  * aborted (at once if it is on a connection, else as soon as the pool starts it).
  */
-function post(pool: Pool, path: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<RawAnswer> {
+function post(pool: Pool, request: { path: string; headers: Record<string, string>; body: string; timeoutMs: number }): Promise<RawAnswer> {
+  const { path, headers, body, timeoutMs } = request;
   return new Promise((resolve, reject) => {
     let settled = false;
     let controller: Dispatcher.DispatchController | undefined;
@@ -161,7 +162,7 @@ export function createChatEndpoint(options: ChatEndpointOptions): ChatEndpoint {
   const path = `${target.pathname}${target.search}`;
 
   const create = async (request: ChatRequest): Promise<{ status: number; data: ChatResponse }> => {
-    const { status, text, headers: answered } = await post(pool, path, headers, JSON.stringify(request), options.timeoutMs);
+    const { status, text, headers: answered } = await post(pool, { path, headers, body: JSON.stringify(request), timeoutMs: options.timeoutMs });
     if (status < 200 || status > 299) throw statusError(status, text, answered);
     const data = safeJson(text) as ChatResponse | undefined;
     if (typeof data !== 'object' || data === null || !Array.isArray(data.choices)) {

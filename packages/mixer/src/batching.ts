@@ -74,7 +74,7 @@ function fullQuota(options: BatchOptions, tally: MixTally, seedsAvailable: boole
 }
 
 /** Seeds to add to a last, partial batch of `evolved` records. */
-function partialSeeds(options: BatchOptions, tally: MixTally, evolved: number, seedsAvailable: boolean): number {
+function partialSeeds(options: BatchOptions, tally: MixTally, { evolved, seedsAvailable }: { evolved: number; seedsAvailable: boolean }): number {
   if (!seedsAvailable || evolved === 0) return 0;
   if (options.replayCount > 0) {
     const perFull = Math.min(options.replayCount, options.batchSize - 1);
@@ -86,7 +86,7 @@ function partialSeeds(options: BatchOptions, tally: MixTally, evolved: number, s
 }
 
 /** Place seeds and evolved records in a batch and stamp every record with its `batch` field. */
-function assemble(options: BatchOptions, index: number, evolved: EvolRecord[], draws: ReplayDraw[]): Batch {
+function assemble(options: BatchOptions, index: number, { evolved, draws }: { evolved: EvolRecord[]; draws: ReplayDraw[] }): Batch {
   const size = evolved.length + draws.length;
   type Slot = { record: EvolRecord; replay: boolean; repeated: boolean };
   let slots: Slot[];
@@ -183,7 +183,7 @@ export function orderEvolved(evolved: readonly EvolRecord[], options: Pick<Batch
 function makeBatch(ctx: { options: BatchOptions; tally: MixTally; replay: ReplayBuffer }, evolved: EvolRecord[], seeds: number): Batch {
   const index = ctx.tally.batches;
   const draws = ctx.replay.draw(seeds, seededRandom(ctx.options.seed, 'mix', 'replay', index));
-  const batch = assemble(ctx.options, index, evolved, draws);
+  const batch = assemble(ctx.options, index, { evolved, draws });
   ctx.tally.batches++;
   ctx.tally.positions += batch.records.length;
   ctx.tally.seeds += draws.length;
@@ -208,7 +208,7 @@ export function planBatches(input: { evolved: readonly EvolRecord[]; seeds: read
       batches.push(makeBatch(ctx, taker.take(quota.evolved), quota.seeds));
     } else {
       const evolved = taker.take(taker.left);
-      batches.push(makeBatch(ctx, evolved, partialSeeds(options, ctx.tally, evolved.length, replay.size > 0)));
+      batches.push(makeBatch(ctx, evolved, partialSeeds(options, ctx.tally, { evolved: evolved.length, seedsAvailable: replay.size > 0 })));
     }
   }
   return batches;
@@ -274,7 +274,7 @@ export function createStreamMixer(options: BatchOptions): StreamMixer {
       const out = drain(true);
       if (buffer.length > 0) {
         const evolved = takeFromBuffer(buffer.length);
-        out.push(makeBatch(ctx, evolved, partialSeeds(options, ctx.tally, evolved.length, replay.size > 0)));
+        out.push(makeBatch(ctx, evolved, partialSeeds(options, ctx.tally, { evolved: evolved.length, seedsAvailable: replay.size > 0 })));
       }
       return out;
     },

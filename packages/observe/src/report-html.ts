@@ -164,8 +164,8 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
     ...(run.config?.validate?.maxWords !== undefined ? [{ value: run.config.validate.maxWords, label: `cap ${run.config.validate.maxWords} words` }] : []),
   ];
   const simSeries: BarSeries[] = [
-    { name: 'kept (nearest kept before it)', color: '#4e79a7', values: binned(data.similarity.kept, 20, 0, 1) },
-    { name: 'rejected as duplicate', color: '#e15759', values: binned(data.similarity.duplicates, 20, 0, 1) },
+    { name: 'kept (nearest kept before it)', color: '#4e79a7', values: binned(data.similarity.kept, 20, [0, 1]) },
+    { name: 'rejected as duplicate', color: '#e15759', values: binned(data.similarity.duplicates, 20, [0, 1]) },
   ];
   const tokenSeries: BarSeries[] = [
     { name: 'prompt tokens', color: '#4e79a7', values: data.perStage.map((s) => s.promptTokens) },

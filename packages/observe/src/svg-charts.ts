@@ -31,7 +31,7 @@ export function niceMax(v: number): number {
 
 const fmt = (v: number) => (Math.abs(v) >= 1000 ? `${+(v / 1000).toFixed(1)}k` : Number.isInteger(v) ? String(v) : v.toFixed(v < 1 ? 2 : 1));
 
-function frame(body: string, yMax: number, yMin: number, labels: { x: string; y: string }): string {
+function frame(body: string, [yMin, yMax]: readonly [number, number], labels: { x: string; y: string }): string {
   const ticks = 5;
   let axis = '';
   for (let i = 0; i <= ticks; i++) {
@@ -85,7 +85,7 @@ export function barChart(options: { categories: readonly string[]; series: reado
       }
     });
   });
-  return { svg: frame(body + xLabels(categories, band), yMax, 0, { x: options.xLabel, y: options.yLabel }), points };
+  return { svg: frame(body + xLabels(categories, band), [0, yMax], { x: options.xLabel, y: options.yLabel }), points };
 }
 
 /** One box (quartiles, whiskers at min and max, a dot at the mean) per group; optional reference lines. */
@@ -117,7 +117,7 @@ export function boxPlot(options: { groups: readonly { label: string; dist: Distr
     if (r.value > yMax) continue;
     body += `<line class="ref" x1="${M.l}" x2="${W - M.r}" y1="${y(r.value)}" y2="${y(r.value)}"/><text class="ref-label" x="${W - M.r - 4}" y="${y(r.value) - 4}" text-anchor="end">${esc(r.label)}</text>`;
   }
-  return { svg: frame(body + xLabels(groups.map((g) => g.label), band), yMax, yMin, { x: options.xLabel, y: options.yLabel }), points };
+  return { svg: frame(body + xLabels(groups.map((g) => g.label), band), [yMin, yMax], { x: options.xLabel, y: options.yLabel }), points };
 }
 
 /** Lines over a numeric x axis (seconds since start). */
@@ -141,11 +141,11 @@ export function lineChart(options: { xs: readonly number[]; series: readonly Bar
     const v = (xMax * i) / 5;
     ticks += `<text class="tick" x="${x(v).toFixed(1)}" y="${M.t + PH + 16}" text-anchor="middle">${fmt(Math.round(v * 10) / 10)}</text>`;
   }
-  return { svg: frame(body + ticks, yMax, 0, { x: options.xLabel, y: options.yLabel }), points };
+  return { svg: frame(body + ticks, [0, yMax], { x: options.xLabel, y: options.yLabel }), points };
 }
 
 /** Counts of values in `bins` equal bins over [lo, hi]. */
-export function binned(values: readonly number[], bins: number, lo: number, hi: number): number[] {
+export function binned(values: readonly number[], bins: number, [lo, hi]: readonly [number, number]): number[] {
   const out = new Array<number>(bins).fill(0);
   for (const v of values) {
     const i = Math.min(bins - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * bins)));

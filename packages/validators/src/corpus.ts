@@ -174,7 +174,7 @@ function typo(word: string, random: () => number): string {
 }
 
 /** Misspell one of `keywords` (whole words, case kept) in `text`; undefined when none occurs. */
-export function misspell(text: string, keywords: readonly string[], random: () => number, flags = 'g'): string | undefined {
+export function misspell(text: string, { keywords, flags = 'g' }: { keywords: readonly string[]; flags?: string }, random: () => number): string | undefined {
   const hits = [...text.matchAll(new RegExp(`\\b(?:${keywords.join('|')})\\b`, flags))];
   if (hits.length === 0) return undefined;
   const hit = hits[Math.floor(random() * hits.length)] as RegExpExecArray;
@@ -198,7 +198,7 @@ export function mutations(text: string, language: 'sql' | 'python' | 'javascript
   if (c !== undefined) out.push({ how: 'cut', text: c });
   const u = unbalance(text, random);
   if (u !== undefined) out.push({ how: 'unbalanced', text: u });
-  const m = language === 'json' ? misspell(text, ['true', 'false', 'null'], random) : misspell(text, KEYWORDS[language], random, language === 'sql' ? 'gi' : 'g');
+  const m = language === 'json' ? misspell(text, { keywords: ['true', 'false', 'null'] }, random) : misspell(text, { keywords: KEYWORDS[language], flags: language === 'sql' ? 'gi' : 'g' }, random);
   if (m !== undefined) out.push({ how: 'misspelt', text: m });
   return out;
 }

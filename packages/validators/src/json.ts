@@ -21,7 +21,7 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
     const at = /at position (\d+)/.exec(v8);
     const offset = at ? Number(at[1]) : scanned?.offset ?? text.length;
     const message = scanned?.message ?? v8;
-    return { ok: false, result: failAt('json', text, `invalid JSON: ${message}`, offset) };
+    return { ok: false, result: failAt('json', text, { message: `invalid JSON: ${message}`, offset }) };
   }
 }
 

@@ -42,11 +42,11 @@ function structureError(text: string): { message: string; offset: number } | und
 /** Check LaTeX: bare math goes to KaTeX whole; text with math delimiters or environments is checked piecewise. */
 export function checkLatex(text: string): ValidationResult {
   const structural = structureError(text);
-  if (structural) return failAt('latex', text, `invalid LaTeX: ${structural.message}`, structural.offset);
+  if (structural) return failAt('latex', text, { message: `invalid LaTeX: ${structural.message}`, offset: structural.offset });
   const isDocument = /\\documentclass|\\begin\{document\}|\$|\\\[|\\\(|\\begin\{(?:equation|align|gather|multline)/.test(text);
   if (!isDocument) {
     const e = katexError(text);
-    return e ? failAt('latex', text, `invalid LaTeX math: ${e.message}`, e.offset) : { ok: true, format: 'latex' };
+    return e ? failAt('latex', text, { message: `invalid LaTeX math: ${e.message}`, offset: e.offset }) : { ok: true, format: 'latex' };
   }
   for (const m of text.matchAll(MATH)) {
     const env = m[5];
@@ -54,7 +54,7 @@ export function checkLatex(text: string): ValidationResult {
     const e = katexError(body);
     if (e) {
       const inner = env ? 0 : m[0].indexOf(body);
-      return failAt('latex', text, `invalid LaTeX math: ${e.message}`, m.index + Math.max(inner, 0) + (env ? 0 : e.offset));
+      return failAt('latex', text, { message: `invalid LaTeX math: ${e.message}`, offset: m.index + Math.max(inner, 0) + (env ? 0 : e.offset) });
     }
   }
   return { ok: true, format: 'latex' };

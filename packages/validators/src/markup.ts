@@ -58,13 +58,13 @@ export function checkHtml(text: string): ValidationResult {
       continue;
     }
     const at = stack.map((s) => s.name).lastIndexOf(name);
-    if (at < 0) return failAt('html', text, `invalid HTML: end tag </${name}> has no matching open element`, m.index);
+    if (at < 0) return failAt('html', text, { message: `invalid HTML: end tag </${name}> has no matching open element`, offset: m.index });
     const skipped = stack.slice(at + 1).find((s) => !OPTIONAL_END.has(s.name));
-    if (skipped) return failAt('html', text, `invalid HTML: <${skipped.name}> is not closed before </${name}>`, skipped.offset);
+    if (skipped) return failAt('html', text, { message: `invalid HTML: <${skipped.name}> is not closed before </${name}>`, offset: skipped.offset });
     stack.length = at;
   }
   const open = stack.find((s) => !OPTIONAL_END.has(s.name));
-  if (open) return failAt('html', text, `invalid HTML: <${open.name}> is never closed`, open.offset);
+  if (open) return failAt('html', text, { message: `invalid HTML: <${open.name}> is never closed`, offset: open.offset });
   return { ok: true, format: 'html' };
 }
 

@@ -16,7 +16,7 @@ export function positionAt(text: string, offset: number): { line: number; column
 }
 
 /** A failed result with the issue placed at `offset` in `text`. */
-export function failAt(format: string, text: string, message: string, offset: number): ValidationResult {
+export function failAt(format: string, text: string, { message, offset }: { message: string; offset: number }): ValidationResult {
   return { ok: false, format, error: { message, ...positionAt(text, offset) } };
 }
 
