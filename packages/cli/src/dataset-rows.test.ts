@@ -9,6 +9,7 @@ import { childRecordId, seedRecordId, type EvolRecord } from '@evolflow/core';
 import { DATASET_FILE, DATASET_FORMATS, estimateDifficulty, PARQUET_FILE, writeDatasetFiles, type DatasetFormat } from '@evolflow/mixer';
 import { difficultyCommand } from './commands/difficulty.ts';
 import { mixCommand } from './commands/mix.ts';
+import { readSeedFile } from '@evolflow/stage-seed';
 import { datasetRecords, readDatasetRows } from './dataset-rows.ts';
 
 const usage = { promptTokens: 0, completionTokens: 0, calls: 0 };
@@ -61,6 +62,18 @@ describe('dataset rows of every output format', () => {
       }
     });
   }
+});
+
+describe('seed files', () => {
+  it('take a Parquet dataset of every format as seeds, row by row', async () => {
+    for (const format of DATASET_FORMATS) {
+      const file = join(dataset(format, 'field'), PARQUET_FILE);
+      const items = [];
+      for await (const item of readSeedFile(file)) items.push(item);
+      expect(items.map((i) => i.kind)).toEqual(records.map(() => 'seed'));
+      expect(items.map((i) => [i.record.instruction, i.record.response, i.record.source?.line])).toEqual(records.map((r, n) => [r.instruction, r.response, n + 1]));
+    }
+  });
 });
 
 describe('evolflow difficulty on its own outputs', () => {

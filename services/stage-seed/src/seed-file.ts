@@ -13,8 +13,8 @@ export interface SeedFileOptions {
   maxLineBytes?: number;
   /** Deepest nesting of arrays and objects accepted in a JSON line (default 64); deeper lines are rejected `too-deep` before they are parsed. */
   maxDepth?: number;
-  /** How to read lines: by extension when absent (.json = one JSON document, .jsonl = JSON lines, else text). */
-  format?: 'jsonl' | 'json' | 'text';
+  /** How to read lines: by extension when absent (.json = one JSON document, .jsonl = JSON lines, .parquet = Parquet rows, else text). */
+  format?: 'jsonl' | 'json' | 'text' | 'parquet';
   /**
    * Follow a growing file (`run --follow`): start at `from` (a position an earlier read reported),
    * read complete lines only (a last line without its newline is left for the next read), and report
@@ -84,6 +84,10 @@ export function seedItem(value: unknown, where: { file: string; line: number }, 
   return { kind: 'seed', record: seedRecord(fields, { file: where.file, line: where.line, format: fields.format }) };
 }
 
+/** A Parquet row as JSON could hold it (64-bit integers come as bigint). */
+const jsonSafe = (v: unknown): unknown =>
+  typeof v === 'bigint' ? Number(v) : Array.isArray(v) ? v.map(jsonSafe) : v !== null && typeof v === 'object' && !(v instanceof Date) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x)])) : v;
+
 /** The lines of a file; a line longer than `maxBytes` is not held: it comes as its length alone. */
 async function* lines(path: string, maxBytes: number, tail?: SeedFileOptions['tail']): AsyncGenerator<{ line: number; bytes: Buffer } | { line: number; tooLong: number }> {
   const handle = await open(path, 'r');
@@ -138,7 +142,8 @@ export async function* readSeedFile(path: string, options: SeedFileOptions = {})
   const maxLineBytes = options.maxLineBytes ?? 4 * 1024 * 1024;
   const maxDepth = options.maxDepth ?? 64;
   const file = basename(path);
-  const format = options.format ?? (extname(path) === '.json' ? 'json' : extname(path) === '.jsonl' || extname(path) === '.ndjson' ? 'jsonl' : 'text');
+  const ext = extname(path);
+  const format = options.format ?? (ext === '.json' ? 'json' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : ext === '.parquet' ? 'parquet' : 'text');
   let size: number;
   try {
     const handle = await open(path, 'r');
@@ -151,6 +156,20 @@ export async function* readSeedFile(path: string, options: SeedFileOptions = {})
     }
   } catch (cause) {
     throw new EvolflowError('input', `cannot read seed file ${path}: ${(cause as Error).message}`, { cause, details: { file: path } });
+  }
+  if (format === 'parquet') {
+    // A dataset evolflow (or anyone) wrote as Parquet: each row is a seed in any shape a JSON line may
+    // have (Alpaca, ShareGPT, OpenAI messages...); its "line" is the row number (1-based).
+    if (options.tail) throw new EvolflowError('input', `seed file ${path} is Parquet and cannot be followed: write it as JSON lines (.jsonl) for --follow`, { details: { file: path } });
+    const { asyncBufferFromFile, parquetReadObjects } = await import('hyparquet');
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await parquetReadObjects({ file: await asyncBufferFromFile(path) });
+    } catch (cause) {
+      throw new EvolflowError('input', `seed file ${path} is not a readable Parquet file: ${(cause as Error).message}`, { cause, details: { file: path } });
+    }
+    for (const [i, value] of rows.entries()) yield seedItem(jsonSafe(value), { file, line: i + 1 }, maxBytes);
+    return;
   }
   if (format === 'json') {
     if (options.tail) throw new EvolflowError('input', `seed file ${path} is one JSON document and cannot be followed: write it as JSON lines (.jsonl) for --follow`, { details: { file: path } });
