@@ -151,6 +151,11 @@ Prometheus scrape) and report.html (see 'evolflow report').
 Cost: before a run against priced roles (llm.roles.*.pricePerMTokIn/Out), the expected calls, tokens
 and cost are printed ('evolflow estimate' shows them on their own; --dry-run stops there).
 
+Simulator: with --llm sim the run starts the simulator itself, set by the config's simulator section:
+simulator.latencyMs (fixed latency per completion, default 0), simulator.latencyJitterMs (random extra
+latency), simulator.faultRate (0..1) and simulator.faults (the fault kinds), simulator.seed (default 7);
+'evolflow help simulate' describes each.
+
 Progress: on a terminal, one live line per stage plus a summary (logs then go to OUT/evolflow.log);
 otherwise a plain progress line every few seconds. Set observe.adaptive: true to pick failing
 strategies less.
