@@ -358,7 +358,7 @@ async function speed(): Promise<Record<string, unknown>> {
     rounds.sort((a, b) => a - b);
     return { best: Math.round(rounds[4] ?? 0), median: Math.round(rounds[2] ?? 0) };
   }
-  async function rate(name: string, validator: Validator, inputs: readonly string[], ctx: Record<string, unknown> = {}): Promise<{ best: number; median: number; bytes: number }> {
+  async function rate(name: string, validator: Validator, { inputs, ctx = {} }: { inputs: readonly string[]; ctx?: Record<string, unknown> }): Promise<{ best: number; median: number; bytes: number }> {
     const n = Math.max(1000, inputs.length * 5);
     const r = await timed(n, (i) => validator.validate(inputs[i % inputs.length] as string, ctx));
     const bytes = Math.round(inputs.reduce((a, x) => a + x.length, 0) / inputs.length);
@@ -367,16 +367,16 @@ async function speed(): Promise<Record<string, unknown>> {
   }
   process.stdout.write('\nthroughput, one core:\n');
   const results = {
-    jsonValid: await rate('json valid (package.json)', jsonV, json),
-    jsonBroken: await rate('json broken (cut)', jsonV, jsonBroken),
-    sqlValid: await rate('sql valid (fallback order)', sqlV, sql),
-    sqlValidAllSpider: await rate('sql valid (all Spider)', sqlV, spider),
-    sqlValidNamedDialect: await rate('sql valid (sqlite named)', sqlV, sql.filter((q) => !/INTERSECT|EXCEPT|UNION/.test(q)), { instruction: 'in SQLite' }),
-    sqlBroken: await rate('sql broken (all dialects)', sqlV, sqlBroken),
-    sqlProse: await rate('sql prose (keyword check)', sqlV, PROSE_EN),
-    pythonValid: await rate('python valid (stdlib files)', byName('code'), python, { hints: { language: 'python' } }),
-    pythonBroken: await rate('python broken', byName('code'), pythonBroken, { hints: { language: 'python' } }),
-    javascriptValid: await rate('javascript valid (node_modules)', byName('code'), jsTexts.filter((t) => t.length <= 2000).slice(0, 10), { hints: { language: 'javascript' } }),
+    jsonValid: await rate('json valid (package.json)', jsonV, { inputs: json }),
+    jsonBroken: await rate('json broken (cut)', jsonV, { inputs: jsonBroken }),
+    sqlValid: await rate('sql valid (fallback order)', sqlV, { inputs: sql }),
+    sqlValidAllSpider: await rate('sql valid (all Spider)', sqlV, { inputs: spider }),
+    sqlValidNamedDialect: await rate('sql valid (sqlite named)', sqlV, { inputs: sql.filter((q) => !/INTERSECT|EXCEPT|UNION/.test(q)), ctx: { instruction: 'in SQLite' } }),
+    sqlBroken: await rate('sql broken (all dialects)', sqlV, { inputs: sqlBroken }),
+    sqlProse: await rate('sql prose (keyword check)', sqlV, { inputs: PROSE_EN }),
+    pythonValid: await rate('python valid (stdlib files)', byName('code'), { inputs: python, ctx: { hints: { language: 'python' } } }),
+    pythonBroken: await rate('python broken', byName('code'), { inputs: pythonBroken, ctx: { hints: { language: 'python' } } }),
+    javascriptValid: await rate('javascript valid (node_modules)', byName('code'), { inputs: jsTexts.filter((t) => t.length <= 2000).slice(0, 10), ctx: { hints: { language: 'javascript' } } }),
   };
   const targets = { json: 5000, sqlAndCode: 1000 };
   return {

@@ -81,7 +81,7 @@ describe('checkInstruction: valid instructions', () => {
 });
 
 describe('checkInstruction: broken instructions', () => {
-  it.each(broken)('rejects (expect %s) %s', async (format, text, reason, line) => {
+  it.each(broken)('rejects (expect %s) %s', async (...[format, text, reason, line]: (typeof broken)[number]) => {
     const report = await checker.checkInstruction(text, format === undefined ? {} : { expectFormat: format });
     expect(report.ok).toBe(false);
     expect(report.reason).toBe(reason);

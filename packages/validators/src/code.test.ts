@@ -42,7 +42,7 @@ describe('code validator', () => {
     expect(await checkCode(src, language)).toBeUndefined();
   });
 
-  it.each(broken)('rejects %s with %s on the right line', async (language, _what, src, line) => {
+  it.each(broken)('rejects %s with %s on the right line', async (...[language, , src, line]: (typeof broken)[number]) => {
     const issue = await checkCode(src, language);
     expect(issue?.line).toBe(line);
     expect(issue?.column).toBeGreaterThan(0);
