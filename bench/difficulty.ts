@@ -3,6 +3,8 @@
 //
 //   npx tsx bench/difficulty.ts          measure the shipped model (packages/mixer/src/difficulty-model.ts)
 //   npx tsx bench/difficulty.ts --fit    refit it on the fitting sets and rewrite that file
+//   add --embeddings to also try all-MiniLM-L6-v2 sentence embeddings (@evolflow/dedup, from
+//   .evolflow/models) in place of the features: ridge on per-set standardised labels, leave one set out
 //
 // Labelled sets, fetched once into .evolflow/difficulty-data by the registries' own clients:
 // - gcompris-qt-data 3.1-2 (Debian, GPL-3.0-or-later): the GCompris activities, each with a
@@ -24,6 +26,7 @@ import {
   estimateDifficulty, featureRow, fitDifficultyModel, learnedDifficulty, ruleDifficulty, scoreRow, spearman, DIFFICULTY_MODEL_PROVENANCE, DIFFICULTY_SIGNS,
   type DifficultyModel, type LabelledInstruction,
 } from '@evolflow/mixer';
+import { createEmbedder, pullModel } from '@evolflow/dedup';
 import { ROOT, writeResults } from './support.ts';
 
 const DATA = join(ROOT, '.evolflow/difficulty-data');
@@ -224,4 +227,62 @@ for (const held of Object.keys(all)) {
   for (const [d, h] of Object.entries(byDomain)) line(`  ${d}`, h);
 }
 results.leaveOneSetOut = leaveOneSetOut;
+
+/** Solve A w = b (A symmetric positive definite: X'X + lambda I) by Gaussian elimination with pivoting. */
+function solve(A: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = A.map((row, i) => [...row, b[i] as number]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs((m[r] as number[])[c] as number) > Math.abs((m[p] as number[])[c] as number)) p = r;
+    [m[c], m[p]] = [m[p] as number[], m[c] as number[]];
+    const pivot = m[c] as number[];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const row = m[r] as number[];
+      const f = (row[c] as number) / (pivot[c] as number);
+      for (let k = c; k <= n; k++) row[k] = (row[k] as number) - f * (pivot[k] as number);
+    }
+  }
+  return m.map((row, i) => (row[n] as number) / (row[i] as number));
+}
+
+if (process.argv.includes('--embeddings')) {
+  // Sentence embeddings instead of features: does the meaning of a text carry difficulty across sets?
+  await pullModel({ modelDir: join(ROOT, '.evolflow/models'), model: 'all-MiniLM-L6-v2', variants: ['quantized'] });
+  const embedder = await createEmbedder({ modelDir: join(ROOT, '.evolflow/models'), model: 'all-MiniLM-L6-v2' });
+  const vectors: Record<string, number[][]> = {};
+  for (const [k, items] of Object.entries(all)) vectors[k] = (await embedder.embed(items.map((i) => i.text))).map((v) => [...v]);
+  await embedder.close();
+  const standardised = (xs: number[]) => {
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length) || 1;
+    return xs.map((x) => (x - m) / sd);
+  };
+  const embeddings: Record<string, Record<string, number>> = {};
+  for (const lambda of [0.1, 1, 10]) {
+    const row: Record<string, number> = {};
+    for (const held of Object.keys(all)) {
+      const train = Object.keys(all).filter((k) => k !== held);
+      const X = train.flatMap((k) => vectors[k] as number[][]);
+      const y = train.flatMap((k) => standardised((all[k] as LabelledInstruction[]).map((i) => i.label)));
+      const d = (X[0] as number[]).length;
+      const A = Array.from({ length: d }, (_, j) => Array.from({ length: d }, (_, k) => (j === k ? lambda : 0)));
+      const b = new Array<number>(d).fill(0);
+      X.forEach((x, i) => {
+        for (let j = 0; j < d; j++) {
+          b[j] = (b[j] as number) + (x[j] as number) * (y[i] as number);
+          const Aj = A[j] as number[];
+          for (let k = 0; k < d; k++) Aj[k] = (Aj[k] as number) + (x[j] as number) * (x[k] as number);
+        }
+      });
+      const w = solve(A, b);
+      const pred = (vectors[held] as number[][]).map((x) => x.reduce((s, v, j) => s + v * (w[j] as number), 0));
+      row[held] = r3(spearman(pred, (all[held] as LabelledInstruction[]).map((i) => i.label)));
+    }
+    embeddings[`lambda ${lambda}`] = row;
+    console.log(`  embeddings (all-MiniLM-L6-v2, ridge, lambda ${lambda}), each set fitted on the other two: ${Object.entries(row).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
+  }
+  results.embeddingsLeaveOneSetOut = embeddings;
+}
 writeResults('difficulty', results);
