@@ -1,6 +1,6 @@
 // `validate.sqlDialect`: the config setting reaches the SQL validator of the validate stage.
 import { describe, expect, it } from 'vitest';
-import { configProblems, DEFAULT_CONFIG, mergeDeep, SQL_DIALECT_SETTINGS, zeroUsage, type Config, type EvolRecord, type Logger, type StageEnv } from '@evolflow/core';
+import { configFromEnv, configProblems, DEFAULT_CONFIG, mergeDeep, SQL_DIALECT_SETTINGS, zeroUsage, type Config, type EvolRecord, type Logger, type StageEnv } from '@evolflow/core';
 import { SQL_DIALECTS } from '@evolflow/validators';
 import { createValidateStage } from './handler.ts';
 
@@ -29,6 +29,10 @@ describe('validate.sqlDialect', () => {
     const rejected = out.find((e) => e.topic === 'rejected')?.record.rejection;
     expect(rejected).toMatchObject({ stage: 'validate', reason: 'invalid-sql' });
     expect(rejected?.detail).toMatch(/sqlite \(named\)/);
+  });
+
+  it('is set from the environment like every other key', () => {
+    expect(configFromEnv({ EVOLFLOW_VALIDATE__SQL_DIALECT: 'postgresql' })).toEqual({ validate: { sqlDialect: 'postgresql' } });
   });
 
   it('rejects an unknown dialect in the config with its path', () => {
