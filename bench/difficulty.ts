@@ -96,7 +96,11 @@ function gcompris(): LabelledInstruction[] {
   const rccDir = join(dir, 'usr/share/gcompris-qt/rcc');
   if (!existsSync(rccDir)) {
     mkdirSync(dir, { recursive: true });
-    execFileSync('apt-get', ['download', `gcompris-qt-data=${GC_VERSION}`], { cwd: dir, stdio: 'inherit' });
+    try {
+      execFileSync('apt-get', ['download', `gcompris-qt-data=${GC_VERSION}`], { cwd: dir, stdio: 'inherit' });
+    } catch (cause) {
+      throw new Error(`gcompris-qt-data ${GC_VERSION}: apt-get download failed in ${dir}; run \`apt-get update\` once, then this bench again`, { cause });
+    }
     const deb = readdirSync(dir).find((f) => f.endsWith('.deb'));
     if (!deb) throw new Error(`gcompris-qt-data ${GC_VERSION}: apt-get download left no .deb in ${dir}`);
     execFileSync('dpkg', ['-x', join(dir, deb), dir]);
