@@ -367,17 +367,23 @@ describe('evolflow run: stopping', () => {
       expect(lines('kept.jsonl')).toBeLessThan(16);
       expect(partial.totals.kept).toBe(lines('kept.jsonl'));
       expect(existsSync(join(out, '.evolflow.lock'))).toBe(false);
+      // The report says it is partial, what stopped it and how to resume.
+      expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('data-run-state="partial">partial: stopped by SIGINT before every record was finished; run the same command again to resume</p>');
 
       gate.open();
       const resumed = await evolflow(args);
       expect(resumed.code).toBe(0);
       expect(resumed.stderr).toBe(`evolflow: resuming the run in ${out} stopped by SIGINT (attempt 2); answers already paid for come from the cache\n`);
-      const done = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { partial: boolean; attempts: number; llm: { calls: number; cacheHits: number; promptTokens: number }; llmAllAttempts: { calls: number; promptTokens: number }; resumed: { stoppedBy: string } };
+      const done = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { partial: boolean; attempts: number; llm: { calls: number; cacheHits: number; promptTokens: number }; llmAllAttempts: { calls: number; promptTokens: number; costUsd: number }; resumed: { stoppedBy: string } };
       expect(done.partial).toBe(false);
       expect(done).toMatchObject({ attempts: 2, resumed: { stoppedBy: 'SIGINT' } });
       // Totals of both attempts: what the stopped one paid plus what the resume paid.
       expect(done.llmAllAttempts.calls).toBe(partial.llm.calls + done.llm.calls);
       expect(done.llmAllAttempts.promptTokens).toBe(partial.llm.promptTokens + done.llm.promptTokens);
+      expect(done.llmAllAttempts.costUsd).toBe(0); // no prices configured: priced totals are llm-totals.test.ts's
+      const report = readFileSync(join(out, 'report.html'), 'utf8');
+      expect(report).toContain('data-run-state="complete">complete · attempt 2 (resumed)</p>');
+      expect(report).toContain(`<b>${done.llmAllAttempts.calls.toLocaleString('en-US')}</b><span>LLM calls, all 2 attempts</span>`);
       expect(done.llm.cacheHits).toBeGreaterThanOrEqual(24);
 
       const cleanDir = tempDir('sigint-clean');

@@ -1,5 +1,5 @@
 // @evolflow/cli: the `evolflow` command, and the in-process pipeline runner it is built on.
-export { startPipeline, STAGE_FACTORIES, addTotals } from './pipeline.ts';
+export { startPipeline, STAGE_FACTORIES, addTotals, llmTotalsOf } from './pipeline.ts';
 export type { RunPipelineOptions, RunSummary, RunningPipeline, ResumedRun, LlmTotals } from './pipeline.ts';
 export { startSink, lineageOf } from './sink.ts';
 export type { Sink, LineageEntry } from './sink.ts';

@@ -36,6 +36,12 @@ export interface RunJson {
   timeline?: { t: number; stages?: Record<string, { in?: number; out?: number; rejected?: number }>; llmCalls?: number; tokens?: number }[];
   /** The verify stage's verdicts: what was checked (python, javascript, math, none) -> reason (ok, code-error...) -> count. */
   verify?: Record<string, Record<string, number>>;
+  /** True when the run was stopped before every record reached its terminal state, and what stopped it. */
+  partial?: boolean;
+  stoppedBy?: string;
+  /** Attempts of this run so far (more than 1 once it resumed stopped runs) and the LLM totals of all of them. */
+  attempts?: number;
+  llmAllAttempts?: { calls?: number; cacheHits?: number; promptTokens?: number; completionTokens?: number; costUsd?: number };
 }
 
 /** Five-number summary plus mean and count. */

@@ -3,7 +3,7 @@
 import { formatUsd } from './cost.ts';
 import { percentBeside, percentEdge, tooFewSamples } from './failure-guard.ts';
 import { formatDuration } from './progress.ts';
-import { ROLE_STAGE, type ReportData, type SampleChain } from './report-data.ts';
+import { ROLE_STAGE, type ReportData, type RunJson, type SampleChain } from './report-data.ts';
 import { barChart, binned, boxPlot, esc, lineChart, PALETTE, type BarSeries, type Chart } from './svg-charts.ts';
 
 /** The charts every report has, in page order (the report test checks each one). */
@@ -148,6 +148,28 @@ function chainHtml(c: SampleChain, i: number): string {
   return `<details class="chain" data-state="${esc(c.state)}"${i < 2 ? ' open' : ''}><summary>${esc(label)}</summary>${steps}${resp}</details>`;
 }
 
+/**
+ * How the run ended, in one line for the report's header: a partial run (stopped before every record
+ * reached its terminal state) says what stopped it and how to resume; a resumed one, its attempt.
+ */
+export function runStateLine(run: RunJson): string {
+  const attempt = (run.attempts ?? 1) > 1 ? `attempt ${run.attempts} (resumed)` : '';
+  if (run.partial) return [`partial: stopped by ${run.stoppedBy ?? 'a stop'} before every record was finished; run the same command again to resume`, attempt].filter(Boolean).join(' · ');
+  return ['complete', attempt].filter(Boolean).join(' · ');
+}
+
+/** Tiles with the LLM totals of every attempt, when the run resumed stopped ones (what it all cost, not only the last invocation). */
+export function allAttemptTiles(run: RunJson): [string, string][] {
+  const all = run.llmAllAttempts;
+  const attempts = run.attempts ?? 1;
+  if (!all || attempts <= 1) return [];
+  return [
+    [`LLM calls, all ${attempts} attempts`, n(all.calls ?? 0)],
+    ['tokens, all attempts', n((all.promptTokens ?? 0) + (all.completionTokens ?? 0))],
+    ['cost, all attempts', formatUsd(all.costUsd ?? 0)],
+  ];
+}
+
 /** The whole page. */
 export function renderReport(data: ReportData, generatedAt = new Date()): string {
   const run = data.run;
@@ -214,6 +236,7 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
     ['tokens', n((llm.promptTokens ?? 0) + (llm.completionTokens ?? 0))],
     ['estimated cost', formatUsd(totalCost)],
     ['duration', run.durationMs !== undefined ? formatDuration(run.durationMs) : '?'],
+    ...allAttemptTiles(run),
   ];
 
   const strategyRows = data.strategies
@@ -250,7 +273,7 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title><style>${CSS}</style></head>
 <body>
-<header><h1>evolflow run report</h1><p>${esc(data.runDir)}${run.startedAt ? ` · started ${esc(run.startedAt)}` : ''}${run.finishedAt ? ` · finished ${esc(run.finishedAt)}` : ''}${run.config?.run?.rounds !== undefined ? ` · ${run.config.run.rounds} rounds` : ''}</p></header>
+<header><h1>evolflow run report</h1><p>${esc(data.runDir)}${run.startedAt ? ` · started ${esc(run.startedAt)}` : ''}${run.finishedAt ? ` · finished ${esc(run.finishedAt)}` : ''}${run.config?.run?.rounds !== undefined ? ` · ${run.config.run.rounds} rounds` : ''}</p><p class="${run.partial ? 'warn' : 'ok'}" data-run-state="${run.partial ? 'partial' : 'complete'}">${esc(runStateLine(run))}</p></header>
 <main>
 <section class="tiles">${tiles.map(([k, v]) => `<div class="tile"><b>${esc(v)}</b><span>${esc(k)}</span></div>`).join('')}</section>
 ${checkRows ? `<h2>Health checks: <span class="${word === 'healthy' ? 'ok' : word === 'look' ? 'warn' : 'bad'}" data-health="${word}">${word}</span></h2><table class="checks"><tr><th>check</th><th>state</th><th>detail</th></tr>${checkRows}</table>` : ''}
