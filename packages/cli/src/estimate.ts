@@ -48,10 +48,11 @@ export const TYPICAL_LENGTHS: Readonly<Record<Config['llm']['provider'], Typical
  * chat template included); OpenAI documents about 4 characters a token for English text.
  */
 export function countTokens(text: string): number {
-  let cjk = 0;
-  for (const ch of text) if (/[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]/u.test(ch)) cjk++;
+  const cjk = text.match(CJK)?.length ?? 0;
   return Math.ceil((text.length - cjk) / 4) + cjk;
 }
+
+const CJK = /[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]/gu;
 
 const messageTokens = (messages: readonly ChatMessage[]) => countTokens(messages.map((m) => m.content).join(''));
 
@@ -192,5 +193,8 @@ Retries of rejected evolutions and cache hits are not counted.${prices}
 
 /** One line for the start of a run. */
 export function estimateLine(e: RunEstimate): string {
-  return `estimate: ${n(e.calls)} LLM calls, ~${n(e.promptTokens + e.completionTokens)} tokens, ~${formatUsd(e.cost)} (at most ${formatUsd(e.costMax)} if every answer reaches maxTokens); 'evolflow estimate' for the table, --max-cost USD to cap it`;
+  const cost = e.priced
+    ? `~${formatUsd(e.cost)} (at most ${formatUsd(e.costMax)} if every answer reaches maxTokens)`
+    : 'cost unknown: no prices configured (llm.roles.<role>.pricePerMTokIn/Out)';
+  return `estimate: ${n(e.calls)} LLM calls, ~${n(e.promptTokens + e.completionTokens)} tokens, ${cost}; 'evolflow estimate' for the table, --max-cost USD to cap it`;
 }

@@ -77,8 +77,8 @@ export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<n
   if (maxCost !== undefined && !priced) {
     throw new EvolflowError('config', `run: --max-cost ${values['max-cost']} needs prices: set llm.roles.<role>.pricePerMTokIn and pricePerMTokOut in the config (they are all 0, so the run would cost $0.00 and never stop)`);
   }
-  // Cost before spending: a run against priced roles shows what it expects to spend before its first call.
-  if (priced) process.stdout.write(`${estimateLine(await estimateRun({ config, seedFiles: seeds }))}\n`);
+  // Cost before spending: a run against priced roles, or a real endpoint, shows what it expects to spend before its first call.
+  if (priced || config.llm.provider !== 'sim') process.stdout.write(`${estimateLine(await estimateRun({ config, seedFiles: seeds }))}\n`);
   const outDir = resolve(config.run.outDir);
   const configFile = values.config ?? process.env.EVOLFLOW_CONFIG;
   await checkRunPaths({ seedFiles: seeds, outDir, otherInputs: [...(configFile ? [configFile] : []), ...config.mix.decontaminate.sets] });
