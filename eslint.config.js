@@ -43,7 +43,6 @@ export default tseslint.config(
       'packages/simulator/src/server.ts',
       'packages/transport/src/kafka-offsets.ts',
       'packages/transport/src/kafka.ts',
-      'packages/validators/src/extract.ts',
       'packages/verify/src/sandbox.ts',
       'packages/verify/src/verify.ts',
       'services/stage-evolve/src/handler.ts',

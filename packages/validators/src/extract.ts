@@ -53,7 +53,7 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
   const pieces: (Piece & { offset: number })[] = [];
   const claimed: Span[] = [];
   const free = (start: number, end: number): boolean => claimed.every((s) => end <= s.start || start >= s.end);
-  const add = (format: string, start: number, end: number, extra: { tagged?: boolean; tag?: string } = {}): void => {
+  const add = (format: string, [start, end]: readonly [number, number], extra: { tagged?: boolean; tag?: string } = {}): void => {
     // Trim surrounding blank space but keep the piece's own indentation on its first line.
     let s = start;
     let e = end;
@@ -89,13 +89,13 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
       if (format === 'markdown-table' && /^(md|markdown)$/i.test(tag)) {
         // A Markdown fence: only the tables inside it are data.
         for (const inner of extractPieces(body).filter((p) => p.format === 'markdown-table')) {
-          add('markdown-table', bodyStart + (starts[lineOf(starts, bodyStart) + inner.line - 1] ?? 0) - (starts[lineOf(starts, bodyStart)] ?? 0), bodyStart + (starts[lineOf(starts, bodyStart) + inner.line - 1] ?? 0) - (starts[lineOf(starts, bodyStart)] ?? 0) + inner.text.length, { tagged: true, tag });
+          add('markdown-table', [bodyStart + (starts[lineOf(starts, bodyStart) + inner.line - 1] ?? 0) - (starts[lineOf(starts, bodyStart)] ?? 0), bodyStart + (starts[lineOf(starts, bodyStart) + inner.line - 1] ?? 0) - (starts[lineOf(starts, bodyStart)] ?? 0) + inner.text.length], { tagged: true, tag });
         }
       } else {
-        add(format, bodyStart, bodyEnd, { tagged: true, tag });
+        add(format, [bodyStart, bodyEnd], { tagged: true, tag });
       }
     } else {
-      add(detectFormat(body, options.expect) ?? 'text', bodyStart, bodyEnd);
+      add(detectFormat(body, options.expect) ?? 'text', [bodyStart, bodyEnd]);
     }
     li = close;
   }
@@ -109,13 +109,13 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
     if (!headerHere || !free(starts[li] ?? 0, starts[li] ?? 0)) continue;
     let end = li + 1;
     while (end < starts.length && get(end).includes('|') && get(end).trim() !== '') end++;
-    add('markdown-table', starts[li] ?? 0, (starts[end] ?? text.length + 1) - 1);
+    add('markdown-table', [starts[li] ?? 0, (starts[end] ?? text.length + 1) - 1]);
     li = end - 1;
   }
 
   // 3. Display math.
   for (const m of text.matchAll(/\$\$[\s\S]+?\$\$|\\\[[\s\S]+?\\\]|\\begin\{(equation|align|gather|multline)\*?\}[\s\S]*?\\end\{\1\*?\}/g)) {
-    if (free(m.index, m.index + m[0].length)) add('latex', m.index, m.index + m[0].length);
+    if (free(m.index, m.index + m[0].length)) add('latex', [m.index, m.index + m[0].length]);
   }
 
   // 4. XML / HTML blocks: a line that opens with a tag, up to the next blank line.
@@ -123,7 +123,7 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
     if (!free(m.index, m.index + m[0].length)) continue;
     const block = m[0];
     if (!/<\/[a-zA-Z]|\/>/.test(block) && !/^\s*<\?xml/i.test(block)) continue; // a lone "<word>" in prose
-    add(detectFormat(block) === 'html' ? 'html' : 'xml', m.index, m.index + block.length);
+    add(detectFormat(block) === 'html' ? 'html' : 'xml', [m.index, m.index + block.length]);
   }
 
   // 5. SQL statements: upper-case keywords at a line start, after ": " or in backticks.
@@ -156,7 +156,7 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
     let stmt = text.slice(start, end);
     if (!inTicks && !lineStart) stmt = stmt.replace(/\.\s*$/, ''); // sentence punctuation after an inline query
     if (!looksLikeProseSql(stmt)) continue;
-    add('sql', start, start + stmt.length);
+    add('sql', [start, start + stmt.length]);
   }
 
   // 6. Inline JSON objects and arrays that are reasonably data.
@@ -208,7 +208,7 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
       i = end - 1;
       continue;
     }
-    add('json', i, end);
+    add('json', [i, end]);
     i = end - 1;
   }
 
