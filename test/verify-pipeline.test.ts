@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINE, seededRandom, type EvolRecord, type TopicName } from '@evolflow/core';
 import { codingSeeds, faultReason, mathSeeds, startSimulator, type FaultRecord, type RunningSimulator } from '@evolflow/simulator';
-import { createObserver, type Observer } from '@evolflow/observe';
+import { createObserver, readRunDir, renderReport, type Observer } from '@evolflow/observe';
 import { InMemoryTransport } from '@evolflow/transport';
 import { jsonLogger, setupLlm } from '@evolflow/runtime';
 import { startPipeline, type RunSummary } from '@evolflow/cli';
@@ -117,6 +117,16 @@ describe('the verify stage in the pipeline: coding and math seeds, broken answer
       expect(check?.verified, r.id).toMatch(/^(python|javascript|python\+javascript|math|none)$/);
       expect(check?.detail, r.id).toBeTruthy();
     }
+  });
+
+  it('counts the verdicts in the report as in run.json', async () => {
+    const html = renderReport(await readRunDir(outDir));
+    const table = /<h2>Verified answers<\/h2><table class="verify">(.*?)<\/table>/s.exec(html)?.[1] ?? '';
+    for (const [checked, byReason] of Object.entries(summary.verify ?? {})) {
+      const total = Object.values(byReason).reduce((a, b) => a + b, 0);
+      expect(table).toContain(`<tr><td>${checked}</td><td class="num">${total}</td><td class="num">${byReason.ok ?? 0}</td>`);
+    }
+    expect(table).toMatch(/code-error \d+/);
   });
 
   it('counts the verdicts in the metrics as in run.json', () => {
