@@ -50,7 +50,6 @@ export default tseslint.config(
       'services/stage-seed/src/seed-file.ts',
       'test/helpers/kafka.ts',
       'test/kafka-pipeline.test.ts',
-      'test/observe-helpers.ts',
     ],
     rules: { 'max-params': 'off' },
   },

@@ -66,7 +66,7 @@ export function sum(samples: readonly Sample[], name: string, where: Record<stri
 }
 
 /** Per value of `label`, the sum of a metric's samples matching `where`. */
-export function sumBy(samples: readonly Sample[], name: string, label: string, where: Record<string, string> = {}): Record<string, number> {
+export function sumBy(samples: readonly Sample[], name: string, { label, where = {} }: { label: string; where?: Record<string, string> }): Record<string, number> {
   const out: Record<string, number> = {};
   for (const s of samples) {
     if (s.name !== name || !Object.entries(where).every(([k, v]) => s.labels[k] === v)) continue;

@@ -63,7 +63,7 @@ describe('metrics of evolflow run', () => {
       expect(sum(final, 'evolflow_records_absorbed_total', { stage }), `${stage} absorbed`).toBe(st.absorbed);
       expect(sum(final, 'evolflow_records_rejected_total', { stage }), `${stage} rejected`).toBe(st.rejected);
       expect(sum(final, 'evolflow_records_dead_lettered_total', { stage }), `${stage} dead-lettered`).toBe(st.deadLettered);
-      expect(sumBy(final, 'evolflow_records_rejected_total', 'reason', { stage }), `${stage} reasons`).toEqual(st.reasons);
+      expect(sumBy(final, 'evolflow_records_rejected_total', { label: 'reason', where: { stage } }), `${stage} reasons`).toEqual(st.reasons);
     }
     // The run was not trivial: something was rejected and the LLM misbehaved.
     expect(runJson.totals.rejected).toBeGreaterThan(0);
@@ -72,7 +72,7 @@ describe('metrics of evolflow run', () => {
     // Kept and rejected per round (evolutions), and evolutions in total.
     for (const [round, r] of Object.entries(runJson.rounds)) {
       expect(sum(final, 'evolflow_kept_total', { round }), `round ${round} kept`).toBe(r.kept);
-      const rejected = sumBy(final, 'evolflow_records_rejected_total', 'reason', { round });
+      const rejected = sumBy(final, 'evolflow_records_rejected_total', { label: 'reason', where: { round } });
       delete rejected[''];
       expect(rejected, `round ${round} rejected`).toEqual(r.rejected);
     }
