@@ -1,7 +1,7 @@
 // The mixer's journal: every input the mixer absorbed, appended before the handler returns (so
 // before runStage commits the delivery). A restarted mixer replays it to rebuild its buffer, its
 // batches and its shards exactly, so it neither repeats nor loses a batch.
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvolflowError, type EvolRecord } from '@evolflow/core';
 import type { ContaminationMatch, DecontaminationResult } from '@evolflow/mixer';
@@ -45,30 +45,44 @@ export const STATE_DIR = '.mix-state';
 const FILE = 'journal.jsonl';
 
 /** Open (or create) the journal in `<outDir>/.mix-state/`; a torn last line from a crash is cut off. */
-export function openJournal(outDir: string): Journal {
+export function openJournal(outDir: string, options: { chunkBytes?: number } = {}): Journal {
   const dir = join(outDir, STATE_DIR);
   const file = join(dir, FILE);
   mkdirSync(dir, { recursive: true });
   const recovered: JournalEvent[] = [];
   if (existsSync(file)) {
-    const text = readFileSync(file, 'utf8');
+    // Read in chunks, line by line: a journal can pass the longest string V8 allows (512 MiB).
+    const rfd = openSync(file, 'r');
     let valid = 0;
-    let line = 0;
-    for (let start = 0; start < text.length; ) {
-      const end = text.indexOf('\n', start);
-      line++;
-      if (end < 0) break; // torn write: its delivery was never committed and will come again
-      try {
-        recovered.push(JSON.parse(text.slice(start, end)) as JournalEvent);
-      } catch (cause) {
-        throw new EvolflowError('internal', `${file}:${line}: journal line is not JSON (${(cause as Error).message}); the mixer cannot resume: remove ${dir} and the shards to start again`, { cause });
+    try {
+      const chunk = Buffer.alloc(Math.max(1, options.chunkBytes ?? 1 << 20));
+      let rest = Buffer.alloc(0);
+      let position = 0;
+      let line = 0;
+      for (;;) {
+        const n = readSync(rfd, chunk, 0, chunk.length, position);
+        if (n === 0) break; // what is left in `rest` is a torn write: its delivery was never committed and will come again
+        position += n;
+        let buf = rest.length > 0 ? Buffer.concat([rest, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+        let nl: number;
+        while ((nl = buf.indexOf(10)) >= 0) {
+          line++;
+          try {
+            recovered.push(JSON.parse(buf.toString('utf8', 0, nl)) as JournalEvent);
+          } catch (cause) {
+            throw new EvolflowError('internal', `${file}:${line}: journal line is not JSON (${(cause as Error).message}); the mixer cannot resume: remove ${dir} and the shards to start again`, { cause });
+          }
+          valid += nl + 1;
+          buf = buf.subarray(nl + 1);
+        }
+        rest = Buffer.from(buf);
       }
-      start = end + 1;
-      valid = start;
+    } finally {
+      closeSync(rfd);
     }
-    if (valid < Buffer.byteLength(text)) {
+    if (valid < statSync(file).size) {
       const fd = openSync(file, 'r+');
-      ftruncateSync(fd, Buffer.byteLength(text.slice(0, valid)));
+      ftruncateSync(fd, valid);
       closeSync(fd);
     }
   }
