@@ -1,7 +1,8 @@
 import { CONFIG_FLAGS } from '@evolflow/runtime';
 import { describe, expect, it } from 'vitest';
 import { commandHelp, parseCommandArgs, UsageError, type CommandSpec } from './command.ts';
-import { COMMANDS, CONFIG_OPTIONS } from './commands/index.ts';
+import { COMMANDS } from './commands/index.ts';
+import { CONFIG_OPTIONS } from './commands/options.ts';
 
 const spec: CommandSpec = {
   name: 'demo', summary: 'a demo', description: 'Writes nothing.', synopsis: 'DIR', positionals: { min: 1, max: 1, what: 'one folder' },

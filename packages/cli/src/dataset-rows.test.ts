@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { childRecordId, seedRecordId, type EvolRecord } from '@evolflow/core';
 import { DATASET_FILE, DATASET_FORMATS, estimateDifficulty, PARQUET_FILE, writeDatasetFiles, type DatasetFormat } from '@evolflow/mixer';
-import { difficultyCommand } from './commands/difficulty.ts';
-import { mixCommand } from './commands/mix.ts';
+import { boundCommand } from './commands/index.ts';
+
+const difficultyCommand = boundCommand('difficulty');
+const mixCommand = boundCommand('mix');
 import { readSeedFile } from '@evolflow/stage-seed';
 import { datasetRecords, readDatasetRows } from './dataset-rows.ts';
 

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '@evolflow/core';
 import { stsbDevPath } from '@evolflow/testdata';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { dedupCommand } from './dedup.ts';
-import { similarityCommand } from './similarity.ts';
+import { boundCommand } from './index.ts';
+
+const dedupCommand = boundCommand('dedup');
+const similarityCommand = boundCommand('similarity');
 
 // Never reach for the hub from tests: a model missing from the cache comes from Maven Central.
 process.env.HF_HUB_OFFLINE = '1';

@@ -4,13 +4,11 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { EvolflowError, loadConfig } from '@evolflow/core';
 import { createDeduper, type DedupDecision } from '@evolflow/dedup';
 import { UsageError, type Args } from '../command.ts';
-import { boundCommand, type DEDUP_OPTIONS } from './index.ts';
+import type { DEDUP_OPTIONS } from './options.ts';
 import { configuredEmbedder } from './similarity.ts';
 
 const fieldOf = (value: unknown, path: string[]): unknown => path.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
 
-/** `evolflow dedup` in-process, from its arguments. */
-export const dedupCommand = boundCommand('dedup');
 
 /** `evolflow dedup`: the options are parsed and checked against DEDUP_OPTIONS already. */
 export async function run({ values }: Args<typeof DEDUP_OPTIONS>): Promise<number> {

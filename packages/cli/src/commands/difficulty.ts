@@ -8,7 +8,7 @@ import { estimateDifficulty } from '@evolflow/mixer';
 import { flagsToOverrides, setupLlm } from '@evolflow/runtime';
 import { UsageError, type Args } from '../command.ts';
 import { datasetFileOf, readDatasetRows, someLines } from '../dataset-rows.ts';
-import { boundCommand, type DIFFICULTY_OPTIONS } from './index.ts';
+import type { DIFFICULTY_OPTIONS } from './options.ts';
 
 /** The text and round of one input line, or null when it has none. */
 export function lineText(line: string, field: string): { text: string; round: number } | null {
@@ -53,8 +53,6 @@ function chatUserTurn(o: Record<string, unknown>): string | undefined {
   return typeof text === 'string' ? text : undefined;
 }
 
-/** `evolflow difficulty` in-process, from its arguments. */
-export const difficultyCommand = boundCommand('difficulty');
 
 /** `evolflow difficulty`: the options are parsed and checked against DIFFICULTY_OPTIONS already. */
 export async function run({ values }: Args<typeof DIFFICULTY_OPTIONS>): Promise<number> {

@@ -4,10 +4,8 @@ import { flagsToOverrides } from '@evolflow/runtime';
 import type { Args } from '../command.ts';
 import { estimateRun, formatEstimate } from '../estimate.ts';
 import { SAMPLE_SEEDS } from '../package-file.ts';
-import { boundCommand, type ESTIMATE_OPTIONS } from './index.ts';
+import type { ESTIMATE_OPTIONS } from './options.ts';
 
-/** `evolflow estimate` in-process, from its arguments. */
-export const estimateCommand = boundCommand('estimate');
 
 /** `evolflow estimate`: the options are parsed and checked against ESTIMATE_OPTIONS already. */
 export async function run({ values }: Args<typeof ESTIMATE_OPTIONS>): Promise<number> {

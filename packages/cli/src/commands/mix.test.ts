@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { childRecordId, seedRecordId, type EvolRecord } from '@evolflow/core';
 import { readVicunaQuestions, vicunaPath } from '@evolflow/testdata';
-import { difficultyCommand, lineText } from './difficulty.ts';
-import { mixCommand } from './mix.ts';
+import { lineText } from './difficulty.ts';
+import { boundCommand } from './index.ts';
+
+const difficultyCommand = boundCommand('difficulty');
+const mixCommand = boundCommand('mix');
 
 const usage = { promptTokens: 0, completionTokens: 0, calls: 0 };
 const seeds: EvolRecord[] = Array.from({ length: 20 }, (_, i) => {

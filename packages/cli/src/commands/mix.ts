@@ -7,7 +7,7 @@ import { DATASET_FILE, PARQUET_FILE } from '@evolflow/mixer';
 import { createMixStage } from '@evolflow/stage-mix';
 import { UsageError, type Args } from '../command.ts';
 import { datasetFileOf, datasetRecords, readDatasetRows, someLines } from '../dataset-rows.ts';
-import { boundCommand, type MIX_OPTIONS } from './index.ts';
+import type { MIX_OPTIONS } from './options.ts';
 
 function readRecords(file: string): EvolRecord[] {
   if (!existsSync(file)) throw new EvolflowError('input', `mix: ${file} not found; --in must be a run folder written by 'evolflow run' (kept.jsonl and seeds.jsonl), an output folder (${DATASET_FILE}) or a dataset file (JSONL or Parquet)`);
@@ -36,8 +36,6 @@ const quietLogger = (): Logger => ({
   error: (msg) => process.stderr.write(`${msg}\n`),
 });
 
-/** `evolflow mix` in-process, from its arguments. */
-export const mixCommand = boundCommand('mix');
 
 /** `evolflow mix`: the options are parsed and checked against MIX_OPTIONS already. */
 export async function run({ values }: Args<typeof MIX_OPTIONS>): Promise<number> {

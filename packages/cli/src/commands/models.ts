@@ -4,12 +4,10 @@ import { join } from 'node:path';
 import { EvolflowError, loadConfig } from '@evolflow/core';
 import { KNOWN_MODELS, modelPath, pullModel, VARIANT_FILES, type EmbedderVariant } from '@evolflow/dedup';
 import { UsageError, type Args } from '../command.ts';
-import { boundCommand, type MODELS_OPTIONS } from './index.ts';
+import type { MODELS_OPTIONS } from './options.ts';
 
 const VARIANTS = Object.keys(VARIANT_FILES) as EmbedderVariant[];
 
-/** `evolflow models` in-process, from its arguments. */
-export const modelsCommand = boundCommand('models');
 
 /** `evolflow models`: the options are parsed and checked against MODELS_OPTIONS already. */
 export async function run({ values, positionals }: Args<typeof MODELS_OPTIONS>): Promise<number> {

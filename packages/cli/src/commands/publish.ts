@@ -8,10 +8,8 @@ import { createRepo, uploadFiles } from '@huggingface/hub';
 import { EvolflowError } from '@evolflow/core';
 import { DATA_DIR, DATASET_INFO_FILE } from '@evolflow/mixer';
 import { UsageError, type Args } from '../command.ts';
-import { boundCommand, type PUBLISH_OPTIONS } from './index.ts';
+import type { PUBLISH_OPTIONS } from './options.ts';
 
-/** `evolflow publish` in-process, from its arguments. */
-export const publishCommand = boundCommand('publish');
 
 export interface PublishOptions {
   /** `ORG/NAME` (or `NAME` under the token's user) of the dataset repo. */

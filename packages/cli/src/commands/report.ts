@@ -2,10 +2,8 @@
 import { EvolflowError } from '@evolflow/core';
 import { writeReport } from '@evolflow/observe';
 import type { Args } from '../command.ts';
-import { boundCommand, type REPORT_OPTIONS } from './index.ts';
+import type { REPORT_OPTIONS } from './options.ts';
 
-/** `evolflow report` in-process, from its arguments. */
-export const reportCommand = boundCommand('report');
 
 /** `evolflow report`: the options are parsed and checked against REPORT_OPTIONS already. */
 export async function run({ values, positionals }: Args<typeof REPORT_OPTIONS>): Promise<number> {

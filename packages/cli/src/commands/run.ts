@@ -7,7 +7,7 @@ import { createTransport, flagsToOverrides, setupLlm } from '@evolflow/runtime';
 import type { LlmEvent } from '@evolflow/llm';
 import type { KafkaTransport } from '@evolflow/transport';
 import type { Args } from '../command.ts';
-import { boundCommand, type RUN_OPTIONS } from './index.ts';
+import type { RUN_OPTIONS } from './options.ts';
 import { SAMPLE_SEEDS } from '../package-file.ts';
 import { llmTotalsOf, startPipeline, type ResumedRun, type RunSummary } from '../pipeline.ts';
 import { formatSummary } from '../summary.ts';
@@ -51,8 +51,6 @@ function commandLine(argv: readonly string[]): string {
   return ['evolflow', 'run', ...argv].map(quote).join(' ');
 }
 
-/** `evolflow run` in-process, from its arguments. */
-export const runCommand = boundCommand('run');
 
 /** `evolflow run`: the options are parsed and checked against RUN_OPTIONS already. */
 export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<number> {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { EvolflowError, loadConfig, type Config } from '@evolflow/core';
 import { createEmbedder, pullModel, type EmbedderVariant } from '@evolflow/dedup';
 import { UsageError, type Args } from '../command.ts';
-import { boundCommand, type SIMILARITY_OPTIONS } from './index.ts';
+import type { SIMILARITY_OPTIONS } from './options.ts';
 
 /** Resolve a column flag to a 0-based index; names need a header line. */
 function column(flag: string, value: string, header: string[]): number {
@@ -22,8 +22,6 @@ export async function configuredEmbedder(config: Readonly<Config>, over: { model
   return createEmbedder({ modelDir: config.dedup.modelDir, model, variant });
 }
 
-/** `evolflow similarity` in-process, from its arguments. */
-export const similarityCommand = boundCommand('similarity');
 
 /** `evolflow similarity`: the options are parsed and checked against SIMILARITY_OPTIONS already. */
 export async function run({ values }: Args<typeof SIMILARITY_OPTIONS>): Promise<number> {

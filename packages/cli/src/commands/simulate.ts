@@ -3,7 +3,7 @@
 import { EvolflowError } from '@evolflow/core';
 import { ALL_FAULTS, startSimulator, type FaultKind } from '@evolflow/simulator';
 import type { Args } from '../command.ts';
-import { boundCommand, type SIMULATE_OPTIONS } from './index.ts';
+import type { SIMULATE_OPTIONS } from './options.ts';
 
 function number(flag: string, value: string | undefined, fallback: number, max = Infinity): number {
   if (value === undefined) return fallback;
@@ -32,8 +32,6 @@ function faultKinds(value: string | undefined): FaultKind[] | undefined {
   return kinds as FaultKind[];
 }
 
-/** `evolflow simulate` in-process, from its arguments. */
-export const simulateCommand = boundCommand('simulate');
 
 /** `evolflow simulate`: the options are parsed and checked against SIMULATE_OPTIONS already. */
 export async function run({ values }: Args<typeof SIMULATE_OPTIONS>): Promise<number> {

@@ -5,7 +5,7 @@ import { extname } from 'node:path';
 import { EvolflowError, type ValidationResult } from '@evolflow/core';
 import { createFormatChecker, FORMATS, normalizeFormat, validateJsonBytes, type FormatChecker, type FormatReport } from '@evolflow/validators';
 import type { Args } from '../command.ts';
-import { boundCommand, type VALIDATE_OPTIONS } from './index.ts';
+import type { VALIDATE_OPTIONS } from './options.ts';
 
 const EXTENSIONS: Readonly<Record<string, string>> = {
   '.json': 'json', '.sql': 'sql', '.py': 'python', '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.ts': 'typescript',
@@ -88,8 +88,6 @@ async function checkJsonl(checker: FormatChecker, file: string, text: string, re
   return out;
 }
 
-/** `evolflow validate` in-process, from its arguments. */
-export const validateCommand = boundCommand('validate');
 
 /** `evolflow validate`: the options are parsed and checked against VALIDATE_OPTIONS already. */
 export async function run({ values, positionals }: Args<typeof VALIDATE_OPTIONS>): Promise<number> {

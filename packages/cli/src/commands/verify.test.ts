@@ -2,7 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { verifyCommand, type VerifyLine } from './verify.ts';
+import type { VerifyLine } from './verify.ts';
+import { boundCommand } from './index.ts';
+
+const verifyCommand = boundCommand('verify');
 
 const capture = () => {
   const out: string[] = [];

@@ -7,10 +7,8 @@ import { EvolflowError, loadConfig, seedFields, type SeedFields } from '@evolflo
 import { flagsToOverrides, setupLlm, type LlmSetup } from '@evolflow/runtime';
 import { createVerifier, type Verification } from '@evolflow/verify';
 import { UsageError, type Args } from '../command.ts';
-import { boundCommand, type VERIFY_OPTIONS } from './index.ts';
+import type { VERIFY_OPTIONS } from './options.ts';
 
-/** `evolflow verify` in-process, from its arguments. */
-export const verifyCommand = boundCommand('verify');
 
 /** One input line's verdict, as --json prints it. */
 export interface VerifyLine {
