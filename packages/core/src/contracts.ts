@@ -1,7 +1,7 @@
 // Plugin and stage contracts: what a strategy, a validator, a stage and an LLM caller look like.
 // Plugins import only these types (and `defineStrategy` / `defineValidator`) from @evolflow/core.
-import type { EvolRecord, ReasonCode, StageName } from './record.ts';
-import type { TopicName } from './manifest.ts';
+import type { StageName, TopicName } from './manifest.ts';
+import type { EvolRecord, ReasonCode } from './record.ts';
 import type { Config } from './config.ts';
 
 /** A leveled logger; `obj` carries structured fields such as `recordId`. */

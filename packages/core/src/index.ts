@@ -4,9 +4,9 @@ export type { ErrorCode, EvolflowErrorOptions } from './errors.ts';
 export {
   recordSchema, recordProblems, assertRecord, decodeRecord, seedRecordId, childRecordId, snapshotOf, requeueParent, addUsage, zeroUsage,
 } from './record.ts';
-export type { EvolRecord, Check, LineageStep, ParentSnapshot, Usage, SourceRef, StageName, ReasonCode } from './record.ts';
-export { PIPELINE, TOPICS, stageSpec, stageGroup } from './manifest.ts';
-export type { TopicName, StageSpec } from './manifest.ts';
+export type { EvolRecord, Check, LineageStep, ParentSnapshot, Usage, SourceRef, ReasonCode } from './record.ts';
+export { PIPELINE, TOPICS, DLQ, stageSpec, stageGroup } from './manifest.ts';
+export type { TopicName, StageSpec, StageName } from './manifest.ts';
 export { defineStrategy, defineValidator } from './contracts.ts';
 export { rejectChild } from './reject.ts';
 export type {

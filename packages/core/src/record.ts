@@ -4,9 +4,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { EvolflowError } from './errors.ts';
 import { hashText } from './text.ts';
-
-/** Names of the stages, in pipeline order. */
-export type StageName = 'seed' | 'evolve' | 'validate' | 'respond' | 'verify' | 'eliminate' | 'dedup' | 'mix';
+import type { StageName } from './manifest.ts';
 
 /** Known reject reason codes. Plugins may add their own strings; these are the built-in ones. */
 export type ReasonCode =

@@ -2,7 +2,8 @@
 // its parent back to `pool` while rounds remain. Kept out of contracts.ts so the plugin entry
 // (./plugin.ts), which loads contracts.ts, never loads the record schema and ajv.
 import type { Emit } from './contracts.ts';
-import { requeueParent, type EvolRecord, type ReasonCode, type StageName } from './record.ts';
+import type { StageName } from './manifest.ts';
+import { requeueParent, type EvolRecord, type ReasonCode } from './record.ts';
 
 /**
  * Reject an evolution: the child goes to `rejected` with its reason (also appended to `checks`),
