@@ -54,7 +54,7 @@ function workspaces() {
 const WS = workspaces();
 const cliManifest = readJson(join(CLI, 'package.json'));
 
-/** The workspace packages the CLI reaches through `dependencies`, and every strategy plugin (loaded by name from the config). */
+/** The workspace packages the CLI reaches through `dependencies`, every strategy plugin (loaded by name from the config) and every stage service (loaded by its manifest name). */
 function bundledPackages() {
   const seen = new Set();
   const visit = (name) => {
@@ -63,7 +63,7 @@ function bundledPackages() {
     for (const dep of Object.keys(WS.get(name).manifest.dependencies ?? {})) visit(dep);
   };
   visit(cliManifest.name);
-  for (const name of WS.keys()) if (name.startsWith('@evolflow/strategy-')) visit(name);
+  for (const name of WS.keys()) if (name.startsWith('@evolflow/strategy-') || name.startsWith('@evolflow/stage-')) visit(name);
   seen.delete(cliManifest.name);
   return [...seen].sort();
 }

@@ -4,32 +4,33 @@
 // (dataset from the mixer; kept, seeds, rejected, lineage, dlq and run.json from here) are written.
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PIPELINE, redactDeep, type TopicName, type Config, type EvolRecord, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
-import { InMemoryTransport, runStage, stateLogsOf, type RunningStage, type RunStageOptions, type StageStats, type Transport } from '@evolflow/transport';
+import { EvolflowError, PIPELINE, redactDeep, type TopicName, type Config, type EvolRecord, type Logger, type StageEnv, type StageFactory, type StageHandler, type StageName } from '@evolflow/core';
+import { InMemoryTransport, type RunningStage, type RunStageOptions, type StageStats, type Transport } from '@evolflow/transport';
 import type { LlmClient } from '@evolflow/llm';
 import { roleCost } from '@evolflow/observe';
-import { createSeedStage, readSeedFile, type SeedFileOptions, type SeedFilePosition } from '@evolflow/stage-seed';
-import { createEvolveStage } from '@evolflow/stage-evolve';
-import { createValidateStage } from '@evolflow/stage-validate';
-import { createRespondStage } from '@evolflow/stage-respond';
-import { createVerifyStage, type VerifyCounts } from '@evolflow/stage-verify';
-import { createEliminateStage } from '@evolflow/stage-eliminate';
-import { createDedupStage } from '@evolflow/stage-dedup';
-import { createMixStage } from '@evolflow/stage-mix';
+import { stageEnv, startStage } from '@evolflow/runtime';
+import { readSeedFile, type SeedFileOptions, type SeedFilePosition } from '@evolflow/stage-seed';
+import type { VerifyCounts } from '@evolflow/stage-verify';
 import { startSink, type Sink } from './sink.ts';
 import { judgeRun, stoppedOutcome, type RunOutcome } from './outcome.ts';
 
-/** How each stage of the manifest is built. */
-export const STAGE_FACTORIES: Record<StageName, (env: StageEnv) => Promise<StageHandler<unknown>>> = {
-  seed: createSeedStage,
-  evolve: createEvolveStage,
-  validate: createValidateStage,
-  respond: createRespondStage,
-  verify: createVerifyStage,
-  eliminate: createEliminateStage,
-  dedup: createDedupStage,
-  mix: (env) => createMixStage({ config: env.config, outDir: env.outDir, logger: env.logger }),
-};
+/**
+ * The `create` of stage `name`'s service, `@evolflow/stage-<name>`, found by the manifest's name (a new
+ * stage needs no entry here). Loaded on first use, so a process builds only the stages it runs.
+ */
+export async function stageFactory(name: StageName): Promise<StageFactory> {
+  const service = `@evolflow/stage-${name}`;
+  const mod = (await import(service).catch((err: unknown) => {
+    throw new EvolflowError('config', `stage "${name}": its service ${service} cannot be loaded (${(err as Error).message}); a stage of the manifest is the package services/stage-${name}`, { cause: err });
+  })) as { create?: unknown };
+  if (typeof mod.create !== 'function') throw new EvolflowError('internal', `${service} exports no create(env); every stage service's src/index.ts exports the factory of its stage as create`);
+  return mod.create as StageFactory;
+}
+
+/** How each stage of the manifest is built: its service's `create`. */
+export const STAGE_FACTORIES = Object.fromEntries(
+  PIPELINE.map((s): [StageName, StageFactory] => [s.name, async (env) => (await stageFactory(s.name))(env)]),
+) as Record<StageName, StageFactory>;
 
 export interface RunPipelineOptions {
   config: Readonly<Config>;
@@ -194,23 +195,14 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
   await mkdir(outDir, { recursive: true });
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
-  const env: StageEnv = { config, logger, llm, cwd: options.cwd ?? process.cwd(), outDir, ...stateLogsOf(transport), ...(options.strategyWeights ? { strategyWeights: options.strategyWeights } : {}) };
+  const env: StageEnv = stageEnv({ config, logger, llm, transport, outDir, ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.strategyWeights ? { strategyWeights: options.strategyWeights } : {}) });
   const prefix = config.transport.kafka.prefix;
   const local = options.stages ?? PIPELINE.map((s) => s.name);
   const handlers = new Map<StageName, StageHandler<unknown>>();
-  for (const spec of PIPELINE) if (local.includes(spec.name)) handlers.set(spec.name, await STAGE_FACTORIES[spec.name](env));
+  for (const spec of PIPELINE) if (local.includes(spec.name)) handlers.set(spec.name, await (await stageFactory(spec.name))(env));
   const sink = await startSink(transport, `${prefix}sink`, { spoolDir: join(outDir, '.evolflow-spool') });
   const stages: RunningStage[] = [];
-  for (const [name, handler] of handlers) {
-    stages.push(
-      await runStage({
-        handler, ctx: undefined, transport, logger, groupPrefix: prefix,
-        concurrency: name === 'mix' ? 1 : config.stages.concurrency,
-        maxAttempts: config.stages.maxAttempts,
-        ...(options.onRecord ? { onRecord: options.onRecord } : {}),
-      }),
-    );
-  }
+  for (const handler of handlers.values()) stages.push(await startStage(handler, { config, logger, transport, ...(options.onRecord ? { onRecord: options.onRecord } : {}) }));
   const seedStats = stages.find((s) => s.spec.name === 'seed')?.stats;
   let seedsRead = 0;
   let seedRejects = 0;
@@ -343,7 +335,7 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
     // an early stop they have left already, and abandoned work is not waited for.
     if (!stopping) await Promise.all(stages.map((s) => s.stop()));
     await sink.stop();
-    for (const h of handlers.values()) await (h as { close?(): Promise<void> }).close?.();
+    for (const h of handlers.values()) await h.close?.();
     await sink.write(outDir);
 
     const { rounds, strategies } = sink;

@@ -145,7 +145,15 @@ export interface StageHandler<Ctx> {
   handle(record: EvolRecord, ctx: Ctx, from: TopicName): Promise<Emit[]> | Emit[];
   /** Called when a finite run has drained: emit whatever the stage still holds (the mixer's last batch). */
   flush?(ctx: Ctx): Promise<Emit[]> | Emit[];
+  /** Called once the stage's consumer has stopped: release what it holds (files, models), write a last snapshot. */
+  close?(): Promise<void>;
 }
+
+/**
+ * How a stage is built: every service's index exports one, named `create`; the all-in-one run and
+ * the stage's own process (`serveStage`) both call it with the same env.
+ */
+export type StageFactory = (env: StageEnv) => Promise<StageHandler<unknown>>;
 
 /** One entry of a state log: the latest value of a key wins (a compacted topic). */
 export interface StateEntry {

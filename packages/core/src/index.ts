@@ -12,7 +12,7 @@ export { rejectChild } from './reject.ts';
 export type {
   Logger, ChatMessage, LlmRole, LlmCompletion, LlmRequestOptions, LlmCaller, StrategyContext, EvolutionPrompt,
   ParsedEvolution, Strategy, StrategyFactory, ValidationIssue, ValidationResult, ValidatorContext, Validator,
-  ValidatorFactory, Emit, StageHandler, StageEnv, StateLog, StateLogName, StateEntry,
+  ValidatorFactory, Emit, StageHandler, StageFactory, StageEnv, StateLog, StateLogName, StateEntry,
 } from './contracts.ts';
 export { DEFAULT_CONFIG, configSchema, loadConfig, configFromEnv, configProblems, mergeDeep, SQL_DIALECT_SETTINGS } from './config.ts';
 export type { Config, RoleConfig, LoadConfigOptions, SqlDialectSetting } from './config.ts';

@@ -5,3 +5,5 @@ export { createTransport, setupLlm } from './setup.ts';
 export type { LlmSetup } from './setup.ts';
 export { serveStage, flagsToOverrides, CONFIG_FLAGS } from './serve.ts';
 export type { ServeStageOptions } from './serve.ts';
+export { startStage, stageEnv } from './start-stage.ts';
+export type { StartStageOptions, StageEnvOptions } from './start-stage.ts';

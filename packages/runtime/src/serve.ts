@@ -2,10 +2,10 @@
 // the shared runStage loop, and a graceful stop on SIGTERM/SIGINT that finishes in-flight records
 // and commits before leaving.
 import { parseArgs } from 'node:util';
-import { EvolflowError, loadConfig, registerSecret, registerSecretsOf, stageSpec, type Config, type Logger, type StageEnv, type StageHandler, type StageName } from '@evolflow/core';
-import { runStage, stateLogsOf } from '@evolflow/transport';
+import { EvolflowError, loadConfig, registerSecret, registerSecretsOf, stageSpec, type Config, type Logger, type StageFactory, type StageName } from '@evolflow/core';
 import { createLogger, observeStage, parseLogLevel } from '@evolflow/observe';
 import { createTransport, setupLlm } from './setup.ts';
+import { stageEnv, startStage } from './start-stage.ts';
 
 /** Flags every process that loads a config understands (the CLI's `run` and `stage`, service mains). */
 export const CONFIG_FLAGS = {
@@ -56,7 +56,8 @@ export function flagsToOverrides(values: FlagValues): Record<string, unknown> {
 
 export interface ServeStageOptions {
   name: StageName;
-  create(env: StageEnv): Promise<StageHandler<unknown>>;
+  /** The service's `create` (every service's index exports one). */
+  create: StageFactory;
   argv: string[];
   /** Environment (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
@@ -74,14 +75,8 @@ export async function serveStage(options: ServeStageOptions): Promise<number> {
   const metricsPort = values['metrics-port'] === undefined ? undefined : int('metrics-port', values['metrics-port']);
   const obs = await observeStage({ config, logger, stage: options.name, backlog: (t) => transport.backlog(t), ...(metricsPort === undefined ? {} : { metricsPort }) });
   const llm = await setupLlm(config, { logger, onEvent: obs.observer.onLlmEvent });
-  const handler = await options.create({ config, logger, llm: llm.llm, cwd: process.cwd(), outDir: config.run.outDir, ...stateLogsOf(transport), ...(obs.hooks.strategyWeights ? { strategyWeights: obs.hooks.strategyWeights } : {}) });
-  const running = await runStage({
-    handler, ctx: undefined, transport, logger,
-    groupPrefix: config.transport.kafka.prefix,
-    concurrency: options.name === 'mix' ? 1 : config.stages.concurrency,
-    maxAttempts: config.stages.maxAttempts,
-    onRecord: obs.hooks.onRecord,
-  });
+  const handler = await options.create(stageEnv({ config, logger, llm: llm.llm, transport, ...(obs.hooks.strategyWeights ? { strategyWeights: obs.hooks.strategyWeights } : {}) }));
+  const running = await startStage(handler, { config, logger, transport, onRecord: obs.hooks.onRecord });
   obs.attach(running.stats);
   logger.info(`stage ${spec.name} running: consumes ${spec.consumes.join(', ')} -> produces ${spec.produces.join(', ')}`, { transport: config.transport.kind });
   await new Promise<void>((resolve) => {
@@ -92,7 +87,7 @@ export async function serveStage(options: ServeStageOptions): Promise<number> {
   logger.info(`stage ${spec.name} stopping: finishing in-flight records`, { stats: running.stats });
   obs.stopping();
   await running.stop();
-  await (handler as { close?(): Promise<void> }).close?.();
+  await handler.close?.();
   await transport.close();
   await llm.close();
   await obs.close();

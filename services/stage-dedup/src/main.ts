@@ -1,5 +1,5 @@
 // Runs the dedup stage as its own process: `npm start -- --transport kafka --brokers HOST:PORT`.
 import { serveStage } from '@evolflow/runtime';
-import { createDedupStage } from './index.ts';
+import { create } from './index.ts';
 
-process.exitCode = await serveStage({ name: 'dedup', create: createDedupStage, argv: process.argv.slice(2) });
+process.exitCode = await serveStage({ name: 'dedup', create, argv: process.argv.slice(2) });

@@ -1,2 +1,2 @@
 // @evolflow/stage-evolve: pick a strategy, call the evolver, parse the rewritten instruction.
-export { createEvolveStage, loadStrategies, withWorkedExample, WORKED_EXAMPLE } from './handler.ts';
+export { createEvolveStage as create, createEvolveStage, loadStrategies, withWorkedExample, WORKED_EXAMPLE } from './handler.ts';

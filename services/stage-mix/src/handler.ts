@@ -5,7 +5,7 @@
 // dataset_info.json, the dataset card and contaminated.jsonl (every drop with the item it matched).
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EvolflowError, type Config, type Emit, type EvolRecord, type Logger, type StageHandler, type TopicName } from '@evolflow/core';
+import { EvolflowError, type Config, type Emit, type EvolRecord, type Logger, type StageEnv, type StageHandler, type TopicName } from '@evolflow/core';
 import {
   createDecontaminationSuite, createNgramDecontaminator, createShardWriter, createStreamMixer, datasetCard, detectSeedLicenses, estimateDifficulty,
   loadEvalSets, MANIFEST_FILE, planBatches, summarize, writeDatasetFiles, writeFileAtomic,
@@ -87,6 +87,9 @@ async function configuredDecontamination(options: MixStageOptions, logger: Logge
 export const CONTAMINATED_FILE = 'contaminated.jsonl';
 
 const curriculumEmits = (batches: readonly Batch[]): Emit[] => batches.flatMap((b) => b.records.map((record): Emit => ({ topic: 'curriculum', record })));
+
+/** The mix stage as every stage is built: from the env (`createMixStage` takes test seams too). */
+export const create = (env: StageEnv): Promise<MixStage> => createMixStage({ config: env.config, outDir: env.outDir, logger: env.logger, cwd: env.cwd });
 
 /**
  * Build the mix stage. Finite mode (default): records are held (and journalled) and `flush()` plans

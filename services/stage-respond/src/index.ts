@@ -1,2 +1,2 @@
 // @evolflow/stage-respond: a fresh response to every evolved instruction.
-export { createRespondStage, responderMessages } from './handler.ts';
+export { createRespondStage as create, createRespondStage, responderMessages } from './handler.ts';

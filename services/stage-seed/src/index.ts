@@ -1,4 +1,4 @@
 // @evolflow/stage-seed: seed files and the seeds topic become round-0 records.
-export { createSeedStage } from './handler.ts';
+export { createSeedStage as create, createSeedStage } from './handler.ts';
 export { readSeedFile, seedItem } from './seed-file.ts';
 export type { SeedItem, SeedFileOptions, SeedFilePosition } from './seed-file.ts';

@@ -1,5 +1,5 @@
 // Runs the validate stage as its own process: `npm start -- --transport kafka --brokers HOST:PORT`.
 import { serveStage } from '@evolflow/runtime';
-import { createValidateStage } from './index.ts';
+import { create } from './index.ts';
 
-process.exitCode = await serveStage({ name: 'validate', create: createValidateStage, argv: process.argv.slice(2) });
+process.exitCode = await serveStage({ name: 'validate', create, argv: process.argv.slice(2) });
