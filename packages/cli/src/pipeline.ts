@@ -1,15 +1,15 @@
 // Running the whole pipeline in one process: every stage of the manifest on one transport, the
-// seed files fed in with backpressure, the sink, and the finite-run end: once every record has
+// seed files fed in (stage-seed's SeedFeed), the sink, and the finite-run end: once every record has
 // reached its terminal state the transport is drained, the mixer flushes, and the run's files
 // (dataset from the mixer; kept, seeds, rejected, lineage, dlq and run.json from here) are written.
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { EvolflowError, PIPELINE, redactDeep, type TopicName, type Config, type EvolRecord, type Logger, type StageEnv, type StageFactory, type StageHandler, type StageName } from '@evolflow/core';
-import { InMemoryTransport, type RunningStage, type RunStageOptions, type StageStats, type Transport } from '@evolflow/transport';
+import { EvolflowError, PIPELINE, redactDeep, type TopicName, type Config, type Logger, type StageEnv, type StageFactory, type StageHandler, type StageName } from '@evolflow/core';
+import { waitDrained, type RunningStage, type RunStageOptions, type StageStats, type Transport } from '@evolflow/transport';
 import type { LlmClient } from '@evolflow/llm';
 import { roleCost } from '@evolflow/observe';
 import { stageEnv, startStage } from '@evolflow/runtime';
-import { readSeedFile, type SeedFileOptions, type SeedFilePosition } from '@evolflow/stage-seed';
+import { SeedFeed } from '@evolflow/stage-seed';
 import type { VerifyCounts } from '@evolflow/stage-verify';
 import { startSink, type Sink } from './sink.ts';
 import { judgeRun, stoppedOutcome, type RunOutcome } from './outcome.ts';
@@ -146,8 +146,6 @@ const WORK_STAGES: ReadonlySet<StageName> = new Set(['seed', 'evolve', 'respond'
 const SETTLE_TOPICS: readonly TopicName[] = ['evolved', 'accepted', 'unique', 'replay', 'rejected'];
 /** Most samples the run's timeline keeps (run.json, the report). */
 const MAX_TIMELINE = 2048;
-/** How often `--follow` looks for new lines in the seed files. */
-const FOLLOW_POLL_MS = 200;
 /** Longest wait, after the grace period, for the sink and the mixer to read what finished work published. */
 const SETTLE_MS = 5000;
 
@@ -164,21 +162,6 @@ async function settled(transport: Transport, topics: readonly TopicName[], deadl
     const backlogs = await Promise.all(topics.map((t) => transport.backlog(t)));
     if (backlogs.every((n) => n === 0)) return;
     await sleep(20);
-  }
-}
-
-async function waitDrained(transport: Transport, signal?: AbortSignal): Promise<void> {
-  if (transport instanceof InMemoryTransport) {
-    await transport.whenDrained();
-    return;
-  }
-  // Distributed transports: drained twice in a row, 50 ms apart. One check is already sound (a commit
-  // is made only after its outputs are acknowledged, and committed offsets are read before end
-  // offsets); the second guards against a source that publishes between the two.
-  let streak = 0;
-  while (streak < 2 && !signal?.aborted) {
-    streak = (await transport.isDrained()) ? streak + 1 : 0;
-    await sleep(50);
   }
 }
 
@@ -203,9 +186,6 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
   const sink = await startSink(transport, `${prefix}sink`, { spoolDir: join(outDir, '.evolflow-spool') });
   const stages: RunningStage[] = [];
   for (const handler of handlers.values()) stages.push(await startStage(handler, { config, logger, transport, ...(options.onRecord ? { onRecord: options.onRecord } : {}) }));
-  const seedStats = stages.find((s) => s.spec.name === 'seed')?.stats;
-  let seedsRead = 0;
-  let seedRejects = 0;
   const timeline: RunSummary['timeline'] = [];
   // One sample a second; past MAX_TIMELINE samples every other one is dropped and the step doubles,
   // so a run of any length (--follow) keeps at most MAX_TIMELINE samples spread over all of it.
@@ -241,61 +221,8 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
       }, { once: true });
     }
   });
-  let fed = false;
-
-  /** Feed one read of a seed file (from `tail.from` to its last complete line when following); false when a stop cut it short. */
-  const feedFile = async (file: string, tail?: SeedFileOptions['tail']): Promise<boolean> => {
-    let batch: EvolRecord[] = [];
-    const flush = async () => {
-      while (!stopping && (await transport.backlog('seeds')) > 4096) await sleep(20);
-      if (stopping) return;
-      await transport.publish('seeds', batch);
-      batch = [];
-    };
-    for await (const item of readSeedFile(file, tail ? { tail } : {})) {
-      if (stopping) return false;
-      if (item.kind === 'reject') {
-        seedRejects++;
-        if (seedStats) {
-          seedStats.in++;
-          seedStats.rejected++;
-          const reason = item.record.rejection?.reason ?? 'unknown';
-          seedStats.reasons[reason] = (seedStats.reasons[reason] ?? 0) + 1;
-        }
-        logger.warn(`seed rejected: ${item.record.rejection?.detail ?? ''}`, { recordId: item.record.id });
-        options.onRecord?.({ stage: 'seed', record: item.record, outcome: 'rejected', emits: [{ topic: 'rejected', record: item.record }] });
-        await transport.publish('rejected', [item.record]);
-        continue;
-      }
-      seedsRead++;
-      batch.push(item.record);
-      if (batch.length >= 256) await flush();
-    }
-    if (batch.length > 0) await flush();
-    return !stopping;
-  };
-
-  const feed = async () => {
-    if (!options.follow) {
-      for (const file of options.seedFiles) if (!(await feedFile(file))) return;
-      fed = true;
-      return;
-    }
-    // --follow: every seed file is read as it grows (its new complete lines, every FOLLOW_POLL_MS)
-    // until a stop. The wait is a timer, so the process lives on whatever the transport and endpoint.
-    const places = new Map<string, SeedFilePosition>(options.seedFiles.map((f) => [f, { byte: 0, line: 0 }]));
-    while (!stopping) {
-      fed = false;
-      for (const [file, from] of places) {
-        const size = await stat(file).then((s) => s.size, () => from.byte); // a file moved away is read again once it is back
-        if (size === from.byte) continue;
-        const start = size < from.byte ? { byte: 0, line: 0 } : from; // truncated: read from its start
-        if (!(await feedFile(file, { from: start, onEnd: (next) => places.set(file, next) }))) return;
-      }
-      fed = true;
-      await Promise.race([sleep(FOLLOW_POLL_MS), stopRequested]);
-    }
-  };
+  // The seed files onto the seeds topic (the seed stage, here or in its own process, takes them in).
+  const seeds = new SeedFeed({ files: options.seedFiles, topic: transport, ...(options.follow ? { follow: true } : {}), ...(signal ? { signal } : {}) });
 
   /**
    * The first stop: stages that start new work take nothing more and their records in flight get
@@ -312,11 +239,11 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
     await until(Promise.all(others.map((s) => s.stop())), Date.now() + SETTLE_MS);
     for (const s of others) if (s.spec.name === 'mix') await s.flush();
     await settled(transport, ['curriculum'], Date.now() + SETTLE_MS);
-    return !fed || !(await transport.isDrained());
+    return !seeds.fed || !(await transport.isDrained());
   };
 
   const done = (async (): Promise<RunSummary> => {
-    await Promise.race([feed(), stopRequested]);
+    await Promise.race([seeds.run(), stopRequested]);
     if (!stopping) await Promise.race([options.follow ? new Promise<never>(() => undefined) : waitDrained(transport, signal), stopRequested]);
     let partial = false;
     if (stopping) partial = await stopEarly();
@@ -347,13 +274,13 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
     const stoppedBy = stopping ? String(signal?.reason ?? 'a stop') : undefined;
     const outcome = stoppedBy !== undefined
       ? stoppedOutcome(stoppedBy, partial, sampleError)
-      : judgeRun({ seeds: counts.seeds, seedRejects, seedFiles: options.seedFiles, llm: usage, maxFailureRate: config.run.maxFailureRate, sampleError });
+      : judgeRun({ seeds: counts.seeds, seedRejects: seeds.rejects, seedFiles: options.seedFiles, llm: usage, maxFailureRate: config.run.maxFailureRate, sampleError });
     const summary: RunSummary = {
       startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, outDir,
       stages: Object.fromEntries(stages.map((s) => [s.spec.name, { ...s.stats, emitted: { ...s.stats.emitted }, reasons: { ...s.stats.reasons } }])),
       llm: usage,
       totals: {
-        seeds: counts.seeds, seedRejects, evolutions: counts.kept + counts.evolvedRejected, kept: counts.kept,
+        seeds: counts.seeds, seedRejects: seeds.rejects, evolutions: counts.kept + counts.evolvedRejected, kept: counts.kept,
         rejected: counts.rejected, deadLettered: counts.deadLetters, replayed: cur.replayed, dataset: cur.records,
       },
       rounds, strategies, ...verifyCountsOf(handlers), timeline, outcome, partial, ...(stoppedBy === undefined ? {} : { stoppedBy }),
@@ -373,7 +300,7 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
     progress() {
       const c = sink.counts();
       const terminal = c.seeds + c.kept + c.rejected;
-      return { terminal, expected: seedsRead * (1 + config.run.rounds) + seedRejects };
+      return { terminal, expected: seeds.seeds * (1 + config.run.rounds) + seeds.rejects };
     },
     done,
   };

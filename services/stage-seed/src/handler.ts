@@ -1,4 +1,5 @@
-// The seed stage handler: a round-0 record from the seeds topic goes to pool and replay.
+// The seed stage handler: a round-0 record from the seeds topic goes to pool and replay; a line the
+// seed file reader rejected (published by SeedFeed with its reason) goes to rejected.
 import { type Emit, type EvolRecord, type StageEnv, type StageHandler } from '@evolflow/core';
 import { seedItem } from './seed-file.ts';
 
@@ -8,6 +9,10 @@ export async function createSeedStage(env: StageEnv): Promise<StageHandler<unkno
   return {
     name: 'seed',
     handle(record: EvolRecord): Emit[] {
+      if (record.rejection) {
+        env.logger.warn(`seed rejected: ${record.rejection.detail ?? record.rejection.reason}`, { recordId: record.id });
+        return [{ topic: 'rejected', record: { ...record } }];
+      }
       // Re-check what foreign producers sent (files were checked by the reader already).
       const where = { file: record.source?.file ?? 'topic:seeds', line: record.source?.line ?? 0 };
       const item = seedItem({ instruction: record.instruction, input: record.input, output: record.response }, where, 65_536);
