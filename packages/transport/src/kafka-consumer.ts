@@ -4,9 +4,13 @@
 // commit, leave the group). A batch returns to kafkajs once all its messages have started, so the
 // next fetch overlaps the work in flight. Backpressure: while every slot is taken the batch loop
 // waits (with heartbeats) instead of starting more, so kafkajs fetches nothing more meanwhile.
-import type { Logger } from '@evolflow/core';
+//
+// KafkaConsumers (below) is the transport's consumer side: the members it started and a close that
+// stops them; decodeRaw turns a consumed message into a record or the error that dead-letters it.
+import { decodeMessage, EvolflowError, type EvolRecord, type Logger, type TopicName } from '@evolflow/core';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { committableOffset } from './kafka-offsets.ts';
+import type { Subscription } from './transport.ts';
 
 /** One message handed to a consumer's `onMessage`. */
 export interface RawMessage {
@@ -228,4 +232,116 @@ export async function startGroupMember(options: MemberOptions): Promise<GroupMem
       await consumer.disconnect();
     },
   };
+}
+
+/** A subscription of the Kafka transport: one member of a consumer group. */
+export interface KafkaSubscription extends Subscription {
+  readonly group: string;
+  /** Resolves once this member has joined its group for the first time. */
+  readonly joined: Promise<void>;
+  /** Partitions assigned to this member right now, by full topic name. */
+  assignment(): Record<string, number[]>;
+}
+
+export type KafkaConsumersOptions = Pick<MemberOptions, 'kafka' | 'partitions' | 'sessionTimeoutMs' | 'maxBytesPerPartition' | 'logger'>;
+
+export interface JoinOptions {
+  group: string;
+  /** Full Kafka topic names. */
+  topics: readonly string[];
+  concurrency: number;
+  /** Handle one message (`isStopping`: the member is leaving); resolve `true` to let its offset be committed. */
+  onMessage(raw: RawMessage, isStopping: () => boolean): Promise<boolean>;
+}
+
+/**
+ * The transport's consumer side: every group member it started, the groups and topics they read (for
+ * drained and backlog), the messages in their handlers right now, and a close that stops them all.
+ */
+export class KafkaConsumers {
+  readonly #options: KafkaConsumersOptions;
+  readonly #members = new Set<KafkaSubscription>();
+  readonly #groups = new Map<string, Set<string>>();
+  #inFlight = 0;
+
+  constructor(options: KafkaConsumersOptions) {
+    this.#options = options;
+  }
+
+  /** Messages inside a handler now. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Every group joined so far, with the full names of the topics it reads. */
+  groups(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.#groups;
+  }
+
+  /** Start one member of `group` on `topics`. */
+  async join(options: JoinOptions): Promise<KafkaSubscription> {
+    const { group, topics, concurrency, onMessage } = options;
+    let stopping = false;
+    const isStopping = () => stopping;
+    let seen = this.#groups.get(group);
+    if (!seen) this.#groups.set(group, (seen = new Set()));
+    for (const t of topics) seen.add(t);
+    const member = await startGroupMember({
+      ...this.#options,
+      group,
+      topics,
+      concurrency,
+      onMessage: async (raw) => {
+        this.#inFlight++;
+        try {
+          return await onMessage(raw, isStopping);
+        } finally {
+          this.#inFlight--;
+        }
+      },
+    });
+    const subscription: KafkaSubscription = {
+      group,
+      joined: member.joined,
+      assignment: () => member.assignment(),
+      stop: async () => {
+        stopping = true;
+        await member.stop();
+        this.#members.delete(subscription);
+      },
+    };
+    this.#members.add(subscription);
+    return subscription;
+  }
+
+  /** Stop every member (each finishes its messages in flight and commits). */
+  async close(): Promise<void> {
+    await Promise.all([...this.#members].map((s) => s.stop()));
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The record in a consumed message, or the error that sends it to the dlq (named by topic, partition and offset). */
+export function decodeRaw(raw: RawMessage, options: { topic: TopicName; maxMessageBytes: number }): EvolRecord | EvolflowError {
+  const { topic, maxMessageBytes } = options;
+  const where = `${raw.topic}[${raw.partition}]@${raw.message.offset}`;
+  const value = raw.message.value;
+  if (value === null) return new EvolflowError('schema', `message ${where} has no value (a tombstone); producers must send one JSON record per message`);
+  if (value.byteLength > maxMessageBytes) {
+    return new EvolflowError('input', `message ${where} of ${value.byteLength} bytes exceeds the ${maxMessageBytes}-byte limit (transport.kafka maxMessageBytes); split the record or raise the limit`);
+  }
+  let text: string;
+  try {
+    text = utf8.decode(value);
+  } catch (cause) {
+    return new EvolflowError('schema', `message ${where} is not UTF-8 text; producers must send UTF-8 JSON records`, { cause });
+  }
+  try {
+    // On `seeds`, plain seed objects (Alpaca, ShareGPT...) are accepted too, as in memory.
+    return decodeMessage(topic, text, { partition: raw.partition, offset: raw.message.offset });
+  } catch (err) {
+    const e = err as Error;
+    return new EvolflowError('schema', `message ${where} on ${topic}: ${e.message}`, { cause: err });
+  }
 }
