@@ -4,8 +4,8 @@
 // (`@evolflow/stage-<name>`, whose index exports `create(env)`): adding a stage is a new service
 // folder plus one entry here.
 
-/** The stages in flow order. */
-export const PIPELINE = Object.freeze([
+/** The stages in flow order (`as const`: the names and topics below are read off it). */
+const STAGES = [
   { name: 'seed', summary: 'normalise seed files and the seeds topic into round-0 records', consumes: ['seeds'], produces: ['pool', 'replay', 'rejected'] },
   { name: 'evolve', summary: 'pick a strategy, call the evolver LLM, parse the rewritten instruction', consumes: ['pool'], produces: ['evolved', 'rejected', 'pool'] },
   { name: 'validate', summary: 'cheap checks before spending tokens: meta copy, unchanged, word budget, formats', consumes: ['evolved'], produces: ['validated', 'rejected', 'pool'] },
@@ -14,16 +14,16 @@ export const PIPELINE = Object.freeze([
   { name: 'eliminate', summary: "the paper's elimination rules, a reason code per reject", consumes: ['verified'], produces: ['accepted', 'rejected', 'pool'] },
   { name: 'dedup', summary: 'exact hash then semantic near-duplicate check against everything kept', consumes: ['accepted', 'replay'], produces: ['unique', 'rejected', 'pool'] },
   { name: 'mix', summary: 'blend replayed seeds into curriculum batches and write the dataset', consumes: ['unique', 'replay'], produces: ['curriculum', 'rejected'] },
-] as const);
+] as const;
 
 /** The dead-letter topic: written by the shared runStage loop for any stage, not by a handler. */
 export const DLQ = 'dlq';
 
 /** Names of the stages, in pipeline order. */
-export type StageName = (typeof PIPELINE)[number]['name'];
+export type StageName = (typeof STAGES)[number]['name'];
 
 /** Every topic of the pipeline (`rejected`, `curriculum` and `dlq` are terminal sinks). */
-export type TopicName = (typeof PIPELINE)[number]['consumes' | 'produces'][number] | typeof DLQ;
+export type TopicName = (typeof STAGES)[number]['consumes' | 'produces'][number] | typeof DLQ;
 
 export interface StageSpec {
   readonly name: StageName;
@@ -33,6 +33,9 @@ export interface StageSpec {
   readonly produces: readonly TopicName[];
 }
 
+/** The stages in flow order. */
+export const PIPELINE: readonly StageSpec[] = Object.freeze(STAGES);
+
 /** Every topic in flow order (first consumed or produced), the dead-letter topic last: for topic creation. */
 export const TOPICS: readonly TopicName[] = Object.freeze([
   ...new Set<TopicName>(PIPELINE.flatMap((s): TopicName[] => [...s.consumes, ...s.produces])),
@@ -41,7 +44,7 @@ export const TOPICS: readonly TopicName[] = Object.freeze([
 
 /** The spec of one stage, or throws naming the unknown stage. */
 export function stageSpec(name: string): StageSpec {
-  const spec: StageSpec | undefined = PIPELINE.find((s) => s.name === name);
+  const spec = PIPELINE.find((s) => s.name === name);
   if (!spec) throw new Error(`unknown stage "${name}"; stages are: ${PIPELINE.map((s) => s.name).join(', ')}`);
   return spec;
 }

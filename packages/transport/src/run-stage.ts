@@ -55,7 +55,7 @@ export function emptyStats(stage: StageName): StageStats {
 /** Start a stage on a transport; resolves once it is subscribed. */
 export async function runStage<Ctx>(options: RunStageOptions<Ctx>): Promise<RunningStage> {
   const { handler, ctx, transport } = options;
-  const spec: StageSpec | undefined = PIPELINE.find((s) => s.name === handler.name);
+  const spec = PIPELINE.find((s) => s.name === handler.name);
   if (!spec) throw new Error(`no stage "${handler.name}" in the pipeline manifest`);
   const stats = emptyStats(spec.name);
   const maxAttempts = options.maxAttempts ?? 5;
