@@ -190,14 +190,14 @@ describe('evolflow run: bad input', () => {
     expect(JSON.parse(readFileSync(join(dir, 'out', 'run.json'), 'utf8')).totals).toMatchObject({ seeds: 2, seedRejects: 1 });
   });
 
-  it('a folder as --seeds, a file as --out and --rounds abc: one line each, no stack, exit 2', async () => {
+  it('a folder as --seeds, a file as --out and --rounds abc: one line each (a bad value adds where to read the options), no stack, exit 2', async () => {
     const dir = tempDir('usage');
     const asFile = join(dir, 'file-not-folder');
     writeFileSync(asFile, 'x');
     const cases: [string[], string][] = [
       [['--seeds', dir], `evolflow: --seeds ${dir} is a folder; pass a seed file (.jsonl, .json or .txt), one --seeds per file\n`],
       [['--seeds', seedFile(dir), '--out', asFile], `evolflow: --out ${asFile} is a file, not a folder; choose a folder for the run's outputs\n`],
-      [['--seeds', seedFile(dir), '--rounds', 'abc'], 'evolflow: --rounds must be a whole number, got "abc"\n'],
+      [['--seeds', seedFile(dir), '--rounds', 'abc'], 'evolflow: run: --rounds must be a whole number, not "abc"\nSee \'evolflow help run\' for its options.\n'],
       [['--seeds', join(dir, 'missing.jsonl')], `evolflow: --seeds ${join(dir, 'missing.jsonl')}: no such file\n`],
     ];
     for (const [args, message] of cases) {
