@@ -142,8 +142,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Stages that start new work (new seeds, LLM calls): the first thing a stop halts. */
 const WORK_STAGES: ReadonlySet<StageName> = new Set(['seed', 'evolve', 'respond', 'verify', 'eliminate']);
-/** Topics whose consumers keep running during a stop, so finished work reaches the sink and the mixer. */
-const SETTLE_TOPICS: readonly TopicName[] = ['evolved', 'accepted', 'unique', 'replay', 'rejected'];
+/** Topics whose consumers keep running during a stop (the other stages' inputs, read off the manifest, and the sink's rejected), so finished work reaches the sink and the mixer. */
+const SETTLE_TOPICS: readonly TopicName[] = [...new Set<TopicName>([...PIPELINE.filter((s) => !WORK_STAGES.has(s.name)).flatMap((s) => s.consumes), 'rejected'])];
 /** Most samples the run's timeline keeps (run.json, the report). */
 const MAX_TIMELINE = 2048;
 /** Longest wait, after the grace period, for the sink and the mixer to read what finished work published. */
