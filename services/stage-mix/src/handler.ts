@@ -8,10 +8,10 @@ import { join, resolve } from 'node:path';
 import { EvolflowError, type Config, type Emit, type EvolRecord, type Logger, type StageEnv, type StageHandler, type TopicName } from '@evolflow/core';
 import {
   createDecontaminationSuite, createNgramDecontaminator, createShardWriter, createStreamMixer, datasetCard, detectSeedLicenses, estimateDifficulty,
-  loadEvalSets, MANIFEST_FILE, planBatches, summarize, writeDatasetFiles, writeFileAtomic,
+  levelOf, loadEvalSets, MANIFEST_FILE, planBatches, summarize, writeDatasetFiles, writeFileAtomic,
   type Batch, type BatchOptions, type Decontaminator, type DecontaminationSuite, type ShardWriter, type StreamMixer,
 } from '@evolflow/mixer';
-import { openJournal, type ContaminationEntry, type Journal, type JournalEvent } from './journal.ts';
+import { openJournal, type ContaminationEntry, type Journal, type JournalEvent, type JournalSpan } from './journal.ts';
 import { embeddingDecontaminator } from './embedding.ts';
 
 export interface MixStageOptions {
@@ -88,6 +88,19 @@ export const CONTAMINATED_FILE = 'contaminated.jsonl';
 
 const curriculumEmits = (batches: readonly Batch[]): Emit[] => batches.flatMap((b) => b.records.map((record): Emit => ({ topic: 'curriculum', record })));
 
+const NO_USAGE = Object.freeze({ promptTokens: 0, completionTokens: 0, calls: 0 });
+
+/**
+ * What the mixer holds of a kept record until it writes the batches: what the planner and the
+ * summary read (id, seed, round, strategy, curriculum level); the full record stays in the journal.
+ * Its level is the full record's `levelOf`, so batches plan exactly as from the full records.
+ */
+function stubOf(r: EvolRecord): EvolRecord {
+  const stub: EvolRecord = { id: r.id, seedId: r.seedId, parentId: null, round: r.round, instruction: '', lineage: [], checks: [], usage: NO_USAGE, scores: { estimate: levelOf(r) } };
+  if (r.strategy !== undefined) stub.strategy = r.strategy;
+  return stub;
+}
+
 /** The mix stage as every stage is built: from the env (`createMixStage` takes test seams too). */
 export const create = (env: StageEnv): Promise<MixStage> => createMixStage({ config: env.config, outDir: env.outDir, logger: env.logger, cwd: env.cwd });
 
@@ -114,8 +127,12 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     rmSync(join(outDir, MANIFEST_FILE), { force: true });
   }
 
+  /** Kept records as stubs (`stubOf`); `spans` says where each full record lies in the journal. */
   const evolved = new Map<string, EvolRecord>();
   const seeds = new Map<string, EvolRecord>();
+  const spans = new Map<string, JournalSpan>();
+  /** The files the kept seeds came from (for the card's licences). */
+  const seedFiles = new Set<string>();
   /** Every drop, by record id, with the evaluation item it matched. */
   const contaminated = new Map<string, ContaminationEntry>();
   /** Seeds found contaminated: their descendants are dropped too. */
@@ -125,24 +142,48 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
   const stats: MixStageStats = { evolved: 0, seeds: 0, contaminated: 0, contaminatedSeeds: 0, withoutResponse: 0, withoutResponseSeeds: 0, batches: 0, redelivered: 0 };
   const stream: StreamMixer | null = mix.continuous ? createStreamMixer(batchOptions) : null;
   let shards: ShardWriter | null = mix.continuous ? createShardWriter({ outDir, format, metadata: mix.metadata, shardRecords: mix.shardRecords }) : null;
-  /** Continuous mode: the batches each input completed, to publish again if it is delivered again. */
+  /** Continuous mode: the batches (of stubs) each input completed, to publish again if it is delivered again. */
   const triggered = new Map<string, Batch[]>();
   let lastBatchAt = now();
   let closed = false;
   let flushed = false;
 
-  /** Apply one journalled event to the in-memory state; returns the batches it completed. */
-  const apply = (event: JournalEvent): Batch[] => {
+  /** A kept record read back from the journal, with the `batch` its stub was given. */
+  const full = (stub: EvolRecord): EvolRecord => {
+    const span = spans.get(stub.id);
+    const event = span && journal.read(span);
+    if (!event || (event.t !== 'evolved' && event.t !== 'seed') || event.record.id !== stub.id) {
+      throw new EvolflowError('internal', `mix: record ${stub.id} is not where the journal in ${outDir} had it; the mixer cannot write its batch`);
+    }
+    return stub.batch ? { ...event.record, batch: stub.batch } : event.record;
+  };
+  const fullBatch = (b: Batch): Batch => ({ index: b.index, records: b.records.map(full) });
+  /** Batches of stubs to full batches, each added to the shards (continuous mode). */
+  const toShards = (batches: readonly Batch[]): Batch[] => {
+    const out = batches.map(fullBatch);
+    for (const b of out) shards?.add(b);
+    return out;
+  };
+
+  /** Apply one journalled event (at `span`) to the in-memory state; returns the batches (of stubs) it completed. */
+  const apply = (event: JournalEvent, span: JournalSpan): Batch[] => {
     let batches: Batch[] = [];
     switch (event.t) {
-      case 'evolved':
-        evolved.set(event.record.id, event.record);
-        if (stream) batches = stream.addEvolved(event.record);
+      case 'evolved': {
+        const stub = stubOf(event.record);
+        evolved.set(stub.id, stub);
+        spans.set(stub.id, span);
+        if (stream) batches = stream.addEvolved(stub);
         break;
-      case 'seed':
-        seeds.set(event.record.id, event.record);
-        if (stream) batches = stream.addSeed(event.record);
+      }
+      case 'seed': {
+        const stub = stubOf(event.record);
+        seeds.set(stub.id, stub);
+        spans.set(stub.id, span);
+        if (event.record.source?.file !== undefined) seedFiles.add(event.record.source.file);
+        if (stream) batches = stream.addSeed(stub);
         break;
+      }
       case 'cut':
         if (stream) batches = stream.cut();
         break;
@@ -156,7 +197,6 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
         withoutResponse.set(event.id, event.seed ?? false);
         break;
     }
-    for (const b of batches) shards?.add(b);
     stats.evolved = evolved.size;
     stats.seeds = seeds.size;
     stats.contaminated = contaminated.size;
@@ -168,15 +208,13 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     return batches;
   };
 
-  const record = (event: JournalEvent): Batch[] => {
-    journal.append(event);
-    return apply(event);
-  };
+  const record = (event: JournalEvent): Batch[] => apply(event, journal.append(event));
 
-  for (const event of journal.recovered) {
-    const batches = apply(event);
+  journal.recovered.forEach((event, i) => {
+    const batches = apply(event, journal.recoveredSpans[i] as JournalSpan);
+    toShards(batches);
     if ((event.t === 'evolved' || event.t === 'seed') && batches.length > 0) triggered.set(event.record.id, batches);
-  }
+  });
   if (journal.recovered.length > 0) logger.info(`mix: resumed from the journal in ${outDir}: ${stats.evolved} evolved, ${stats.seeds} seeds, ${stats.batches} batches already made`);
 
   const intervalDue = () => stream !== null && mix.intervalMs > 0 && stream.pending > 0 && now() - lastBatchAt >= mix.intervalMs;
@@ -199,7 +237,7 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     const isSeed = from === 'replay' || input.round === 0;
     if (evolved.has(input.id) || seeds.has(input.id)) {
       stats.redelivered++;
-      return curriculumEmits(triggered.get(input.id) ?? []);
+      return curriculumEmits((triggered.get(input.id) ?? []).map(fullBatch));
     }
     const known = contaminated.get(input.id);
     if (known) return [rejectedEmit(input, known)];
@@ -221,7 +259,7 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     const batches = record(isSeed ? { t: 'seed', record: scored } : { t: 'evolved', record: scored });
     if (intervalDue()) batches.push(...record({ t: 'cut' }));
     if (batches.length > 0) triggered.set(scored.id, batches);
-    return curriculumEmits(batches);
+    return curriculumEmits(toShards(batches));
   };
 
   // One input at a time, in arrival order: the journal order is the order a restart replays.
@@ -242,9 +280,10 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     for (const r of [...evolved.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
       const seedEntry = contaminatedSeeds.get(r.seedId);
       if (!seedEntry) continue;
+      const record = full(r);
       evolved.delete(r.id);
-      const entry: ContaminationEntry = { id: r.id, seedId: r.seedId, round: r.round, kind: 'evolved', via: 'seed', instruction: r.instruction, matches: seedEntry.matches, scores: {} };
-      emits.push(...drop(r, entry));
+      const entry: ContaminationEntry = { id: r.id, seedId: r.seedId, round: r.round, kind: 'evolved', via: 'seed', instruction: record.instruction, matches: seedEntry.matches, scores: {} };
+      emits.push(...drop(record, entry));
     }
     return emits;
   };
@@ -271,9 +310,10 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     const lateDrops = stream ? [] : dropLateDescendants();
     const evolvedList = [...evolved.values()];
     const seedList = [...seeds.values()];
-    const plan = () => planBatches({ evolved: evolvedList, seeds: seedList, options: batchOptions });
+    // Planned from the stubs, then read back from the journal, batch by batch.
+    const plan = () => planBatches({ evolved: evolvedList, seeds: seedList, options: batchOptions }).map(fullBatch);
     if (stream && shards) {
-      emits = curriculumEmits(record({ t: 'cut' }));
+      emits = curriculumEmits(toShards(record({ t: 'cut' })));
       shards.finish();
       planned = plan();
     } else {
@@ -297,10 +337,10 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
       seedsAvailable: seeds.size, contaminated: stats.contaminated, contaminatedSeeds: stats.contaminatedSeeds,
       withoutResponse: stats.withoutResponse, withoutResponseSeeds: stats.withoutResponseSeeds,
     });
-    const seedFiles = seedList.map((s) => s.source?.file).filter((f): f is string => f !== undefined).map((f) => (existsSync(f) ? f : resolve(options.cwd ?? process.cwd(), f)));
+    const seedPaths = [...seedFiles].map((f) => (existsSync(f) ? f : resolve(options.cwd ?? process.cwd(), f)));
     const card = datasetCard({
       name: mix.datasetName, format, summary, replay: { share: mix.replayShare, count: mix.replayCount }, batchSize: mix.batchSize,
-      order: mix.order, stratify: mix.stratify, seedLicense: mix.seedLicense, seedSources: detectSeedLicenses(seedFiles),
+      order: mix.order, stratify: mix.stratify, seedLicense: mix.seedLicense, seedSources: detectSeedLicenses(seedPaths),
       decontamination: decontamination ? { methods: decontamination.tests.map((t) => t.method), sets: decontamination.sets, file: CONTAMINATED_FILE } : null,
       files: ['README.md', ...files],
       provenance: {
@@ -333,7 +373,7 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
       });
     },
     tick() {
-      return serial(() => (!flushed && !closed && intervalDue() ? curriculumEmits(record({ t: 'cut' })) : []));
+      return serial(() => (!flushed && !closed && intervalDue() ? curriculumEmits(toShards(record({ t: 'cut' }))) : []));
     },
     stats,
     async close() {

@@ -32,10 +32,21 @@ export type JournalEvent =
   | { t: 'contaminated'; id: string; entry?: ContaminationEntry }
   | { t: 'no-response'; id: string; seed?: boolean };
 
+/** Where one journal line lies in the file (its newline excluded). */
+export interface JournalSpan {
+  offset: number;
+  length: number;
+}
+
 export interface Journal {
   /** Events read at open (the previous, unfinished run of this output folder). */
   readonly recovered: readonly JournalEvent[];
-  append(event: JournalEvent): void;
+  /** Where each recovered event lies in the file, index for index. */
+  readonly recoveredSpans: readonly JournalSpan[];
+  /** Append one event; returns where its line lies, for `read`. */
+  append(event: JournalEvent): JournalSpan;
+  /** Read back the event at `span` (what the mixer holds a small stub of, until it writes the batches). */
+  read(span: JournalSpan): JournalEvent;
   /** The run is complete: remove the journal so the next run in this folder starts afresh. */
   finish(): void;
   close(): void;
@@ -50,6 +61,7 @@ export function openJournal(outDir: string, options: { chunkBytes?: number } = {
   const file = join(dir, FILE);
   mkdirSync(dir, { recursive: true });
   const recovered: JournalEvent[] = [];
+  const recoveredSpans: JournalSpan[] = [];
   if (existsSync(file)) {
     // Read in chunks, line by line: a journal can pass the longest string V8 allows (512 MiB).
     const rfd = openSync(file, 'r');
@@ -69,6 +81,7 @@ export function openJournal(outDir: string, options: { chunkBytes?: number } = {
           line++;
           try {
             recovered.push(JSON.parse(buf.toString('utf8', 0, nl)) as JournalEvent);
+            recoveredSpans.push({ offset: valid, length: nl });
           } catch (cause) {
             throw new EvolflowError('internal', `${file}:${line}: journal line is not JSON (${(cause as Error).message}); the mixer cannot resume: remove ${dir} and the shards to start again`, { cause });
           }
@@ -86,12 +99,36 @@ export function openJournal(outDir: string, options: { chunkBytes?: number } = {
       closeSync(fd);
     }
   }
-  let fd: number | null = openSync(file, 'a');
+  // Appends go to the end whatever the position; reads name their position.
+  let fd: number | null = openSync(file, 'a+');
+  let size = statSync(file).size;
+  const closedError = () => new EvolflowError('internal', `mix journal ${file} is closed; the stage was used after close() or flush()`);
   return {
     recovered,
+    recoveredSpans,
     append(event) {
-      if (fd === null) throw new EvolflowError('internal', `mix journal ${file} is closed; the stage was used after close() or flush()`);
-      writeSync(fd, `${JSON.stringify(event)}\n`);
+      if (fd === null) throw closedError();
+      const line = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8');
+      writeSync(fd, line);
+      const span = { offset: size, length: line.length - 1 };
+      size += line.length;
+      return span;
+    },
+    read(span) {
+      if (fd === null) throw closedError();
+      const buf = Buffer.alloc(span.length);
+      let got = 0;
+      while (got < span.length) {
+        const n = readSync(fd, buf, got, span.length - got, span.offset + got);
+        if (n === 0) break;
+        got += n;
+      }
+      try {
+        if (got < span.length) throw new Error(`${got} of ${span.length} bytes`);
+        return JSON.parse(buf.toString('utf8')) as JournalEvent;
+      } catch (cause) {
+        throw new EvolflowError('internal', `${file}: the journal line at byte ${span.offset} cannot be read back (${(cause as Error).message}); was the file changed while the mixer ran?`, { cause });
+      }
     },
     finish() {
       if (fd !== null) closeSync(fd);
