@@ -57,7 +57,8 @@ export interface Config {
     backoffMaxMs: number;
     /** Longest Retry-After (ms) honoured: an endpoint asking for more is retried after this long. */
     maxRetryAfterMs: number;
-    cache: { enabled: boolean; dir: string };
+    /** `maxMB`: size limit of the response cache; past it the oldest answers are removed (0: no limit). */
+    cache: { enabled: boolean; dir: string; maxMB: number };
     /** provider `local`: a GGUF (a known name such as smollm2-135m-instruct, fetched into `modelDir`, or a .gguf path) served on 127.0.0.1 by node-llama-cpp. */
     local: { model: string; modelDir: string; threads: number; contextSize: number };
   };
@@ -247,7 +248,7 @@ export const DEFAULT_CONFIG: Config = {
     backoffBaseMs: 250,
     backoffMaxMs: 20_000,
     maxRetryAfterMs: 60_000,
-    cache: { enabled: true, dir: '.evolflow/cache' },
+    cache: { enabled: true, dir: '.evolflow/cache', maxMB: 1024 },
     local: { model: 'smollm2-135m-instruct', modelDir: '.evolflow/models', threads: 1, contextSize: 4096 },
   },
   simulator: { seed: 7, latencyMs: 0, latencyJitterMs: 0, faultRate: 0, faults: [] },
@@ -299,7 +300,7 @@ export const configSchema = obj({
     provider: { enum: ['sim', 'openai', 'local'] }, baseUrl: str, apiKey: str,
     roles: obj({ evolver: roleSchema, responder: roleSchema, judge: roleSchema }),
     concurrency: int(1, 4096), rpm: int(0), tpm: int(0), maxRetries: int(0, 50), timeoutMs: int(1),
-    backoffBaseMs: int(0), backoffMaxMs: int(0), maxRetryAfterMs: int(0), cache: obj({ enabled: bool, dir: str }),
+    backoffBaseMs: int(0), backoffMaxMs: int(0), maxRetryAfterMs: int(0), cache: obj({ enabled: bool, dir: str, maxMB: num(0) }),
     local: obj({ model: { type: 'string', minLength: 1 }, modelDir: str, threads: int(1, 256), contextSize: int(256) }),
   }),
   simulator: obj({ seed: int(0), latencyMs: num(0), latencyJitterMs: num(0), faultRate: num(0, 1), faults: { type: 'array', items: str } }),

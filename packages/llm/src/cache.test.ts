@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '@evolflow/core';
-import { CACHE_MARKER, cacheKey, endpointIdentity, openResponseCache } from './cache.ts';
+import { CACHE_MARKER, cacheKey, endpointIdentity, openResponseCache, ORDER_DB } from './cache.ts';
 
 const answer = (text: string) => ({ text, id: `cmpl-${text}`, promptTokens: 3, completionTokens: 4 });
 
@@ -100,5 +100,42 @@ describe('openResponseCache: corruption', () => {
     writeFileSync(file, 'mine');
     expect(() => openResponseCache(file)).toThrow(`cannot open the LLM response cache in ${file} (llm.cache.dir)`);
     expect(readFileSync(file, 'utf8')).toBe('mine');
+  });
+});
+
+describe('openResponseCache: size limit (llm.cache.maxMB)', () => {
+  it('removes the oldest answers once past the limit, keeps the newest (and a key written again), and stays within it', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'evolflow-cache-')), 'cache');
+    const limit = 64 * 1024;
+    const text = (i: number, again = '') => `a${i}${again} ${'an answer of about three kilobytes. '.repeat(85)}`;
+    const cache = openResponseCache(dir, { maxBytes: limit });
+    for (let i = 0; i < 100; i++) {
+      cache.put(`k${i}`, answer(text(i)));
+      if (i === 97) cache.put('k60', answer(text(60, ' again'))); // its first write is the older one
+      await new Promise((r) => setImmediate(r)); // let the writes commit, as requests do between answers
+    }
+    await cache.close();
+
+    const log = recording();
+    rmSync(join(dir, CACHE_MARKER)); // so the open reads every entry through, the write-order database included
+    const again = openResponseCache(dir, { logger: log });
+    expect(again.movedAside).toBeUndefined();
+    expect(log.warnings).toEqual([]);
+    const kept = Array.from({ length: 100 }, (_, i) => i).filter((i) => again.get(`k${i}`) !== undefined);
+    expect(again.get('k99')).toEqual(answer(text(99)));
+    expect(again.get('k60')).toEqual(answer(text(60, ' again')));
+    const first = kept.find((i) => i !== 60) as number;
+    expect(first).toBeGreaterThan(60);
+    // The newest are kept, without a hole: what went were the oldest.
+    expect(kept).toEqual([60, ...Array.from({ length: 100 - first }, (_, j) => first + j)]);
+    await again.close();
+
+    const db = open({ path: dir, encoding: 'msgpack' });
+    const pages = (s: { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number }) => s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages;
+    const root = db.getStats() as { pageSize: number; treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number };
+    const order = db.openDB({ name: ORDER_DB, encoding: 'msgpack' });
+    expect((pages(root) + pages(order.getStats() as typeof root)) * root.pageSize).toBeLessThanOrEqual(limit);
+    expect([...order.getKeys()].length).toBe(kept.length);
+    await db.close();
   });
 });

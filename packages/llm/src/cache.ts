@@ -10,6 +10,12 @@
 // that close). A folder that fails (the child crashes or finds a bad entry), or that LMDB refuses
 // to open, is reported with its path and moved aside to `<dir>.corrupt-<timestamp>`, and a fresh
 // cache is started. Every entry carries a checksum, checked on every read.
+//
+// Size: with a limit (`llm.cache.maxMB`), the oldest answers are removed once the pages in use pass
+// it, down to 90% of it; LMDB reuses the freed pages, so the file (and what the process maps of it)
+// stops growing. The write order is kept in a named database (ORDER_DB): time-ordered sequence ->
+// key, and each answer carries its sequence (`at`), so a key written again is not removed for its
+// older write. Answers from before the limit existed have no sequence; they go first, in key order.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -93,6 +99,8 @@ export interface ResponseCache {
 export interface ResponseCacheOptions {
   /** Where corruption is reported (warn). */
   logger?: Logger;
+  /** Size limit of the pages in use, in bytes (`llm.cache.maxMB`); the oldest answers go past it. 0 or absent: none. */
+  maxBytes?: number;
   /** For tests: the clock of the `.corrupt-<timestamp>` name. */
   now?(): number;
 }
@@ -100,7 +108,14 @@ export interface ResponseCacheOptions {
 /** An entry as stored: the answer and a checksum of it. */
 interface StoredAnswer extends CachedAnswer {
   sum: string;
+  /** Write sequence (ORDER_DB's key), absent on answers stored before the size limit existed. */
+  at?: number;
 }
+
+/** The named database of the write order (its name is also a key of the root database, skipped when reading answers). */
+export const ORDER_DB = 'evolflow-write-order';
+/** Eviction goes down to this share of the limit, so it does not run at every write. */
+const EVICT_TO = 0.9;
 
 function checksum(a: CachedAnswer): string {
   return createHash('sha256').update(JSON.stringify([a.text, a.id, a.promptTokens, a.completionTokens, a.finishReason ?? null])).digest('hex').slice(0, 16);
@@ -146,7 +161,9 @@ function probe(dir: string): string | undefined {
     const open = lmdb.open ?? lmdb.default.open;
     const db = open({ path: process.argv[1], encoding: 'msgpack' });
     let n = 0;
-    for (const { key, value } of db.getRange()) {
+    for (const key of db.getKeys()) {
+      if (key === ${JSON.stringify(ORDER_DB)}) continue; // the write-order database, not an answer
+      const value = db.get(key);
       n++;
       const a = value ?? {};
       const sum = createHash('sha256').update(JSON.stringify([a.text, a.id, a.promptTokens, a.completionTokens, a.finishReason ?? null])).digest('hex').slice(0, 16);
@@ -180,7 +197,8 @@ export function openResponseCache(dir: string, options: ResponseCacheOptions = {
     movedAside = to;
     options.logger?.warn(`the LLM response cache in ${dir} is corrupt (${why}); moved it aside to ${to} and started a fresh cache`, { dir, movedTo: to });
   };
-  const fail = (cause: unknown): never => {
+  // Typed on the name, so the compiler knows a call to it does not return.
+  const fail: (cause: unknown) => never = (cause) => {
     throw new EvolflowError('config', `cannot open the LLM response cache in ${dir} (llm.cache.dir): ${(cause as Error).message}; fix the path or set llm.cache.enabled to false`, { cause, details: { path: 'llm.cache.dir', dir } });
   };
   try {
@@ -211,6 +229,57 @@ export function openResponseCache(dir: string, options: ResponseCacheOptions = {
   // Answers whose write is not committed yet: LMDB readers only see committed data.
   const pending = new Map<string, StoredAnswer>();
   const writes = new Set<Promise<unknown>>();
+  const track = (write: Promise<unknown>) => {
+    writes.add(write);
+    void write.finally(() => writes.delete(write));
+  };
+  const maxBytes = options.maxBytes !== undefined && options.maxBytes > 0 ? options.maxBytes : 0;
+  const order = db.openDB<string, number>({ name: ORDER_DB, encoding: 'msgpack' });
+  let lastAt = 0;
+  for (const k of order.getKeys({ reverse: true, limit: 1 })) lastAt = k;
+  /** Time-ordered and increasing: several processes sharing the folder interleave by time. */
+  const nextAt = () => (lastAt = Math.max(lastAt + 1, now() * 1000));
+  const pagesOf = (s: { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number }) => s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages;
+  const usedBytes = (): { bytes: number; entries: number } => {
+    const r = db.getStats() as { pageSize: number; entryCount: number; treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number };
+    const o = order.getStats() as { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number };
+    return { bytes: (pagesOf(r) + pagesOf(o)) * r.pageSize, entries: Math.max(1, r.entryCount - 1) };
+  };
+  /**
+   * Past the limit (committed pages): remove the oldest answers down to EVICT_TO of it, in one
+   * synchronous write transaction (its reads see every committed write, its removals commit together).
+   * Returns how many answers went.
+   */
+  const evict = (): number => {
+    if (maxBytes === 0 || broken !== undefined) return 0;
+    db.resetReadTxn();
+    const used = usedBytes();
+    if (used.bytes <= maxBytes) return 0;
+    const target = Math.max(1, Math.ceil((used.bytes - maxBytes * EVICT_TO) / (used.bytes / used.entries)));
+    try {
+      return db.transactionSync(() => {
+        let removed = 0;
+        // Answers without a sequence (stored before the limit existed) are older than any with one.
+        for (const key of db.getKeys({ limit: target * 4 + 8 })) {
+          if (removed === target) break;
+          if (key === ORDER_DB || pending.has(key)) continue;
+          const v = db.get(key);
+          if (isAnswer(v) && v.at === undefined && db.removeSync(key)) removed++;
+        }
+        for (const { key: at, value: key } of order.getRange({ limit: target - removed })) {
+          if (pending.has(key)) break; // not committed yet: neither it nor anything newer goes now
+          const v = db.get(key);
+          // A key written again since carries a newer sequence: only this older entry of the order goes.
+          if (isAnswer(v) && v.at === at && db.removeSync(key)) removed++;
+          order.removeSync(at);
+        }
+        return removed;
+      });
+    } catch {
+      // A failed eviction only leaves the cache larger for now; the next write tries again.
+      return 0;
+    }
+  };
   /** Set when a read fails: the rest of the run goes without the cache, which is moved aside at close. */
   let broken: string | undefined;
   const breakOff = (why: string) => {
@@ -245,16 +314,19 @@ export function openResponseCache(dir: string, options: ResponseCacheOptions = {
       const value: StoredAnswer = { text: answer.text, id: answer.id, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens, sum: '' };
       if (answer.finishReason !== undefined) value.finishReason = answer.finishReason;
       value.sum = checksum(value);
+      if (maxBytes > 0) value.at = nextAt();
       pending.set(key, value);
       // A lost cache write only costs a repeated call later; never fail the request for it.
-      const write = db.put(key, value).catch(() => false).finally(() => {
+      const put = value.at === undefined ? db.put(key, value) : Promise.all([db.put(key, value), order.put(value.at, key)]);
+      track(put.catch(() => false).finally(() => {
         if (pending.get(key) === value) pending.delete(key);
-        writes.delete(write);
-      });
-      writes.add(write);
+      }));
+      evict();
     },
     async close() {
       await Promise.allSettled([...writes]);
+      // What the last writes put past the limit goes before the close, so a closed cache is within it.
+      for (let round = 0; round < 64 && evict() > 0; round++);
       await db.close();
       if (broken !== undefined) {
         moveAside(broken);

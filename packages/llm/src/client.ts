@@ -136,7 +136,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   const slots = createSemaphore(config.concurrency);
   const limiter = createRateLimiter({ rpm: config.rpm, tpm: config.tpm, clock });
   const meter = createUsageMeter();
-  const cache: ResponseCache | undefined = config.cache.enabled ? openResponseCache(config.cache.dir, logger ? { logger } : {}) : undefined;
+  const cache: ResponseCache | undefined = config.cache.enabled ? openResponseCache(config.cache.dir, { ...(logger ? { logger } : {}), maxBytes: config.cache.maxMB * 2 ** 20 }) : undefined;
   const flights = new Map<string, Promise<CachedAnswer>>();
   // Endpoints that answered 400 to a `stop` parameter: they are never sent one again.
   const noStop = new Set<string>();
