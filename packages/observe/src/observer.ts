@@ -88,9 +88,6 @@ function bump(map: Record<string, number>, key: string): void {
 export async function createObserver(options: CreateObserverOptions): Promise<Observer> {
   const { config, logger } = options;
   const registry = new Registry();
-  const verifyChecks = new Counter({
-    name: 'evolflow_verify_checks_total', help: 'Verify stage verdicts, by what was checked (python, javascript, math, none) and reason (ok or the reject code)', labelNames: ['checked', 'reason'], registers,
-  });
   if (options.processMetrics ?? true) {
     // Named as prom-client names them (`process_*`, `nodejs_*`), so standard Node dashboards find them.
     collectDefaultMetrics({ register: registry });
@@ -103,6 +100,9 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
   const recordsOut = new Counter({ name: 'evolflow_records_out_total', help: 'Records a stage forwarded downstream', labelNames: ['stage'], registers });
   const recordsRejected = new Counter({
     name: 'evolflow_records_rejected_total', help: 'Records a stage rejected, by reason, strategy and round', labelNames: ['stage', 'reason', 'strategy', 'round'], registers,
+  });
+  const verifyChecks = new Counter({
+    name: 'evolflow_verify_checks_total', help: 'Verify stage verdicts, by what was checked (python, javascript, math, none) and reason (ok or the reject code)', labelNames: ['checked', 'reason'], registers,
   });
   const recordsAbsorbed = new Counter({ name: 'evolflow_records_absorbed_total', help: 'Records a stage kept without output', labelNames: ['stage'], registers });
   const recordsDead = new Counter({ name: 'evolflow_records_dead_lettered_total', help: 'Records dead-lettered by a stage', labelNames: ['stage'], registers });
@@ -201,8 +201,6 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
 
   const onRecord = (event: RunStageRecordEvent): void => {
     const { stage, outcome, emits } = event;
-      const verified = stage === 'verify' && topic !== 'pool' ? record.checks.at(-1) : undefined;
-      if (verified?.stage === 'verify') verifyChecks.inc({ checked: verified.verified ?? 'none', reason: verified.reason });
     recordsIn.inc({ stage });
     if (outcome === 'out') recordsOut.inc({ stage });
     else if (outcome === 'absorbed') recordsAbsorbed.inc({ stage });
@@ -216,6 +214,8 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
       if (stage !== 'seed' && stage !== 'evolve' && stage !== 'mix' && r.round > 0 && r.strategy) failedEvolution(r.strategy, r.round, 'dead-lettered');
     }
     for (const { topic, record } of emits) {
+      const verified = stage === 'verify' && topic !== 'pool' ? record.checks.at(-1) : undefined;
+      if (verified?.stage === 'verify') verifyChecks.inc({ checked: verified.verified ?? 'none', reason: verified.reason });
       if (topic === 'rejected') {
         const reason = record.rejection?.reason ?? 'unknown';
         recordsRejected.inc({ stage, reason, strategy: record.strategy ?? 'none', round: String(record.round) });
