@@ -27,6 +27,10 @@ export interface RealRunOptions {
   rounds?: number;
   /** The evolver and responder at the config's default maxTokens (2048, 1024) instead of the test's small ones. */
   defaultLimits?: boolean;
+  /** Seed file (default REAL_SEEDS). */
+  seeds?: string;
+  /** Config merged over the run's (the packs case: strategies.packs). */
+  overrides?: unknown;
 }
 
 /** The config of the real-model run: small token limits (the model is slow), no cache, every strategy. */
@@ -49,7 +53,7 @@ export function realModelConfig(options: RealRunOptions): Readonly<Config> {
         strategies: { workedExample: true },
         mix: { parquet: false },
       },
-      { llm: legacy },
+      mergeDeep({ llm: legacy }, options.overrides ?? {}),
     ),
   });
 }
@@ -95,7 +99,7 @@ export function realRunFigures(result: RunResult): RealRunFigures {
 
 /** Run the pipeline on REAL_SEEDS against the endpoint at `baseUrl`. */
 export async function runRealModel(options: RealRunOptions): Promise<{ result: RunResult; figures: RealRunFigures }> {
-  const result = await runPipeline(realModelConfig(options), [REAL_SEEDS]);
+  const result = await runPipeline(realModelConfig(options), [options.seeds ?? REAL_SEEDS]);
   return { result, figures: realRunFigures(result) };
 }
 
