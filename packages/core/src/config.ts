@@ -117,7 +117,12 @@ export interface Config {
   verify: {
     enabled: boolean;
     code: {
-      enabled: boolean;
+      /**
+       * `auto` (default): run code answers in the sandbox when bubblewrap works here; when it does not, warn once
+       * at startup and keep code answers unchecked (`verified: none`, the detail says why). `true`: the stage does
+       * not start without the sandbox. `false`: never run code. Code never runs outside the sandbox.
+       */
+      enabled: boolean | 'auto';
       languages: ('python' | 'javascript')[];
       /** Ask the responder for tests in a second call when a code answer has none of its own. */
       askTests: boolean;
@@ -264,7 +269,7 @@ export const DEFAULT_CONFIG: Config = {
   verify: {
     enabled: true,
     code: {
-      enabled: true, languages: ['python', 'javascript'], askTests: true, python: '', timeoutMs: 10_000, cpuSeconds: 5, memoryMb: 512,
+      enabled: 'auto', languages: ['python', 'javascript'], askTests: true, python: '', timeoutMs: 10_000, cpuSeconds: 5, memoryMb: 512,
       maxProcesses: 64, outputBytes: 65_536, fileBytes: 1_048_576, parallel: 0,
     },
     math: { enabled: true, samples: 3, temperature: 0.7 },
@@ -319,7 +324,7 @@ export const configSchema = obj({
   verify: obj({
     enabled: bool,
     code: obj({
-      enabled: bool, languages: { type: 'array', items: { enum: ['python', 'javascript'] }, uniqueItems: true }, askTests: bool, python: str,
+      enabled: { enum: [true, false, 'auto'] }, languages: { type: 'array', items: { enum: ['python', 'javascript'] }, uniqueItems: true }, askTests: bool, python: str,
       timeoutMs: int(100), cpuSeconds: int(1, 3600), memoryMb: int(32), maxProcesses: int(1, 4096), outputBytes: int(256), fileBytes: int(0), parallel: int(0, 256),
     }),
     math: obj({ enabled: bool, samples: int(1, 32), temperature: num(0, 2) }),

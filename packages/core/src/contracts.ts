@@ -37,6 +37,12 @@ export interface LlmRequestOptions {
   recordId?: string;
   temperature?: number;
   maxTokens?: number;
+  /**
+   * A sampling seed sent with the request (OpenAI's `seed`). Independent samples of one prompt
+   * (the verify stage's math samples) each pass their own, so an endpoint that derives its seed
+   * from the request (llama.cpp, evolflow's local server) still gives k different answers.
+   */
+  seed?: number;
 }
 
 /** What stages see of the LLM client. */

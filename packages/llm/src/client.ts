@@ -56,6 +56,8 @@ interface CallSpec {
   stop: readonly string[];
   messages: ChatMessage[];
   recordId: string | undefined;
+  /** Sent as the request's `seed` when set (`LlmRequestOptions.seed`). */
+  seed: number | undefined;
 }
 
 /** True when a failed request was refused for its `stop` parameter (HTTP 400 naming it). */
@@ -156,6 +158,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     const chat = endpoint(spec.role);
     const body: ChatRequest & { stop?: string[] } = { model: spec.model, messages: spec.messages, temperature: spec.temperature, max_tokens: spec.maxTokens };
     if (spec.stop.length > 0 && !noStop.has(chat.url)) body.stop = [...spec.stop];
+    if (spec.seed !== undefined) body.seed = spec.seed;
     await slots.acquire();
     try {
       const ticket = await limiter.admit(estimate.total);
@@ -254,11 +257,14 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         stop: roleConfig.stop ?? [],
         messages: messages.map((m) => ({ role: m.role, content: m.content })),
         recordId: request.recordId,
+        seed: request.seed,
       };
       if (!cache) return { ...(await callWithRetries(spec)), cached: false };
 
       // Stop sequences change the answer, so they are part of its key (folded into the namespace, so keys without them stay as they were).
-      const keyNamespace = spec.stop.length > 0 ? `${namespace}\u0000stop:${JSON.stringify(spec.stop)}` : namespace;
+      // A seed too (folded the same way, so keys without one stay as they were).
+      const stopped = spec.stop.length > 0 ? `${namespace}\u0000stop:${JSON.stringify(spec.stop)}` : namespace;
+      const keyNamespace = spec.seed === undefined ? stopped : `${stopped}\u0000seed:${spec.seed}`;
       const key = cacheKey({ namespace: keyNamespace, endpoint: (!config.roles[role].baseUrl && options.cacheEndpoint) || endpoint(spec.role).url, attempt: spec.recordId, model: spec.model, temperature: spec.temperature, maxTokens: spec.maxTokens, messages: spec.messages });
       const stored = cache.get(key);
       if (stored) return hit(spec, stored);

@@ -30,6 +30,7 @@ export interface ChatRequest {
   temperature: number;
   max_tokens: number;
   stop?: string | string[];
+  seed?: number;
 }
 
 /** The parts of a chat-completions answer the client reads. */

@@ -7,7 +7,7 @@ import type { Logger } from '@evolflow/core';
 import { startSimulator } from '@evolflow/simulator';
 import { ask, cacheDir, cleanups, client, llmConfig } from './test-support.ts';
 
-interface Body { messages: { content: string }[]; stop?: string[] }
+interface Body { messages: { content: string }[]; stop?: string[]; seed?: number }
 
 /** A server that records request bodies; `refuseStop` answers 400 (as OpenAI words it) to any body with `stop`. */
 async function server(refuseStop: boolean) {
@@ -56,6 +56,18 @@ describe('stop sequences', () => {
     const other = await client({ config: llmConfig(s.url, { cache: { enabled: true, dir }, roles: { responder: { stop: ['END'] } } }) }).complete('responder', ask('x'));
     expect([same.cached, other.cached]).toEqual([true, false]);
     expect(s.seen).toHaveLength(2);
+  });
+
+  it('sends a per-call seed only when one is given, and keys the cache by it', async () => {
+    const s = await server(false);
+    const dir = cacheDir();
+    const llm = client({ config: llmConfig(s.url, { cache: { enabled: true, dir } }) });
+    await llm.complete('responder', ask('x'));
+    await llm.complete('responder', ask('x'), { seed: 7 });
+    await llm.complete('responder', ask('x'), { seed: 8 });
+    const again = await llm.complete('responder', ask('x'), { seed: 7 });
+    expect(s.seen.map((b) => b.seed)).toEqual([undefined, 7, 8]);
+    expect(again.cached).toBe(true);
   });
 
   it('asks again without stop when the endpoint refuses it, remembers that for the endpoint, and says so once', async () => {

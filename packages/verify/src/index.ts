@@ -5,5 +5,5 @@ export { createSandbox, bwrapAvailable, findExecutable, parseTimes, SANDBOX_DIR,
 export type { Sandbox, SandboxLanguage, SandboxLimits, SandboxOptions, SandboxProgram, SandboxResult } from './sandbox.ts';
 export { codeBlocks, hasTests, checkCode, firstErrorLine, programFiles } from './code.ts';
 export type { CodeBlock, CodeVerdict, CheckCodeOptions } from './code.ts';
-export { createVerifier, taskMessages, testsRequest } from './verify.ts';
+export { createVerifier, sampleSeed, taskMessages, testsRequest } from './verify.ts';
 export type { Verification, VerifyInput, VerifyReason, Verifier, VerifierOptions } from './verify.ts';

@@ -2,8 +2,9 @@
 // response. Code answers (fenced Python / JavaScript) run with their tests in the sandbox; math
 // answers are cross-checked against `math.samples` more responses from the responder; anything
 // else passes untouched. One object per process, built once: it owns the sandbox and its limits.
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import type { ChatMessage, Config, LlmCaller, LlmCompletion } from '@evolflow/core';
+import { EvolflowError, type ChatMessage, type Config, type LlmCaller, type LlmCompletion } from '@evolflow/core';
 import { checkCode, codeBlocks, hasTests, type CodeVerdict } from './code.ts';
 import { judgeMath as defaultJudgeMath, looksLikeMath as defaultLooksLikeMath, type MathVerdict } from './math.ts';
 import { createSandbox, type Sandbox, type SandboxLanguage } from './sandbox.ts';
@@ -47,6 +48,8 @@ export interface VerifierOptions {
 
 export interface Verifier {
   verify(item: VerifyInput): Promise<Verification>;
+  /** With `verify.code.enabled: auto` and no working sandbox here: why code answers are not run (said once at startup). */
+  readonly codeUnavailable?: string;
   /** The sandbox's tools, when code is checked. */
   readonly sandbox?: Sandbox;
 }
@@ -74,6 +77,11 @@ export function testsRequest(language: SandboxLanguage, item: Pick<VerifyInput, 
   }];
 }
 
+/** A seed (31 bits) for one math sample, from its id: the same sample gets the same seed on a replay. */
+export function sampleSeed(sampleId: string): number {
+  return createHash('sha256').update(sampleId).digest().readUInt32BE(0) >>> 1;
+}
+
 /** A counting semaphore: at most `n` sandboxes at once (each is a process tree). */
 function limiter(n: number) {
   let active = 0;
@@ -91,18 +99,26 @@ function limiter(n: number) {
 }
 
 /**
- * Build the verifier. With `config.code.enabled` the sandbox is built and probed now: without
- * bubblewrap (or a working interpreter) this throws a `config` error naming what is missing, so a
- * stage fails at startup rather than run code unsandboxed.
+ * Build the verifier. Unless `config.code.enabled` is false the sandbox is built and probed now.
+ * Without bubblewrap (or a working interpreter), `true` throws a `config` error naming what is
+ * missing, so a stage fails at startup; `auto` records why in `codeUnavailable` and keeps code
+ * answers unchecked. Either way code never runs outside the sandbox.
  */
 export async function createVerifier(options: VerifierOptions): Promise<Verifier> {
   const { config, llm } = options;
   const judgeMath = options.judgeMath ?? defaultJudgeMath;
   const looksLikeMath = options.looksLikeMath ?? defaultLooksLikeMath;
   const code = config.code;
-  const sandbox = code.enabled && code.languages.length > 0
-    ? options.sandbox ?? await createSandbox({ ...code, languages: code.languages })
-    : undefined;
+  let sandbox: Sandbox | undefined;
+  let codeUnavailable: string | undefined;
+  if (code.enabled !== false && code.languages.length > 0) {
+    try {
+      sandbox = options.sandbox ?? await createSandbox({ ...code, languages: code.languages });
+    } catch (error) {
+      if (code.enabled === true || !(error instanceof EvolflowError) || error.code !== 'config') throw error;
+      codeUnavailable = error.message;
+    }
+  }
   const slot = limiter(code.parallel > 0 ? code.parallel : availableParallelism());
 
   const askTests = async (item: VerifyInput, language: SandboxLanguage, program: string, completions: LlmCompletion[]): Promise<string | undefined> => {
@@ -114,9 +130,10 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
   };
 
   const verifyCode = async (item: VerifyInput, completions: LlmCompletion[]): Promise<Verification | undefined> => {
-    if (!sandbox) return undefined;
+    if (!sandbox && codeUnavailable === undefined) return undefined;
     const blocks = codeBlocks(item.response).filter((b) => code.languages.includes(b.language));
     if (blocks.length === 0) return undefined;
+    if (!sandbox) return { reason: 'ok', verified: 'none', detail: 'code: not run (no sandbox here: verify.code.enabled is auto and bubblewrap is missing or does not work)', completions };
     const extraTests: Partial<Record<SandboxLanguage, string>> = {};
     for (const language of code.languages) {
       const program = blocks.filter((b) => b.language === language).map((b) => b.text).join('\n\n');
@@ -125,8 +142,11 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
       if (tests !== undefined) extraTests[language] = tests;
     }
     const verdicts = await slot(() => checkCode(blocks, { sandbox, limits: code, extraTests }));
-    // A program that could not be judged here (a package the sandbox lacks) counts as not verified.
-    const verified = verdicts.filter((v) => v.reason !== 'not-run').map((v) => v.language).sort().join('+') || 'none';
+    // A program that could not be judged here (a package the sandbox lacks) counts as not verified, and so does one that
+    // only ran without error with no tests to hold it to (none in the answer, none from the second call): it is kept,
+    // as any unchecked answer is, but never counted as a verified one. A failure is a verdict with or without tests.
+    const judged = (v: CodeVerdict) => v.reason === 'code-error' || v.reason === 'code-timeout' || (v.reason === 'ok' && v.tests !== 'none');
+    const verified = verdicts.filter(judged).map((v) => v.language).sort().join('+') || 'none';
     const failed = verdicts.find((v) => v.reason === 'code-error' || v.reason === 'code-timeout');
     const detail = verdicts.map((v) => v.detail).join('; ');
     return { reason: failed ? (failed.reason as VerifyReason) : 'ok', verified, detail, completions, code: verdicts };
@@ -139,8 +159,10 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
     if (!llm) return { reason: 'ok', verified: 'none', detail: 'math: not checked (no LLM to sample from)', completions };
     const samples: string[] = [];
     for (let i = 1; i <= config.math.samples; i++) {
-      // The sample number is in the record id the cache keys on, so k samples at temperature > 0 are k answers, and a replay reads the same k back.
-      const answer = await llm.complete('responder', taskMessages(item), { recordId: `${item.id}~math-${i}`, temperature: config.math.temperature });
+      // The sample number is in the record id the cache keys on, and each sample sends its own seed: an endpoint that derives
+      // its seed from the request (llama.cpp, evolflow's local server) would otherwise answer k identical requests with one answer k times.
+      const sampleId = `${item.id}~math-${i}`;
+      const answer = await llm.complete('responder', taskMessages(item), { recordId: sampleId, temperature: config.math.temperature, seed: sampleSeed(sampleId) });
       completions.push(answer);
       samples.push(answer.text);
     }
@@ -152,6 +174,7 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
 
   return {
     ...(sandbox ? { sandbox } : {}),
+    ...(codeUnavailable !== undefined ? { codeUnavailable } : {}),
     async verify(item) {
       if (!config.enabled) return { reason: 'ok', verified: 'none', detail: 'verify.enabled is false', completions: [] };
       const completions: LlmCompletion[] = [];

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assertRecord, DEFAULT_CONFIG, mergeDeep, type ChatMessage, type Config, type EvolRecord, type LlmCaller, type LlmRequestOptions, type Logger, type StageEnv } from '@evolflow/core';
-import type { MathVerdict } from '@evolflow/verify';
+import { sampleSeed, type MathVerdict } from '@evolflow/verify';
 import { createVerifyStage, type VerifyStageOptions } from './handler.ts';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -109,6 +109,13 @@ describe('verify stage: code', () => {
     expect(reads.emits[0]?.record.checks.at(-1)).toMatchObject({ reason: 'ok', verified: 'none', detail: 'python: 1 block, tests none (only run): reads standard input, which the sandbox does not give: not judged' });
   });
 
+  it('keeps a program that ran without error but has no tests, and does not count it as verified', async () => {
+    const { emits, counts } = await run(child('Add two numbers.', '```python\ndef add(a, b):\n    return a - b\n```'), { over: { verify: { code: { askTests: false } } } });
+    expect(emits.map((e) => e.topic)).toEqual(['verified']);
+    expect(emits[0]?.record.checks.at(-1)).toMatchObject({ reason: 'ok', verified: 'none', detail: 'python: 1 block, tests none (only run): ran and passed' });
+    expect(counts).toEqual({ none: { ok: 1 } });
+  });
+
   it('passes other answers untouched, and everything when verify.enabled is false', async () => {
     const prose = child('Describe a sunset.', 'The sky turns orange and pink as the sun sinks below the hills.');
     const { emits } = await run(prose);
@@ -122,10 +129,11 @@ describe('verify stage: math', () => {
   const problem = 'A shop sells pencils at 3 for $2. How much do 12 pencils cost?';
   const say = (n: string) => `Twelve pencils are four groups of three, so 4 x $2. The answer is ${n}.`;
 
-  it('samples k more answers at the configured temperature, each under its own cache key, and keeps a majority', async () => {
+  it('samples k more answers at the configured temperature, each under its own cache key and seed, and keeps a majority', async () => {
     const { llm, asked } = responder((_m, _o, n) => say(n === 2 ? '$9' : '$8'));
     const { emits, counts } = await run(child(problem, say('$8')), { llm });
-    expect(asked.map((a) => a.options)).toEqual([1, 2, 3].map((i) => ({ recordId: `s-1.r1~math-${i}`, temperature: 0.7 })));
+    expect(asked.map((a) => a.options)).toEqual([1, 2, 3].map((i) => ({ recordId: `s-1.r1~math-${i}`, temperature: 0.7, seed: sampleSeed(`s-1.r1~math-${i}`) })));
+    expect(new Set(asked.map((a) => a.options?.seed)).size).toBe(3);
     expect(asked[0]?.messages).toEqual([{ role: 'user', content: problem }]);
     expect(emits.map((e) => e.topic)).toEqual(['verified']);
     expect(emits[0]?.record.checks.at(-1)).toMatchObject({ stage: 'verify', reason: 'ok', verified: 'math' });
@@ -169,11 +177,31 @@ describe('verify stage: math', () => {
 });
 
 describe('verify stage: startup', () => {
-  it('fails at startup naming bwrap when bubblewrap is missing, and runs nothing', async () => {
+  it('with verify.code.enabled true, fails at startup naming bwrap when bubblewrap is missing, and runs nothing', async () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      await expect(run(child('x', 'y'))).rejects.toThrow(/"bwrap" is not on PATH.*apt-get install bubblewrap/);
+      await expect(run(child('x', 'y'), { over: { verify: { code: { enabled: true } } } })).rejects.toThrow(/"bwrap" is not on PATH.*apt-get install bubblewrap/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  it('with verify.code.enabled auto (the default), starts without bubblewrap, says so once, and keeps code unchecked', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const warnings: string[] = [];
+      const config = mergeDeep(DEFAULT_CONFIG, FAST) as Config;
+      expect(config.verify.code.enabled).toBe('auto');
+      const stage = await createVerifyStage({ config, logger: { ...logger, warn: (m: string) => { warnings.push(m); } }, llm: noLlm, cwd: process.cwd(), outDir: '/tmp' });
+      const bad = await stage.handle(child('Write it.', '```python\nraise SystemExit(1)\n```'), undefined, 'responded');
+      const prose = await stage.handle(child('Describe a sunset.', 'The sky turns orange.'), undefined, 'responded');
+      expect(bad.map((e) => [e.topic, e.record.checks.at(-1)])).toEqual([['verified', { stage: 'verify', reason: 'ok', verified: 'none', detail: 'code: not run (no sandbox here: verify.code.enabled is auto and bubblewrap is missing or does not work)' }]]);
+      expect(prose[0]?.record.checks.at(-1)).toMatchObject({ verified: 'none', detail: 'nothing to run or cross-check' });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^verify: code answers will NOT be run, and are kept unchecked: verify: the code sandbox needs bubblewrap \("bwrap" is not on PATH\)/);
+      expect(stage.counts()).toEqual({ none: { ok: 2 } });
     } finally {
       process.env.PATH = path;
     }

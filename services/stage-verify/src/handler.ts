@@ -24,6 +24,9 @@ export function verifyCheck(v: Pick<Verification, 'reason' | 'verified' | 'detai
 export async function createVerifyStage(env: StageEnv, options: VerifyStageOptions = {}): Promise<VerifyStageHandler> {
   const { config } = env;
   const verifier = await createVerifier({ config: config.verify, llm: env.llm, ...options });
+  if (verifier.codeUnavailable !== undefined) {
+    env.logger.warn(`verify: code answers will NOT be run, and are kept unchecked: ${verifier.codeUnavailable} (verify.code.enabled: true makes this an error)`);
+  }
   const counts: VerifyCounts = {};
   const count = (verified: string, reason: string) => {
     const slot = (counts[verified] ??= {});

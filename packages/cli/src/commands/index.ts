@@ -120,7 +120,8 @@ rejected no-consensus or no-answer. Other answers are kept. Prints one line per 
 FILE:LINE [ID]  REASON  CHECKED  DETAIL (--json: one object), a summary on stderr, and writes the
 kept lines to --out. Math needs an LLM (--llm, --base-url or OPENAI_BASE_URL; the built-in simulator
 only when named with --llm sim): without one, math answers are kept and reported as not checked.
-Needs bubblewrap (apt-get install bubblewrap) unless verify.code.enabled is false.`,
+Code runs only in the bubblewrap sandbox (apt-get install bubblewrap); without it code answers are
+reported as not run (verify.code.enabled: auto, the default) or refused (true).`,
   },
   {
     name: 'similarity', summary: 'print the embedding cosine similarity of text pairs in a TSV file (to calibrate dedup)',

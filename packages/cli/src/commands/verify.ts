@@ -55,6 +55,7 @@ export async function run({ values }: Args<typeof VERIFY_OPTIONS>): Promise<numb
   const out = values.out === undefined ? undefined : openSync(values.out, 'w');
   try {
     const verifier = await createVerifier({ config: config.verify, ...(setup ? { llm: setup.llm } : {}) });
+    if (verifier.codeUnavailable !== undefined) process.stderr.write(`verify: code answers will NOT be run (reported as not run): ${verifier.codeUnavailable}\n`);
     for (const item of readLines(values.in, text)) {
       let v: VerifyLine;
       if (item.error !== undefined || !item.fields) {
