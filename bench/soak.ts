@@ -12,6 +12,7 @@
 // (V8 grows its heap lazily before its first major collections, which the first fit still sees).
 // Writes bench/results/soak.json (figures) and bench/results/soak-samples.json (the curves).
 // Usage: npx tsx bench/soak.ts [--copies 58] [--rounds 4] [--follow-minutes 30] [--follow-rate 4] [--gib 1.05] [--only finite|follow|output]
+//   [--cache-mb N: llm.cache.maxMB of the finite run] [--name soak-after: results in bench/results/<name>.json and <name>-samples.json]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ import { ROOT, SELF_INSTRUCT, seedFile, spawnSimulator, tempDir, writeResults } 
 const { values } = parseArgs({
   options: {
     copies: { type: 'string' }, rounds: { type: 'string' }, 'follow-minutes': { type: 'string' }, 'follow-rate': { type: 'string' },
-    gib: { type: 'string' }, only: { type: 'string' }, 'output-child': { type: 'boolean' }, out: { type: 'string' },
+    gib: { type: 'string' }, only: { type: 'string' }, 'cache-mb': { type: 'string' }, name: { type: 'string' }, 'output-child': { type: 'boolean' }, out: { type: 'string' },
   },
 });
 
@@ -183,14 +184,15 @@ if (!only || only === 'finite') {
     const out = tempDir('soak-finite');
     const cache = tempDir('soak-cache');
     const config = join(out, '..', `soak-finite-${process.pid}.yaml`);
-    writeFileSync(config, `llm:\n  cache:\n    dir: ${cache}\n  concurrency: 64\n`);
+    const maxMB = values['cache-mb'] === undefined ? '' : `\n    maxMB: ${Number(values['cache-mb'])}`;
+    writeFileSync(config, `llm:\n  cache:\n    dir: ${cache}${maxMB}\n  concurrency: 64\n`);
     const seeds = seedFile(copies);
     const args = ['--seeds', seeds, '--rounds', String(rounds), '--out', out, '--llm', 'sim', '--base-url', sim.url, '--config', config];
     process.stderr.write(`soak: finite run of ${copies * 175} seeds x ${rounds} rounds into ${out}\n`);
     const run = await sampledRun(args);
     const summary = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { totals: Record<string, number>; durationMs: number };
     results.finite = {
-      command: `evolflow run --seeds <${copies} x 175 self-instruct seeds> --rounds ${rounds} --llm sim --base-url <simulator in its own process> --metrics-port P --no-progress`,
+      command: `evolflow run --seeds <${copies} x 175 self-instruct seeds> --rounds ${rounds}${maxMB === '' ? '' : ` (llm.cache.maxMB ${values['cache-mb']})`} --llm sim --base-url <simulator in its own process> --metrics-port P --no-progress`,
       exitCode: run.code, seeds: summary.totals.seeds, kept: summary.totals.kept, dataset: summary.totals.dataset, seconds: Math.round(summary.durationMs / 1000),
       ...figures(run.samples),
     };
@@ -273,5 +275,6 @@ if (!only || only === 'follow') {
   }
 }
 
-writeResults(only ? `soak-${only}` : 'soak', results);
-writeFileSync(join(ROOT, 'bench/results', only ? `soak-${only}-samples.json` : 'soak-samples.json'), `${JSON.stringify(curves)}\n`);
+const name = values.name ?? (only ? `soak-${only}` : 'soak');
+writeResults(name, results);
+writeFileSync(join(ROOT, 'bench/results', `${name}-samples.json`), `${JSON.stringify(curves)}\n`);
