@@ -73,7 +73,8 @@ export class UsageError extends Error {
   readonly exitCode = 2;
 }
 
-function checkValue(flag: string, spec: OptionSpec, value: string, command: string): void {
+/** `value` of `--flag` against the option's choices and number kind; `command` names the command in the error. */
+function checkValue({ command, flag }: { command: string; flag: string }, spec: OptionSpec, value: string): void {
   if (spec.choices && !spec.choices.includes(value)) {
     throw new UsageError(`${command}: --${flag} must be one of ${spec.choices.join(', ')}, not "${value}"`);
   }
@@ -106,7 +107,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): Args {
   for (const [name, value] of Object.entries(parsed.values)) {
     const o = spec.options[name];
     if (o?.type !== 'string' || value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) checkValue(name, o, String(v), spec.name);
+    for (const v of Array.isArray(value) ? value : [value]) checkValue({ command: spec.name, flag: name }, o, String(v));
   }
   const n = parsed.positionals.length;
   if (spec.positionals && (n < spec.positionals.min || n > spec.positionals.max)) {

@@ -135,7 +135,7 @@ export async function estimateRun(options: EstimateOptions): Promise<RunEstimate
         const strategy = pickWeighted(strategies, weights, seededRandom(config.run.seed, parent.seedId, round, 'strategy')());
         const ctx = { random: seededRandom(config.run.seed, parent.seedId, round, strategy.name), options: strategyOptions[strategy.name] ?? {}, logger };
         const prompt = strategy.prompt(parent, ctx);
-        const messages = config.strategies.workedExample && prompt.format === undefined ? withWorkedExample(strategy, parent, ctx, prompt.messages) : prompt.messages;
+        const messages = config.strategies.workedExample && prompt.format === undefined ? withWorkedExample(prompt.messages, { strategy, parent, ctx }) : prompt.messages;
         const parentText = parent.input === undefined ? parent.instruction : `${parent.instruction}\n${parent.input}`;
         // A depth rewrite adds to its parent; a breadth one (mutation) writes a new one about as long.
         const child = strategy.kind === 'depth' ? grow(parentText, typical.addedWords) : parentText;

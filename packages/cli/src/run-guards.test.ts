@@ -8,7 +8,7 @@ import { checkRunPaths } from './run-paths.ts';
 import { LOCK_FILE, lockOutDir } from './out-lock.ts';
 
 const temp = () => mkdtempSync(join(tmpdir(), 'evolflow-guards-'));
-const llm = (calls: number, errors: number, cacheHits = 0, retries = 0) => ({ calls, errors, cacheHits, retries });
+const llm = (calls: number, errors: number, { cacheHits = 0, retries = 0 } = {}) => ({ calls, errors, cacheHits, retries });
 const facts = { seeds: 10, seedRejects: 0, seedFiles: ['s.jsonl'], maxFailureRate: 0.5 };
 
 async function failure(p: Promise<unknown>): Promise<EvolflowError> {
@@ -26,9 +26,9 @@ describe('judgeRun', () => {
     expect(judgeRun({ ...facts, llm: llm(20, 10) }).exitCode).toBe(0);
     expect(judgeRun({ ...facts, llm: llm(20, 11) })).toMatchObject({ exitCode: 5, status: 'llm-failure-rate', message: '11 of 20 LLM requests failed (55.0%, above run.maxFailureRate 50.0%)' });
     // 30 attempts, 10 of them retries: 20 requests, 11 failed.
-    expect(judgeRun({ ...facts, llm: llm(30, 11, 0, 10) }).exitCode).toBe(5);
+    expect(judgeRun({ ...facts, llm: llm(30, 11, { retries: 10 }) }).exitCode).toBe(5);
     // A resumed run: 11 failures, but 30 answers came from the cache.
-    expect(judgeRun({ ...facts, llm: llm(20, 11, 30) }).exitCode).toBe(0);
+    expect(judgeRun({ ...facts, llm: llm(20, 11, { cacheHits: 30 }) }).exitCode).toBe(0);
     expect(judgeRun({ ...facts, maxFailureRate: 1, llm: llm(20, 19) }).exitCode).toBe(0);
   });
 

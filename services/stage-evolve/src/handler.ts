@@ -16,7 +16,7 @@ export const WORKED_EXAMPLE = {
  * for WORKED_EXAMPLE.parent, answered with WORKED_EXAMPLE.rewrite. The example gets its own random
  * source, so the real prompt's choices are the same with or without it.
  */
-export function withWorkedExample(strategy: Strategy, parent: EvolRecord, ctx: StrategyContext, messages: ChatMessage[]): ChatMessage[] {
+export function withWorkedExample(messages: ChatMessage[], { strategy, parent, ctx }: { strategy: Strategy; parent: EvolRecord; ctx: StrategyContext }): ChatMessage[] {
   const { input: _input, ...rest } = parent;
   const example = strategy.prompt({ ...rest, instruction: WORKED_EXAMPLE.parent }, { ...ctx, random: seededRandom(0, 'worked-example', 0, strategy.name) });
   return [{ role: 'system', content: WORKED_EXAMPLE.system }, ...example.messages, { role: 'assistant', content: WORKED_EXAMPLE.rewrite }, ...messages];
@@ -65,7 +65,7 @@ export async function createEvolveStage(env: StageEnv): Promise<StageHandler<unk
       const prompt = strategy.prompt(parent, ctx);
       if (prompt.format !== undefined) child.format = prompt.format;
       // A strategy that asks for a data format gets no example: the example's rewrite adds no data.
-      const messages = config.strategies.workedExample && prompt.format === undefined ? withWorkedExample(strategy, parent, ctx, prompt.messages) : prompt.messages;
+      const messages = config.strategies.workedExample && prompt.format === undefined ? withWorkedExample(prompt.messages, { strategy, parent, ctx }) : prompt.messages;
       let completion;
       try {
         completion = await env.llm.complete('evolver', messages, { recordId: id });

@@ -5,7 +5,8 @@ import { ALL_FAULTS, startSimulator, type FaultKind } from '@evolflow/simulator'
 import type { Args } from '../command.ts';
 import type { SIMULATE_OPTIONS } from './options.ts';
 
-function number(flag: string, value: string | undefined, fallback: number, max = Infinity): number {
+/** `value` as a number in 0..`max` (default no limit), `fallback` when the flag is absent. */
+function number(flag: string, value: string | undefined, { fallback, max = Infinity }: { fallback: number; max?: number }): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n > max) {
@@ -19,7 +20,7 @@ function strategyRates(value: string | undefined): Record<string, number> {
   const out: Record<string, number> = {};
   for (const part of (value ?? '').split(',').filter(Boolean)) {
     const [name, rate] = part.split('=');
-    out[(name ?? '').trim()] = number('strategy-faults', rate, NaN, 1);
+    out[(name ?? '').trim()] = number('strategy-faults', rate, { fallback: NaN, max: 1 });
   }
   return out;
 }
@@ -37,13 +38,13 @@ function faultKinds(value: string | undefined): FaultKind[] | undefined {
 export async function run({ values }: Args<typeof SIMULATE_OPTIONS>): Promise<number> {
   const kinds = faultKinds(values['fault-kinds']);
   const sim = await startSimulator({
-    port: number('port', values.port, 0, 65535),
+    port: number('port', values.port, { fallback: 0, max: 65535 }),
     host: values.host ?? '127.0.0.1',
-    seed: number('seed', values.seed, 7),
-    latencyMs: number('latency-ms', values['latency-ms'], 0),
-    latencyJitterMs: number('jitter-ms', values['jitter-ms'], 0),
-    faultRate: number('faults', values.faults, 0, 1),
-    stallMs: number('stall-ms', values['stall-ms'], 120_000),
+    seed: number('seed', values.seed, { fallback: 7 }),
+    latencyMs: number('latency-ms', values['latency-ms'], { fallback: 0 }),
+    latencyJitterMs: number('jitter-ms', values['jitter-ms'], { fallback: 0 }),
+    faultRate: number('faults', values.faults, { fallback: 0, max: 1 }),
+    stallMs: number('stall-ms', values['stall-ms'], { fallback: 120_000 }),
     strategyFaultRates: strategyRates(values['strategy-faults']),
     ...(kinds === undefined ? {} : { faults: kinds }),
   });

@@ -27,14 +27,14 @@ function readInput(file: string): Buffer {
 }
 
 /** `where` then the position: "FILE:LINE:COL" for a file, "FILE:N id instruction LINE:COL" for a record. */
-function line(out: string[], where: string, format: string, r: { ok: boolean; error?: { message: string; line?: number; column?: number } | undefined }, at?: number): void {
+function line(where: string, r: { format: string; ok: boolean; error?: { message: string; line?: number; column?: number } | undefined }, at?: number): string {
   const l = r.error?.line ?? at;
   const sep = where.includes(' ') ? ' ' : ':';
   const pos = l !== undefined ? `${sep}${l}${r.error?.column !== undefined ? `:${r.error.column}` : ''}` : '';
-  out.push(r.ok ? `${where}${pos}  ${format}  ok` : `${where}${pos}  ${format}  error  ${r.error?.message ?? 'invalid'}`);
+  return r.ok ? `${where}${pos}  ${r.format}  ok` : `${where}${pos}  ${r.format}  error  ${r.error?.message ?? 'invalid'}`;
 }
 
-async function wholeText(checker: FormatChecker, bytes: Buffer, format: string, dialect: string | undefined): Promise<ValidationResult> {
+async function wholeText(checker: FormatChecker, bytes: Buffer, { format, dialect }: { format: string; dialect: string | undefined }): Promise<ValidationResult> {
   if (format === 'json') return validateJsonBytes(bytes);
   const validator = checker.validators().find((v) => v.formats.includes(format));
   if (!validator) throw new EvolflowError('input', `validate: no validator for format "${format}"; use one of auto, ${FORMATS.join(', ')}`);
@@ -43,7 +43,9 @@ async function wholeText(checker: FormatChecker, bytes: Buffer, format: string, 
   return validator.validate(bytes.toString('utf8'), { hints });
 }
 
-function reportLines(out: string[], where: string, report: FormatReport, tally: Tally): void {
+/** The lines of `report` into `to.out`, its pieces and failures counted in `to.tally`. */
+function reportLines(to: { out: string[]; tally: Tally }, where: string, report: FormatReport): void {
+  const { out, tally } = to;
   for (const p of report.pieces) {
     if (p.skipped) {
       out.push(`${where}${where.includes(' ') ? ' ' : ':'}${p.piece.line}  ${p.format}  skipped (no validator)`);
@@ -51,7 +53,7 @@ function reportLines(out: string[], where: string, report: FormatReport, tally: 
     }
     tally.pieces++;
     if (!p.ok) tally.failed++;
-    line(out, where, p.format, p.ok ? { ok: true } : { ok: false, error: p.error }, p.piece.line);
+    out.push(line(where, p.ok ? { format: p.format, ok: true } : { format: p.format, ok: false, error: p.error }, p.piece.line));
   }
   if (report.reason === 'missing-format') {
     tally.failed++;
@@ -59,8 +61,9 @@ function reportLines(out: string[], where: string, report: FormatReport, tally: 
   }
 }
 
-async function checkJsonl(checker: FormatChecker, file: string, text: string, responses: boolean, tally: Tally): Promise<string[]> {
+async function checkJsonl(checker: FormatChecker, { file, text, responses }: { file: string; text: string; responses: boolean }, tally: Tally): Promise<string[]> {
   const out: string[] = [];
+  const to = { out, tally };
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const raw = (lines[i] ?? '').trim();
@@ -80,9 +83,9 @@ async function checkJsonl(checker: FormatChecker, file: string, text: string, re
       continue;
     }
     const expectFormat = typeof rec.format === 'string' ? rec.format : undefined;
-    reportLines(out, `${file}:${i + 1}${id} instruction`, await checker.checkInstruction(rec.instruction, expectFormat === undefined ? {} : { expectFormat }), tally);
+    reportLines(to, `${file}:${i + 1}${id} instruction`, await checker.checkInstruction(rec.instruction, expectFormat === undefined ? {} : { expectFormat }));
     if (responses && typeof rec.response === 'string') {
-      reportLines(out, `${file}:${i + 1}${id} response`, await checker.checkResponse(rec.instruction, rec.response), tally);
+      reportLines(to, `${file}:${i + 1}${id} response`, await checker.checkResponse(rec.instruction, rec.response));
     }
   }
   return out;
@@ -103,17 +106,17 @@ export async function run({ values, positionals }: Args<typeof VALIDATE_OPTIONS>
     const name = file === '-' ? '<stdin>' : file;
     let out: string[] = [];
     if (values.jsonl) {
-      out = await checkJsonl(checker, name, bytes.toString('utf8'), values.responses ?? false, tally);
+      out = await checkJsonl(checker, { file: name, text: bytes.toString('utf8'), responses: values.responses ?? false }, tally);
     } else {
       const whole = format !== 'auto' ? format : EXTENSIONS[extname(file).toLowerCase()];
       if (whole !== undefined) {
-        const r = await wholeText(checker, bytes, whole, values.dialect);
+        const r = await wholeText(checker, bytes, { format: whole, dialect: values.dialect });
         tally.pieces++;
         if (!r.ok) tally.failed++;
-        line(out, name, r.format, r);
+        out.push(line(name, r));
       } else {
         const expectFormat = values.expect === undefined ? undefined : normalizeFormat(values.expect);
-        reportLines(out, name, await checker.checkInstruction(bytes.toString('utf8'), expectFormat === undefined ? {} : { expectFormat }), tally);
+        reportLines({ out, tally }, name, await checker.checkInstruction(bytes.toString('utf8'), expectFormat === undefined ? {} : { expectFormat }));
         if (out.length === 0) out.push(`${name}  no embedded data found`);
       }
     }
