@@ -44,7 +44,8 @@ function legend(series: readonly BarSeries[]): string {
   return `<div class="legend">${series.map((s, j) => `<span><i style="background:${s.color ?? PALETTE[j % PALETTE.length]}"></i>${esc(s.name)}</span>`).join('')}</div>`;
 }
 
-function figure(id: string, title: string, chart: Chart | undefined, extra: { legend?: string; note?: string; empty?: string }): string {
+/** One chart in a <figure> named `id` (data-chart), or the `extra.empty` text when it has no points. */
+function figure({ id, title }: { id: string; title: string }, chart: Chart | undefined, extra: { legend?: string; note?: string; empty?: string }): string {
   const points = chart?.points ?? 0;
   const body = chart && points > 0 ? chart.svg + (extra.legend ?? '') : `<div class="empty">${esc(extra.empty ?? 'no data in this run')}</div>`;
   return `<figure class="chart" data-chart="${id}" data-points="${points}"><figcaption>${esc(title)}</figcaption>${body}${extra.note ? `<p class="note">${esc(extra.note)}</p>` : ''}</figure>`;
@@ -199,26 +200,26 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
   const evolutions = rounds.filter((r) => r.round > 0).reduce((a, r) => a + r.kept + r.rejected, 0);
 
   const figures = [
-    figure('rounds', 'Accepted vs rejected per round', barChart({ categories: roundNames, series: roundSeries, xLabel: 'round', yLabel: 'records' }), {
+    figure({ id: 'rounds', title: 'Accepted vs rejected per round' }, barChart({ categories: roundNames, series: roundSeries, xLabel: 'round', yLabel: 'records' }), {
       legend: legend(roundSeries), note: 'Round 0: seeds read and seed lines rejected. Later rounds: evolutions kept (passed dedup) and rejected at any stage.',
     }),
-    figure('reasons', 'Reject reasons per strategy', barChart({ categories: strategies.map((s) => s.strategy), series: reasonSeries, stacked: true, xLabel: 'strategy', yLabel: 'rejected evolutions' }), {
+    figure({ id: 'reasons', title: 'Reject reasons per strategy' }, barChart({ categories: strategies.map((s) => s.strategy), series: reasonSeries, stacked: true, xLabel: 'strategy', yLabel: 'rejected evolutions' }), {
       legend: legend(reasonSeries), empty: 'no evolution was rejected',
     }),
-    figure('difficulty', `Difficulty per round (${data.difficultyByRound[0]?.source === 'estimate' ? 'heuristic estimate' : 'judge score'})`,
+    figure({ id: 'difficulty', title: `Difficulty per round (${data.difficultyByRound[0]?.source === 'estimate' ? 'heuristic estimate' : 'judge score'})` },
       boxPlot({ groups: data.difficultyByRound.map((d) => ({ label: d.round === 0 ? 'seeds' : `round ${d.round}`, dist: d.dist })), xLabel: 'round', yLabel: 'difficulty', yMin: 0, yMax: 10 }),
       { note: 'Box: quartiles; whiskers: min and max; dot: mean. The paper expects it to rise round over round.', empty: 'no difficulty scores' }),
-    figure('length', 'Instruction length per round', boxPlot({ groups: data.lengthByRound.map((d) => ({ label: d.round === 0 ? 'seeds' : `round ${d.round}`, dist: d.dist })), xLabel: 'round', yLabel: 'words', refLines: lengthRef }), {
+    figure({ id: 'length', title: 'Instruction length per round' }, boxPlot({ groups: data.lengthByRound.map((d) => ({ label: d.round === 0 ? 'seeds' : `round ${d.round}`, dist: d.dist })), xLabel: 'round', yLabel: 'words', refLines: lengthRef }), {
       note: `Words per kept instruction. validate rejects above validate.maxWords${run.config?.validate?.maxAddedWords !== undefined ? ` and growth above +${run.config.validate.maxAddedWords} words per round` : ''}.`,
     }),
-    figure('similarity', 'Dedup similarity to the nearest kept record', barChart({ categories: Array.from({ length: 20 }, (_, i) => (i * 0.05).toFixed(2)), series: simSeries, xLabel: 'similarity', yLabel: 'records' }), {
+    figure({ id: 'similarity', title: 'Dedup similarity to the nearest kept record' }, barChart({ categories: Array.from({ length: 20 }, (_, i) => (i * 0.05).toFixed(2)), series: simSeries, xLabel: 'similarity', yLabel: 'records' }), {
       legend: legend(simSeries), empty: 'no dedup similarities recorded',
       ...(data.run.config?.dedup?.mode === 'exact' ? { note: 'dedup.mode is exact: a record is either an exact copy (similarity 1) or not (0). Semantic mode records the cosine similarity to the nearest kept record.' } : {}),
     }),
-    figure('tokens', 'Tokens and cost per stage', barChart({ categories: data.perStage.map((s) => `${s.stage} (${s.role})`), series: tokenSeries, stacked: true, xLabel: 'stage (LLM role)', yLabel: 'tokens' }), {
+    figure({ id: 'tokens', title: 'Tokens and cost per stage' }, barChart({ categories: data.perStage.map((s) => `${s.stage} (${s.role})`), series: tokenSeries, stacked: true, xLabel: 'stage (LLM role)', yLabel: 'tokens' }), {
       legend: legend(tokenSeries), note: data.perStage.map((s) => `${s.stage}: ${n(s.calls)} calls, ${formatUsd(s.costUsd)}`).join(' · ') + (data.perStage.length ? ` · total ${formatUsd(totalCost)}` : ''), empty: 'no LLM usage in run.json',
     }),
-    figure('throughput', 'Throughput over time', lineChart({ xs: data.throughput.map((p) => p.t / 1000), series: tpSeries, xLabel: 'seconds since start', yLabel: 'records finished per second' }), {
+    figure({ id: 'throughput', title: 'Throughput over time' }, lineChart({ xs: data.throughput.map((p) => p.t / 1000), series: tpSeries, xLabel: 'seconds since start', yLabel: 'records finished per second' }), {
       legend: legend(tpSeries), empty: 'no timeline in run.json',
     }),
   ];
