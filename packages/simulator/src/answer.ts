@@ -49,7 +49,7 @@ export function respond(instruction: string, r: () => number): string {
   const paragraphs: string[] = [];
   for (let i = 0; i < sentences.length; i += 4) paragraphs.push(sentences.slice(i, i + 4).join(' '));
   if (format !== undefined && FORMAT_INFO[format]) {
-    const block = dataBlock(format, topics, r);
+    const block = dataBlock({ format, topicWords: topics }, r);
     paragraphs.splice(1, 0, `Here is the ${block.label} ${block.code ? 'code' : 'answer'}:\n\n\`\`\`${block.fence}\n${block.text}\n\`\`\``);
   }
   return paragraphs.join('\n\n');

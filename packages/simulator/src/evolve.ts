@@ -94,7 +94,7 @@ function concretize(given: string, p: Pen): string {
 }
 
 function complicate(given: string, format: string, p: Pen): { text: string; block: ReturnType<typeof dataBlock> } {
-  return { text: given, block: dataBlock(format, p.topics, p.r) };
+  return { text: given, block: dataBlock({ format, topicWords: p.topics }, p.r) };
 }
 
 /** The sentence that introduces a data block, plus the fenced block itself. */
@@ -150,5 +150,5 @@ export function evolveClean(strategy: string, input: EvolveInput): string {
 /** complicate-input with a data block broken in its format (the `broken-format` fault). */
 export function evolveBroken(input: EvolveInput): string {
   const p = pen(input.given, input.r);
-  return withBlock(input.given, dataBlock(input.format ?? 'json', p.topics, p.r, true), p);
+  return withBlock(input.given, dataBlock({ format: input.format ?? 'json', topicWords: p.topics, broken: true }, p.r), p);
 }

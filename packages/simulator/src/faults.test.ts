@@ -15,8 +15,8 @@ describe('fault injection', () => {
   let prompts: Awaited<ReturnType<typeof strategyPrompts>>;
   const open: RunningSimulator[] = [];
   const start = async (...args: Parameters<typeof startSimulator>) => { const s = await startSimulator(...args); open.push(s); return s; };
-  const evolve = (sim: RunningSimulator, name: string, parent: EvolRecord, random = 0.3) =>
-    chat(sim.url, (prompts[name] as NonNullable<(typeof prompts)[string]>)(parent, random).messages);
+  const evolve = (sim: RunningSimulator, { strategy, parent, random = 0.3 }: { strategy: string; parent: EvolRecord; random?: number }) =>
+    chat(sim.url, (prompts[strategy] as NonNullable<(typeof prompts)[string]>)(parent, random).messages);
   beforeAll(async () => { prompts = await strategyPrompts(); });
   afterEach(async () => { await Promise.all(open.splice(0).map((s) => s.close())); });
 
@@ -26,7 +26,7 @@ describe('fault injection', () => {
     for (const kind of ['refusal', 'too-short', 'stopwords-only'] as const) {
       const sim = await only(kind);
       const out = await chat(sim.url, [{ role: 'user', content: 'Explain how vaccines train the immune system.' }]);
-      const evolved = await evolve(sim, 'deepening', seed);
+      const evolved = await evolve(sim, { strategy: 'deepening', parent: seed });
       expect(sim.faults()).toEqual([{ requestId: out.id, kind, role: 'responder', output: out.text }]);
       expect(evolved.status).toBe(200);
       const n = words(out.text).length;
@@ -38,12 +38,12 @@ describe('fault injection', () => {
 
   it('unchanged, no-gain and meta-copy hit evolver requests', async () => {
     const unchanged = await only('unchanged');
-    expect((await evolve(unchanged, 'add-constraints', seed)).text).toBe(given(seed));
+    expect((await evolve(unchanged, { strategy: 'add-constraints', parent: seed })).text).toBe(given(seed));
     expect((await chat(unchanged.url, [{ role: 'user', content: 'What is 2 + 2?' }])).status).toBe(200);
     expect(unchanged.faults().map((f) => [f.kind, f.role, f.strategy])).toEqual([['unchanged', 'evolver', 'add-constraints']]);
 
     const noGain = await only('no-gain');
-    const out = await evolve(noGain, 'concretizing', seed);
+    const out = await evolve(noGain, { strategy: 'concretizing', parent: seed });
     expect(newContentWords(given(seed), out.text).length).toBeLessThanOrEqual(2);
     expect(words(out.text).length - words(given(seed)).length).toBeLessThanOrEqual(2);
     expect(out.text).not.toBe(given(seed));
@@ -52,15 +52,15 @@ describe('fault injection', () => {
 
     const meta = await only('meta-copy');
     for (const name of ['deepening', 'mutation', 'complicate-input']) {
-      expect((await evolve(meta, name, seeds[20] as EvolRecord)).text).toMatch(/#Rewritten Prompt#|the given prompt/);
+      expect((await evolve(meta, { strategy: name, parent: seeds[20] as EvolRecord })).text).toMatch(/#Rewritten Prompt#|the given prompt/);
     }
     expect(meta.faults()).toHaveLength(3);
   });
 
   it('broken-format hits complicate-input only, and maps to the reason of its format', async () => {
     const sim = await only('broken-format');
-    expect((await evolve(sim, 'deepening', seed)).status).toBe(200);
-    const outs = await mapLimit([0, 0.2, 0.4, 0.6, 0.8], 5, (r) => evolve(sim, 'complicate-input', seed, r));
+    expect((await evolve(sim, { strategy: 'deepening', parent: seed })).status).toBe(200);
+    const outs = await mapLimit([0, 0.2, 0.4, 0.6, 0.8], 5, (r) => evolve(sim, { strategy: 'complicate-input', parent: seed, random: r }));
     const faults = sim.faults();
     expect(faults.map((f) => f.format).sort()).toEqual(['javascript', 'json', 'markdown-table', 'python', 'sql']);
     expect(faults.map((f) => faultReason(f)).sort()).toEqual(['invalid-code', 'invalid-code', 'invalid-json', 'invalid-sql', 'invalid-table']);
@@ -72,9 +72,9 @@ describe('fault injection', () => {
 
   it('repeat returns, verbatim, the instruction the simulator evolved the parent from', async () => {
     const sim = await only('repeat');
-    const first = await evolve(sim, 'add-constraints', seed);
+    const first = await evolve(sim, { strategy: 'add-constraints', parent: seed });
     expect(sim.faults()).toHaveLength(0); // nothing known yet: a clean evolution
-    const second = await evolve(sim, 'deepening', childOf(seed, first.text));
+    const second = await evolve(sim, { strategy: 'deepening', parent: childOf(seed, first.text) });
     expect(second.text).toBe(given(seed));
     expect(sim.faults()).toEqual([{ requestId: second.id, kind: 'repeat', role: 'evolver', strategy: 'deepening', output: given(seed) }]);
     expect(FAULT_REASON.repeat).toBe('duplicate');
@@ -95,8 +95,8 @@ describe('fault injection', () => {
   it('strategyFaultRates makes one strategy fail about 80% of the time, and only that one', async () => {
     const sim = await start({ strategyFaultRates: { deepening: 0.8 } });
     const parents = seeds.slice(0, 120);
-    await mapLimit(parents, 16, (p) => evolve(sim, 'deepening', p));
-    await mapLimit(parents, 16, (p) => evolve(sim, 'increase-reasoning', p));
+    await mapLimit(parents, 16, (p) => evolve(sim, { strategy: 'deepening', parent: p }));
+    await mapLimit(parents, 16, (p) => evolve(sim, { strategy: 'increase-reasoning', parent: p }));
     await mapLimit(parents.slice(0, 40), 16, (p) => chat(sim.url, [{ role: 'user', content: p.instruction }]));
     const faults = sim.faults();
     expect(faults.every((f) => f.strategy === 'deepening' && f.role === 'evolver')).toBe(true);

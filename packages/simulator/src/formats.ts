@@ -180,7 +180,7 @@ const BREAK_KIND: Record<string, string> = {
 };
 
 /** A short data block of `format` about `topicWords`; broken in its format when `broken`. */
-export function dataBlock(format: string, topicWords: readonly string[], r: () => number, broken = false): { fence: string; label: string; code: boolean; text: string } {
+export function dataBlock({ format, topicWords, broken = false }: { format: string; topicWords: readonly string[]; broken?: boolean }, r: () => number): { fence: string; label: string; code: boolean; text: string } {
   const known = FORMAT_INFO[format] ? format : 'json';
   const info = FORMAT_INFO[known] as { fence: string; label: string; code: boolean };
   const topic = ident(topicWords[0], 'records');

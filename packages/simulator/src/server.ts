@@ -90,13 +90,15 @@ function checkRule(rule: InjectRule): void {
 const hex = (n: number) => n.toString(16).padStart(14, '0');
 const tokens = (chars: number) => Math.ceil(chars / 4);
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+/** `body` as JSON with `reply.status` and any extra `reply.headers`. */
+function sendJson(res: ServerResponse, { status, headers = {} }: { status: number; headers?: Record<string, string> }, body: unknown): void {
   const data = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers });
   res.end(data);
 }
 
-const errorBody = (message: string, type: string, code: string | null, param: string | null = null) => ({ error: { message, type, param, code } });
+/** An OpenAI-style error body: `{ error: { message, type, param, code } }`. */
+const errorBody = (message: string, { type, code, param = null }: { type: string; code: string | null; param?: string | null }) => ({ error: { message, type, param, code } });
 
 /** The request's stop sequences (OpenAI: a string or up to 4 strings), or an error message. */
 export function stopSequences(stop: unknown): string[] | { error: string } {
@@ -185,20 +187,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       body = JSON.parse(await readBody(req)) as typeof body;
     } catch {
       record(400, 'unknown', '');
-      return sendJson(res, 400, errorBody('request body is not valid JSON', 'invalid_request_error', 'invalid_json'));
+      return sendJson(res, { status: 400 }, errorBody('request body is not valid JSON', { type: 'invalid_request_error', code: 'invalid_json' }));
     }
     const msgs = Array.isArray(body.messages) ? body.messages as { role?: unknown; content?: unknown }[] : [];
     const texts = msgs.map((m) => messageText(m?.content));
     if (msgs.length === 0 || texts.some((t) => t === undefined) || body.stream === true) {
       record(400, 'unknown', '');
       const why = body.stream === true ? 'streaming is not supported by the simulator; send stream: false' : '"messages" must be a non-empty array of { role, content: string }';
-      return sendJson(res, 400, errorBody(why, 'invalid_request_error', null));
+      return sendJson(res, { status: 400 }, errorBody(why, { type: 'invalid_request_error', code: null }));
     }
     const stops = stopSequences(body.stop);
     if (!Array.isArray(stops) || (stops.length > 0 && !acceptsStop)) {
       record(400, 'unknown', '');
       const why = Array.isArray(stops) ? "Unsupported parameter: 'stop' is not supported by this endpoint (simulated)." : stops.error;
-      return sendJson(res, 400, errorBody(why, 'invalid_request_error', Array.isArray(stops) ? 'unsupported_parameter' : 'invalid_value', 'stop'));
+      return sendJson(res, { status: 400 }, errorBody(why, { type: 'invalid_request_error', code: Array.isArray(stops) ? 'unsupported_parameter' : 'invalid_value', param: 'stop' }));
     }
     const content = msgs.map((m, i) => `${String(m.role)}\u0002${texts[i] as string}`).join('\u0003');
     const key = hash53(content, seed);
@@ -216,11 +218,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       faultLog.push({ requestId, kind: transport.kind, role, ...(answer.recognised.strategy ? { strategy: answer.recognised.strategy } : {}) });
       if (transport.kind === 'rate-limit') {
         record(429, role, requestId);
-        return sendJson(res, 429, errorBody(`Rate limit reached (simulated); retry after ${transport.retryAfter} s`, 'requests', 'rate_limit_exceeded'), { ...headers, 'retry-after': String(transport.retryAfter) });
+        return sendJson(res, { status: 429, headers: { ...headers, 'retry-after': String(transport.retryAfter) } }, errorBody(`Rate limit reached (simulated); retry after ${transport.retryAfter} s`, { type: 'requests', code: 'rate_limit_exceeded' }));
       }
       if (transport.kind === 'server-error') {
         record(500, role, requestId);
-        return sendJson(res, 500, errorBody('The server had an error while processing your request (simulated)', 'server_error', null), headers);
+        return sendJson(res, { status: 500, headers }, errorBody('The server had an error while processing your request (simulated)', { type: 'server_error', code: null }));
       }
     }
 
@@ -239,11 +241,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const send = () => {
       stats.completions++;
       record(200, role, requestId);
-      sendJson(res, 200, {
+      sendJson(res, { status: 200, headers }, {
         id, object: 'chat.completion', created: CREATED, model: typeof body.model === 'string' ? body.model : 'evolflow-sim', system_fingerprint: 'evolflow-sim',
         choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: truncated ? 'length' : 'stop' }],
         usage: { prompt_tokens: tokens(promptChars), completion_tokens: tokens(text.length), total_tokens: tokens(promptChars) + tokens(text.length) },
-      }, headers);
+      });
     };
     if (transport?.kind === 'stall') return later(res, stallMs, send);
     const delay = latencyMs + (jitterMs > 0 ? Math.floor(unit(seed, 'jitter', key) * jitterMs) : 0);
@@ -252,26 +254,26 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   }
 
   async function sim(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    if (req.method === 'GET' && path === '/sim/faults') return sendJson(res, 200, faultLog);
-    if (req.method === 'GET' && path === '/sim/stats') return sendJson(res, 200, snapshot());
+    if (req.method === 'GET' && path === '/sim/faults') return sendJson(res, { status: 200 }, faultLog);
+    if (req.method === 'GET' && path === '/sim/stats') return sendJson(res, { status: 200 }, snapshot());
     if (req.method === 'POST' && path === '/sim/inject') {
       try {
         api.inject(JSON.parse(await readBody(req)) as InjectRule);
-        return sendJson(res, 200, { ok: true });
+        return sendJson(res, { status: 200 }, { ok: true });
       } catch (err) {
-        return sendJson(res, 400, errorBody((err as Error).message, 'invalid_request_error', null));
+        return sendJson(res, { status: 400 }, errorBody((err as Error).message, { type: 'invalid_request_error', code: null }));
       }
     }
-    sendJson(res, 404, errorBody(`no route ${req.method} ${path}`, 'invalid_request_error', 'not_found'));
+    sendJson(res, { status: 404 }, errorBody(`no route ${req.method} ${path}`, { type: 'invalid_request_error', code: 'not_found' }));
   }
 
   const server = createServer((req, res) => {
     stats.requests++;
     const path = (req.url ?? '/').split('?')[0] as string;
-    const done = (p: Promise<void>) => p.catch((err: unknown) => { if (!res.headersSent) sendJson(res, 500, errorBody(String(err), 'server_error', null)); });
+    const done = (p: Promise<void>) => p.catch((err: unknown) => { if (!res.headersSent) sendJson(res, { status: 500 }, errorBody(String(err), { type: 'server_error', code: null })); });
     if (req.method === 'POST' && path === '/v1/chat/completions') return void done(completion(req, res));
     if (req.method === 'GET' && path === '/v1/models') {
-      return sendJson(res, 200, { object: 'list', data: [{ id: 'evolflow-sim', object: 'model', created: CREATED, owned_by: 'evolflow' }] });
+      return sendJson(res, { status: 200 }, { object: 'list', data: [{ id: 'evolflow-sim', object: 'model', created: CREATED, owned_by: 'evolflow' }] });
     }
     void done(sim(req, res, path));
   });
