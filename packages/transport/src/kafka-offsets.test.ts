@@ -29,8 +29,8 @@ describe('drained and backlog from offsets', () => {
       ['g2', new Map([['a', new Map([[0, '2'], [1, '2']])], ['b', new Map([[0, '0']])]])],
     ]);
     expect(allCaughtUp(groups, c, allEnds)).toBe(false);
-    expect(worstLag(groups, 'b', c, ends(1))).toBe(1);
-    expect(worstLag(groups, 'a', c, ends(2, 2))).toBe(0);
+    expect(worstLag(groups, c, { topic: 'b', ends: ends(1) })).toBe(1);
+    expect(worstLag(groups, c, { topic: 'a', ends: ends(2, 2) })).toBe(0);
     c.set('g2', new Map([['a', new Map([[0, '2'], [1, '2']])], ['b', new Map([[0, '1']])]]));
     expect(allCaughtUp(groups, c, allEnds)).toBe(true);
     expect(allCaughtUp(groups, c, new Map([['a', ends(2, 2)]]))).toBe(false);

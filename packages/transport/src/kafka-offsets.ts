@@ -54,12 +54,11 @@ export function allCaughtUp(
   return true;
 }
 
-/** The largest lag on `topic` among the groups that consume it (backpressure for sources). */
+/** The largest lag on `topic` (whose end offsets are `ends`) among the groups that consume it (backpressure for sources). */
 export function worstLag(
   groups: readonly GroupTopics[],
-  topic: string,
   committed: ReadonlyMap<string, CommittedOffsets>,
-  ends: EndOffsets,
+  { topic, ends }: { topic: string; ends: EndOffsets },
 ): number {
   let worst = 0;
   for (const { group, topics } of groups) {

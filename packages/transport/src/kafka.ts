@@ -217,7 +217,7 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
       const groups = trackedGroups().filter((g) => g.topics.includes(name));
       const committed = await admin.committedOf(groups);
       const ends = (await admin.endsOf([name])).get(name) as EndOffsets;
-      return worstLag(groups, name, committed, ends);
+      return worstLag(groups, committed, { topic: name, ends });
     },
 
     stateLog(name) {
