@@ -109,7 +109,7 @@ function resolvePython(configured: string): string | undefined {
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** The argv that runs `command` in the sandbox with `scratch` as its only writable folder. */
-function sandboxArgv(tools: Sandbox['tools'], scratch: string, limits: SandboxLimits & { addressMb: number }, command: readonly string[]): string[] {
+function sandboxArgv(tools: Sandbox['tools'], { scratch, limits }: { scratch: string; limits: SandboxLimits & { addressMb: number } }, command: readonly string[]): string[] {
   const prlimit = [
     'prlimit', `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`, `--as=${limits.addressMb * 1024 * 1024}`,
     `--nproc=${limits.maxProcesses}`, `--fsize=${limits.fileBytes}`, `--core=0`, '--',
@@ -188,7 +188,7 @@ async function runIn(tools: Sandbox['tools'], defaults: SandboxLimits, program: 
       : [tools.node, `--max-old-space-size=${limits.memoryMb}`, ...(program.args ?? []), program.main];
     const addressMb = program.language === 'python' ? limits.memoryMb : limits.memoryMb + NODE_RESERVE_MB;
     // A shell around the program records its CPU time (`times`) and passes its exit status on (128 + n for signal n).
-    const argv = sandboxArgv(tools, scratch, { ...limits, addressMb }, ['/bin/sh', '-c', `"$@"; s=$?; times > ${TIMES_FILE}; exit $s`, 'sh', ...command]);
+    const argv = sandboxArgv(tools, { scratch, limits: { ...limits, addressMb } }, ['/bin/sh', '-c', `"$@"; s=$?; times > ${TIMES_FILE}; exit $s`, 'sh', ...command]);
     const started = performance.now();
     const out = capped(limits.outputBytes);
     const err = capped(limits.outputBytes);

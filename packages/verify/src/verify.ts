@@ -121,7 +121,7 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
   }
   const slot = limiter(code.parallel > 0 ? code.parallel : availableParallelism());
 
-  const askTests = async (item: VerifyInput, language: SandboxLanguage, program: string, completions: LlmCompletion[]): Promise<string | undefined> => {
+  const askTests = async (item: VerifyInput, { language, program }: { language: SandboxLanguage; program: string }, completions: LlmCompletion[]): Promise<string | undefined> => {
     if (!llm || !code.askTests) return undefined;
     const answer = await llm.complete('responder', testsRequest(language, item, program), { recordId: `${item.id}~tests-${language}` });
     completions.push(answer);
@@ -138,7 +138,7 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
     for (const language of code.languages) {
       const program = blocks.filter((b) => b.language === language).map((b) => b.text).join('\n\n');
       if (program === '' || hasTests(language, program)) continue;
-      const tests = await askTests(item, language, program, completions);
+      const tests = await askTests(item, { language, program }, completions);
       if (tests !== undefined) extraTests[language] = tests;
     }
     const verdicts = await slot(() => checkCode(blocks, { sandbox, limits: code, extraTests }));
