@@ -18,14 +18,14 @@ const PARAPHRASES = readFileSync(fileURLToPath(new URL('./fixtures/vicuna-80-par
 const QUESTIONS = readVicunaQuestions();
 
 const usage = { promptTokens: 0, completionTokens: 0, calls: 0 };
-const seedRecord = (file: string, line: number, instruction: string, response: string, input = ''): EvolRecord => {
+const seedRecord = ({ file, line }: { file: string; line: number }, { instruction, response, input = '' }: { instruction: string; response: string; input?: string | undefined }): EvolRecord => {
   const id = seedRecordId(file, line, instruction);
   return { id, seedId: id, parentId: null, round: 0, instruction, ...(input ? { input } : {}), response, lineage: [], checks: [], usage, source: { file, line, format: 'alpaca' } };
 };
-const cleanSeeds = readSeedTasks().map((t, i) => seedRecord('/data/seeds/self-instruct.jsonl', i + 1, t.instruction, t.instances[0]?.output ?? '', t.instances[0]?.input));
+const cleanSeeds = readSeedTasks().map((t, i) => seedRecord({ file: '/data/seeds/self-instruct.jsonl', line: i + 1 }, { instruction: t.instruction, response: t.instances[0]?.output ?? '', input: t.instances[0]?.input }));
 // Every vicuna question as a seed with an answer (so only decontamination can keep it out): copied, and paraphrased.
-const copySeeds = QUESTIONS.map((q, i) => seedRecord('/data/seeds/with-eval.jsonl', i + 1, q, 'A careful answer.'));
-const paraphraseSeeds = PARAPHRASES.map((p) => seedRecord('/data/seeds/with-eval.jsonl', 100 + p.question_id, p.paraphrase, 'A careful answer.'));
+const copySeeds = QUESTIONS.map((q, i) => seedRecord({ file: '/data/seeds/with-eval.jsonl', line: i + 1 }, { instruction: q, response: 'A careful answer.' }));
+const paraphraseSeeds = PARAPHRASES.map((p) => seedRecord({ file: '/data/seeds/with-eval.jsonl', line: 100 + p.question_id }, { instruction: p.paraphrase, response: 'A careful answer.' }));
 const ADDITIONS = ['Answer in no more than 120 words.', 'Explain your reasoning step by step.'];
 const evolve = (seeds: readonly EvolRecord[]) => seeds.flatMap((s) => [1, 2].map((round): EvolRecord => {
   const id = childRecordId(s.id, round);

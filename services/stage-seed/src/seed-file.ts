@@ -58,7 +58,8 @@ export function depthExceeded(bytes: Uint8Array, max: number, firstLine = 1): nu
   return 0;
 }
 
-function reject(file: string, line: number, reason: ReasonCode | 'too-deep', detail: string, raw = ''): SeedItem {
+/** A seed-stage reject of the line at `where` for `reason`; `raw` is the line's text, when there is one. */
+function reject({ file, line }: { file: string; line: number }, { reason, detail, raw = '' }: { reason: ReasonCode | 'too-deep'; detail: string; raw?: string }): SeedItem {
   const id = seedRecordId(file, line, raw.slice(0, 200));
   return {
     kind: 'reject',
@@ -76,11 +77,11 @@ export function seedItem(value: unknown, where: { file: string; line: number }, 
   try {
     fields = seedFields(value);
   } catch (err) {
-    return reject(where.file, where.line, 'malformed-line', (err as Error).message, typeof value === 'string' ? value : JSON.stringify(value));
+    return reject(where, { reason: 'malformed-line', detail: (err as Error).message, raw: typeof value === 'string' ? value : JSON.stringify(value) });
   }
-  if (fields.instruction.trim() === '') return reject(where.file, where.line, 'empty-instruction', 'the instruction is empty');
+  if (fields.instruction.trim() === '') return reject(where, { reason: 'empty-instruction', detail: 'the instruction is empty' });
   const bytes = Buffer.byteLength(fields.instruction, 'utf8');
-  if (bytes > maxBytes) return reject(where.file, where.line, 'too-large', `the instruction has ${bytes} bytes, more than the ${maxBytes}-byte limit`, fields.instruction);
+  if (bytes > maxBytes) return reject(where, { reason: 'too-large', detail: `the instruction has ${bytes} bytes, more than the ${maxBytes}-byte limit`, raw: fields.instruction });
   return { kind: 'seed', record: seedRecord(fields, { file: where.file, line: where.line, format: fields.format }) };
 }
 
@@ -195,19 +196,19 @@ export async function* readSeedFile(path: string, options: SeedFileOptions = {})
   for await (const item of lines(path, maxLineBytes, options.tail)) {
     const { line } = item;
     if ('tooLong' in item) {
-      yield reject(file, line, 'too-large', `the line has ${item.tooLong} bytes, more than the ${maxLineBytes}-byte line limit`);
+      yield reject({ file, line }, { reason: 'too-large', detail: `the line has ${item.tooLong} bytes, more than the ${maxLineBytes}-byte line limit` });
       continue;
     }
     const { bytes } = item;
     if (format === 'jsonl' && depthExceeded(bytes, maxDepth) > 0) {
-      yield reject(file, line, 'too-deep', `the line nests arrays and objects more than ${maxDepth} levels deep`, bytes.subarray(0, 200).toString('utf8'));
+      yield reject({ file, line }, { reason: 'too-deep', detail: `the line nests arrays and objects more than ${maxDepth} levels deep`, raw: bytes.subarray(0, 200).toString('utf8') });
       continue;
     }
     let text: string;
     try {
       text = utf8.decode(bytes);
     } catch {
-      yield reject(file, line, 'not-utf8', 'the line is not valid UTF-8', bytes.toString('latin1'));
+      yield reject({ file, line }, { reason: 'not-utf8', detail: 'the line is not valid UTF-8', raw: bytes.toString('latin1') });
       continue;
     }
     const trimmed = text.replace(/\r$/, '');
@@ -220,7 +221,7 @@ export async function* readSeedFile(path: string, options: SeedFileOptions = {})
     try {
       value = JSON.parse(trimmed);
     } catch (err) {
-      yield reject(file, line, 'malformed-line', `not valid JSON: ${(err as Error).message}`, trimmed);
+      yield reject({ file, line }, { reason: 'malformed-line', detail: `not valid JSON: ${(err as Error).message}`, raw: trimmed });
       continue;
     }
     yield seedItem(value, { file, line }, maxBytes);
