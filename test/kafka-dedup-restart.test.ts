@@ -69,7 +69,7 @@ describe('dedup stage restart over Kafka', () => {
     expect(before.changelog?.restored).toBe(0);
     const running = await runStage({ handler: before, ctx: undefined, transport: t1, logger: quietLogger, groupPrefix: prefix, concurrency: 64 });
     await t1.publish('accepted', first);
-    await waitFor('the first 1,000 decisions', () => outcomes.size === first.length, 240_000);
+    await waitFor('the first 1,000 decisions', () => outcomes.size === first.length, { timeoutMs: 240_000 });
     await running.stop();
     await before.close();
     await collector.stop();
@@ -92,7 +92,7 @@ describe('dedup stage restart over Kafka', () => {
     const collector2 = await collect(t2, outcomes);
     const running2 = await runStage({ handler: after, ctx: undefined, transport: t2, logger: quietLogger, groupPrefix: prefix, concurrency: 64 });
     await t2.publish('accepted', second);
-    await waitFor('the second 1,000 decisions', () => outcomes.size === first.length + second.length, 240_000);
+    await waitFor('the second 1,000 decisions', () => outcomes.size === first.length + second.length, { timeoutMs: 240_000 });
     await running2.stop();
     await collector2.stop();
     await after.close();

@@ -89,7 +89,7 @@ describe('Kafka prefix lease', () => {
     await waitFor('the lapsed lease to be taken over', async () => {
       lease = await t.acquireLease({ ttlMs: 4000 }).catch(() => undefined);
       return lease !== undefined;
-    }, 60_000, 1000);
+    }, { timeoutMs: 60_000, intervalMs: 1000 });
     expect(lease?.tookOverFrom?.pid).toBe(pid);
     expect(lease?.tookOverFrom?.command).toBe('the crashed run');
     await lease?.release();

@@ -39,7 +39,7 @@ function configOf(file: string, over: { rounds: number; outDir: string; prefix: 
 }
 
 /** Run the pipeline; `stages` limits which stages run in this process (the rest run elsewhere). */
-async function runHere(config: Readonly<Config>, transport: Transport, stages?: Parameters<typeof startPipeline>[0]['stages'], onStarted?: (p: Awaited<ReturnType<typeof startPipeline>>) => void): Promise<RunSummary> {
+async function runHere(config: Readonly<Config>, transport: Transport, { stages, onStarted }: { stages?: Parameters<typeof startPipeline>[0]['stages']; onStarted?: (p: Awaited<ReturnType<typeof startPipeline>>) => void } = {}): Promise<RunSummary> {
   const llm = await setupLlm(config);
   try {
     const pipeline = await startPipeline({ config, seedFiles: [SELF_INSTRUCT], transport, llm: llm.llm, logger: jsonLogger('error'), cwd: ROOT, ...(stages ? { stages } : {}) });
@@ -82,7 +82,7 @@ function expectSameOutputs(a: string, b: string, skip: ReadonlySet<string>): voi
 }
 
 /** Every seed has exactly one record per round, kept or rejected (lineages in `dead` stop at their dead letter). */
-function expectEveryRecordOnce(outDir: string, rounds: number, dead: ReadonlySet<string>, seeds = SEEDS): { kept: EvolRecord[]; rejected: EvolRecord[] } {
+function expectEveryRecordOnce(outDir: string, rounds: number, { dead, seeds = SEEDS }: { dead: ReadonlySet<string>; seeds?: number }): { kept: EvolRecord[]; rejected: EvolRecord[] } {
   const kept = readJsonl(join(outDir, 'kept.jsonl'));
   const rejected = readJsonl(join(outDir, 'rejected.jsonl'));
   const seedRows = readJsonl(join(outDir, 'seeds.jsonl'));
@@ -116,8 +116,8 @@ describe('the pipeline over Kafka', () => {
     expect(kaf.config.transport.kind).toBe('kafka');
     const dead = new Set([...deadLineages(memOut), ...deadLineages(kafOut)]);
     if (dead.size === 0) expect(kaf.totals).toEqual(mem.totals);
-    expectEveryRecordOnce(memOut, rounds, dead);
-    expectEveryRecordOnce(kafOut, rounds, dead);
+    expectEveryRecordOnce(memOut, rounds, { dead });
+    expectEveryRecordOnce(kafOut, rounds, { dead });
     expectSameOutputs(memOut, kafOut, dead);
     for (const s of Object.values(kaf.stages)) expect(reconciles(s), s.stage).toBe(true);
   });
@@ -164,7 +164,7 @@ describe('the pipeline over Kafka', () => {
       let killedAt = -1;
       const killer = (async (pipeline: Awaited<ReturnType<typeof startPipeline>>) => {
         // Mid-run: a third of the evolutions have reached their terminal state.
-        await waitFor('a third of the run', () => pipeline.progress().terminal >= SEEDS + (SEEDS * rounds) / 3, 300_000, 50);
+        await waitFor('a third of the run', () => pipeline.progress().terminal >= SEEDS + (SEEDS * rounds) / 3, { timeoutMs: 300_000, intervalMs: 50 });
         killedAt = pipeline.progress().terminal;
         await Promise.all([byName('evolve').kill(), byName('dedup').kill()]);
         const again = start(['evolve', 'dedup'], f);
@@ -172,7 +172,7 @@ describe('the pipeline over Kafka', () => {
         await Promise.all(again.map((p) => p.running));
       });
       let killing: Promise<void> = Promise.resolve();
-      const summary = await runHere(config, transport, ['mix'], (p) => void (killing = killer(p)));
+      const summary = await runHere(config, transport, { stages: ['mix'], onStarted: (p) => void (killing = killer(p)) });
       await killing;
       expect(killedAt).toBeGreaterThan(SEEDS);
       expect(killedAt).toBeLessThan(SEEDS * (1 + rounds));
@@ -182,7 +182,7 @@ describe('the pipeline over Kafka', () => {
 
       expect(summary.totals.seeds).toBe(SEEDS);
       const dead = new Set([...deadLineages(reference), ...deadLineages(f.outDir)]);
-      const { kept } = expectEveryRecordOnce(f.outDir, rounds, dead);
+      const { kept } = expectEveryRecordOnce(f.outDir, rounds, { dead });
       expect(summary.totals.kept).toBe(kept.length);
       const dataset = readJsonl(join(f.outDir, 'data/jsonl/train-00000-of-00001.jsonl'));
       expect(dataset.length).toBe(summary.totals.dataset);
@@ -200,11 +200,11 @@ describe('the pipeline over Kafka', () => {
       await waitFor('two evolve members holding the 3 pool partitions', async () => {
         const members = await groupMembers(brokers, `${f.prefix}evolve`);
         return members.length === 2 && members.every((n) => n > 0) && members.reduce((a, b) => a + b, 0) === 3;
-      }, 120_000, 500);
+      }, { timeoutMs: 120_000, intervalMs: 500 });
       // A foreign producer's plain seeds, before the run starts.
       const foreign = ['Describe how a bicycle gear works.', 'List four uses of baking soda.', 'Explain what a prime number is.'];
       await kcat(brokers, ['-P', '-t', transport.topicName('seeds'), '-X', 'topic.partitioner=murmur2_random'], `${foreign.map((i) => JSON.stringify({ instruction: i, output: 'An answer.' })).join('\n')}\n`);
-      const summary = await runHere(config, transport, ['mix']);
+      const summary = await runHere(config, transport, { stages: ['mix'] });
       const stats = await Promise.all(procs.map((p) => p.stop()));
       const evolves = stats.filter((s) => s.stage === 'evolve');
       expect(evolves).toHaveLength(2);
@@ -216,7 +216,7 @@ describe('the pipeline over Kafka', () => {
       expect(evolves.reduce((n, s) => n + s.in, 0)).toBe(poolMessages);
       for (const s of stats) expect(reconciles(s), s.stage).toBe(true);
       expect(summary.totals.seeds).toBe(total);
-      expectEveryRecordOnce(f.outDir, rounds, deadLineages(f.outDir), total);
+      expectEveryRecordOnce(f.outDir, rounds, { dead: deadLineages(f.outDir), seeds: total });
 
       // kcat reads the run back: the foreign seeds' replay records and their evolutions, all valid.
       const read = async (topic: 'replay' | 'unique' | 'rejected') =>

@@ -157,7 +157,7 @@ describe('Kafka transport contract', () => {
     });
     child.stderr.on('data', (chunk: Buffer) => (childErr += chunk.toString('utf8')));
     try {
-      await waitFor(`the child consumer to join (stderr: ${childErr})`, () => joined, 60_000);
+      await waitFor(`the child consumer to join (stderr: ${childErr})`, () => joined, { timeoutMs: 60_000 });
       await t.publish('pool', records(10));
       await waitFor('the child to handle and commit the first 10', async () => childGot.length >= 10 && (await t.backlog('pool')) === 0);
       await t.publish('pool', records(10, 10));
@@ -170,7 +170,7 @@ describe('Kafka transport contract', () => {
     expect(await t.backlog('pool')).toBe(10);
     const got: Delivery[] = [];
     const sub = await t.subscribe({ group, topics: ['pool'], concurrency: 4, handler: async (d) => void got.push(d) });
-    await waitFor('the 10 uncommitted records to be redelivered', () => got.length >= 10, 90_000);
+    await waitFor('the 10 uncommitted records to be redelivered', () => got.length >= 10, { timeoutMs: 90_000 });
     await waitFor('drained', () => t.isDrained());
     const second = ids(records(10, 10).map((r) => ({ record: r }) as Delivery));
     expect(ids(got)).toEqual(second); // none of the committed first 10, all of the rest

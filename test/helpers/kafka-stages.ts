@@ -91,7 +91,7 @@ export function spawnStage(name: StageName, fleet: StageFleet): StageProcess {
   const running = waitFor(`stage ${name} to start`, () => {
     if (child.exitCode !== null) throw new Error(`stage ${name} exited with ${child.exitCode}: ${JSON.stringify(logs.slice(-3))}`);
     return logged(new RegExp(`^stage ${name} running`)) !== undefined;
-  }, 120_000);
+  }, { timeoutMs: 120_000 });
   return {
     name, child, logs, running,
     async stop() {
