@@ -27,33 +27,6 @@ export default tseslint.config(
     },
   },
   {
-    // Files written before max-params 3 that still have a function over it, each owned by someone
-    // editing it now: fix and strike from this list (never add to it).
-    files: [
-      'packages/cli/src/command.ts',
-      'packages/cli/src/commands/simulate.ts',
-      'packages/cli/src/commands/validate.ts',
-      'packages/cli/src/pipeline.ts',
-      'packages/cli/src/run-guards.test.ts',
-      'packages/dedup/src/deduper.ts',
-      'packages/dedup/src/models.ts',
-      'packages/observe/src/report-html.ts',
-      'packages/simulator/src/faults.test.ts',
-      'packages/simulator/src/formats.ts',
-      'packages/simulator/src/server.ts',
-      'packages/transport/src/kafka-offsets.ts',
-      'packages/transport/src/kafka.ts',
-      'packages/verify/src/sandbox.ts',
-      'packages/verify/src/verify.ts',
-      'services/stage-evolve/src/handler.ts',
-      'services/stage-mix/src/decontaminate.test.ts',
-      'services/stage-seed/src/seed-file.ts',
-      'test/helpers/kafka.ts',
-      'test/kafka-pipeline.test.ts',
-    ],
-    rules: { 'max-params': 'off' },
-  },
-  {
     files: ['plugins/*/src/**/*.ts'],
     ignores: ['plugins/*/src/**/*.test.ts'],
     rules: {
