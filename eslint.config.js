@@ -6,6 +6,7 @@
 // - at most three parameters per function (max-params), else an options object.
 // The order among libraries (core at the bottom), dynamic import() and cycles are checked on the
 // whole import graph by dependency-cruiser (.dependency-cruiser.cjs, run by `npm run lint`).
+import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 const NO_REACH_IN = [
@@ -56,4 +57,6 @@ export default tseslint.config(
       }],
     },
   },
+  // Layout is Prettier's (.prettierrc.json, `npm run format`; `npm run lint` checks it): no ESLint rule argues with it.
+  prettier,
 );
