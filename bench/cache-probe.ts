@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { CACHE_MARKER, openResponseCache } from '../packages/llm/src/cache.ts';
 import { writeResults } from './support.ts';
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const TEXT = 'word '.repeat(300); // an answer of about 1.5 KB
 const rows: { entries: number; dataMB: number; openCheckedMs: number; openMarkedMs: number; checkedMsPer10k: number }[] = [];
 for (const entries of sizes.length > 0 ? sizes : [10_000, 100_000]) {
@@ -28,6 +31,8 @@ for (const entries of sizes.length > 0 ? sizes : [10_000, 100_000]) {
   await marked.close();
   rmSync(join(dir, '..'), { recursive: true, force: true });
   rows.push({ entries, dataMB, openCheckedMs, openMarkedMs, checkedMsPer10k: Math.round((openCheckedMs / entries) * 10_000) });
-  console.log(`${entries} entries (${dataMB} MB): open after a crash ${openCheckedMs} ms (read through by a child process), after a clean close ${openMarkedMs} ms`);
+  console.log(
+    `${entries} entries (${dataMB} MB): open after a crash ${openCheckedMs} ms (read through by a child process), after a clean close ${openMarkedMs} ms`,
+  );
 }
 writeResults('cache-probe', { rows });

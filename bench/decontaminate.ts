@@ -13,8 +13,14 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_CONFIG, loadConfig, mergeDeep, type Config, type EvolRecord } from '@evolflow/core';
 import { createEmbedder, readStsPairs, evaluateAt, pullModel } from '@evolflow/dedup';
 import {
-  contentTokens, createDecontaminationSuite, createEmbeddingDecontaminator, createNgramDecontaminator, loadEvalSets,
-  type DecontaminationSuite, type Decontaminator, type TextEmbedder,
+  contentTokens,
+  createDecontaminationSuite,
+  createEmbeddingDecontaminator,
+  createNgramDecontaminator,
+  loadEvalSets,
+  type DecontaminationSuite,
+  type Decontaminator,
+  type TextEmbedder,
 } from '@evolflow/mixer';
 import { createMixStage } from '@evolflow/stage-mix';
 import { ROOT, SELF_INSTRUCT, tempDir, timedPipelineRun, writeResults } from './support.ts';
@@ -28,8 +34,14 @@ const OLD_SEMANTIC_THRESHOLD = DEFAULT_CONFIG.dedup.threshold; // what semantic 
 
 const items = loadEvalSets([VICUNA]);
 const questions = items.map((i) => i.text);
-const paraphrases = readFileSync(PARAPHRASES, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { question_id: number; paraphrase: string });
-const selfInstruct = readFileSync(SELF_INSTRUCT, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { instruction: string; instances: { input: string; output: string }[] });
+const paraphrases = readFileSync(PARAPHRASES, 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as { question_id: number; paraphrase: string });
+const selfInstruct = readFileSync(SELF_INSTRUCT, 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as { instruction: string; instances: { input: string; output: string }[] });
 const ADDITIONS = [
   'Answer in no more than 120 words and include at least two concrete examples.',
   'Explain your reasoning step by step and justify each choice you make.',
@@ -38,7 +50,14 @@ const ADDITIONS = [
 ];
 const clean = [
   ...selfInstruct.map((t) => `${t.instruction}\n${t.instances[0]?.input ?? ''}`),
-  ...selfInstruct.flatMap((t, i) => [1, 2].map((r) => `${t.instruction} ${ADDITIONS.slice(0, r).map((_, k) => ADDITIONS[(i + k) % 4]).join(' ')}\n${t.instances[0]?.input ?? ''}`)),
+  ...selfInstruct.flatMap((t, i) =>
+    [1, 2].map(
+      (r) =>
+        `${t.instruction} ${ADDITIONS.slice(0, r)
+          .map((_, k) => ADDITIONS[(i + k) % 4])
+          .join(' ')}\n${t.instances[0]?.input ?? ''}`,
+    ),
+  ),
 ];
 
 // --- each test alone, on the 80 questions, their 80 paraphrases and 525 clean records -------------
@@ -57,7 +76,9 @@ const embedAll = async (texts: string[]) => {
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * (b[i] as number), 0);
 const itemVectors = await embedAll(questions);
 const nearest = async (texts: string[]) => (await embedAll(texts)).map((v) => Math.max(...itemVectors.map((u) => dot(u, v))));
-const ownSimilarity = (await embedAll(paraphrases.map((p) => p.paraphrase))).map((v, k) => dot(v, itemVectors[(paraphrases[k] as { question_id: number }).question_id - 1] as Float32Array));
+const ownSimilarity = (await embedAll(paraphrases.map((p) => p.paraphrase))).map((v, k) =>
+  dot(v, itemVectors[(paraphrases[k] as { question_id: number }).question_id - 1] as Float32Array),
+);
 const cleanNearest = await nearest(clean);
 
 const ngram = createNgramDecontaminator({ items, threshold: D.threshold, ngram: D.ngram });
@@ -66,7 +87,9 @@ const paraNgram = await ngramOf(paraphrases.map((p) => p.paraphrase));
 const copyNgram = await ngramOf(questions);
 const cleanNgram = await ngramOf(clean);
 // The n-gram test must name the paraphrased question itself, not just any item.
-const paraNgramHit = paraNgram.map((v, k) => v.contaminated && v.itemId === `vicuna-80.jsonl:${(paraphrases[k] as { question_id: number }).question_id}`);
+const paraNgramHit = paraNgram.map(
+  (v, k) => v.contaminated && v.itemId === `vicuna-80.jsonl:${(paraphrases[k] as { question_id: number }).question_id}`,
+);
 
 // Word-overlap baseline: Jaccard of content-word sets, the best over the evaluation items.
 const wordSet = (t: string) => new Set(contentTokens(t));
@@ -90,7 +113,8 @@ const pairSims: number[] = [];
 const labels = pairs.map((p) => p.same);
 const stsCurve = [0.6, 0.65, 0.7, 0.72, 0.75, 0.8, 0.85, 0.9, 0.96].map((t) => evaluateAt(pairSims, labels, t));
 let chosen = 0.5;
-for (let t = 0.5; t <= 0.99 + 1e-9; t += 0.01) if (evaluateAt(pairSims, labels, Math.round(t * 100) / 100).recall >= 0.9) chosen = Math.round(t * 100) / 100;
+for (let t = 0.5; t <= 0.99 + 1e-9; t += 0.01)
+  if (evaluateAt(pairSims, labels, Math.round(t * 100) / 100).recall >= 0.9) chosen = Math.round(t * 100) / 100;
 
 const count = (xs: readonly boolean[]) => xs.filter(Boolean).length;
 const perTest = (threshold: number) => ({
@@ -100,7 +124,12 @@ const perTest = (threshold: number) => ({
   cleanFlagged: count(cleanNearest.map((s) => s >= threshold)),
 });
 const tests = {
-  ngram: { threshold: D.threshold, paraphrasesCaught: count(paraNgramHit), copiesCaught: count(copyNgram.map((v) => v.contaminated)), cleanFlagged: count(cleanNgram.map((v) => v.contaminated)) },
+  ngram: {
+    threshold: D.threshold,
+    paraphrasesCaught: count(paraNgramHit),
+    copiesCaught: count(copyNgram.map((v) => v.contaminated)),
+    cleanFlagged: count(cleanNgram.map((v) => v.contaminated)),
+  },
   embeddingAtOldDedupThreshold: perTest(OLD_SEMANTIC_THRESHOLD),
   embeddingAtDefault: perTest(D.embeddingThreshold),
   embeddingSweep: [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9].map(perTest),
@@ -108,11 +137,25 @@ const tests = {
     paraphrasesCaught: count(paraNgramHit.map((h, k) => h || (ownSimilarity[k] as number) >= D.embeddingThreshold)),
     cleanFlagged: count(cleanNgram.map((v, k) => v.contaminated || (cleanNearest[k] as number) >= D.embeddingThreshold)),
   },
-  wordJaccardBaseline: [0.2, 0.3, 0.4, 0.5].map((t) => ({ threshold: t, paraphrasesCaught: count(paraJaccard.map((j) => j >= t)), copiesCaught: 80, cleanFlagged: count(cleanJaccard.map((j) => j >= t)) })),
+  wordJaccardBaseline: [0.2, 0.3, 0.4, 0.5].map((t) => ({
+    threshold: t,
+    paraphrasesCaught: count(paraJaccard.map((j) => j >= t)),
+    copiesCaught: 80,
+    cleanFlagged: count(cleanJaccard.map((j) => j >= t)),
+  })),
 };
-const missed = paraphrases.filter((_, k) => !paraNgramHit[k] && (ownSimilarity[k] as number) < D.embeddingThreshold).map((p, k) => ({ question: p.question_id, paraphrase: p.paraphrase, cosine: Number((ownSimilarity[paraphrases.indexOf(p)] as number).toFixed(3)), k }));
-const flaggedClean = clean.map((t, k) => ({ t, s: cleanNearest[k] as number, n: (cleanNgram[k] as { contaminated: boolean }).contaminated }))
-  .filter((x) => x.n || x.s >= D.embeddingThreshold).map((x) => ({ text: x.t.slice(0, 100), cosine: Number(x.s.toFixed(3)), ngram: x.n }));
+const missed = paraphrases
+  .filter((_, k) => !paraNgramHit[k] && (ownSimilarity[k] as number) < D.embeddingThreshold)
+  .map((p, k) => ({
+    question: p.question_id,
+    paraphrase: p.paraphrase,
+    cosine: Number((ownSimilarity[paraphrases.indexOf(p)] as number).toFixed(3)),
+    k,
+  }));
+const flaggedClean = clean
+  .map((t, k) => ({ t, s: cleanNearest[k] as number, n: (cleanNgram[k] as { contaminated: boolean }).contaminated }))
+  .filter((x) => x.n || x.s >= D.embeddingThreshold)
+  .map((x) => ({ text: x.t.slice(0, 100), cosine: Number(x.s.toFixed(3)), ngram: x.n }));
 
 // --- the whole pipeline: eval questions as seeds, replay share 0.5 --------------------------------
 // 175 self-instruct seeds, vicuna questions 1-40 copied, 41-80 paraphrased; each with an answer, so
@@ -121,32 +164,54 @@ const seedDir = tempDir('decon-seeds');
 const seedFile = join(seedDir, 'seeds.jsonl');
 const COPIED = questions.slice(0, 40);
 const PARAPHRASED = paraphrases.filter((p) => p.question_id > 40).map((p) => p.paraphrase);
-const evalSeedLines = [...COPIED, ...PARAPHRASED].map((q) => JSON.stringify({ instruction: q, output: 'A thorough answer to this question, written by a person.' }));
-writeFileSync(seedFile, `${[...selfInstruct.map((t) => JSON.stringify({ instruction: t.instruction, input: t.instances[0]?.input ?? '', output: t.instances[0]?.output ?? '' })), ...evalSeedLines].join('\n')}\n`);
+const evalSeedLines = [...COPIED, ...PARAPHRASED].map((q) =>
+  JSON.stringify({ instruction: q, output: 'A thorough answer to this question, written by a person.' }),
+);
+writeFileSync(
+  seedFile,
+  `${[...selfInstruct.map((t) => JSON.stringify({ instruction: t.instruction, input: t.instances[0]?.input ?? '', output: t.instances[0]?.output ?? '' })), ...evalSeedLines].join('\n')}\n`,
+);
 const copiedSet = new Set(COPIED);
 const paraphrasedSet = new Set(PARAPHRASED);
 
 /** The old behaviour: seeds never checked, one test (n-gram; or embeddings at the dedup threshold in semantic mode). */
 const beforeSuite = async (mode: 'exact' | 'semantic', seedIds: Set<string>): Promise<DecontaminationSuite> => {
-  const t: Decontaminator = mode === 'exact'
-    ? createNgramDecontaminator({ items, threshold: D.threshold, ngram: D.ngram })
-    : await createEmbeddingDecontaminator({ items, embedder: shared, threshold: OLD_SEMANTIC_THRESHOLD, model });
+  const t: Decontaminator =
+    mode === 'exact'
+      ? createNgramDecontaminator({ items, threshold: D.threshold, ngram: D.ngram })
+      : await createEmbeddingDecontaminator({ items, embedder: shared, threshold: OLD_SEMANTIC_THRESHOLD, model });
   const suite = createDecontaminationSuite(items, [t]);
-  return { ...suite, check: async (id, text) => (seedIds.has(id) ? { contaminated: false, matches: [], scores: {} } : suite.check(id, text)) };
+  return {
+    ...suite,
+    check: async (id, text) => (seedIds.has(id) ? { contaminated: false, matches: [], scores: {} } : suite.check(id, text)),
+  };
 };
 const afterSuite = async (which: ('ngram' | 'embedding')[]): Promise<DecontaminationSuite> => {
   const list: Decontaminator[] = [];
-  for (const w of which) list.push(w === 'ngram' ? createNgramDecontaminator({ items, threshold: D.threshold, ngram: D.ngram }) : await createEmbeddingDecontaminator({ items, embedder: shared, threshold: D.embeddingThreshold, model }));
+  for (const w of which)
+    list.push(
+      w === 'ngram'
+        ? createNgramDecontaminator({ items, threshold: D.threshold, ngram: D.ngram })
+        : await createEmbeddingDecontaminator({ items, embedder: shared, threshold: D.embeddingThreshold, model }),
+    );
   return createDecontaminationSuite(items, list);
 };
 
-const readRecords = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as EvolRecord);
+const readRecords = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as EvolRecord);
 
 /** Re-mix a run's kept evolutions and seeds with `suite`; count what reaches the dataset. */
 async function remix(config: Config, runDir: string, suite: DecontaminationSuite) {
   const seeds = readRecords(join(runDir, 'seeds.jsonl'));
   const kept = readRecords(join(runDir, 'kept.jsonl'));
-  const evalSeedIds = new Map(seeds.filter((s) => copiedSet.has(s.instruction) || paraphrasedSet.has(s.instruction)).map((s) => [s.id, copiedSet.has(s.instruction) ? 'copy' : 'paraphrase']));
+  const evalSeedIds = new Map(
+    seeds
+      .filter((s) => copiedSet.has(s.instruction) || paraphrasedSet.has(s.instruction))
+      .map((s) => [s.id, copiedSet.has(s.instruction) ? 'copy' : 'paraphrase']),
+  );
   const stage = await createMixStage({ config, outDir: tempDir('decon-mix'), decontamination: suite });
   for (const s of seeds) await stage.handle(s, undefined, 'replay');
   for (const r of kept) await stage.handle(r, undefined, 'unique');
@@ -172,14 +237,21 @@ for (const mode of ['exact', 'semantic'] as const) {
   const run = await timedPipelineRun({ latencyMs: 0, rounds: 2, seeds: seedFile, overrides });
   const outDir = run.summary.outDir;
   // The dataset the run wrote: eval questions among its rows (alpaca `instruction`).
-  const rows = readFileSync(join(outDir, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { instruction: string }).instruction);
-  const contaminatedLines = readFileSync(join(outDir, 'contaminated.jsonl'), 'utf8').trim().split('\n').filter((l) => l !== '').length;
+  const rows = readFileSync(join(outDir, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { instruction: string }).instruction);
+  const contaminatedLines = readFileSync(join(outDir, 'contaminated.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '').length;
   const card = readFileSync(join(outDir, 'README.md'), 'utf8');
   const config = loadConfig({ env: {}, cwd: ROOT, overrides: mergeDeep({ run: { rounds: 2 } }, overrides) });
   const seeds = readRecords(join(outDir, 'seeds.jsonl'));
   const ids = new Set(seeds.filter((s) => copiedSet.has(s.instruction) || paraphrasedSet.has(s.instruction)).map((s) => s.id));
   pipeline[mode] = {
-    seeds: seeds.length, kept: run.summary.totals.kept,
+    seeds: seeds.length,
+    kept: run.summary.totals.kept,
     afterRun: {
       datasetRecords: rows.length,
       // Distinct questions (a replayed seed may be drawn twice once all seeds were used).
@@ -198,13 +270,28 @@ await embedder.close();
 
 writeResults('decontaminate', {
   data: {
-    evalSet: 'vicuna-80 (80 questions)', paraphrases: `${paraphrases.length} hand-written, ${PARAPHRASES.slice(ROOT.length + 1)}`,
-    clean: `${clean.length} records: 175 self-instruct seeds and 350 evolved-looking extensions of them`, stsbDevPairs: pairs.length,
+    evalSet: 'vicuna-80 (80 questions)',
+    paraphrases: `${paraphrases.length} hand-written, ${PARAPHRASES.slice(ROOT.length + 1)}`,
+    clean: `${clean.length} records: 175 self-instruct seeds and 350 evolved-looking extensions of them`,
+    stsbDevPairs: pairs.length,
   },
-  defaults: { ngramThreshold: D.threshold, ngram: D.ngram, embeddingThreshold: D.embeddingThreshold, embeddingModel: model, tests: D.tests },
-  embeddingThresholdChosenOnStsbDev: { rule: 'highest threshold (0.01 steps) where STS-B dev pairs scored >= 4 are recalled at >= 0.9', threshold: chosen, curve: stsCurve },
+  defaults: {
+    ngramThreshold: D.threshold,
+    ngram: D.ngram,
+    embeddingThreshold: D.embeddingThreshold,
+    embeddingModel: model,
+    tests: D.tests,
+  },
+  embeddingThresholdChosenOnStsbDev: {
+    rule: 'highest threshold (0.01 steps) where STS-B dev pairs scored >= 4 are recalled at >= 0.9',
+    threshold: chosen,
+    curve: stsCurve,
+  },
   perTest: tests,
   paraphrasesMissedByBothTests: missed.map(({ k: _k, ...m }) => m),
   cleanRecordsFlagged: flaggedClean,
-  pipeline: { seeds: '175 self-instruct + vicuna 1-40 copied + paraphrases of vicuna 41-80, each with an answer; 2 rounds; replay share 0.5', ...pipeline },
+  pipeline: {
+    seeds: '175 self-instruct + vicuna 1-40 copied + paraphrases of vicuna 41-80, each with an answer; 2 rounds; replay share 0.5',
+    ...pipeline,
+  },
 });

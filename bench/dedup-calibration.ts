@@ -14,9 +14,27 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG } from '@evolflow/core';
 import {
-  bestRecallAtPrecision, chooseThreshold, createEmbedder, evaluateAt, fileSha256, KNOWN_MODELS, modelPath, modelProfile, precisionLowerBound, precisionRecallCurve, pullModel,
-  readLabelledPairs, readStsPairs, rocAuc, splitHalves, VARIANT_FILES, wordContainment, wordJaccard,
-  type CurvePoint, type EmbedderVariant, type LabelledPair,
+  bestRecallAtPrecision,
+  chooseThreshold,
+  createEmbedder,
+  evaluateAt,
+  fileSha256,
+  KNOWN_MODELS,
+  modelPath,
+  modelProfile,
+  precisionLowerBound,
+  precisionRecallCurve,
+  pullModel,
+  readLabelledPairs,
+  readStsPairs,
+  rocAuc,
+  splitHalves,
+  VARIANT_FILES,
+  wordContainment,
+  wordJaccard,
+  type CurvePoint,
+  type EmbedderVariant,
+  type LabelledPair,
 } from '@evolflow/dedup';
 
 // Not bench/support.ts: that one loads the whole pipeline (the CLI and every stage) for helpers this bench does not need.
@@ -27,7 +45,9 @@ function writeResults(name: string, results: Record<string, unknown>): void {
   writeFileSync(join(ROOT, 'bench/results', `${name}.json`), `${JSON.stringify(body, null, 2)}\n`);
 }
 
-const { values: flags } = parseArgs({ options: { models: { type: 'string' }, 'no-variants': { type: 'boolean' }, fresh: { type: 'boolean' } } });
+const { values: flags } = parseArgs({
+  options: { models: { type: 'string' }, 'no-variants': { type: 'boolean' }, fresh: { type: 'boolean' } },
+});
 const MODELS = flags.models?.split(',') ?? Object.keys(KNOWN_MODELS);
 const MIN_PRECISION = 0.9;
 /** One-sided 95%: a threshold is picked where the Wilson lower bound of its precision is >= MIN_PRECISION. */
@@ -50,15 +70,27 @@ const CALIBRATION = 'stsb-dev-even (calibration)';
 
 const dot = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + v * (y[i] as number), 0);
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
-const brief = (p: CurvePoint | null) => (p ? { threshold: p.threshold, precision: r3(p.precision), recall: r3(p.recall), f1: r3(p.f1), tp: p.tp, fp: p.fp, fn: p.fn } : null);
-const fmt = (p: CurvePoint | null) => (p ? `${p.threshold >= 0 ? `t ${p.threshold} ` : ''}P ${p.precision.toFixed(3)} R ${p.recall.toFixed(3)} F1 ${p.f1.toFixed(3)} (tp ${p.tp} fp ${p.fp})` : 'none reaches P 0.9');
+const brief = (p: CurvePoint | null) =>
+  p ? { threshold: p.threshold, precision: r3(p.precision), recall: r3(p.recall), f1: r3(p.f1), tp: p.tp, fp: p.fp, fn: p.fn } : null;
+const fmt = (p: CurvePoint | null) =>
+  p
+    ? `${p.threshold >= 0 ? `t ${p.threshold} ` : ''}P ${p.precision.toFixed(3)} R ${p.recall.toFixed(3)} F1 ${p.f1.toFixed(3)} (tp ${p.tp} fp ${p.fp})`
+    : 'none reaches P 0.9';
 const WIDE = { from: 0.3, to: 0.995, step: 0.005 };
 const JACCARD = { from: 0.05, to: 0.95, step: 0.01 };
 
 /** Two-step rule: a duplicate when sim >= high, or when sim >= low and the word containment >= c. */
-const twoStep = (sims: number[], lex: number[], rule: { high: number; low: number; containment: number }) => sims.map((s, i) => s >= rule.high || (s >= rule.low && (lex[i] as number) >= rule.containment));
+const twoStep = (sims: number[], lex: number[], rule: { high: number; low: number; containment: number }) =>
+  sims.map((s, i) => s >= rule.high || (s >= rule.low && (lex[i] as number) >= rule.containment));
 /** Quality of yes/no decisions (threshold -1: not one threshold). */
-const pointOf = (decisions: boolean[], labels: boolean[]): CurvePoint => ({ ...evaluateAt(decisions.map((d) => (d ? 1 : 0)), labels, 0.5), threshold: -1 });
+const pointOf = (decisions: boolean[], labels: boolean[]): CurvePoint => ({
+  ...evaluateAt(
+    decisions.map((d) => (d ? 1 : 0)),
+    labels,
+    0.5,
+  ),
+  threshold: -1,
+});
 
 // Lexical baseline, once per set.
 const lexical: Record<string, { jaccard: number[]; containment: number[]; labels: boolean[] }> = {};
@@ -69,7 +101,11 @@ for (const [name, pairs] of Object.entries(SETS)) {
   const labels = pairs.map((p) => p.same);
   lexical[name] = { jaccard, containment, labels };
   const curve = precisionRecallCurve(jaccard, labels, JACCARD);
-  baseline[name] = { auc: r3(rocAuc(jaccard, labels)), bestRecallAtPrecision90: brief(bestRecallAtPrecision(curve, MIN_PRECISION)), curve: curve.map(brief) };
+  baseline[name] = {
+    auc: r3(rocAuc(jaccard, labels)),
+    bestRecallAtPrecision90: brief(bestRecallAtPrecision(curve, MIN_PRECISION)),
+    curve: curve.map(brief),
+  };
 }
 const jaccardCal = precisionRecallCurve(lexical[CALIBRATION]?.jaccard ?? [], lexical[CALIBRATION]?.labels ?? [], JACCARD);
 const jaccardPick = bestRecallAtPrecision(jaccardCal, MIN_PRECISION, Z);
@@ -78,7 +114,11 @@ const jaccardPlain = bestRecallAtPrecision(jaccardCal, MIN_PRECISION);
 /** Cosine similarities of every pair of every set under one model, cached in .cache/ by model file, text preparation and pair texts. */
 async function similarities(model: string): Promise<{ sims: Record<string, number[]>; perSecond: number | null }> {
   const onnx = join(modelPath(modelDir, model), 'onnx', VARIANT_FILES.quantized);
-  const key = createHash('sha256').update(fileSha256(onnx)).update(JSON.stringify(modelProfile(model))).update(JSON.stringify(SETS)).digest('hex');
+  const key = createHash('sha256')
+    .update(fileSha256(onnx))
+    .update(JSON.stringify(modelProfile(model)))
+    .update(JSON.stringify(SETS))
+    .digest('hex');
   const file = resolve(ROOT, '.cache/dedup-calibration', `${model}.json`);
   if (!flags.fresh && existsSync(file)) {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as { key: string; sims: Record<string, number[]> };
@@ -114,7 +154,8 @@ function fitTwoStep(s: number[], set: { containment: number[]; labels: boolean[]
     for (let c = 0.5; c <= 1 + 1e-9; c += 0.05) {
       const rule = { high, low: Math.round((0.6 + k * 0.005) * 1000) / 1000, containment: Math.round(c * 100) / 100 };
       const point = pointOf(twoStep(s, containment, rule), labels);
-      if (point.tp > 0 && precisionLowerBound(point.tp, point.fp, Z) >= MIN_PRECISION && (!best || point.recall > best.point.recall)) best = { rule, point };
+      if (point.tp > 0 && precisionLowerBound(point.tp, point.fp, Z) >= MIN_PRECISION && (!best || point.recall > best.point.recall))
+        best = { rule, point };
     }
   }
   return best;
@@ -154,29 +195,57 @@ for (const model of MODELS) {
       jaccardAtCalibratedThreshold: brief(jaccardAt),
       jaccardAtPlainCalibratedThreshold: brief(jaccardAtPlain),
       atConfigDefault: brief(evaluateAt(s, labels, DEFAULT_CONFIG.dedup.threshold)),
-      ...(name === 'stsb-dev-even (calibration)' && swapped.guarded ? { atThresholdPickedOnOddRows: brief(evaluateAt(s, labels, swapped.guarded.threshold)) } : {}),
+      ...(name === 'stsb-dev-even (calibration)' && swapped.guarded
+        ? { atThresholdPickedOnOddRows: brief(evaluateAt(s, labels, swapped.guarded.threshold)) }
+        : {}),
       curve: curve.filter((p) => p.threshold >= 0.5).map(brief),
     };
     if (name !== CALIBRATION) {
-      summary.push(`${model.padEnd(18)} ${name.padEnd(16)} AUC ${r3(rocAuc(s, labels)).toFixed(3)} (Jaccard ${r3(rocAuc(jaccard, labels)).toFixed(3)}) | calibrated ${fmt(atPicked)} | plain pick ${fmt(atPlain)} | two-step ${fmt(atRule)} | Jaccard plain pick ${fmt(jaccardAtPlain)}`);
+      summary.push(
+        `${model.padEnd(18)} ${name.padEnd(16)} AUC ${r3(rocAuc(s, labels)).toFixed(3)} (Jaccard ${r3(rocAuc(jaccard, labels)).toFixed(3)}) | calibrated ${fmt(atPicked)} | plain pick ${fmt(atPlain)} | two-step ${fmt(atRule)} | Jaccard plain pick ${fmt(jaccardAtPlain)}`,
+      );
     }
   }
   // Chinese: no public Chinese labelled set is served here, so the only Chinese fold is the committed pairs
   // themselves: picked on the even rows of instructions-zh (15 pairs, 8 duplicates: too few for the lower
   // bound, so the plain pick), reported on the odd rows (15 pairs). A small-sample figure, not a calibration.
   const zh = splitHalves(SETS['instructions-zh']?.map((p, i) => ({ p, s: sims['instructions-zh']?.[i] ?? 0 })) ?? []);
-  const zhPick = bestRecallAtPrecision(precisionRecallCurve(zh.calibrate.map((x) => x.s), zh.calibrate.map((x) => x.p.same), WIDE), MIN_PRECISION);
-  const zhReport = zhPick ? evaluateAt(zh.report.map((x) => x.s), zh.report.map((x) => x.p.same), zhPick.threshold) : null;
+  const zhPick = bestRecallAtPrecision(
+    precisionRecallCurve(
+      zh.calibrate.map((x) => x.s),
+      zh.calibrate.map((x) => x.p.same),
+      WIDE,
+    ),
+    MIN_PRECISION,
+  );
+  const zhReport = zhPick
+    ? evaluateAt(
+        zh.report.map((x) => x.s),
+        zh.report.map((x) => x.p.same),
+        zhPick.threshold,
+      )
+    : null;
   summary.push(`${model.padEnd(18)} zh-odd (picked on zh-even) ${fmt(zhPick)} -> ${fmt(zhReport)}`);
   models[model] = {
     chineseFold: { pickedOnEvenRows: brief(zhPick), reportedOnOddRows: brief(zhReport) },
-    pooling: KNOWN_MODELS[model]?.pooling, prefix: KNOWN_MODELS[model]?.prefix, embeddingsPerSecond: perSecond,
-    calibratedThreshold: picked?.threshold ?? null, calibration: brief(picked), plainCalibration: brief(cal.plain),
-    otherFold: { pickedOnOddRows: brief(swapped.guarded), reportedOnEvenRows: swapped.guarded ? brief(evaluateAt(sims[CALIBRATION] ?? [], lex(CALIBRATION).labels, swapped.guarded.threshold)) : null },
+    pooling: KNOWN_MODELS[model]?.pooling,
+    prefix: KNOWN_MODELS[model]?.prefix,
+    embeddingsPerSecond: perSecond,
+    calibratedThreshold: picked?.threshold ?? null,
+    calibration: brief(picked),
+    plainCalibration: brief(cal.plain),
+    otherFold: {
+      pickedOnOddRows: brief(swapped.guarded),
+      reportedOnEvenRows: swapped.guarded
+        ? brief(evaluateAt(sims[CALIBRATION] ?? [], lex(CALIBRATION).labels, swapped.guarded.threshold))
+        : null,
+    },
     twoStep: twoStepFit ? { ...twoStepFit.rule, calibration: brief(twoStepFit.point) } : null,
     sets: perSet,
   };
-  console.log(`${model}: picked on ${CALIBRATION}: ${fmt(picked)} (plain, no lower bound: ${fmt(cal.plain)}); two-step ${JSON.stringify(twoStepFit?.rule ?? null)} ${fmt(twoStepFit?.point ?? null)}; ${perSecond ?? 'cached'} embeddings/s`);
+  console.log(
+    `${model}: picked on ${CALIBRATION}: ${fmt(picked)} (plain, no lower bound: ${fmt(cal.plain)}); two-step ${JSON.stringify(twoStepFit?.rule ?? null)} ${fmt(twoStepFit?.point ?? null)}; ${perSecond ?? 'cached'} embeddings/s`,
+  );
 }
 console.log(`\nword-Jaccard picked on ${CALIBRATION}: ${fmt(jaccardPick)} (plain, no lower bound: ${fmt(jaccardPlain)})`);
 
@@ -196,21 +265,30 @@ if (!flags['no-variants']) {
     const s = all.map((_, i) => dot(vectors[2 * i] as Float32Array, vectors[2 * i + 1] as Float32Array));
     byVariant[variant] = s;
     const curve = precisionRecallCurve(s, labels);
-    variants[variant] = { chosenForPrecision90: brief(chooseThreshold(curve, MIN_PRECISION)), atConfigDefault: brief(evaluateAt(s, labels, DEFAULT_CONFIG.dedup.threshold)) };
+    variants[variant] = {
+      chosenForPrecision90: brief(chooseThreshold(curve, MIN_PRECISION)),
+      atConfigDefault: brief(evaluateAt(s, labels, DEFAULT_CONFIG.dedup.threshold)),
+    };
   }
   for (const variant of ['quantized', 'int8'] as const) {
     const a = byVariant[variant];
     const b = byVariant.fp32;
     if (!a || !b) continue;
     const d = a.map((x, i) => Math.abs(x - (b[i] as number))).sort((x, y) => x - y);
-    drift[variant] = { meanAbs: d.reduce((x, y) => x + y, 0) / d.length, p95Abs: d[Math.floor(0.95 * d.length)], maxAbs: d[d.length - 1], shareWithin002: d.filter((x) => x <= 0.02).length / d.length };
+    drift[variant] = {
+      meanAbs: d.reduce((x, y) => x + y, 0) / d.length,
+      p95Abs: d[Math.floor(0.95 * d.length)],
+      maxAbs: d[d.length - 1],
+      shareWithin002: d.filter((x) => x <= 0.02).length / d.length,
+    };
   }
 }
 
 writeResults('dedup-calibration', {
   data: {
     calibration: `${CALIBRATION}: STS-B dev rows 0, 2, 4, ... (750 pairs, score >= 4 = same meaning)`,
-    report: 'stsb-dev-odd: STS-B dev rows 1, 3, 5, ... (750 pairs); instructions-en / -zh: packages/dedup/src/fixtures/instruction-pairs.tsv (30 + 30 pairs written for this project, 15 duplicates each)',
+    report:
+      'stsb-dev-odd: STS-B dev rows 1, 3, 5, ... (750 pairs); instructions-en / -zh: packages/dedup/src/fixtures/instruction-pairs.tsv (30 + 30 pairs written for this project, 15 duplicates each)',
     note: 'No other labelled paraphrase set (MRPC, PAWS, QQP, LCQMC, PAWS-X, ATEC, BQ) was found in a package that PyPI, npm or Maven Central serves here',
   },
   minPrecision: MIN_PRECISION,

@@ -11,7 +11,9 @@ import { ROOT, writeResults } from './support.ts';
 
 const modelDir = resolve(ROOT, DEFAULT_CONFIG.dedup.modelDir);
 await pullModel({ modelDir, variants: ['quantized', 'fp32'], sources: ['maven'] });
-const texts = readStsPairs(resolve(ROOT, '../shared/data/paraphrase/stsb-sts-dev.csv')).flatMap((p) => [p.a, p.b]).slice(0, 2048);
+const texts = readStsPairs(resolve(ROOT, '../shared/data/paraphrase/stsb-sts-dev.csv'))
+  .flatMap((p) => [p.a, p.b])
+  .slice(0, 2048);
 const words = texts.reduce((n, t) => n + t.split(/\s+/).length, 0) / texts.length;
 const runs: Record<string, unknown>[] = [];
 const loadBefore = loadavg()[0];
@@ -25,7 +27,13 @@ for (const variant of ['quantized', 'int8', 'fp32'] as const) {
     for (let i = 0; i < texts.length; i += 32) await embedder.embed(texts.slice(i, i + 32));
     const perSecond = Math.round(texts.length / ((performance.now() - t0) / 1000));
     await embedder.close();
-    runs.push({ model: 'all-MiniLM-L6-v2', variant, mode: rowWise ? 'row-wise, 2 workers x 1 thread' : 'padded batch, 1 worker x 2 threads', batch: 32, embeddingsPerSecond: perSecond });
+    runs.push({
+      model: 'all-MiniLM-L6-v2',
+      variant,
+      mode: rowWise ? 'row-wise, 2 workers x 1 thread' : 'padded batch, 1 worker x 2 threads',
+      batch: 32,
+      embeddingsPerSecond: perSecond,
+    });
     console.log(`${variant} ${rowWise ? 'row-wise' : 'batched'}: ${perSecond} embeddings/s`);
   }
 }

@@ -41,7 +41,9 @@ for (const ef of [16, 32, 64, 100, 128, 200, 400]) {
 }
 const atDefault = curve.find((c) => c.ef === HNSW_DEFAULTS.ef);
 writeResults('dedup-index', {
-  vectors: n, dimension: dim, data: 'embedding-like synthetic vectors (48-d latent mixture, nearest neighbour cosine ~0.7)',
+  vectors: n,
+  dimension: dim,
+  data: 'embedding-like synthetic vectors (48-d latent mixture, nearest neighbour cosine ~0.7)',
   hnsw: { M: HNSW_DEFAULTS.M, efConstruction: HNSW_DEFAULTS.efConstruction, ef: HNSW_DEFAULTS.ef },
   insertsPerSecond: Math.round(n / insertSeconds),
   queriesPerSecondAtDefaultEf: atDefault?.queriesPerSecond,

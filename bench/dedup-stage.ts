@@ -6,7 +6,16 @@
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { childRecordId, DEFAULT_CONFIG, mergeDeep, seedRecordId, type Config, type EvolRecord, type Logger, type StageEnv } from '@evolflow/core';
+import {
+  childRecordId,
+  DEFAULT_CONFIG,
+  mergeDeep,
+  seedRecordId,
+  type Config,
+  type EvolRecord,
+  type Logger,
+  type StageEnv,
+} from '@evolflow/core';
 import { createDeduper, createEmbedder, pullModel, readStsPairs, type Embedder } from '@evolflow/dedup';
 import { createDedupStage } from '@evolflow/stage-dedup';
 import { createKafkaTransport, stateLogsOf, type Transport } from '@evolflow/transport';
@@ -51,11 +60,30 @@ const config: Config = mergeDeep(structuredClone(DEFAULT_CONFIG), { dedup: { mod
 const records: EvolRecord[] = texts.map((text, i) => {
   const seedId = seedRecordId('bench', i + 1, `seed ${i}`);
   const id = childRecordId(seedId, 1);
-  return { id, seedId, parentId: seedId, round: 1, instruction: text, lineage: [], checks: [], usage: { promptTokens: 0, completionTokens: 0, calls: 0 } };
+  return {
+    id,
+    seedId,
+    parentId: seedId,
+    round: 1,
+    instruction: text,
+    lineage: [],
+    checks: [],
+    usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
+  };
 });
 async function stageRate(e: Embedder, transport: Transport | null): Promise<number> {
-  const env: StageEnv = { config, logger: quiet, llm: undefined as never, cwd: ROOT, outDir: ROOT, ...(transport ? stateLogsOf(transport) : {}) };
-  const handler = await createDedupStage(env, await createDeduper({ mode: 'semantic', threshold: config.dedup.threshold, modelDir, embedder: e, batchSize: 32 }));
+  const env: StageEnv = {
+    config,
+    logger: quiet,
+    llm: undefined as never,
+    cwd: ROOT,
+    outDir: ROOT,
+    ...(transport ? stateLogsOf(transport) : {}),
+  };
+  const handler = await createDedupStage(
+    env,
+    await createDeduper({ mode: 'semantic', threshold: config.dedup.threshold, modelDir, embedder: e, batchSize: 32 }),
+  );
   const t0 = performance.now();
   let next = 0;
   const worker = async () => {
@@ -71,10 +99,21 @@ for (let r = 0; r < rounds; r++) handlerRates.push(await stageRate(embedder, nul
 let kafka: { records: number; recordsPerSecond: number[] } | null = null;
 if (process.argv.includes('--kafka')) {
   const port = process.env.KAFKA_PORT ?? '19092';
-  const brokers = execFileSync('bash', [`${ROOT}/scripts/kafka.sh`, 'up', '--port', port], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop() as string;
+  const brokers = execFileSync('bash', [`${ROOT}/scripts/kafka.sh`, 'up', '--port', port], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .pop() as string;
   const rates: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const transport = await createKafkaTransport({ brokers: [brokers], prefix: `bench.dedup.${Date.now().toString(36)}.`, partitions: 3, logger: quiet });
+    const transport = await createKafkaTransport({
+      brokers: [brokers],
+      prefix: `bench.dedup.${Date.now().toString(36)}.`,
+      partitions: 3,
+      logger: quiet,
+    });
     rates.push(await stageRate(embedder, transport));
     await transport.close();
   }
@@ -83,14 +122,29 @@ if (process.argv.includes('--kafka')) {
 await embedder.close();
 const best = (xs: number[]) => Math.round(Math.max(...xs));
 writeResults('dedup-stage', {
-  records: texts.length, variant, inFlight: 64, batchSize: 32,
+  records: texts.length,
+  variant,
+  inFlight: 64,
+  batchSize: 32,
   rawEmbeddingsPerSecond: best(raw),
   dedupRecordsPerSecond: best(stage),
   shareOfRaw: Number((best(stage) / best(raw)).toFixed(3)),
   perRound: { raw: raw.map(Math.round), stage: stage.map(Math.round) },
   droppedPerRound: dropped / rounds,
-  stageHandler: { recordsPerSecond: best(handlerRates), shareOfRaw: Number((best(handlerRates) / best(raw)).toFixed(3)), perRound: handlerRates.map(Math.round) },
-  ...(kafka ? { stageHandlerKafkaChangelog: { recordsPerSecond: best(kafka.recordsPerSecond), shareOfRaw: Number((best(kafka.recordsPerSecond) / best(raw)).toFixed(3)), perRound: kafka.recordsPerSecond } } : {}),
+  stageHandler: {
+    recordsPerSecond: best(handlerRates),
+    shareOfRaw: Number((best(handlerRates) / best(raw)).toFixed(3)),
+    perRound: handlerRates.map(Math.round),
+  },
+  ...(kafka
+    ? {
+        stageHandlerKafkaChangelog: {
+          recordsPerSecond: best(kafka.recordsPerSecond),
+          shareOfRaw: Number((best(kafka.recordsPerSecond) / best(raw)).toFixed(3)),
+          perRound: kafka.recordsPerSecond,
+        },
+      }
+    : {}),
   target: 'dedup stage >= 90% of raw embedding throughput',
   loadAverage1m: { before: loadBefore, after: loadavg()[0] },
 });

@@ -23,8 +23,17 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import {
-  estimateDifficulty, featureRow, fitDifficultyModel, learnedDifficulty, ruleDifficulty, scoreRow, spearman, DIFFICULTY_MODEL_PROVENANCE, DIFFICULTY_SIGNS,
-  type DifficultyModel, type LabelledInstruction,
+  estimateDifficulty,
+  featureRow,
+  fitDifficultyModel,
+  learnedDifficulty,
+  ruleDifficulty,
+  scoreRow,
+  spearman,
+  DIFFICULTY_MODEL_PROVENANCE,
+  DIFFICULTY_SIGNS,
+  type DifficultyModel,
+  type LabelledInstruction,
 } from '@evolflow/mixer';
 import { createEmbedder, pullModel } from '@evolflow/dedup';
 import { ROOT, writeResults } from './support.ts';
@@ -87,8 +96,11 @@ function activityInfo(rcc: Buffer): string | undefined {
 }
 
 const SECTION_DOMAIN: [RegExp, string][] = [
-  [/\bmath/, 'math'], [/\breading|letters|vocabulary|words\b/, 'reading and language'], [/\bcomputer|keyboard|mouse/, 'computer use'],
-  [/\bscience|experiment|geography|history|sound|music|discovery|arts/, 'science and discovery'], [/\bpuzzle|strategy|fun|games?\b|memory/, 'games and puzzles'],
+  [/\bmath/, 'math'],
+  [/\breading|letters|vocabulary|words\b/, 'reading and language'],
+  [/\bcomputer|keyboard|mouse/, 'computer use'],
+  [/\bscience|experiment|geography|history|sound|music|discovery|arts/, 'science and discovery'],
+  [/\bpuzzle|strategy|fun|games?\b|memory/, 'games and puzzles'],
 ];
 
 function gcompris(): LabelledInstruction[] {
@@ -99,17 +111,23 @@ function gcompris(): LabelledInstruction[] {
     try {
       execFileSync('apt-get', ['download', `gcompris-qt-data=${GC_VERSION}`], { cwd: dir, stdio: 'inherit' });
     } catch (cause) {
-      throw new Error(`gcompris-qt-data ${GC_VERSION}: apt-get download failed in ${dir}; run \`apt-get update\` once, then this bench again`, { cause });
+      throw new Error(
+        `gcompris-qt-data ${GC_VERSION}: apt-get download failed in ${dir}; run \`apt-get update\` once, then this bench again`,
+        { cause },
+      );
     }
     const deb = readdirSync(dir).find((f) => f.endsWith('.deb'));
     if (!deb) throw new Error(`gcompris-qt-data ${GC_VERSION}: apt-get download left no .deb in ${dir}`);
     execFileSync('dpkg', ['-x', join(dir, deb), dir]);
   }
   const out: LabelledInstruction[] = [];
-  for (const file of readdirSync(rccDir).filter((f) => f.endsWith('.rcc')).sort()) {
+  for (const file of readdirSync(rccDir)
+    .filter((f) => f.endsWith('.rcc'))
+    .sort()) {
     const info = activityInfo(readFileSync(join(rccDir, file)));
     if (!info) continue;
-    const field = (key: string) => new RegExp(`\\b${key}\\s*:\\s*(?:qsTr\\()?"((?:[^"\\\\]|\\\\.)*)"`).exec(info)?.[1]?.replace(/\\"/g, '"');
+    const field = (key: string) =>
+      new RegExp(`\\b${key}\\s*:\\s*(?:qsTr\\()?"((?:[^"\\\\]|\\\\.)*)"`).exec(info)?.[1]?.replace(/\\"/g, '"');
     const difficulty = /\bdifficulty\s*:\s*(\d+)/.exec(info)?.[1];
     const [description, goal, section] = [field('description'), field('goal'), field('section') ?? ''];
     if (difficulty === undefined || !description || Number(difficulty) < 1) continue;
@@ -122,21 +140,38 @@ function gcompris(): LabelledInstruction[] {
 function sample(): LabelledInstruction[] {
   const file = join(ROOT, 'packages/mixer/src/fixtures/difficulty/sample.jsonl');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LabelledInstruction);
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as LabelledInstruction);
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function measure(items: LabelledInstruction[]): { n: number; estimator: number; learned: number; rules: number; length: number } {
   const labels = items.map((i) => i.label);
-  const rho = (f: (text: string) => number) => r3(spearman(items.map((i) => f(i.text)), labels));
-  return { n: items.length, estimator: rho(estimateDifficulty), learned: rho(learnedDifficulty), rules: rho(ruleDifficulty), length: rho((t) => t.length) };
+  const rho = (f: (text: string) => number) =>
+    r3(
+      spearman(
+        items.map((i) => f(i.text)),
+        labels,
+      ),
+    );
+  return {
+    n: items.length,
+    estimator: rho(estimateDifficulty),
+    learned: rho(learnedDifficulty),
+    rules: rho(ruleDifficulty),
+    length: rho((t) => t.length),
+  };
 }
 
 function writeModel(model: DifficultyModel, provenance: string): void {
   const file = join(ROOT, 'packages/mixer/src/difficulty-model.ts');
   const list = (xs: readonly number[]) => `[${xs.join(', ')}]`;
-  writeFileSync(file, `// The fitted weights of the offline difficulty estimator. Written by \`npx tsx bench/difficulty.ts --fit\`;
+  writeFileSync(
+    file,
+    `// The fitted weights of the offline difficulty estimator. Written by \`npx tsx bench/difficulty.ts --fit\`;
 // do not edit by hand (provenance below; figures in bench/results/difficulty.json).
 import type { DifficultyModel } from './difficulty-fit.ts';
 
@@ -153,13 +188,20 @@ export const DIFFICULTY_MODEL: DifficultyModel = {
 /** Where the weights come from: the labelled sets they were fitted on, their sources, and the penalty. */
 export const DIFFICULTY_MODEL_PROVENANCE =
   ${JSON.stringify(provenance)};
-`);
+`,
+  );
   console.log(`wrote ${file}`);
 }
 
 const fitSets = { gcompris: gcompris(), cyberseceval: cyberSecEval() };
 const testSets: Record<string, LabelledInstruction[]> = { 'interview-questions': interviewQuestions(), 'committed-sample': sample() };
-const rank = (model: DifficultyModel, items: readonly LabelledInstruction[]) => r3(spearman(items.map((i) => scoreRow(model, featureRow(i.text))), items.map((i) => i.label)));
+const rank = (model: DifficultyModel, items: readonly LabelledInstruction[]) =>
+  r3(
+    spearman(
+      items.map((i) => scoreRow(model, featureRow(i.text))),
+      items.map((i) => i.label),
+    ),
+  );
 
 if (process.argv.includes('--fit')) {
   // The penalty, chosen across the two fitting sets only.
@@ -172,21 +214,27 @@ if (process.argv.includes('--fit')) {
   });
   const best = cross.reduce((x, y) => (y.mean > x.mean ? y : x));
   const model = fitDifficultyModel([...fitSets.gcompris, ...fitSets.cyberseceval], { signs: DIFFICULTY_SIGNS, l2: best.l2 });
-  writeModel(model, `fitted on gcompris-qt-data ${GC_VERSION} (Debian, GPL-3.0-or-later: ${fitSets.gcompris.length} GCompris activities, authors' difficulty 1-6) and inspect-evals ${IE_VERSION} (PyPI, MIT: ${fitSets.cyberseceval.length} CyberSecEval 4 malware-analysis questions, published easy/medium/hard), pairs compared within one set; l2 ${best.l2}, chosen across the two sets; never fitted on interview-questions ${IQ_VERSION}, the test set`);
+  writeModel(
+    model,
+    `fitted on gcompris-qt-data ${GC_VERSION} (Debian, GPL-3.0-or-later: ${fitSets.gcompris.length} GCompris activities, authors' difficulty 1-6) and inspect-evals ${IE_VERSION} (PyPI, MIT: ${fitSets.cyberseceval.length} CyberSecEval 4 malware-analysis questions, published easy/medium/hard), pairs compared within one set; l2 ${best.l2}, chosen across the two sets; never fitted on interview-questions ${IQ_VERSION}, the test set`,
+  );
   console.log('refitted: run again without --fit to measure the new weights (they are imported at start-up)');
   process.exit(0);
 }
 
 const results: Record<string, unknown> = { model: DIFFICULTY_MODEL_PROVENANCE };
 const show = (name: string, m: ReturnType<typeof measure>, note = '') =>
-  console.log(`  ${name.padEnd(24)} n ${String(m.n).padStart(4)}  ${[m.estimator, m.length, m.learned, m.rules].map((x) => x.toFixed(3).padStart(6)).join(' | ')}${note}`);
+  console.log(
+    `  ${name.padEnd(24)} n ${String(m.n).padStart(4)}  ${[m.estimator, m.length, m.learned, m.rules].map((x) => x.toFixed(3).padStart(6)).join(' | ')}${note}`,
+  );
 console.log('Spearman with the difficulty labels:        estimator | length (chars) | learned half | rules half (the estimator before)');
 for (const [name, items] of Object.entries(testSets)) {
   if (items.length === 0) continue;
   const byDomain: Record<string, ReturnType<typeof measure>> = {};
   for (const domain of [...new Set(items.map((i) => i.domain ?? 'all'))].sort()) {
     const subset = items.filter((i) => (i.domain ?? 'all') === domain);
-    if (new Set(subset.map((i) => i.label)).size > 1 && subset.length >= 8 && subset.length < items.length) byDomain[domain] = measure(subset);
+    if (new Set(subset.map((i) => i.label)).size > 1 && subset.length >= 8 && subset.length < items.length)
+      byDomain[domain] = measure(subset);
   }
   const m = measure(items);
   results[name] = { unseen: true, ...m, byDomain };
@@ -197,7 +245,8 @@ for (const [name, items] of Object.entries(fitSets)) {
   const byDomain: Record<string, ReturnType<typeof measure>> = {};
   for (const domain of [...new Set(items.map((i) => i.domain ?? 'all'))].sort()) {
     const subset = items.filter((i) => (i.domain ?? 'all') === domain);
-    if (new Set(subset.map((i) => i.label)).size > 1 && subset.length >= 8 && subset.length < items.length) byDomain[domain] = measure(subset);
+    if (new Set(subset.map((i) => i.label)).size > 1 && subset.length >= 8 && subset.length < items.length)
+      byDomain[domain] = measure(subset);
   }
   const m = measure(items);
   results[name] = { unseen: false, note: 'fitting data: not a test', ...m, byDomain };
@@ -206,27 +255,50 @@ for (const [name, items] of Object.entries(fitSets)) {
 }
 // Each set ranked by a model fitted on the other two (same penalty as the shipped model): how far the features transfer.
 const l2 = Number(/l2 ([\d.]+)/.exec(DIFFICULTY_MODEL_PROVENANCE)?.[1] ?? '1');
-const all: Record<string, LabelledInstruction[]> = { ...fitSets, 'interview-questions': testSets['interview-questions'] as LabelledInstruction[] };
+const all: Record<string, LabelledInstruction[]> = {
+  ...fitSets,
+  'interview-questions': testSets['interview-questions'] as LabelledInstruction[],
+};
 type Held = { n: number; learned: number; halfAndHalf: number; length: number; rules: number };
 const leaveOneSetOut: Record<string, Held & { byDomain: Record<string, Held> }> = {};
-console.log(`Leave one set out (learned half fitted on the other two sets, l2 ${l2}):  learned | half and half with the rules | length | rules`);
+console.log(
+  `Leave one set out (learned half fitted on the other two sets, l2 ${l2}):  learned | half and half with the rules | length | rules`,
+);
 for (const held of Object.keys(all)) {
-  const train = Object.entries(all).filter(([k]) => k !== held).flatMap(([, v]) => v);
+  const train = Object.entries(all)
+    .filter(([k]) => k !== held)
+    .flatMap(([, v]) => v);
   const model = fitDifficultyModel(train, { signs: DIFFICULTY_SIGNS, l2 });
   const learned = (t: string) => 1 + 9 / (1 + Math.exp((-1.7 * (scoreRow(model, featureRow(t)) - model.center)) / model.spread));
   const figures = (items: LabelledInstruction[]): Held => {
     const labels = items.map((i) => i.label);
-    const rho = (f: (text: string) => number) => r3(spearman(items.map((i) => f(i.text)), labels));
-    return { n: items.length, learned: rho(learned), halfAndHalf: rho((t) => (learned(t) + ruleDifficulty(t)) / 2), length: rho((t) => t.length), rules: rho(ruleDifficulty) };
+    const rho = (f: (text: string) => number) =>
+      r3(
+        spearman(
+          items.map((i) => f(i.text)),
+          labels,
+        ),
+      );
+    return {
+      n: items.length,
+      learned: rho(learned),
+      halfAndHalf: rho((t) => (learned(t) + ruleDifficulty(t)) / 2),
+      length: rho((t) => t.length),
+      rules: rho(ruleDifficulty),
+    };
   };
   const items = all[held] as LabelledInstruction[];
   const byDomain: Record<string, Held> = {};
   for (const domain of [...new Set(items.map((i) => i.domain ?? 'all'))].sort()) {
     const subset = items.filter((i) => (i.domain ?? 'all') === domain);
-    if (new Set(subset.map((i) => i.label)).size > 1 && subset.length >= 8 && subset.length < items.length) byDomain[domain] = figures(subset);
+    if (new Set(subset.map((i) => i.label)).size > 1 && subset.length >= 8 && subset.length < items.length)
+      byDomain[domain] = figures(subset);
   }
   leaveOneSetOut[held] = { ...figures(items), byDomain };
-  const line = (name: string, h: Held) => console.log(`  ${name.padEnd(24)} n ${String(h.n).padStart(4)}  ${[h.learned, h.halfAndHalf, h.length, h.rules].map((x) => x.toFixed(3).padStart(6)).join(' | ')}`);
+  const line = (name: string, h: Held) =>
+    console.log(
+      `  ${name.padEnd(24)} n ${String(h.n).padStart(4)}  ${[h.learned, h.halfAndHalf, h.length, h.rules].map((x) => x.toFixed(3).padStart(6)).join(' | ')}`,
+    );
   line(held, leaveOneSetOut[held]);
   for (const [d, h] of Object.entries(byDomain)) line(`  ${d}`, h);
 }
@@ -282,10 +354,19 @@ if (process.argv.includes('--embeddings')) {
       });
       const w = solve(A, b);
       const pred = (vectors[held] as number[][]).map((x) => x.reduce((s, v, j) => s + v * (w[j] as number), 0));
-      row[held] = r3(spearman(pred, (all[held] as LabelledInstruction[]).map((i) => i.label)));
+      row[held] = r3(
+        spearman(
+          pred,
+          (all[held] as LabelledInstruction[]).map((i) => i.label),
+        ),
+      );
     }
     embeddings[`lambda ${lambda}`] = row;
-    console.log(`  embeddings (all-MiniLM-L6-v2, ridge, lambda ${lambda}), each set fitted on the other two: ${Object.entries(row).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
+    console.log(
+      `  embeddings (all-MiniLM-L6-v2, ridge, lambda ${lambda}), each set fitted on the other two: ${Object.entries(row)
+        .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+        .join(', ')}`,
+    );
   }
   results.embeddingsLeaveOneSetOut = embeddings;
 }

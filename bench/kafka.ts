@@ -11,7 +11,15 @@ import { createKafkaTransport, InMemoryTransport, type Transport } from '@evolfl
 import type { RunSummary } from '@evolflow/cli';
 import { processCpuSeconds, ROOT, seedFile, timedPipelineRun, writeResults, type RunCpu } from './support.ts';
 
-const { values } = parseArgs({ options: { copies: { type: 'string' }, rounds: { type: 'string' }, partitions: { type: 'string' }, only: { type: 'string' }, port: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    copies: { type: 'string' },
+    rounds: { type: 'string' },
+    partitions: { type: 'string' },
+    only: { type: 'string' },
+    port: { type: 'string' },
+  },
+});
 const rounds = Number(values.rounds ?? 4);
 const copies = Number(values.copies ?? 6);
 const partitions = Number(values.partitions ?? 3);
@@ -21,16 +29,23 @@ const quiet = { debug() {}, info() {}, warn() {}, error: (m: string) => void pro
 function runOnce(kind: 'memory' | 'kafka', seeds: string, brokers: string): Promise<{ summary: RunSummary; seconds: number; cpu: RunCpu }> {
   const prefix = `bench.${Date.now().toString(36)}.`;
   return timedPipelineRun({
-    latencyMs: 0, rounds, seeds,
+    latencyMs: 0,
+    rounds,
+    seeds,
     overrides: { transport: { kind, kafka: { brokers: [brokers], prefix, partitions, clientId: 'bench' } } },
-    transport: async (): Promise<Transport> => (kind === 'memory' ? new InMemoryTransport() : createKafkaTransport({ brokers: [brokers], prefix, partitions, clientId: 'bench', logger: quiet })),
+    transport: async (): Promise<Transport> =>
+      kind === 'memory'
+        ? new InMemoryTransport()
+        : createKafkaTransport({ brokers: [brokers], prefix, partitions, clientId: 'bench', logger: quiet }),
   });
 }
 
 /** The broker's pid from scripts/kafka.sh's pid file (for its CPU time), if it can be read. */
 function brokerPid(): number | undefined {
   try {
-    const pid = Number(readFileSync(join(process.env.EVOLFLOW_CACHE ?? join(ROOT, '.cache'), 'kafka', `run-${port}`, 'broker.pid'), 'utf8').trim());
+    const pid = Number(
+      readFileSync(join(process.env.EVOLFLOW_CACHE ?? join(ROOT, '.cache'), 'kafka', `run-${port}`, 'broker.pid'), 'utf8').trim(),
+    );
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
@@ -41,10 +56,20 @@ const figures = (summary: RunSummary, seconds: number, { cpu, broker }: { cpu: R
   const records = summary.totals.evolutions;
   const perRecord = (s: number | undefined) => (s === undefined ? null : Math.round((s * 1e6) / records));
   return {
-    seeds: summary.totals.seeds, evolutions: records, kept: summary.totals.kept, dataset: summary.totals.dataset,
-    llmCalls: summary.llm.calls, seconds: Number(seconds.toFixed(2)), recordsPerSecond: Math.round(records / seconds),
+    seeds: summary.totals.seeds,
+    evolutions: records,
+    kept: summary.totals.kept,
+    dataset: summary.totals.dataset,
+    llmCalls: summary.llm.calls,
+    seconds: Number(seconds.toFixed(2)),
+    recordsPerSecond: Math.round(records / seconds),
     // CPU (user + system) per record in each process; the broker's includes whatever else it served meanwhile.
-    cpuMicrosecondsPerRecord: { pipeline: perRecord(cpu.pipeline), pipelineMainThread: perRecord(cpu.pipelineMainThread), simulator: perRecord(cpu.simulator), broker: perRecord(broker) },
+    cpuMicrosecondsPerRecord: {
+      pipeline: perRecord(cpu.pipeline),
+      pipelineMainThread: perRecord(cpu.pipelineMainThread),
+      simulator: perRecord(cpu.simulator),
+      broker: perRecord(broker),
+    },
   };
 };
 
@@ -54,14 +79,28 @@ async function measured(kind: 'memory' | 'kafka', seeds: string, brokers: string
   const before = pid === undefined ? undefined : processCpuSeconds(pid);
   const { summary, seconds, cpu } = await runOnce(kind, seeds, brokers);
   const after = pid === undefined ? undefined : processCpuSeconds(pid);
-  return { summary, seconds, figures: figures(summary, seconds, { cpu, broker: before === undefined || after === undefined ? undefined : after - before }) };
+  return {
+    summary,
+    seconds,
+    figures: figures(summary, seconds, { cpu, broker: before === undefined || after === undefined ? undefined : after - before }),
+  };
 }
 
-const brokers = execFileSync('bash', [`${ROOT}/scripts/kafka.sh`, 'up', '--port', port], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+const brokers = execFileSync('bash', [`${ROOT}/scripts/kafka.sh`, 'up', '--port', port], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+}).trim();
 const seeds = seedFile(copies);
 const os = await import('node:os');
 // The machine is shared: the load average says how much of it the benchmark had.
-const results: Record<string, unknown> = { rounds, copies, partitions, cores: os.availableParallelism(), loadAverageBefore: os.loadavg().map((l) => Number(l.toFixed(2))), kafkaVersion: process.env.KAFKA_VERSION ?? '3.9.1' };
+const results: Record<string, unknown> = {
+  rounds,
+  copies,
+  partitions,
+  cores: os.availableParallelism(),
+  loadAverageBefore: os.loadavg().map((l) => Number(l.toFixed(2))),
+  kafkaVersion: process.env.KAFKA_VERSION ?? '3.9.1',
+};
 let memoryRate = 0;
 if (values.only !== 'kafka') {
   const memory = await measured('memory', seeds, brokers);

@@ -60,7 +60,8 @@ const summary = (rounds: Round[]) => ({
 
 type CreateClient = typeof createLlmClient;
 const older: CreateClient | undefined = values.before
-  ? ((await import(pathToFileURL(resolve(values.before, 'packages/llm/src/index.ts')).href)) as { createLlmClient: CreateClient }).createLlmClient
+  ? ((await import(pathToFileURL(resolve(values.before, 'packages/llm/src/index.ts')).href)) as { createLlmClient: CreateClient })
+      .createLlmClient
   : undefined;
 
 const sim = await spawnSimulator({ latencyMs: 0 });
@@ -69,7 +70,8 @@ try {
   const llm = createLlmClient({ config, baseUrl: sim.url });
   const old = older?.({ config, baseUrl: sim.url });
   const sdk = new OpenAI({ apiKey: 'evolflow-sim', baseURL: sim.url, maxRetries: 0 });
-  const bare = (i: number) => sdk.chat.completions.create({ model: 'gpt-4o-mini', messages: prompt(i), temperature: 0.7, max_tokens: 1024 });
+  const bare = (i: number) =>
+    sdk.chat.completions.create({ model: 'gpt-4o-mini', messages: prompt(i), temperature: 0.7, max_tokens: 1024 });
   const ours = (i: number) => llm.complete('responder', prompt(i), { recordId: `bench-${i}` });
   const before = old ? (i: number) => old.complete('responder', prompt(i), { recordId: `bench-${i}` }) : undefined;
 
@@ -108,15 +110,21 @@ try {
   const bareSdk = summary(sdkRounds);
   const prior = before ? summary(beforeRounds) : undefined;
   const line = (name: string, s: { callsPerSecond: number; cpuMicrosPerCall: number }) =>
-    process.stdout.write(`${name.padEnd(28)} ${String(s.callsPerSecond).padStart(6)} calls/s  ${String(s.cpuMicrosPerCall).padStart(5)} µs CPU per call\n`);
+    process.stdout.write(
+      `${name.padEnd(28)} ${String(s.callsPerSecond).padStart(6)} calls/s  ${String(s.cpuMicrosPerCall).padStart(5)} µs CPU per call\n`,
+    );
   line('bare openai SDK', bareSdk);
   if (prior) line('@evolflow/llm before', prior);
   line('@evolflow/llm', client);
   if (prior) {
     const paired = median(clientRounds.map((r, i) => r.cpuMicrosPerCall / (beforeRounds[i] as Round).cpuMicrosPerCall));
-    process.stdout.write(`CPU per call, after / before: ${(client.cpuMicrosPerCall / prior.cpuMicrosPerCall).toFixed(3)} (medians), ${paired.toFixed(3)} (median of the ${ROUNDS} paired rounds)\n`);
+    process.stdout.write(
+      `CPU per call, after / before: ${(client.cpuMicrosPerCall / prior.cpuMicrosPerCall).toFixed(3)} (medians), ${paired.toFixed(3)} (median of the ${ROUNDS} paired rounds)\n`,
+    );
   }
-  process.stdout.write(`(median of ${ROUNDS} x ${CALLS} calls, ${SDK_ROUNDS} for the SDK; concurrency ${CONCURRENCY}, cache off, 0 ms latency; CPU of this process only)\n`);
+  process.stdout.write(
+    `(median of ${ROUNDS} x ${CALLS} calls, ${SDK_ROUNDS} for the SDK; concurrency ${CONCURRENCY}, cache off, 0 ms latency; CPU of this process only)\n`,
+  );
   writeResults('llm-client', {
     callsPerRound: CALLS,
     rounds: ROUNDS,
@@ -125,13 +133,23 @@ try {
     cache: false,
     client,
     sdk: bareSdk,
-    ...(prior ? {
-      before: { checkout: values.before, ...prior },
-      cpuPerCallAfterVsBefore: Number((client.cpuMicrosPerCall / prior.cpuMicrosPerCall).toFixed(3)),
-      cpuPerCallAfterVsBeforePairedMedian: Number(median(clientRounds.map((r, i) => r.cpuMicrosPerCall / (beforeRounds[i] as Round).cpuMicrosPerCall)).toFixed(3)),
-    } : {}),
+    ...(prior
+      ? {
+          before: { checkout: values.before, ...prior },
+          cpuPerCallAfterVsBefore: Number((client.cpuMicrosPerCall / prior.cpuMicrosPerCall).toFixed(3)),
+          cpuPerCallAfterVsBeforePairedMedian: Number(
+            median(clientRounds.map((r, i) => r.cpuMicrosPerCall / (beforeRounds[i] as Round).cpuMicrosPerCall)).toFixed(3),
+          ),
+        }
+      : {}),
     clientVsSdkCallsPerSecond: Number((client.callsPerSecond / bareSdk.callsPerSecond).toFixed(3)),
-    usage: { calls: usage.calls, retries: usage.retries, errors: usage.errors, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens },
+    usage: {
+      calls: usage.calls,
+      retries: usage.retries,
+      errors: usage.errors,
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+    },
   });
 } finally {
   await sim.stop();

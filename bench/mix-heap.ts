@@ -14,21 +14,43 @@ const n = Number(values.records ?? 4000);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc --import tsx bench/mix-heap.ts');
 
-const filler = (i: number, bytes: number) => `step ${i}: ${'the quick brown fox jumps over the lazy dog '.repeat(Math.ceil(bytes / 44))}`.slice(0, bytes);
+const filler = (i: number, bytes: number) =>
+  `step ${i}: ${'the quick brown fox jumps over the lazy dog '.repeat(Math.ceil(bytes / 44))}`.slice(0, bytes);
 const usage = { promptTokens: 100, completionTokens: 200, calls: 2 };
 const seedCount = Math.max(1, Math.floor(n / 4));
 const seed = (i: number): EvolRecord => {
   const id = seedRecordId('seeds.jsonl', i + 1, `seed ${i}`);
-  return { id, seedId: id, parentId: null, round: 0, instruction: `seed ${i} ${filler(i, 300)}`, response: filler(i, 1200), lineage: [], checks: [], usage, source: { file: 'seeds.jsonl', line: i + 1, format: 'alpaca' } };
+  return {
+    id,
+    seedId: id,
+    parentId: null,
+    round: 0,
+    instruction: `seed ${i} ${filler(i, 300)}`,
+    response: filler(i, 1200),
+    lineage: [],
+    checks: [],
+    usage,
+    source: { file: 'seeds.jsonl', line: i + 1, format: 'alpaca' },
+  };
 };
 const evolvedOf = (i: number): EvolRecord => {
   const s = seed(i % seedCount);
   const round = 1 + Math.floor(i / seedCount);
   const id = childRecordId(s.id, round);
   return {
-    ...s, id, parentId: s.id, round, strategy: 'deepening', instruction: `evolved ${i} ${filler(i, 800)}`, response: filler(i, 3500),
-    lineage: [{ id, round, strategy: 'deepening' }], checks: [{ stage: 'validate', reason: 'ok' } as never], scores: { difficulty: (i % 10) + 1, quality: 8 },
-    calls: [`c-${i}-1`, `c-${i}-2`], parent: { id: s.id, instruction: s.instruction } as never, source: undefined as never,
+    ...s,
+    id,
+    parentId: s.id,
+    round,
+    strategy: 'deepening',
+    instruction: `evolved ${i} ${filler(i, 800)}`,
+    response: filler(i, 3500),
+    lineage: [{ id, round, strategy: 'deepening' }],
+    checks: [{ stage: 'validate', reason: 'ok' } as never],
+    scores: { difficulty: (i % 10) + 1, quality: 8 },
+    calls: [`c-${i}-1`, `c-${i}-2`],
+    parent: { id: s.id, instruction: s.instruction } as never,
+    source: undefined as never,
   };
 };
 
@@ -56,7 +78,10 @@ await stage.flush?.(undefined);
 await stage.close();
 writeResults(values.name ?? 'mix-heap', {
   command: `node --expose-gc --import tsx bench/mix-heap.ts --records ${n}`,
-  evolved: n, seeds: seedCount, kept, avgEvolvedRecordBytes: Math.round(bytes / n),
+  evolved: n,
+  seeds: seedCount,
+  kept,
+  avgEvolvedRecordBytes: Math.round(bytes / n),
   heapGainedMB: Math.round(((after - before) / 2 ** 20) * 10) / 10,
   heapBytesPerKeptRecord: Math.round((after - before) / kept),
   heapBytesPerEvolvedSecondHalf: Math.round((after - half) / (n - Math.floor(n / 2))),

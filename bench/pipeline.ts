@@ -8,7 +8,9 @@
 import { parseArgs } from 'node:util';
 import { seedFile, timedPipelineRun, writeResults } from './support.ts';
 
-const { values } = parseArgs({ options: { copies: { type: 'string' }, 'latency-copies': { type: 'string' }, only: { type: 'string' }, rounds: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { copies: { type: 'string' }, 'latency-copies': { type: 'string' }, only: { type: 'string' }, rounds: { type: 'string' } },
+});
 const rounds = Number(values.rounds ?? 4);
 
 const runOnce = (latencyMs: number, copies: number) => timedPipelineRun({ latencyMs, rounds, seeds: seedFile(copies) });
@@ -20,11 +22,20 @@ if (values.only !== 'latency') {
   const records = summary.totals.evolutions; // every evolution attempt went through evolve and on to a terminal state
   const perRecord = (s: number | undefined) => (s === undefined ? null : Math.round((s * 1e6) / records));
   results.zeroLatency = {
-    seeds: summary.totals.seeds, evolutions: records, kept: summary.totals.kept, llmCalls: summary.llm.calls, seconds: Number(seconds.toFixed(2)),
-    recordsPerSecond: Math.round(records / seconds), llmCallsPerSecond: Math.round(summary.llm.calls / seconds),
+    seeds: summary.totals.seeds,
+    evolutions: records,
+    kept: summary.totals.kept,
+    llmCalls: summary.llm.calls,
+    seconds: Number(seconds.toFixed(2)),
+    recordsPerSecond: Math.round(records / seconds),
+    llmCallsPerSecond: Math.round(summary.llm.calls / seconds),
     microsecondsPerRecord: Math.round((seconds * 1e6) / records),
     // CPU (user + system) per record in each process: the pipeline's event loop is one core's worth at most.
-    cpuMicrosecondsPerRecord: { pipeline: perRecord(cpu.pipeline), pipelineMainThread: perRecord(cpu.pipelineMainThread), simulator: perRecord(cpu.simulator) },
+    cpuMicrosecondsPerRecord: {
+      pipeline: perRecord(cpu.pipeline),
+      pipelineMainThread: perRecord(cpu.pipelineMainThread),
+      simulator: perRecord(cpu.simulator),
+    },
     target: '>= 1000 records/s',
   };
 }
@@ -33,8 +44,13 @@ if (values.only !== 'zero') {
   const { summary, seconds } = await runOnce(200, copies);
   const callsPerSecond = summary.llm.calls / seconds;
   results.latency200ms = {
-    seeds: summary.totals.seeds, llmCalls: summary.llm.calls, seconds: Number(seconds.toFixed(2)), llmCallsPerSecond: Number(callsPerSecond.toFixed(1)),
-    ideal: 320, ratio: Number((callsPerSecond / 320).toFixed(3)), target: '>= 0.9',
+    seeds: summary.totals.seeds,
+    llmCalls: summary.llm.calls,
+    seconds: Number(seconds.toFixed(2)),
+    llmCallsPerSecond: Number(callsPerSecond.toFixed(1)),
+    ideal: 320,
+    ratio: Number((callsPerSecond / 320).toFixed(3)),
+    target: '>= 0.9',
   };
 }
 writeResults('pipeline', results);

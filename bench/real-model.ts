@@ -12,16 +12,39 @@ import { parseArgs } from 'node:util';
 import { startLocalLlm } from '@evolflow/local-llm';
 import { seedTasksPath } from '@evolflow/testdata';
 import { ROOT, tempDir, runPipeline } from '../test/helpers/run.ts';
-import { REAL_RECORDING, REAL_SEEDS, realModelConfig, realModelPath, realRunFigures, type RealRunFigures } from '../test/helpers/real-model.ts';
+import {
+  REAL_RECORDING,
+  REAL_SEEDS,
+  realModelConfig,
+  realModelPath,
+  realRunFigures,
+  type RealRunFigures,
+} from '../test/helpers/real-model.ts';
 
-const { values } = parseArgs({ options: { compare: { type: 'boolean' }, record: { type: 'boolean' }, corpus: { type: 'boolean' }, threads: { type: 'string' }, 'default-limits': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: {
+    compare: { type: 'boolean' },
+    record: { type: 'boolean' },
+    corpus: { type: 'boolean' },
+    threads: { type: 'string' },
+    'default-limits': { type: 'boolean' },
+  },
+});
 const threads = Number(values.threads ?? 1);
 
 /** The corpus seeds: the CLI's 20 bundled samples plus 40 short self-instruct tasks not in REAL_SEEDS. */
 function corpusSeeds(dir: string): string {
   const sample = readFileSync(resolve(ROOT, 'packages/cli/data/sample-seeds.jsonl'), 'utf8').trim().split('\n');
-  const taken = new Set(readFileSync(REAL_SEEDS, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { instruction: string }).instruction));
-  const tasks = readFileSync(seedTasksPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { instruction: string; instances: { input: string; output: string }[] });
+  const taken = new Set(
+    readFileSync(REAL_SEEDS, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { instruction: string }).instruction),
+  );
+  const tasks = readFileSync(seedTasksPath, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { instruction: string; instances: { input: string; output: string }[] });
   const extra = tasks
     .filter((t) => !taken.has(t.instruction) && t.instruction.length < 90 && (t.instances[0]?.output.length ?? 0) < 400)
     .slice(0, 40)
@@ -38,11 +61,18 @@ async function once(label: string, legacy: boolean, record?: string): Promise<Re
   const started = Date.now();
   try {
     const seeds = values.corpus ? corpusSeeds(dir) : REAL_SEEDS;
-    const result = await runPipeline(realModelConfig({ baseUrl: server.url, outDir: join(dir, 'out'), legacy, defaultLimits: values['default-limits'] ?? false }), [seeds]);
+    const result = await runPipeline(
+      realModelConfig({ baseUrl: server.url, outDir: join(dir, 'out'), legacy, defaultLimits: values['default-limits'] ?? false }),
+      [seeds],
+    );
     const figures = realRunFigures(result);
     const seconds = Math.round((Date.now() - started) / 1000);
-    console.log(`${label}: ${figures.evolutions} evolutions, ${figures.kept} kept, rejected ${JSON.stringify(figures.rejected)}, verdicts ${JSON.stringify(figures.verdicts)}`);
-    console.log(`  ${figures.calls} calls, ${figures.promptTokens} prompt + ${figures.completionTokens} completion tokens, ${figures.tokensPerKept ?? 'n/a'} tokens per kept record, ${figures.dataset} dataset rows, ${seconds} s`);
+    console.log(
+      `${label}: ${figures.evolutions} evolutions, ${figures.kept} kept, rejected ${JSON.stringify(figures.rejected)}, verdicts ${JSON.stringify(figures.verdicts)}`,
+    );
+    console.log(
+      `  ${figures.calls} calls, ${figures.promptTokens} prompt + ${figures.completionTokens} completion tokens, ${figures.tokensPerKept ?? 'n/a'} tokens per kept record, ${figures.dataset} dataset rows, ${seconds} s`,
+    );
     return { label, ...figures, seconds };
   } finally {
     await server.close();
@@ -60,6 +90,9 @@ if (values.record) {
   if (values.compare) runs.push(await once('before (no stop sequences, judge maxTokens 1024)', true));
 }
 mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
-const out = resolve(ROOT, `bench/results/real-model${values.corpus ? '-corpus' : ''}${values['default-limits'] ? '-default-limits' : ''}.json`);
+const out = resolve(
+  ROOT,
+  `bench/results/real-model${values.corpus ? '-corpus' : ''}${values['default-limits'] ? '-default-limits' : ''}.json`,
+);
 writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), model: 'SmolLM2-135M-Instruct Q4_1', threads, runs }, null, 2)}\n`);
 console.log(`wrote ${out}`);

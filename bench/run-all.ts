@@ -39,10 +39,18 @@ interface Bench {
 }
 
 const BENCHES: readonly Bench[] = [
-  { name: 'pipeline', quick: ['--copies', '1', '--latency-copies', '1', '--rounds', '2'], headline: ['zeroLatency.recordsPerSecond', 'zeroLatency.cpuMicrosecondsPerRecord.pipeline', 'latency200ms.ratio'] },
+  {
+    name: 'pipeline',
+    quick: ['--copies', '1', '--latency-copies', '1', '--rounds', '2'],
+    headline: ['zeroLatency.recordsPerSecond', 'zeroLatency.cpuMicrosecondsPerRecord.pipeline', 'latency200ms.ratio'],
+  },
   { name: 'simulator', quick: ['--requests', '2000'], headline: ['mixed.requestsPerSecond', 'responderOnly.requestsPerSecond'] },
   { name: 'llm-client', quick: ['300'], headline: ['client.cpuMicrosPerCall', 'client.callsPerSecond', 'sdk.cpuMicrosPerCall'] },
-  { name: 'observe', quick: ['--records', '5000'], headline: ['observer.recordEventsPerSecond', 'observer.llmEventsPerSecond', 'report.seconds'] },
+  {
+    name: 'observe',
+    quick: ['--records', '5000'],
+    headline: ['observer.recordEventsPerSecond', 'observer.llmEventsPerSecond', 'report.seconds'],
+  },
   { name: 'mixer', quick: ['--records', '2000'], headline: ['estimateDifficulty.perSecond', 'stageFinite.inputsPerSecond'] },
   { name: 'cache-probe', quick: ['1000'], headline: ['rows.0.openCheckedMs', 'rows.0.openMarkedMs'] },
   { name: 'startup', quick: ['--runs', '5'], headline: ['help.medianMs', 'version.medianMs', 'nodeFloor.medianMs'] },
@@ -55,21 +63,47 @@ const BENCHES: readonly Bench[] = [
   { name: 'filters', quick: null, headline: ['falseRejects.realSeedInstructions.falseRejects'] },
   { name: 'validators', quick: null, headline: ['accuracy.sql.all.falseAccepts', 'accuracy.sql.all.falseRejects'] },
   { name: 'verify-sandbox', quick: ['--runs', '3'], headline: ['python.sandboxed.wallMs.p50', 'python.baseline.wallMs.p50'] },
-  { name: 'soak', quick: ['--only', 'finite', '--copies', '1', '--rounds', '1'], results: ['soak-finite'], headline: ['finite.peakRssMB', 'finite.bytesPerEvolution.anon'] },
+  {
+    name: 'soak',
+    quick: ['--only', 'finite', '--copies', '1', '--rounds', '1'],
+    results: ['soak-finite'],
+    headline: ['finite.peakRssMB', 'finite.bytesPerEvolution.anon'],
+  },
   { name: 'startup', quick: ['--runs', '3'], headline: ['help.medianMs', 'version.medianMs', 'nodeFloor.medianMs'] },
-  { name: 'kafka', quick: ['--copies', '1', '--rounds', '1'], needs: 'kafka', headline: ['ratio', 'memory.recordsPerSecond', 'kafka.recordsPerSecond'] },
-  { name: 'kafka-hop', quick: ['--records', '500', '--work-ms', '1'], needs: 'kafka', headline: ['scenarios.0.ratio', 'scenarios.1.ratio'] },
+  {
+    name: 'kafka',
+    quick: ['--copies', '1', '--rounds', '1'],
+    needs: 'kafka',
+    headline: ['ratio', 'memory.recordsPerSecond', 'kafka.recordsPerSecond'],
+  },
+  {
+    name: 'kafka-hop',
+    quick: ['--records', '500', '--work-ms', '1'],
+    needs: 'kafka',
+    headline: ['scenarios.0.ratio', 'scenarios.1.ratio'],
+  },
   { name: 'judge-verdicts', quick: ['--pairs', '2'], needs: 'real-model', headline: ['fewShotPrompt.none', 'afterSecondAsk.none'] },
   { name: 'real-model', quick: null, needs: 'real-model', results: [], headline: [] },
 ];
 
 const { values } = parseArgs({
   options: {
-    quick: { type: 'boolean' }, only: { type: 'string' }, kafka: { type: 'boolean' }, 'real-model': { type: 'boolean' }, 'timeout-min': { type: 'string' },
+    quick: { type: 'boolean' },
+    only: { type: 'string' },
+    kafka: { type: 'boolean' },
+    'real-model': { type: 'boolean' },
+    'timeout-min': { type: 'string' },
   },
 });
 const quick = values.quick === true;
-const only = values.only ? new Set(values.only.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
+const only = values.only
+  ? new Set(
+      values.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+  : undefined;
 const timeoutMs = Number(values['timeout-min'] ?? (quick ? 10 : 0)) * 60_000;
 const resultsDir = join(ROOT, quick ? 'bench/results/quick' : 'bench/results');
 const logDir = join(ROOT, '.cache/bench-logs');
@@ -111,12 +145,20 @@ function run(bench: Bench, args: readonly string[]): Promise<{ code: number | nu
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', `${bench.name}.ts`), ...args], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(quick ? { EVOLFLOW_BENCH_RESULTS: relative(ROOT, resultsDir) } : {}) },
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...(quick ? { EVOLFLOW_BENCH_RESULTS: relative(ROOT, resultsDir) } : {}) },
     });
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
     let timedOut = false;
-    const timer = timeoutMs > 0 ? setTimeout(() => { timedOut = true; child.kill('SIGTERM'); }, timeoutMs) : undefined;
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGTERM');
+          }, timeoutMs)
+        : undefined;
     child.on('close', (code) => {
       if (timer) clearTimeout(timer);
       log.end();
@@ -127,7 +169,9 @@ function run(bench: Bench, args: readonly string[]): Promise<{ code: number | nu
 
 const rows: Row[] = [];
 const listed = new Set(BENCHES.map((b) => b.name));
-const onDisk = readdirSync(join(ROOT, 'bench')).filter((f) => f.endsWith('.ts') && f !== 'support.ts' && f !== 'run-all.ts').map((f) => f.slice(0, -3));
+const onDisk = readdirSync(join(ROOT, 'bench'))
+  .filter((f) => f.endsWith('.ts') && f !== 'support.ts' && f !== 'run-all.ts')
+  .map((f) => f.slice(0, -3));
 for (const name of onDisk.filter((n) => !listed.has(n)).sort()) {
   rows.push({ name, status: 'unlisted', reason: 'bench/run-all.ts has no row for it: add its quick and full settings to BENCHES' });
 }
@@ -145,7 +189,14 @@ for (const bench of BENCHES) {
   const { code, timedOut, seconds } = await run(bench, args);
   const status: Status = timedOut ? 'timed-out' : code === 0 ? 'ok' : 'failed';
   const files = (bench.results ?? [bench.name]).map((r) => join(resultsDir, `${r}.json`));
-  const row: Row = { name: bench.name, status, args, seconds: Number(seconds.toFixed(1)), exitCode: code, results: files.filter(existsSync).map((f) => relative(ROOT, f)) };
+  const row: Row = {
+    name: bench.name,
+    status,
+    args,
+    seconds: Number(seconds.toFixed(1)),
+    exitCode: code,
+    results: files.filter(existsSync).map((f) => relative(ROOT, f)),
+  };
   const first = files[0];
   if (status === 'ok' && first && existsSync(first)) {
     const data: unknown = JSON.parse(readFileSync(first, 'utf8'));
@@ -158,7 +209,10 @@ for (const bench of BENCHES) {
 
 const count = (s: Status) => rows.filter((r) => r.status === s).length;
 const summary = {
-  at: new Date().toISOString(), mode: quick ? 'quick' : 'full', node: process.version, cpus: cpus().length,
+  at: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  node: process.version,
+  cpus: cpus().length,
   loadAverage: { before: loadBefore, after: loadavg().map((n) => Number(n.toFixed(2))) },
   totals: { ok: count('ok'), failed: count('failed') + count('timed-out'), skipped: count('skipped'), unlisted: count('unlisted') },
   benches: rows,
@@ -166,6 +220,9 @@ const summary = {
 // One summary, whichever the mode (its `mode` says which); the quick figures themselves sit apart.
 const out = join(ROOT, 'bench/results/summary.json');
 writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
-process.stdout.write(`\n${summary.totals.ok} ok, ${summary.totals.failed} failed, ${summary.totals.skipped} skipped, ${summary.totals.unlisted} unlisted; summary: ${relative(ROOT, out)}\n`);
-for (const r of rows.filter((x) => x.status !== 'ok')) process.stdout.write(`  ${r.name}: ${r.status}${r.reason ? ` (${r.reason})` : ''}\n`);
+process.stdout.write(
+  `\n${summary.totals.ok} ok, ${summary.totals.failed} failed, ${summary.totals.skipped} skipped, ${summary.totals.unlisted} unlisted; summary: ${relative(ROOT, out)}\n`,
+);
+for (const r of rows.filter((x) => x.status !== 'ok'))
+  process.stdout.write(`  ${r.name}: ${r.status}${r.reason ? ` (${r.reason})` : ''}\n`);
 process.exitCode = summary.totals.failed > 0 || summary.totals.unlisted > 0 ? 1 : 0;

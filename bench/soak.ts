@@ -21,8 +21,16 @@ import { ROOT, SELF_INSTRUCT, seedFile, spawnSimulator, tempDir, writeResults } 
 
 const { values } = parseArgs({
   options: {
-    copies: { type: 'string' }, rounds: { type: 'string' }, 'follow-minutes': { type: 'string' }, 'follow-rate': { type: 'string' },
-    gib: { type: 'string' }, only: { type: 'string' }, 'cache-mb': { type: 'string' }, name: { type: 'string' }, 'output-child': { type: 'boolean' }, out: { type: 'string' },
+    copies: { type: 'string' },
+    rounds: { type: 'string' },
+    'follow-minutes': { type: 'string' },
+    'follow-rate': { type: 'string' },
+    gib: { type: 'string' },
+    only: { type: 'string' },
+    'cache-mb': { type: 'string' },
+    name: { type: 'string' },
+    'output-child': { type: 'boolean' },
+    out: { type: 'string' },
   },
 });
 
@@ -88,13 +96,17 @@ function figures(samples: readonly Sample[]) {
   const last = samples.at(-1);
   const steady = samples.filter((s) => s.evolutions >= (last?.evolutions ?? 0) * 0.2);
   const lastHalf = samples.filter((s) => s.evolutions >= (last?.evolutions ?? 0) * 0.5);
-  const fitOf = (points: readonly Sample[], key: 'rss' | 'anon' | 'heapUsed') => round1(slope(points.filter((s) => s[key] > 0).map((s) => [s.evolutions, s[key]])));
+  const fitOf = (points: readonly Sample[], key: 'rss' | 'anon' | 'heapUsed') =>
+    round1(slope(points.filter((s) => s[key] > 0).map((s) => [s.evolutions, s[key]])));
   const fit = (key: 'rss' | 'anon' | 'heapUsed') => fitOf(steady, key);
   const first = steady[0];
   return {
-    samples: samples.length, evolutions: last?.evolutions ?? 0,
-    peakRssMB: round1(Math.max(...samples.map((s) => s.rss)) / MB), peakAnonMB: round1(Math.max(...samples.map((s) => s.anon)) / MB),
-    rssAt20PercentMB: first ? round1(first.rss / MB) : null, rssAtEndMB: last ? round1(last.rss / MB) : null,
+    samples: samples.length,
+    evolutions: last?.evolutions ?? 0,
+    peakRssMB: round1(Math.max(...samples.map((s) => s.rss)) / MB),
+    peakAnonMB: round1(Math.max(...samples.map((s) => s.anon)) / MB),
+    rssAt20PercentMB: first ? round1(first.rss / MB) : null,
+    rssAtEndMB: last ? round1(last.rss / MB) : null,
     peakHeapUsedMB: round1(Math.max(...samples.map((s) => s.heapUsed)) / MB),
     bytesPerEvolution: { rss: fit('rss'), anon: fit('anon'), heapUsed: fit('heapUsed') },
     bytesPerEvolutionLastHalf: { rss: fitOf(lastHalf, 'rss'), anon: fitOf(lastHalf, 'anon'), heapUsed: fitOf(lastHalf, 'heapUsed') },
@@ -102,11 +114,19 @@ function figures(samples: readonly Sample[]) {
 }
 
 /** Start `evolflow run` with `args`, sampling its memory and metrics every second until it exits. */
-async function sampledRun(args: string[], during?: (child: ChildProcess, samples: Sample[]) => Promise<void>): Promise<{ samples: Sample[]; code: number | null; stdout: string; stderr: string }> {
+async function sampledRun(
+  args: string[],
+  during?: (child: ChildProcess, samples: Sample[]) => Promise<void>,
+): Promise<{ samples: Sample[]; code: number | null; stdout: string; stderr: string }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'run', ...args, '--no-progress', '--metrics-port', String(port)], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'run', ...args, '--no-progress', '--metrics-port', String(port)],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -126,7 +146,11 @@ async function sampledRun(args: string[], during?: (child: ChildProcess, samples
         const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
         evolutions = counter(text, 'evolflow_evolutions_total');
         records = counter(text, 'evolflow_records_in_total', 'stage="mix"') + counter(text, 'evolflow_records_rejected_total');
-        heap = { heapUsed: counter(text, 'nodejs_heap_size_used_bytes'), heapTotal: counter(text, 'nodejs_heap_size_total_bytes'), external: counter(text, 'nodejs_external_memory_bytes') };
+        heap = {
+          heapUsed: counter(text, 'nodejs_heap_size_used_bytes'),
+          heapTotal: counter(text, 'nodejs_heap_size_total_bytes'),
+          external: counter(text, 'nodejs_external_memory_bytes'),
+        };
       } catch {
         // not listening yet, or finishing
       }
@@ -148,7 +172,10 @@ if (values['output-child']) {
   // Part 3, in its own process: write --gib GiB of dataset from a generator.
   const { writeDatasetFiles } = await import('@evolflow/mixer');
   const { zeroUsage } = await import('@evolflow/core');
-  const seeds = readFileSync(SELF_INSTRUCT, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { instruction: string; instances: { output: string }[] });
+  const seeds = readFileSync(SELF_INSTRUCT, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { instruction: string; instances: { output: string }[] });
   const target = Number(values.gib ?? '1.05') * 1024 * MB;
   const out = values.out as string;
   const filler = ' Explain each step, give two examples and state the assumptions you rely on.'.repeat(20);
@@ -160,8 +187,15 @@ if (values['output-child']) {
       const s = seeds[n % seeds.length] as { instruction: string; instances: { output: string }[] };
       const id = `r${String(n).padStart(9, '0')}`;
       const record = {
-        id, seedId: id, parentId: null, round: 1, instruction: `${s.instruction} (${n})`, response: `${s.instances[0]?.output ?? ''}${filler}`,
-        lineage: [], checks: [], usage: zeroUsage(),
+        id,
+        seedId: id,
+        parentId: null,
+        round: 1,
+        instruction: `${s.instruction} (${n})`,
+        response: `${s.instances[0]?.output ?? ''}${filler}`,
+        lineage: [],
+        checks: [],
+        usage: zeroUsage(),
       };
       written += record.instruction.length + record.response.length + 40;
       n++;
@@ -172,7 +206,9 @@ if (values['output-child']) {
   const t0 = Date.now();
   const files = writeDatasetFiles(records(), { outDir: out, format: 'alpaca', metadata: 'none', parquet: true, datasetName: 'soak' });
   const sizes = Object.fromEntries(files.map((f) => [f, statSync(join(out, f)).size]));
-  process.stdout.write(`${JSON.stringify({ records: n, seconds: (Date.now() - t0) / 1000, peakRss: Math.max(peak, process.memoryUsage().rss), sizes })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ records: n, seconds: (Date.now() - t0) / 1000, peakRss: Math.max(peak, process.memoryUsage().rss), sizes })}\n`,
+  );
   process.exit(0);
 }
 
@@ -193,7 +229,11 @@ if (!only || only === 'finite') {
     const summary = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { totals: Record<string, number>; durationMs: number };
     results.finite = {
       command: `evolflow run --seeds <${copies} x 175 self-instruct seeds> --rounds ${rounds}${maxMB === '' ? '' : ` (llm.cache.maxMB ${values['cache-mb']})`} --llm sim --base-url <simulator in its own process> --metrics-port P --no-progress`,
-      exitCode: run.code, seeds: summary.totals.seeds, kept: summary.totals.kept, dataset: summary.totals.dataset, seconds: Math.round(summary.durationMs / 1000),
+      exitCode: run.code,
+      seeds: summary.totals.seeds,
+      kept: summary.totals.kept,
+      dataset: summary.totals.dataset,
+      seconds: Math.round(summary.durationMs / 1000),
       ...figures(run.samples),
     };
     curves.finite = run.samples;
@@ -207,7 +247,10 @@ if (!only || only === 'output') {
   const out = tempDir('soak-output');
   const gib = values.gib ?? '1.05';
   process.stderr.write(`soak: writing ${gib} GiB of dataset into ${out}\n`);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/soak.ts'), '--output-child', '--gib', gib, '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/soak.ts'), '--output-child', '--gib', gib, '--out', out], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let text = '';
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
   let peak = 0;
@@ -222,8 +265,11 @@ if (!only || only === 'output') {
   const report = JSON.parse(text.trim().split('\n').at(-1) ?? '{}') as { records: number; seconds: number; sizes: Record<string, number> };
   results.output = {
     command: `writeDatasetFiles(<generator of records>, { parquet: true }) until ${gib} GiB of JSONL`,
-    exitCode: code, records: report.records, seconds: report.seconds,
-    sizesMB: Object.fromEntries(Object.entries(report.sizes ?? {}).map(([f, b]) => [f, round1(b / MB)])), peakRssMB: round1(peak / MB),
+    exitCode: code,
+    records: report.records,
+    seconds: report.seconds,
+    sizesMB: Object.fromEntries(Object.entries(report.sizes ?? {}).map(([f, b]) => [f, round1(b / MB)])),
+    peakRssMB: round1(peak / MB),
   };
   const { rmSync } = await import('node:fs');
   rmSync(out, { recursive: true, force: true });
@@ -241,10 +287,27 @@ if (!only || only === 'follow') {
     writeFileSync(feed, '');
     const config = join(out, '..', `soak-follow-${process.pid}.yaml`);
     writeFileSync(config, `llm:\n  cache:\n    dir: ${cache}\n  concurrency: 64\n`);
-    const pool = readFileSync(SELF_INSTRUCT, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { instruction: string; instances: { input: string; output: string }[] });
+    const pool = readFileSync(SELF_INSTRUCT, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { instruction: string; instances: { input: string; output: string }[] });
     let fed = 0;
     process.stderr.write(`soak: --follow for ${minutes} min at ${rate} seeds/s into ${out}\n`);
-    const args = ['--seeds', feed, '--follow', '--rounds', String(rounds), '--out', out, '--llm', 'sim', '--base-url', sim.url, '--config', config];
+    const args = [
+      '--seeds',
+      feed,
+      '--follow',
+      '--rounds',
+      String(rounds),
+      '--out',
+      out,
+      '--llm',
+      'sim',
+      '--base-url',
+      sim.url,
+      '--config',
+      config,
+    ];
     const run = await sampledRun(args, async (child) => {
       const t0 = Date.now();
       const end = t0 + minutes * 60_000;
@@ -254,7 +317,13 @@ if (!only || only === 'follow') {
         const lines: string[] = [];
         for (; fed < due; fed++) {
           const s = pool[fed % pool.length] as (typeof pool)[number];
-          lines.push(JSON.stringify({ instruction: `${s.instruction} (feed ${fed})`, input: s.instances[0]?.input ?? '', output: s.instances[0]?.output ?? '' }));
+          lines.push(
+            JSON.stringify({
+              instruction: `${s.instruction} (feed ${fed})`,
+              input: s.instances[0]?.input ?? '',
+              output: s.instances[0]?.output ?? '',
+            }),
+          );
         }
         if (lines.length > 0) appendFileSync(feed, `${lines.join('\n')}\n`);
         await sleep(250);
@@ -263,11 +332,23 @@ if (!only || only === 'follow') {
       await sleep(20_000);
       child.kill('SIGINT');
     });
-    const summary = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { totals: Record<string, number>; durationMs: number; partial: boolean; outcome: unknown };
+    const summary = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as {
+      totals: Record<string, number>;
+      durationMs: number;
+      partial: boolean;
+      outcome: unknown;
+    };
     results.follow = {
       command: `evolflow run --follow --seeds <file appended at ${rate} seeds/s for ${minutes} min> --rounds ${rounds} --llm sim --base-url <simulator in its own process> --metrics-port P --no-progress; then SIGINT`,
-      exitCode: run.code, seedsFed: fed, seeds: summary.totals.seeds, kept: summary.totals.kept, dataset: summary.totals.dataset, partial: summary.partial,
-      minutes, seconds: Math.round(summary.durationMs / 1000), ...figures(run.samples),
+      exitCode: run.code,
+      seedsFed: fed,
+      seeds: summary.totals.seeds,
+      kept: summary.totals.kept,
+      dataset: summary.totals.dataset,
+      partial: summary.partial,
+      minutes,
+      seconds: Math.round(summary.durationMs / 1000),
+      ...figures(run.samples),
     };
     curves.follow = run.samples;
   } finally {

@@ -12,17 +12,32 @@ import { ROOT, tempDir, writeResults } from './support.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '21' }, prefix: { type: 'string' } } });
 const runs = Number(values.runs);
-const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', ...(existsSync('/usr/include/node') ? { npm_config_nodedir: '/usr' } : {}) };
+const env = {
+  ...process.env,
+  ONNXRUNTIME_NODE_INSTALL: 'skip',
+  ...(existsSync('/usr/include/node') ? { npm_config_nodedir: '/usr' } : {}),
+};
 
 let prefix = values.prefix;
 let installSeconds: number | undefined;
 if (prefix === undefined) {
   const work = tempDir('startup');
-  const tarball = execFileSync(process.execPath, [join(ROOT, 'packages/cli/build.mjs'), '--out', join(work, 'build'), '--pack', join(work, 'tarball')], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1) as string;
+  const tarball = execFileSync(
+    process.execPath,
+    [join(ROOT, 'packages/cli/build.mjs'), '--out', join(work, 'build'), '--pack', join(work, 'tarball')],
+    { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+    .trim()
+    .split('\n')
+    .at(-1) as string;
   prefix = join(work, 'install');
   mkdirSync(prefix);
   const t = performance.now();
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--prefix', prefix, tarball], { cwd: work, env, stdio: 'inherit' });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--prefix', prefix, tarball], {
+    cwd: work,
+    env,
+    stdio: 'inherit',
+  });
   installSeconds = Math.round((performance.now() - t) / 100) / 10;
 }
 const bin = join(prefix, 'node_modules', '.bin', 'evolflow');
@@ -44,7 +59,10 @@ function time(file: string, args: readonly string[], n: number): { medianMs: num
 
 writeResults('startup', {
   what: 'wall time from spawn to exit of the installed evolflow command (npm pack of packages/cli, npm install into an empty folder)',
-  machine: { cpus: (await import('node:os')).cpus().length, loadavg: (await import('node:os')).loadavg().map((l) => Math.round(l * 100) / 100) },
+  machine: {
+    cpus: (await import('node:os')).cpus().length,
+    loadavg: (await import('node:os')).loadavg().map((l) => Math.round(l * 100) / 100),
+  },
   ...(installSeconds === undefined ? {} : { installSeconds }),
   help: time(bin, ['--help'], runs),
   version: time(bin, ['--version'], runs),

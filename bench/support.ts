@@ -18,11 +18,31 @@ export const SELF_INSTRUCT = resolve(ROOT, '../shared/data/seeds/self-instruct-s
  * BENCH_SIM_PROF=<dir> the child writes a V8 CPU profile there when it stops (node refuses
  * --cpu-prof in NODE_OPTIONS, so the flag has to be passed here).
  */
-export async function spawnSimulator(options: { latencyMs: number; seed?: number }): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+export async function spawnSimulator(options: {
+  latencyMs: number;
+  seed?: number;
+}): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const profile = process.env.BENCH_SIM_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SIM_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'simulate', '--port', '0', '--seed', String(options.seed ?? 7), '--latency-ms', String(options.latencyMs)], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...profile,
+      '--import',
+      'tsx',
+      join(ROOT, 'packages/cli/src/bin.ts'),
+      'simulate',
+      '--port',
+      '0',
+      '--seed',
+      String(options.seed ?? 7),
+      '--latency-ms',
+      String(options.latencyMs),
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise<string>((res, rej) => {
     let buf = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -33,22 +53,32 @@ export async function spawnSimulator(options: { latencyMs: number; seed?: number
     child.once('exit', (code) => rej(new Error(`simulator exited with ${code} before printing its URL`)));
   });
   return {
-    url, child,
-    stop: () => new Promise<void>((r) => {
-      child.once('exit', () => r());
-      child.kill('SIGTERM');
-    }),
+    url,
+    child,
+    stop: () =>
+      new Promise<void>((r) => {
+        child.once('exit', () => r());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
 /** A seed file of `copies` x 175 distinct seeds (self-instruct instructions with a variant tag). */
 export function seedFile(copies: number): string {
-  const lines = readFileSync(SELF_INSTRUCT, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(SELF_INSTRUCT, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const out: string[] = [];
   for (let c = 0; c < copies; c++) {
     for (const line of lines) {
       const rec = JSON.parse(line) as { instruction: string; instances?: { input: string; output: string }[] };
-      out.push(JSON.stringify({ instruction: c === 0 ? rec.instruction : `${rec.instruction} (variant ${c})`, input: rec.instances?.[0]?.input ?? '', output: rec.instances?.[0]?.output ?? '' }));
+      out.push(
+        JSON.stringify({
+          instruction: c === 0 ? rec.instruction : `${rec.instruction} (variant ${c})`,
+          input: rec.instances?.[0]?.input ?? '',
+          output: rec.instances?.[0]?.output ?? '',
+        }),
+      );
     }
   }
   const dir = mkdtempSync(join(tmpdir(), 'evolflow-bench-'));
@@ -113,12 +143,22 @@ export async function timedPipelineRun(options: TimedRunOptions): Promise<{ summ
   const sim = await spawnSimulator({ latencyMs: options.latencyMs });
   try {
     const config = loadConfig({
-      env: {}, cwd: ROOT,
-      overrides: mergeDeep({
-        run: { rounds: options.rounds, outDir: tempDir('bench-out') },
-        llm: { provider: 'sim', baseUrl: sim.url, concurrency: 64, cache: { enabled: false, dir: tempDir('bench-cache') }, timeoutMs: 30_000 },
-        stages: { concurrency: 64 },
-      }, options.overrides ?? {}),
+      env: {},
+      cwd: ROOT,
+      overrides: mergeDeep(
+        {
+          run: { rounds: options.rounds, outDir: tempDir('bench-out') },
+          llm: {
+            provider: 'sim',
+            baseUrl: sim.url,
+            concurrency: 64,
+            cache: { enabled: false, dir: tempDir('bench-cache') },
+            timeoutMs: 30_000,
+          },
+          stages: { concurrency: 64 },
+        },
+        options.overrides ?? {},
+      ),
     });
     const llm = await setupLlm(config);
     const transport = options.transport ? await options.transport() : new InMemoryTransport();
@@ -127,7 +167,14 @@ export async function timedPipelineRun(options: TimedRunOptions): Promise<{ summ
     const cpu0 = process.cpuUsage();
     const main0 = processCpuSeconds(process.pid, process.pid);
     const t0 = process.hrtime.bigint();
-    const pipeline = await startPipeline({ config, seedFiles: [options.seeds], transport, llm: llm.llm, logger: jsonLogger('error'), cwd: ROOT });
+    const pipeline = await startPipeline({
+      config,
+      seedFiles: [options.seeds],
+      transport,
+      llm: llm.llm,
+      logger: jsonLogger('error'),
+      cwd: ROOT,
+    });
     const summary = await pipeline.done;
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const used = process.cpuUsage(cpu0);
@@ -136,7 +183,8 @@ export async function timedPipelineRun(options: TimedRunOptions): Promise<{ summ
     const cpu: RunCpu = {
       pipeline: (used.user + used.system) / 1e6,
       pipelineMainThread: main0 === undefined || main1 === undefined ? undefined : main1 - main0,
-      simulator: simCpu0 === undefined || simCpu1 === undefined ? undefined : simCpu1 - simCpu0 };
+      simulator: simCpu0 === undefined || simCpu1 === undefined ? undefined : simCpu1 - simCpu0,
+    };
     await transport.close();
     await llm.close();
     return { summary, seconds, cpu };

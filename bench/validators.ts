@@ -26,7 +26,9 @@ const PER_SOURCE = 250;
 // the repository so its imports resolve) on the same corpus; results go to validators-baseline.json.
 const baselineAt = process.argv.indexOf('--baseline');
 const baselineDir = baselineAt >= 0 ? process.argv[baselineAt + 1] : undefined;
-const V = (baselineDir === undefined ? current : await import(pathToFileURL(join(resolve(baselineDir), 'index.ts')).href)) as typeof current;
+const V = (
+  baselineDir === undefined ? current : await import(pathToFileURL(join(resolve(baselineDir), 'index.ts')).href)
+) as typeof current;
 const { checkCode, createFormatChecker, detectFormat, validateJsonBytes } = V;
 const checker = await createFormatChecker();
 const byName = (name: string): Validator => checker.validators().find((v) => v.name === name) as Validator;
@@ -138,13 +140,22 @@ function spread<T>(xs: readonly T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => xs[Math.floor(i * step)] as T);
 }
 
-const spider = [...new Set(readFileSync(spiderGoldPath, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => l.split('\t')[0] as string))];
+const spider = [
+  ...new Set(
+    readFileSync(spiderGoldPath, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.split('\t')[0] as string),
+  ),
+];
 const seedTexts: string[] = [];
 for (const t of readSeedTasks()) {
   seedTexts.push(t.instruction);
   for (const i of t.instances) if (i.input) seedTexts.push(i.input);
 }
-const realProse = [...seedTexts, ...readVicunaQuestions()].filter((t) => !/^\s*(?:SELECT|WITH|INSERT|UPDATE|DELETE|CREATE)\b[\s\S]*\b(?:FROM|INTO|SET|TABLE)\b/.test(t));
+const realProse = [...seedTexts, ...readVicunaQuestions()].filter(
+  (t) => !/^\s*(?:SELECT|WITH|INSERT|UPDATE|DELETE|CREATE)\b[\s\S]*\b(?:FROM|INTO|SET|TABLE)\b/.test(t),
+);
 
 const jsFiles = spread(filesUnder(join(ROOT, 'node_modules'), ['.js', '.mjs', '.cjs'], /\/(?:\.cache|\.bin)(?:\/|$)/), PER_SOURCE);
 const packageJsons = spread(filesUnder(join(ROOT, 'node_modules'), ['package.json'], /\/(?:\.cache|\.bin)(?:\/|$)/), PER_SOURCE);
@@ -167,7 +178,12 @@ const jsTexts = jsFiles.map((f) => readFileSync(f, 'utf8'));
 const jsPieces = [
   ...jsTexts.map((text) => ({ text, source: 'node_modules' })),
   ...jsTexts.flatMap((t, i) => mutations(t, 'javascript', i + 1).map((m) => ({ text: m.text, source: `node_modules ${m.how}` }))),
-  ...['function (a, b) { return a + b; }', 'async function () { await x; }', 'function () {}\nconsole.log(1);', 'class { constructor() {} }'].map((text) => ({ text, source: 'anonymous declarations (own)' })),
+  ...[
+    'function (a, b) { return a + b; }',
+    'async function () { await x; }',
+    'function () {}\nconsole.log(1);',
+    'class { constructor() {} }',
+  ].map((text) => ({ text, source: 'anonymous declarations (own)' })),
 ];
 const pyTexts = pyFiles.map((f) => readFileSync(f, 'utf8'));
 const pyPieces = [
@@ -175,12 +191,25 @@ const pyPieces = [
   ...pyTexts.flatMap((t, i) => mutations(t, 'python', i + 1).map((m) => ({ text: m.text, source: `python stdlib ${m.how}` }))),
 ];
 
-process.stdout.write(`oracles: SQLite and CPython (${spawnSync('python3', ['--version'], { encoding: 'utf8' }).stdout.trim()}), Node ${process.version}\n`);
-const py = runOracle('python3', ['-c', PYTHON_ORACLE], { sql: [...sqlPieces, ...sqlProse].map((p) => p.text), python: pyPieces.map((p) => p.text), bracketFiles: pyBracketFiles }) as { sql: boolean[]; python: boolean[]; brackets: string[] };
-const nodeOk = runOracle(process.execPath, ['--experimental-vm-modules', '--no-warnings', '--input-type=module', '-e', NODE_ORACLE], jsPieces.map((p) => p.text)) as boolean[];
+process.stdout.write(
+  `oracles: SQLite and CPython (${spawnSync('python3', ['--version'], { encoding: 'utf8' }).stdout.trim()}), Node ${process.version}\n`,
+);
+const py = runOracle('python3', ['-c', PYTHON_ORACLE], {
+  sql: [...sqlPieces, ...sqlProse].map((p) => p.text),
+  python: pyPieces.map((p) => p.text),
+  bracketFiles: pyBracketFiles,
+}) as { sql: boolean[]; python: boolean[]; brackets: string[] };
+const nodeOk = runOracle(
+  process.execPath,
+  ['--experimental-vm-modules', '--no-warnings', '--input-type=module', '-e', NODE_ORACLE],
+  jsPieces.map((p) => p.text),
+) as boolean[];
 
 const sqliteOnProse = sqlProse.filter((_, i) => py.sql[sqlPieces.length + i]);
-const sqlItems: Item[] = [...sqlPieces.map((p, i) => ({ ...p, valid: py.sql[i] ?? false })), ...sqlProse.map((p) => ({ ...p, valid: false }))];
+const sqlItems: Item[] = [
+  ...sqlPieces.map((p, i) => ({ ...p, valid: py.sql[i] ?? false })),
+  ...sqlProse.map((p) => ({ ...p, valid: false })),
+];
 const jsItems: Item[] = jsPieces.map((p, i) => ({ ...p, valid: nodeOk[i] ?? false }));
 const pyItems: Item[] = pyPieces.map((p, i) => ({ ...p, valid: py.python[i] ?? false }));
 const pkgTexts = packageJsons.map((f) => readFileSync(f, 'utf8'));
@@ -195,7 +224,9 @@ const jsonParses = (t: string): boolean => {
 const suite = jsonTestSuiteFiles().filter((f) => !f.startsWith('i_'));
 const jsonItems: Item[] = [
   ...pkgTexts.map((text) => ({ text, source: 'node_modules package.json', valid: jsonParses(text) })),
-  ...pkgTexts.flatMap((t, i) => mutations(t, 'json', i + 1).map((m) => ({ text: m.text, source: `package.json ${m.how}`, valid: jsonParses(m.text) }))),
+  ...pkgTexts.flatMap((t, i) =>
+    mutations(t, 'json', i + 1).map((m) => ({ text: m.text, source: `package.json ${m.how}`, valid: jsonParses(m.text) })),
+  ),
 ];
 
 // ---- measuring -------------------------------------------------------------------------------
@@ -215,21 +246,45 @@ function tally(rows: readonly { valid: boolean; accepted: boolean }[]): Tally {
   const falseAccepts = rows.filter((r) => !r.valid && r.accepted).length;
   const falseRejects = rows.filter((r) => r.valid && !r.accepted).length;
   const rate = (k: number, n: number): number => (n === 0 ? 0 : Math.round((k / n) * 10000) / 10000);
-  return { valid, broken, falseAccepts, falseRejects, falseAcceptRate: rate(falseAccepts, broken), falseRejectRate: rate(falseRejects, valid) };
+  return {
+    valid,
+    broken,
+    falseAccepts,
+    falseRejects,
+    falseAcceptRate: rate(falseAccepts, broken),
+    falseRejectRate: rate(falseRejects, valid),
+  };
 }
 
-async function measure(format: string, items: readonly Item[], judge: (item: Item) => Promise<boolean>): Promise<{ all: Tally; bySource: Record<string, Tally>; examples: { falseAccepts: string[]; falseRejects: string[] } }> {
+async function measure(
+  format: string,
+  items: readonly Item[],
+  judge: (item: Item) => Promise<boolean>,
+): Promise<{ all: Tally; bySource: Record<string, Tally>; examples: { falseAccepts: string[]; falseRejects: string[] } }> {
   const rows: { valid: boolean; accepted: boolean; source: string; text: string }[] = [];
   for (const item of items) rows.push({ ...item, accepted: await judge(item) });
   const sources = [...new Set(items.map((i) => i.source))];
   const bySource = Object.fromEntries(sources.map((s) => [s, tally(rows.filter((r) => r.source === s))]));
   const all = tally(rows);
   const short = (t: string): string => (t.length > 100 ? `${t.slice(0, 100).replace(/\n/g, '\\n')}...` : t.replace(/\n/g, '\\n'));
-  const examples = { falseAccepts: rows.filter((r) => !r.valid && r.accepted).slice(0, 5).map((r) => `${r.source}: ${short(r.text)}`), falseRejects: rows.filter((r) => r.valid && !r.accepted).slice(0, 5).map((r) => `${r.source}: ${short(r.text)}`) };
+  const examples = {
+    falseAccepts: rows
+      .filter((r) => !r.valid && r.accepted)
+      .slice(0, 5)
+      .map((r) => `${r.source}: ${short(r.text)}`),
+    falseRejects: rows
+      .filter((r) => r.valid && !r.accepted)
+      .slice(0, 5)
+      .map((r) => `${r.source}: ${short(r.text)}`),
+  };
   const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
-  process.stdout.write(`\n${format}: ${all.valid} valid, ${all.broken} broken; false accepts ${all.falseAccepts}/${all.broken} (${pct(all.falseAcceptRate)}), false rejects ${all.falseRejects}/${all.valid} (${pct(all.falseRejectRate)})\n`);
+  process.stdout.write(
+    `\n${format}: ${all.valid} valid, ${all.broken} broken; false accepts ${all.falseAccepts}/${all.broken} (${pct(all.falseAcceptRate)}), false rejects ${all.falseRejects}/${all.valid} (${pct(all.falseRejectRate)})\n`,
+  );
   for (const [s, t] of Object.entries(bySource)) {
-    process.stdout.write(`  ${s.padEnd(44)} valid ${String(t.valid).padStart(5)}  broken ${String(t.broken).padStart(5)}  false accepts ${String(t.falseAccepts).padStart(4)}  false rejects ${String(t.falseRejects).padStart(4)}\n`);
+    process.stdout.write(
+      `  ${s.padEnd(44)} valid ${String(t.valid).padStart(5)}  broken ${String(t.broken).padStart(5)}  false accepts ${String(t.falseAccepts).padStart(4)}  false rejects ${String(t.falseRejects).padStart(4)}\n`,
+    );
   }
   for (const e of examples.falseAccepts) process.stdout.write(`    false accept: ${e}\n`);
   for (const e of examples.falseRejects) process.stdout.write(`    false reject: ${e}\n`);
@@ -238,18 +293,54 @@ async function measure(format: string, items: readonly Item[], judge: (item: Ite
 
 const sqlV = byName('sql');
 const jsonV = byName('json');
-const sqlResult = await measure('sql (oracle: SQLite; prose and misspelt are broken by construction)', sqlItems, async (i) => (await sqlV.validate(i.text, {})).ok);
+const sqlResult = await measure(
+  'sql (oracle: SQLite; prose and misspelt are broken by construction)',
+  sqlItems,
+  async (i) => (await sqlV.validate(i.text, {})).ok,
+);
 const misspeltNames = sqlItems.filter((i) => i.source === 'spider misspelt' && i.valid).map((i) => i.text);
-process.stdout.write(`  of the spider misspelt pieces SQLite parses ${misspeltNames.length}: the typo became a name (SELECT DISTINT x reads DISTINT as a column); rejecting those is intended\n`);
-process.stdout.write(`  SQLite itself parses ${sqliteOnProse.length} of the ${sqlProse.length} prose and misspelt pieces${sqliteOnProse.length ? `: ${sqliteOnProse.slice(0, 5).map((p) => JSON.stringify(p.text.slice(0, 60))).join(', ')}` : ''}\n`);
+process.stdout.write(
+  `  of the spider misspelt pieces SQLite parses ${misspeltNames.length}: the typo became a name (SELECT DISTINT x reads DISTINT as a column); rejecting those is intended\n`,
+);
+process.stdout.write(
+  `  SQLite itself parses ${sqliteOnProse.length} of the ${sqlProse.length} prose and misspelt pieces${
+    sqliteOnProse.length
+      ? `: ${sqliteOnProse
+          .slice(0, 5)
+          .map((p) => JSON.stringify(p.text.slice(0, 60)))
+          .join(', ')}`
+      : ''
+  }\n`,
+);
 // The same prose and misspelt pieces inside a fenced sql block, through the validate-stage policy.
-const fenced = await measure('sql in ```sql fences (checkInstruction)', sqlProse.filter((p) => !p.source.startsWith('real')).map((p) => ({ ...p, valid: false })), async (i) => (await checker.checkInstruction(`Fix this query:\n\`\`\`sql\n${i.text}\n\`\`\``)).ok);
-const jsonResult = await measure('json (oracle: JSONTestSuite label, else JSON.parse)', [
-  ...suite.map((f) => ({ text: readFileSync(join(jsonTestSuiteDir, f), 'latin1'), file: join(jsonTestSuiteDir, f), source: `JSONTestSuite ${f.slice(0, 2)}`, valid: f.startsWith('y_') })),
-  ...jsonItems,
-], async (i) => (i.file !== undefined ? validateJsonBytes(new Uint8Array(readFileSync(i.file))).ok : (await jsonV.validate(i.text, {})).ok));
-const jsResult = await measure('javascript (oracle: Node vm.Script CommonJS wrapper or vm.SourceTextModule)', jsItems, async (i) => (await checkCode(i.text, 'javascript')) === undefined);
-const pyResult = await measure('python (oracle: CPython 3.11 compile)', pyItems, async (i) => (await checkCode(i.text, 'python')) === undefined);
+const fenced = await measure(
+  'sql in ```sql fences (checkInstruction)',
+  sqlProse.filter((p) => !p.source.startsWith('real')).map((p) => ({ ...p, valid: false })),
+  async (i) => (await checker.checkInstruction(`Fix this query:\n\`\`\`sql\n${i.text}\n\`\`\``)).ok,
+);
+const jsonResult = await measure(
+  'json (oracle: JSONTestSuite label, else JSON.parse)',
+  [
+    ...suite.map((f) => ({
+      text: readFileSync(join(jsonTestSuiteDir, f), 'latin1'),
+      file: join(jsonTestSuiteDir, f),
+      source: `JSONTestSuite ${f.slice(0, 2)}`,
+      valid: f.startsWith('y_'),
+    })),
+    ...jsonItems,
+  ],
+  async (i) => (i.file !== undefined ? validateJsonBytes(new Uint8Array(readFileSync(i.file))).ok : (await jsonV.validate(i.text, {})).ok),
+);
+const jsResult = await measure(
+  'javascript (oracle: Node vm.Script CommonJS wrapper or vm.SourceTextModule)',
+  jsItems,
+  async (i) => (await checkCode(i.text, 'javascript')) === undefined,
+);
+const pyResult = await measure(
+  'python (oracle: CPython 3.11 compile)',
+  pyItems,
+  async (i) => (await checkCode(i.text, 'python')) === undefined,
+);
 
 // ---- detection -------------------------------------------------------------------------------
 
@@ -260,7 +351,12 @@ function jsBrackets(texts: readonly string[], perFile: number): string[] {
     let found = 0;
     let ast: unknown;
     try {
-      ast = Parser.parse(text, { ecmaVersion: 'latest', sourceType: /\b(?:import|export)\b/.test(text) ? 'module' : 'script', allowReturnOutsideFunction: true, allowHashBang: true });
+      ast = Parser.parse(text, {
+        ecmaVersion: 'latest',
+        sourceType: /\b(?:import|export)\b/.test(text) ? 'module' : 'script',
+        allowReturnOutsideFunction: true,
+        allowHashBang: true,
+      });
     } catch {
       continue;
     }
@@ -284,10 +380,28 @@ function jsBrackets(texts: readonly string[], perFile: number): string[] {
   return out;
 }
 
-const proseBrackets = [...new Set(seedTexts.concat(readVicunaQuestions()).flatMap((t) => [...t.matchAll(/\[[^[\]\n]{2,80}\]|\{[^{}\n]{2,80}\}/g)].map((m) => m[0])))].filter((s) => !jsonParses(s));
+const proseBrackets = [
+  ...new Set(
+    seedTexts.concat(readVicunaQuestions()).flatMap((t) => [...t.matchAll(/\[[^[\]\n]{2,80}\]|\{[^{}\n]{2,80}\}/g)].map((m) => m[0])),
+  ),
+].filter((s) => !jsonParses(s));
 const detectionSets: { name: string; texts: string[]; json: boolean }[] = [
-  { name: 'JSONTestSuite y_ (is JSON)', texts: suite.filter((f) => f.startsWith('y_')).map((f) => readFileSync(join(jsonTestSuiteDir, f), 'utf8')).filter((t) => /^\s*[[{]/.test(t)), json: true },
-  { name: 'JSONTestSuite n_ (broken JSON)', texts: suite.filter((f) => f.startsWith('n_')).map((f) => readFileSync(join(jsonTestSuiteDir, f), 'latin1')).filter((t) => /^\s*[[{]/.test(t)), json: true },
+  {
+    name: 'JSONTestSuite y_ (is JSON)',
+    texts: suite
+      .filter((f) => f.startsWith('y_'))
+      .map((f) => readFileSync(join(jsonTestSuiteDir, f), 'utf8'))
+      .filter((t) => /^\s*[[{]/.test(t)),
+    json: true,
+  },
+  {
+    name: 'JSONTestSuite n_ (broken JSON)',
+    texts: suite
+      .filter((f) => f.startsWith('n_'))
+      .map((f) => readFileSync(join(jsonTestSuiteDir, f), 'latin1'))
+      .filter((t) => /^\s*[[{]/.test(t)),
+    json: true,
+  },
   { name: 'package.json mutations (broken JSON)', texts: jsonItems.filter((i) => !i.valid).map((i) => i.text), json: true },
   { name: 'Python literals and comprehensions (stdlib)', texts: py.brackets, json: false },
   { name: 'JavaScript object/array literals (node_modules)', texts: jsBrackets(jsTexts, 3), json: false },
@@ -305,11 +419,25 @@ for (const set of detectionSets) {
     const r = await checker.checkInstruction(`What does this hold?\n\`\`\`\n${t}\n\`\`\``);
     if (!r.ok && r.reason === 'invalid-json') rejectedJson++;
     if (!r.ok) rejected++;
-    if (!r.ok && !set.json && rejectedExamples.length < 4) rejectedExamples.push(`${r.reason}: ${r.detail?.slice(0, 140) ?? ''} <- ${t.slice(0, 60).replace(/\n/g, '\\n')}`);
+    if (!r.ok && !set.json && rejectedExamples.length < 4)
+      rejectedExamples.push(`${r.reason}: ${r.detail?.slice(0, 140) ?? ''} <- ${t.slice(0, 60).replace(/\n/g, '\\n')}`);
   }
-  const wrong = set.texts.filter((t) => (detectFormat(t) === 'json') !== set.json).slice(0, 4).map((t) => t.slice(0, 80).replace(/\n/g, '\\n'));
-  detection[set.name] = { n: set.texts.length, calledJson: called, fenceRejectedInvalidJson: rejectedJson, fenceRejectedAnyReason: rejected, isJson: set.json, examplesJudgedWrong: wrong, examplesRejected: rejectedExamples };
-  process.stdout.write(`  ${set.name.padEnd(50)} n ${String(set.texts.length).padStart(4)}  called JSON ${String(called).padStart(4)}  untagged fence rejected: invalid-json ${String(rejectedJson).padStart(4)}, any reason ${String(rejected).padStart(4)}\n`);
+  const wrong = set.texts
+    .filter((t) => (detectFormat(t) === 'json') !== set.json)
+    .slice(0, 4)
+    .map((t) => t.slice(0, 80).replace(/\n/g, '\\n'));
+  detection[set.name] = {
+    n: set.texts.length,
+    calledJson: called,
+    fenceRejectedInvalidJson: rejectedJson,
+    fenceRejectedAnyReason: rejected,
+    isJson: set.json,
+    examplesJudgedWrong: wrong,
+    examplesRejected: rejectedExamples,
+  };
+  process.stdout.write(
+    `  ${set.name.padEnd(50)} n ${String(set.texts.length).padStart(4)}  called JSON ${String(called).padStart(4)}  untagged fence rejected: invalid-json ${String(rejectedJson).padStart(4)}, any reason ${String(rejected).padStart(4)}\n`,
+  );
   for (const w of wrong) process.stdout.write(`      ${set.json ? 'not called JSON' : 'called JSON'}: ${w}\n`);
   for (const e of rejectedExamples) process.stdout.write(`      rejected ${e}\n`);
 }
@@ -342,7 +470,9 @@ async function speed(): Promise<Record<string, unknown>> {
   const json = pkgTexts.filter((t) => t.length >= 200 && t.length <= 2000).slice(0, 20);
   const jsonBroken = json.map((s) => s.slice(0, Math.floor(s.length * 0.7)));
   const sql = spider.filter((q) => q.length >= 150).slice(0, 200);
-  const sqlBroken = sql.slice(0, 50).map((q, i) => q.slice(0, Math.floor(q.length * 0.6)).replace(/\s+\S*$/, i % 2 ? ' WHERE (' : ' WHERE'));
+  const sqlBroken = sql
+    .slice(0, 50)
+    .map((q, i) => q.slice(0, Math.floor(q.length * 0.6)).replace(/\s+\S*$/, i % 2 ? ' WHERE (' : ' WHERE'));
   const python = pyTexts.filter((t) => t.length <= 2000).slice(0, 10);
   const pythonBroken = python.map((t) => mutations(t, 'python', Math.floor(random() * 1e6))[1]?.text ?? t);
 
@@ -358,11 +488,17 @@ async function speed(): Promise<Record<string, unknown>> {
     rounds.sort((a, b) => a - b);
     return { best: Math.round(rounds[4] ?? 0), median: Math.round(rounds[2] ?? 0) };
   }
-  async function rate(name: string, validator: Validator, { inputs, ctx = {} }: { inputs: readonly string[]; ctx?: Record<string, unknown> }): Promise<{ best: number; median: number; bytes: number }> {
+  async function rate(
+    name: string,
+    validator: Validator,
+    { inputs, ctx = {} }: { inputs: readonly string[]; ctx?: Record<string, unknown> },
+  ): Promise<{ best: number; median: number; bytes: number }> {
     const n = Math.max(1000, inputs.length * 5);
     const r = await timed(n, (i) => validator.validate(inputs[i % inputs.length] as string, ctx));
     const bytes = Math.round(inputs.reduce((a, x) => a + x.length, 0) / inputs.length);
-    process.stdout.write(`${name.padEnd(32)} ${String(r.best).padStart(8)} /s best, ${String(r.median).padStart(8)} /s median   (${bytes} bytes average, 5 x ${n} runs)\n`);
+    process.stdout.write(
+      `${name.padEnd(32)} ${String(r.best).padStart(8)} /s best, ${String(r.median).padStart(8)} /s median   (${bytes} bytes average, 5 x ${n} runs)\n`,
+    );
     return { ...r, bytes };
   }
   process.stdout.write('\nthroughput, one core:\n');
@@ -371,21 +507,36 @@ async function speed(): Promise<Record<string, unknown>> {
     jsonBroken: await rate('json broken (cut)', jsonV, { inputs: jsonBroken }),
     sqlValid: await rate('sql valid (fallback order)', sqlV, { inputs: sql }),
     sqlValidAllSpider: await rate('sql valid (all Spider)', sqlV, { inputs: spider }),
-    sqlValidNamedDialect: await rate('sql valid (sqlite named)', sqlV, { inputs: sql.filter((q) => !/INTERSECT|EXCEPT|UNION/.test(q)), ctx: { instruction: 'in SQLite' } }),
+    sqlValidNamedDialect: await rate('sql valid (sqlite named)', sqlV, {
+      inputs: sql.filter((q) => !/INTERSECT|EXCEPT|UNION/.test(q)),
+      ctx: { instruction: 'in SQLite' },
+    }),
     sqlBroken: await rate('sql broken (all dialects)', sqlV, { inputs: sqlBroken }),
     sqlProse: await rate('sql prose (keyword check)', sqlV, { inputs: PROSE_EN }),
     pythonValid: await rate('python valid (stdlib files)', byName('code'), { inputs: python, ctx: { hints: { language: 'python' } } }),
     pythonBroken: await rate('python broken', byName('code'), { inputs: pythonBroken, ctx: { hints: { language: 'python' } } }),
-    javascriptValid: await rate('javascript valid (node_modules)', byName('code'), { inputs: jsTexts.filter((t) => t.length <= 2000).slice(0, 10), ctx: { hints: { language: 'javascript' } } }),
+    javascriptValid: await rate('javascript valid (node_modules)', byName('code'), {
+      inputs: jsTexts.filter((t) => t.length <= 2000).slice(0, 10),
+      ctx: { hints: { language: 'javascript' } },
+    }),
   };
   const targets = { json: 5000, sqlAndCode: 1000 };
   return {
     unit: 'validations per second on one core',
     targets,
-    meetsTargets: results.jsonValid.best >= targets.json && results.jsonBroken.best >= targets.json && results.sqlValid.best >= targets.sqlAndCode && results.pythonValid.best >= targets.sqlAndCode && results.pythonBroken.best >= targets.sqlAndCode,
+    meetsTargets:
+      results.jsonValid.best >= targets.json &&
+      results.jsonBroken.best >= targets.json &&
+      results.sqlValid.best >= targets.sqlAndCode &&
+      results.pythonValid.best >= targets.sqlAndCode &&
+      results.pythonBroken.best >= targets.sqlAndCode,
     ...results,
   };
 }
 
 const skipSpeed = process.argv.includes('--no-speed') || baselineDir !== undefined;
-writeResults(baselineDir === undefined ? 'validators' : 'validators-baseline', { validators: baselineDir ?? 'packages/validators/src', accuracy, throughput: skipSpeed ? 'skipped' : await speed() });
+writeResults(baselineDir === undefined ? 'validators' : 'validators-baseline', {
+  validators: baselineDir ?? 'packages/validators/src',
+  accuracy,
+  throughput: skipSpeed ? 'skipped' : await speed(),
+});

@@ -13,8 +13,26 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, mergeDeep, seededRandom, type Config } from '@evolflow/core';
 import { createLlmClient, type LlmClient } from '@evolflow/llm';
-import { ANSWER_FAULTS, CODE_BREAKS, codeAnswer, codingSeeds, faultReason, mathSeeds, mathSolution, startSimulator, type FaultRecord } from '@evolflow/simulator';
-import { checkCode, codeBlocks, createVerifier, extractFinalAnswer, normaliseAnswer, type Verification, type Verifier } from '@evolflow/verify';
+import {
+  ANSWER_FAULTS,
+  CODE_BREAKS,
+  codeAnswer,
+  codingSeeds,
+  faultReason,
+  mathSeeds,
+  mathSolution,
+  startSimulator,
+  type FaultRecord,
+} from '@evolflow/simulator';
+import {
+  checkCode,
+  codeBlocks,
+  createVerifier,
+  extractFinalAnswer,
+  normaliseAnswer,
+  type Verification,
+  type Verifier,
+} from '@evolflow/verify';
 import { startLocalLlm } from '@evolflow/local-llm';
 import { realModelPath } from '../test/helpers/real-model.ts';
 import { writeResults } from './support.ts';
@@ -40,7 +58,10 @@ if (values.samples !== undefined) verifyConfig.math.samples = Number(values.samp
 
 function llmFor(url: string, responder: Partial<Config['llm']['roles']['responder']> = {}): LlmClient {
   const config: Config['llm'] = mergeDeep(structuredClone(DEFAULT_CONFIG.llm), {
-    concurrency: 8, cache: { enabled: false }, timeoutMs: 600_000, roles: { responder },
+    concurrency: 8,
+    cache: { enabled: false },
+    timeoutMs: 600_000,
+    roles: { responder },
   });
   return createLlmClient({ config, baseUrl: url });
 }
@@ -49,16 +70,23 @@ function llmFor(url: string, responder: Partial<Config['llm']['roles']['responde
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T, i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T, i);
+      }
+    }),
+  );
   return out;
 }
 
-interface Outcome { kind: 'code' | 'math'; fault: string | undefined; expected: string; verdict: Verification }
+interface Outcome {
+  kind: 'code' | 'math';
+  fault: string | undefined;
+  expected: string;
+  verdict: Verification;
+}
 
 // ---------------------------------------------------------------- simulator seeds
 
@@ -66,7 +94,10 @@ const sim = await startSimulator({ seed: SEED, answerFaultRate: RATE });
 const llm = llmFor(sim.url);
 const verifier: Verifier = await createVerifier({ config: verifyConfig, llm });
 const r = seededRandom(SEED, 'verify-recall');
-const prompts = [...codingSeeds(CODE_N, r).map((p) => ({ kind: 'code' as const, p })), ...mathSeeds(MATH_N, r).map((p) => ({ kind: 'math' as const, p }))];
+const prompts = [
+  ...codingSeeds(CODE_N, r).map((p) => ({ kind: 'code' as const, p })),
+  ...mathSeeds(MATH_N, r).map((p) => ({ kind: 'math' as const, p })),
+];
 const started = performance.now();
 const outcomes = await mapLimit(prompts, 4, async ({ kind, p }, i): Promise<Outcome> => {
   const id = `bench-${i}`;
@@ -87,16 +118,37 @@ function score(list: readonly Outcome[]) {
   const withExpected = broken.filter((o) => o.verdict.reason === o.expected);
   const falseRejects = correct.filter((o) => o.verdict.reason !== 'ok');
   return {
-    answers: list.length, broken: broken.length, caught: caught.length, caughtWithExpectedReason: withExpected.length, recall: rate(caught.length, broken.length),
-    correct: correct.length, falseRejects: falseRejects.length, falseRejectRate: rate(falseRejects.length, correct.length),
-    falseRejectReasons: Object.fromEntries([...new Set(falseRejects.map((o) => o.verdict.reason))].map((k) => [k, falseRejects.filter((o) => o.verdict.reason === k).length])),
-    verified: Object.fromEntries([...new Set(list.map((o) => o.verdict.verified))].map((k) => [k, list.filter((o) => o.verdict.verified === k).length])),
+    answers: list.length,
+    broken: broken.length,
+    caught: caught.length,
+    caughtWithExpectedReason: withExpected.length,
+    recall: rate(caught.length, broken.length),
+    correct: correct.length,
+    falseRejects: falseRejects.length,
+    falseRejectRate: rate(falseRejects.length, correct.length),
+    falseRejectReasons: Object.fromEntries(
+      [...new Set(falseRejects.map((o) => o.verdict.reason))].map((k) => [k, falseRejects.filter((o) => o.verdict.reason === k).length]),
+    ),
+    verified: Object.fromEntries(
+      [...new Set(list.map((o) => o.verdict.verified))].map((k) => [k, list.filter((o) => o.verdict.verified === k).length]),
+    ),
   };
 }
-const byFault = Object.fromEntries(ANSWER_FAULTS.map((k) => {
-  const of = outcomes.filter((o) => o.fault === k);
-  return [k, { injected: of.length, caught: of.filter((o) => o.verdict.reason !== 'ok').length, reasons: Object.fromEntries([...new Set(of.map((o) => o.verdict.reason))].map((x) => [x, of.filter((o) => o.verdict.reason === x).length])) }];
-}));
+const byFault = Object.fromEntries(
+  ANSWER_FAULTS.map((k) => {
+    const of = outcomes.filter((o) => o.fault === k);
+    return [
+      k,
+      {
+        injected: of.length,
+        caught: of.filter((o) => o.verdict.reason !== 'ok').length,
+        reasons: Object.fromEntries(
+          [...new Set(of.map((o) => o.verdict.reason))].map((x) => [x, of.filter((o) => o.verdict.reason === x).length]),
+        ),
+      },
+    ];
+  }),
+);
 const codeRuns = outcomes.flatMap((o) => o.verdict.code ?? []);
 const mean = (xs: number[]) => (xs.length === 0 ? null : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length));
 const cleanRuns = codeRuns.filter((c) => c.reason !== 'code-timeout');
@@ -110,13 +162,18 @@ const sandboxCost = {
 };
 
 const simulated = {
-  seeds: { code: CODE_N, math: MATH_N }, answerFaultRate: RATE, mathSamples: verifyConfig.math.samples, seconds: Number(seconds.toFixed(1)),
+  seeds: { code: CODE_N, math: MATH_N },
+  answerFaultRate: RATE,
+  mathSamples: verifyConfig.math.samples,
+  seconds: Number(seconds.toFixed(1)),
   code: score(outcomes.filter((o) => o.kind === 'code')),
   math: score(outcomes.filter((o) => o.kind === 'math')),
   byFault,
   sandboxCost,
 };
-process.stderr.write(`simulated: code recall ${simulated.code.recall} (false rejects ${simulated.code.falseRejectRate}), math recall ${simulated.math.recall} (false rejects ${simulated.math.falseRejectRate}) in ${simulated.seconds} s\n`);
+process.stderr.write(
+  `simulated: code recall ${simulated.code.recall} (false rejects ${simulated.code.falseRejectRate}), math recall ${simulated.math.recall} (false rejects ${simulated.math.falseRejectRate}) in ${simulated.seconds} s\n`,
+);
 
 // ---------------------------------------------------------------- the real model
 
@@ -128,7 +185,15 @@ async function realModel() {
     const rr = seededRandom(SEED, 'verify-recall-real');
     const math = mathSeeds(7, rr).slice(0, 5);
     const code = codingSeeds(5, rr);
-    const rows: { kind: 'math' | 'code'; prompt: string; verdict: string; verified: string; detail: string; right: boolean | undefined; answer: string }[] = [];
+    const rows: {
+      kind: 'math' | 'code';
+      prompt: string;
+      verdict: string;
+      verified: string;
+      detail: string;
+      right: boolean | undefined;
+      answer: string;
+    }[] = [];
     for (const [i, p] of [...math, ...code].entries()) {
       const id = `real-${i}`;
       const answer = await real.complete('responder', [{ role: 'user', content: p }], { recordId: id });
@@ -144,22 +209,42 @@ async function realModel() {
         else {
           const own = codeAnswer(p) ?? '';
           const tests = /# Tests\n([\s\S]*?)\nprint\(/.exec(own)?.[1] ?? '';
-          const [v] = await checkCode([{ language: 'python', text: `${blocks.map((b) => b.text).join('\n\n')}\n\n${tests}`, line: 1 }], { sandbox: realVerifier.sandbox, limits: verifyConfig.code });
+          const [v] = await checkCode([{ language: 'python', text: `${blocks.map((b) => b.text).join('\n\n')}\n\n${tests}`, line: 1 }], {
+            sandbox: realVerifier.sandbox,
+            limits: verifyConfig.code,
+          });
           right = v?.reason === 'ok';
         }
       }
-      rows.push({ kind: i < math.length ? 'math' : 'code', prompt: p, verdict: verdict.reason, verified: verdict.verified, detail: verdict.detail.slice(0, 200), right, answer: answer.text.slice(0, 400) });
+      rows.push({
+        kind: i < math.length ? 'math' : 'code',
+        prompt: p,
+        verdict: verdict.reason,
+        verified: verdict.verified,
+        detail: verdict.detail.slice(0, 200),
+        right,
+        answer: answer.text.slice(0, 400),
+      });
       process.stderr.write(`real ${i + 1}/10 ${rows.at(-1)?.kind}: ${verdict.reason} (right: ${String(right)})\n`);
     }
     const tally = (kind: string) => {
       const of = rows.filter((x) => x.kind === kind);
       return {
-        prompts: of.length, right: of.filter((x) => x.right).length, kept: of.filter((x) => x.verdict === 'ok').length,
-        keptButWrong: of.filter((x) => x.verdict === 'ok' && !x.right).length, rejectedButRight: of.filter((x) => x.verdict !== 'ok' && x.right).length,
+        prompts: of.length,
+        right: of.filter((x) => x.right).length,
+        kept: of.filter((x) => x.verdict === 'ok').length,
+        keptButWrong: of.filter((x) => x.verdict === 'ok' && !x.right).length,
+        rejectedButRight: of.filter((x) => x.verdict !== 'ok' && x.right).length,
         reasons: Object.fromEntries([...new Set(of.map((x) => x.verdict))].map((k) => [k, of.filter((x) => x.verdict === k).length])),
       };
     };
-    return { model: 'SmolLM2-135M-Instruct (Q4_1 GGUF, node-llama-cpp, 1 thread)', responder: { maxTokens: 320, temperature: 0.2 }, math: tally('math'), code: tally('code'), rows };
+    return {
+      model: 'SmolLM2-135M-Instruct (Q4_1 GGUF, node-llama-cpp, 1 thread)',
+      responder: { maxTokens: 320, temperature: 0.2 },
+      math: tally('math'),
+      code: tally('code'),
+      rows,
+    };
   } finally {
     await real.close();
     await server.close();

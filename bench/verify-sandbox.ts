@@ -32,11 +32,18 @@ const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0;
 };
-const stats = (xs: number[]) => ({ mean: +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1), p50: +quantile(xs, 0.5).toFixed(1), p95: +quantile(xs, 0.95).toFixed(1) });
+const stats = (xs: number[]) => ({
+  mean: +(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(1),
+  p50: +quantile(xs, 0.5).toFixed(1),
+  p95: +quantile(xs, 0.95).toFixed(1),
+});
 
 /** The same program run as a plain child process, no sandbox: the baseline. */
 function baseline(language: SandboxLanguage): { wallMs: number[]; cpuMs: number[] } {
-  const program = codeBlocks(ANSWERS[language]).filter((b) => b.language === language).map((b) => b.text).join('\n\n');
+  const program = codeBlocks(ANSWERS[language])
+    .filter((b) => b.language === language)
+    .map((b) => b.text)
+    .join('\n\n');
   const { files, main, args } = programFiles(language, program);
   const dir = mkdtempSync(join(tmpdir(), 'verify-bench-'));
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
@@ -60,7 +67,12 @@ function baseline(language: SandboxLanguage): { wallMs: number[]; cpuMs: number[
 
 const verifier = await createVerifier({ config: { ...DEFAULT_CONFIG.verify, code: { ...DEFAULT_CONFIG.verify.code, askTests: false } } });
 // The machine is shared: its load average goes in the results beside the figures.
-const results: Record<string, unknown> = { runs: RUNS, cpus: availableParallelism(), loadAverage: loadavg().map((x) => +x.toFixed(1)), sandbox: verifier.sandbox?.tools };
+const results: Record<string, unknown> = {
+  runs: RUNS,
+  cpus: availableParallelism(),
+  loadAverage: loadavg().map((x) => +x.toFixed(1)),
+  sandbox: verifier.sandbox?.tools,
+};
 for (const language of ['python', 'javascript'] as const) {
   const one = { wallMs: [] as number[], sandboxCpuMs: [] as number[], hostCpuMs: [] as number[] };
   for (let i = 0; i < RUNS; i++) {
@@ -75,7 +87,11 @@ for (const language of ['python', 'javascript'] as const) {
   }
   // Two at once (the default verify.code.parallel on this 2-CPU machine): answers verified per second.
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: RUNS }, (_, i) => verifier.verify({ id: `bench-par-${i}`, instruction: 'Write fib(n) with tests.', response: ANSWERS[language] })));
+  await Promise.all(
+    Array.from({ length: RUNS }, (_, i) =>
+      verifier.verify({ id: `bench-par-${i}`, instruction: 'Write fib(n) with tests.', response: ANSWERS[language] }),
+    ),
+  );
   const parallelWallMs = performance.now() - t0;
   const base = baseline(language);
   results[language] = {
@@ -83,7 +99,11 @@ for (const language of ['python', 'javascript'] as const) {
     parallel: { answersPerSecond: +((RUNS / parallelWallMs) * 1000).toFixed(1) },
     baseline: { wallMs: stats(base.wallMs), cpuMs: stats(base.cpuMs) },
   };
-  const r = results[language] as { sandboxed: { wallMs: { mean: number; p95: number }; cpuMs: { mean: number }; hostCpuMs: { mean: number } }; parallel: { answersPerSecond: number }; baseline: { wallMs: { mean: number }; cpuMs: { mean: number } } };
+  const r = results[language] as {
+    sandboxed: { wallMs: { mean: number; p95: number }; cpuMs: { mean: number }; hostCpuMs: { mean: number } };
+    parallel: { answersPerSecond: number };
+    baseline: { wallMs: { mean: number }; cpuMs: { mean: number } };
+  };
   console.log(
     `${language.padEnd(10)} sandboxed: ${r.sandboxed.wallMs.mean} ms wall (p95 ${r.sandboxed.wallMs.p95}), ${r.sandboxed.cpuMs.mean} ms CPU in the sandbox + ${r.sandboxed.hostCpuMs.mean} ms in this process; ` +
       `${r.parallel.answersPerSecond} answers/s two at once | no sandbox: ${r.baseline.wallMs.mean} ms wall, ${r.baseline.cpuMs.mean} ms CPU`,

@@ -26,7 +26,12 @@ function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     // npm's per-script variables (set when this runs under `npm test`) would point npm at this checkout.
-    if (!/^(VITEST|EVOLFLOW_|TEST$|NODE_ENV$|NODE_OPTIONS$|TSX_|INIT_CWD$|npm_package_|npm_lifecycle_|npm_command$|npm_config_local_prefix$)/.test(key)) env[key] = value;
+    if (
+      !/^(VITEST|EVOLFLOW_|TEST$|NODE_ENV$|NODE_OPTIONS$|TSX_|INIT_CWD$|npm_package_|npm_lifecycle_|npm_command$|npm_config_local_prefix$)/.test(
+        key,
+      )
+    )
+      env[key] = value;
   }
   return { ...env, ONNXRUNTIME_NODE_INSTALL: 'skip', ...(existsSync('/usr/include/node') ? { npm_config_nodedir: '/usr' } : {}) };
 }
@@ -37,7 +42,12 @@ interface VitestJson {
   numPassedTests: number;
   numFailedTests: number;
   numPendingTests: number;
-  testResults: { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+  testResults: {
+    name: string;
+    status: string;
+    message?: string;
+    assertionResults: { fullName: string; status: string; failureMessages: string[] }[];
+  }[];
 }
 
 afterAll(() => rmSync(parent, { recursive: true, force: true }));
@@ -60,18 +70,46 @@ describe('a fresh clone with nothing beside it', () => {
     const report = join(parent, 'unit.json');
     const unitEnv = { ...env, EVOLFLOW_DEDUP__MODEL_DIR: MODEL_DIR, HF_HUB_OFFLINE: '1' };
     const vitest = join(repo, 'node_modules/vitest/vitest.mjs');
-    const outcome = await run(process.execPath, [vitest, 'run', '--project', 'unit', '--reporter=json', `--outputFile.json=${report}`], { cwd: repo, env: unitEnv, maxBuffer: 256 << 20 })
-      .then(() => 'exit 0', (error: { code?: number; stderr?: string }) => `exit ${error.code}: ${(error.stderr ?? '').slice(-2000)}`);
+    const outcome = await run(process.execPath, [vitest, 'run', '--project', 'unit', '--reporter=json', `--outputFile.json=${report}`], {
+      cwd: repo,
+      env: unitEnv,
+      maxBuffer: 256 << 20,
+    }).then(
+      () => 'exit 0',
+      (error: { code?: number; stderr?: string }) => `exit ${error.code}: ${(error.stderr ?? '').slice(-2000)}`,
+    );
     const result = JSON.parse(readFileSync(report, 'utf8')) as VitestJson;
     // What failed, with the first line of each message, so a red run says why without the clone.
-    const failed = result.testResults.filter((r) => r.status !== 'passed').map((r) => {
-      const tests = r.assertionResults.filter((a) => a.status === 'failed').map((a) => `${a.fullName}: ${(a.failureMessages[0] ?? '').split('\n')[0]}`);
-      return `${r.name.replace(repo, '.')}: ${tests.length > 0 ? tests.join('; ') : (r.message ?? r.status).split('\n')[0]}`;
-    });
-    console.log(`fresh clone ${head.slice(0, 8)}: ${result.numPassedTests} passed, ${result.numFailedTests} failed, ${result.numPendingTests} skipped in ${result.testResults.length} files`);
+    const failed = result.testResults
+      .filter((r) => r.status !== 'passed')
+      .map((r) => {
+        const tests = r.assertionResults
+          .filter((a) => a.status === 'failed')
+          .map((a) => `${a.fullName}: ${(a.failureMessages[0] ?? '').split('\n')[0]}`);
+        return `${r.name.replace(repo, '.')}: ${tests.length > 0 ? tests.join('; ') : (r.message ?? r.status).split('\n')[0]}`;
+      });
+    console.log(
+      `fresh clone ${head.slice(0, 8)}: ${result.numPassedTests} passed, ${result.numFailedTests} failed, ${result.numPendingTests} skipped in ${result.testResults.length} files`,
+    );
 
     // Every unit test file of the commit ran (vitest's unit globs), none failed.
-    const files = (await run('git', ['ls-files', 'packages/*/src/*.test.ts', 'packages/*/src/**/*.test.ts', 'plugins/*/src/*.test.ts', 'plugins/*/src/**/*.test.ts', 'services/*/src/*.test.ts', 'services/*/src/**/*.test.ts'], { cwd: repo })).stdout.split('\n').filter(Boolean);
+    const files = (
+      await run(
+        'git',
+        [
+          'ls-files',
+          'packages/*/src/*.test.ts',
+          'packages/*/src/**/*.test.ts',
+          'plugins/*/src/*.test.ts',
+          'plugins/*/src/**/*.test.ts',
+          'services/*/src/*.test.ts',
+          'services/*/src/**/*.test.ts',
+        ],
+        { cwd: repo },
+      )
+    ).stdout
+      .split('\n')
+      .filter(Boolean);
     expect(new Set(result.testResults.map((r) => r.name.slice(repo.length + 1)))).toEqual(new Set(files));
     expect(failed).toEqual([]);
     expect(result.numFailedTests).toBe(0);
@@ -81,8 +119,27 @@ describe('a fresh clone with nothing beside it', () => {
   }, 1_500_000);
 
   it('has no test code that reads the shared data folder beside our checkouts', async () => {
-    const found = await run('git', ['grep', '-l', '-E', OUTSIDE, 'HEAD', '--', 'packages/*/src', 'plugins/*/src', 'services/*/src', 'test', 'scripts/test.sh', 'vitest.config.ts'], { cwd: ROOT })
-      .then((r) => r.stdout.split('\n').filter(Boolean), (error: { code?: number }) => (error.code === 1 ? [] : Promise.reject(error)));
+    const found = await run(
+      'git',
+      [
+        'grep',
+        '-l',
+        '-E',
+        OUTSIDE,
+        'HEAD',
+        '--',
+        'packages/*/src',
+        'plugins/*/src',
+        'services/*/src',
+        'test',
+        'scripts/test.sh',
+        'vitest.config.ts',
+      ],
+      { cwd: ROOT },
+    ).then(
+      (r) => r.stdout.split('\n').filter(Boolean),
+      (error: { code?: number }) => (error.code === 1 ? [] : Promise.reject(error)),
+    );
     expect(found).toEqual([]);
   });
 });

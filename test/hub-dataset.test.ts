@@ -41,18 +41,27 @@ interface Loaded {
 function venvPython(venv: string): string {
   const python = join(ROOT, venv, 'bin/python');
   if (!existsSync(python)) {
-    throw new Error(`${python} is missing: test/hub-dataset.test.ts needs the Python venvs that scripts/test.sh (npm test) makes in .cache/ (python3 -m venv + pip install datasets); run npm test, or make them by hand as scripts/test.sh does`);
+    throw new Error(
+      `${python} is missing: test/hub-dataset.test.ts needs the Python venvs that scripts/test.sh (npm test) makes in .cache/ (python3 -m venv + pip install datasets); run npm test, or make them by hand as scripts/test.sh does`,
+    );
   }
   return python;
 }
 
 function load(venv: string, dir: string): Loaded {
-  const r = spawnSync(venvPython(venv), ['-c', LOADER, dir], { encoding: 'utf8', env: { ...process.env, HF_DATASETS_OFFLINE: '1', HF_HUB_OFFLINE: '1' } });
+  const r = spawnSync(venvPython(venv), ['-c', LOADER, dir], {
+    encoding: 'utf8',
+    env: { ...process.env, HF_DATASETS_OFFLINE: '1', HF_HUB_OFFLINE: '1' },
+  });
   if (r.status !== 0) throw new Error(`load_dataset(${dir}) with ${venv} failed (exit ${r.status}):\n${r.stderr.slice(-3000)}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Loaded;
 }
 
-const jsonl = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonl = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 const folders: Record<'alpaca' | 'sharegpt' | 'openai', string> = { alpaca: '', sharegpt: '', openai: '' };
 

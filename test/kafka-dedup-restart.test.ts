@@ -36,19 +36,36 @@ afterAll(async () => {
 });
 
 async function transportFor(prefix: string): Promise<KafkaTransport> {
-  const t = await createKafkaTransport({ brokers: [brokers], prefix, groupPrefix: prefix, partitions: 1, sessionTimeoutMs: 6000, logger: quietLogger });
+  const t = await createKafkaTransport({
+    brokers: [brokers],
+    prefix,
+    groupPrefix: prefix,
+    partitions: 1,
+    sessionTimeoutMs: 6000,
+    logger: quietLogger,
+  });
   open.push(t);
   return t;
 }
 const envFor = (transport: KafkaTransport | null): StageEnv => ({
-  config, logger: quietLogger, llm: undefined as never, cwd: ROOT, outDir: ROOT, ...(transport ? stateLogsOf(transport) : {}),
+  config,
+  logger: quietLogger,
+  llm: undefined as never,
+  cwd: ROOT,
+  outDir: ROOT,
+  ...(transport ? stateLogsOf(transport) : {}),
 });
 const stageWith = async (transport: KafkaTransport | null): Promise<DedupStage> =>
   createDedupStage(envFor(transport), await createDeduper(deduperOptionsFromConfig(config.dedup, { embedder })));
 
 /** The topic every record ended on (unique or rejected), read back by a group of our own. */
 async function collect(transport: KafkaTransport, into: Map<string, TopicName>): Promise<Subscription> {
-  return transport.subscribe({ group: `${transport.prefix}collector`, topics: ['unique', 'rejected'], concurrency: 64, handler: async (d) => void into.set(d.record.id, d.topic) });
+  return transport.subscribe({
+    group: `${transport.prefix}collector`,
+    topics: ['unique', 'rejected'],
+    concurrency: 64,
+    handler: async (d) => void into.set(d.record.id, d.topic),
+  });
 }
 
 describe('dedup stage restart over Kafka', () => {
@@ -67,7 +84,14 @@ describe('dedup stage restart over Kafka', () => {
     const collector = await collect(t1, outcomes);
     const before = await stageWith(t1);
     expect(before.changelog?.restored).toBe(0);
-    const running = await runStage({ handler: before, ctx: undefined, transport: t1, logger: quietLogger, groupPrefix: prefix, concurrency: 64 });
+    const running = await runStage({
+      handler: before,
+      ctx: undefined,
+      transport: t1,
+      logger: quietLogger,
+      groupPrefix: prefix,
+      concurrency: 64,
+    });
     await t1.publish('accepted', first);
     await waitFor('the first 1,000 decisions', () => outcomes.size === first.length, { timeoutMs: 240_000 });
     await running.stop();
@@ -82,7 +106,9 @@ describe('dedup stage restart over Kafka', () => {
     const keys = (await kcat(brokers, ['-C', '-t', t2.topicName('dedup-changelog'), '-e', '-q', '-f', '%k\n'])).trim().split('\n');
     expect(new Set(keys).size).toBe(keptFirst);
     let vectors = 0;
-    await t2.stateLog('dedup-changelog').read((e) => void (decodeKeptEntry(e.value, e.where).vector?.length === embedder.dimension && vectors++));
+    await t2
+      .stateLog('dedup-changelog')
+      .read((e) => void (decodeKeptEntry(e.value, e.where).vector?.length === embedder.dimension && vectors++));
     expect(vectors).toBe(keptFirst);
 
     // The restarted stage: an empty index, rebuilt from the changelog alone (no snapshot folder).
@@ -90,7 +116,14 @@ describe('dedup stage restart over Kafka', () => {
     expect(after.changelog?.restored).toBe(keptFirst);
     expect(after.deduper.size()).toBe(keptFirst);
     const collector2 = await collect(t2, outcomes);
-    const running2 = await runStage({ handler: after, ctx: undefined, transport: t2, logger: quietLogger, groupPrefix: prefix, concurrency: 64 });
+    const running2 = await runStage({
+      handler: after,
+      ctx: undefined,
+      transport: t2,
+      logger: quietLogger,
+      groupPrefix: prefix,
+      concurrency: 64,
+    });
     await t2.publish('accepted', second);
     await waitFor('the second 1,000 decisions', () => outcomes.size === first.length + second.length, { timeoutMs: 240_000 });
     await running2.stop();
@@ -101,7 +134,12 @@ describe('dedup stage restart over Kafka', () => {
     for (const r of second) expect(outcomes.get(r.id), r.id).toBe(expected.get(r.id));
     const count = (ids: EvolRecord[], topic: TopicName) => ids.filter((r) => outcomes.get(r.id) === topic).length;
     const countExpected = (ids: EvolRecord[], topic: TopicName) => ids.filter((r) => expected.get(r.id) === topic).length;
-    expect([count(second, 'unique'), count(second, 'rejected')]).toEqual([countExpected(second, 'unique'), countExpected(second, 'rejected')]);
-    console.log(`dedup restart over Kafka: first batch kept ${keptFirst}, second batch kept ${count(second, 'unique')} and dropped ${count(second, 'rejected')} (all 500 repeats among them); changelog entries ${keys.length}`);
+    expect([count(second, 'unique'), count(second, 'rejected')]).toEqual([
+      countExpected(second, 'unique'),
+      countExpected(second, 'rejected'),
+    ]);
+    console.log(
+      `dedup restart over Kafka: first batch kept ${keptFirst}, second batch kept ${count(second, 'unique')} and dropped ${count(second, 'rejected')} (all 500 repeats among them); changelog entries ${keys.length}`,
+    );
   }, 600_000);
 });

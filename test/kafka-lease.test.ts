@@ -61,7 +61,7 @@ describe('Kafka prefix lease', () => {
     await next.release();
   });
 
-  it('lets a crashed holder\'s successor take over once its heartbeats have lapsed', async () => {
+  it("lets a crashed holder's successor take over once its heartbeats have lapsed", async () => {
     const prefix = uniquePrefix('lease-crash');
     // The holder: another process that takes the lease (ttl 4 s) and is then killed without a release.
     const script = `
@@ -71,7 +71,10 @@ describe('Kafka prefix lease', () => {
       process.stdout.write('held\\n');
       setInterval(() => undefined, 1000);
     `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: join(root, 'packages/cli'), stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: join(root, 'packages/cli'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout?.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
       child.once('exit', (code) => reject(new Error(`the holder exited with ${code} before taking the lease`)));
@@ -86,10 +89,14 @@ describe('Kafka prefix lease', () => {
     expect(err?.message).toContain(': the crashed run;');
     // Then its lease lapses and the next claim takes it over.
     let lease: PrefixLease | undefined;
-    await waitFor('the lapsed lease to be taken over', async () => {
-      lease = await t.acquireLease({ ttlMs: 4000 }).catch(() => undefined);
-      return lease !== undefined;
-    }, { timeoutMs: 60_000, intervalMs: 1000 });
+    await waitFor(
+      'the lapsed lease to be taken over',
+      async () => {
+        lease = await t.acquireLease({ ttlMs: 4000 }).catch(() => undefined);
+        return lease !== undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
     expect(lease?.tookOverFrom?.pid).toBe(pid);
     expect(lease?.tookOverFrom?.command).toBe('the crashed run');
     await lease?.release();
@@ -100,9 +107,16 @@ describe('Kafka prefix lease', () => {
     const holder = await (await transport(prefix)).acquireLease({ ttlMs: 60_000, command: 'evolflow run --follow' });
     const dir = mkdtempSync(join(tmpdir(), 'lease-cli-'));
     const config = join(dir, 'evolflow.yaml');
-    writeFileSync(config, `transport:\n  kind: kafka\n  kafka:\n    brokers: ["${brokers}"]\n    prefix: "${prefix}"\nllm:\n  cache:\n    enabled: false\n`);
+    writeFileSync(
+      config,
+      `transport:\n  kind: kafka\n  kafka:\n    brokers: ["${brokers}"]\n    prefix: "${prefix}"\nllm:\n  cache:\n    enabled: false\n`,
+    );
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', bin, 'run', '--config', config, '--out', join(dir, 'out'), '--no-progress'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', bin, 'run', '--config', config, '--out', join(dir, 'out'), '--no-progress'],
+        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let stderr = '';
       child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
       child.once('exit', (code) => resolve({ code, stderr }));

@@ -29,7 +29,9 @@ afterAll(async () => {
 
 function configOf(file: string, over: { rounds: number; outDir: string; prefix: string; simulatorUrl: string }): Readonly<Config> {
   return loadConfig({
-    file, env: {}, cwd: ROOT,
+    file,
+    env: {},
+    cwd: ROOT,
     overrides: {
       run: { rounds: over.rounds, outDir: over.outDir },
       llm: { provider: 'sim', baseUrl: over.simulatorUrl },
@@ -39,10 +41,25 @@ function configOf(file: string, over: { rounds: number; outDir: string; prefix: 
 }
 
 /** Run the pipeline; `stages` limits which stages run in this process (the rest run elsewhere). */
-async function runHere(config: Readonly<Config>, transport: Transport, { stages, onStarted }: { stages?: Parameters<typeof startPipeline>[0]['stages']; onStarted?: (p: Awaited<ReturnType<typeof startPipeline>>) => void } = {}): Promise<RunSummary> {
+async function runHere(
+  config: Readonly<Config>,
+  transport: Transport,
+  {
+    stages,
+    onStarted,
+  }: { stages?: Parameters<typeof startPipeline>[0]['stages']; onStarted?: (p: Awaited<ReturnType<typeof startPipeline>>) => void } = {},
+): Promise<RunSummary> {
   const llm = await setupLlm(config);
   try {
-    const pipeline = await startPipeline({ config, seedFiles: [SELF_INSTRUCT], transport, llm: llm.llm, logger: jsonLogger('error'), cwd: ROOT, ...(stages ? { stages } : {}) });
+    const pipeline = await startPipeline({
+      config,
+      seedFiles: [SELF_INSTRUCT],
+      transport,
+      llm: llm.llm,
+      logger: jsonLogger('error'),
+      cwd: ROOT,
+      ...(stages ? { stages } : {}),
+    });
     onStarted?.(pipeline);
     return await pipeline.done;
   } finally {
@@ -64,15 +81,22 @@ function deadLineages(outDir: string): Set<string> {
 }
 
 const linesOf = (file: string, skip: ReadonlySet<string>) =>
-  readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').filter((l) => {
-    const row = JSON.parse(l) as { seedId?: string; metadata?: { seedId?: string } };
-    const seedId = row.seedId ?? row.metadata?.seedId;
-    return seedId === undefined || !skip.has(seedId);
-  }).sort();
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .filter((l) => {
+      const row = JSON.parse(l) as { seedId?: string; metadata?: { seedId?: string } };
+      const seedId = row.seedId ?? row.metadata?.seedId;
+      return seedId === undefined || !skip.has(seedId);
+    })
+    .sort();
 
 /** The run's files are the same, line for line after sorting, over the lineages in neither `skip`. */
 function expectSameOutputs(a: string, b: string, skip: ReadonlySet<string>): void {
-  const files = skip.size === 0 ? ['kept.jsonl', 'rejected.jsonl', 'seeds.jsonl', 'lineage.jsonl', 'data/jsonl/train-00000-of-00001.jsonl'] : ['kept.jsonl', 'rejected.jsonl', 'seeds.jsonl', 'lineage.jsonl'];
+  const files =
+    skip.size === 0
+      ? ['kept.jsonl', 'rejected.jsonl', 'seeds.jsonl', 'lineage.jsonl', 'data/jsonl/train-00000-of-00001.jsonl']
+      : ['kept.jsonl', 'rejected.jsonl', 'seeds.jsonl', 'lineage.jsonl'];
   for (const f of files) {
     const left = linesOf(join(a, f), skip);
     const right = linesOf(join(b, f), skip);
@@ -82,7 +106,11 @@ function expectSameOutputs(a: string, b: string, skip: ReadonlySet<string>): voi
 }
 
 /** Every seed has exactly one record per round, kept or rejected (lineages in `dead` stop at their dead letter). */
-function expectEveryRecordOnce(outDir: string, rounds: number, { dead, seeds = SEEDS }: { dead: ReadonlySet<string>; seeds?: number }): { kept: EvolRecord[]; rejected: EvolRecord[] } {
+function expectEveryRecordOnce(
+  outDir: string,
+  rounds: number,
+  { dead, seeds = SEEDS }: { dead: ReadonlySet<string>; seeds?: number },
+): { kept: EvolRecord[]; rejected: EvolRecord[] } {
   const kept = readJsonl(join(outDir, 'kept.jsonl'));
   const rejected = readJsonl(join(outDir, 'rejected.jsonl'));
   const seedRows = readJsonl(join(outDir, 'seeds.jsonl'));
@@ -132,7 +160,19 @@ describe('the pipeline over Kafka', () => {
       configFile = fleetConfig(tempDir('kafka-fleet'));
       // The in-memory reference run (the CLI) with the same seeds, settings and simulator seed.
       reference = tempDir('kafka-fleet-ref');
-      await runCli(['run', '--seeds', SELF_INSTRUCT, '--rounds', String(rounds), '--config', configFile, '--llm', 'sim', '--out', reference]);
+      await runCli([
+        'run',
+        '--seeds',
+        SELF_INSTRUCT,
+        '--rounds',
+        String(rounds),
+        '--config',
+        configFile,
+        '--llm',
+        'sim',
+        '--out',
+        reference,
+      ]);
       // One simulator for every process (answers are a function of the seed and the request).
       sim = await startSimulator({ seed: 3, latencyMs: 15, faultRate: 0 });
       cleanups.push(() => sim.close());
@@ -160,17 +200,21 @@ describe('the pipeline over Kafka', () => {
       const { fleet: f, transport, config } = await fleet('crash');
       const procs = start(SERVICES, f);
       await Promise.all(procs.map((p) => p.running));
-      const byName = (n: string) => procs.find((p) => p.name === n && p.child.exitCode === null && p.child.signalCode === null) as StageProcess;
+      const byName = (n: string) =>
+        procs.find((p) => p.name === n && p.child.exitCode === null && p.child.signalCode === null) as StageProcess;
       let killedAt = -1;
-      const killer = (async (pipeline: Awaited<ReturnType<typeof startPipeline>>) => {
+      const killer = async (pipeline: Awaited<ReturnType<typeof startPipeline>>) => {
         // Mid-run: a third of the evolutions have reached their terminal state.
-        await waitFor('a third of the run', () => pipeline.progress().terminal >= SEEDS + (SEEDS * rounds) / 3, { timeoutMs: 300_000, intervalMs: 50 });
+        await waitFor('a third of the run', () => pipeline.progress().terminal >= SEEDS + (SEEDS * rounds) / 3, {
+          timeoutMs: 300_000,
+          intervalMs: 50,
+        });
         killedAt = pipeline.progress().terminal;
         await Promise.all([byName('evolve').kill(), byName('dedup').kill()]);
         const again = start(['evolve', 'dedup'], f);
         procs.push(...again);
         await Promise.all(again.map((p) => p.running));
-      });
+      };
       let killing: Promise<void> = Promise.resolve();
       const summary = await runHere(config, transport, { stages: ['mix'], onStarted: (p) => void (killing = killer(p)) });
       await killing;
@@ -187,7 +231,9 @@ describe('the pipeline over Kafka', () => {
       const dataset = readJsonl(join(f.outDir, 'data/jsonl/train-00000-of-00001.jsonl'));
       expect(dataset.length).toBe(summary.totals.dataset);
       // The broker holds what the replays re-emitted (at-least-once); the files hold each id once.
-      const evolvedIds = (await kcat(brokers, ['-C', '-t', transport.topicName('evolved'), '-o', 'beginning', '-e', '-q', '-f', '%k %o\n'])).split('\n').filter(Boolean);
+      const evolvedIds = (await kcat(brokers, ['-C', '-t', transport.topicName('evolved'), '-o', 'beginning', '-e', '-q', '-f', '%k %o\n']))
+        .split('\n')
+        .filter(Boolean);
       expect(evolvedIds.length).toBeGreaterThanOrEqual(SEEDS * rounds - dead.size * rounds);
       // And nothing differs from the in-memory run: the replays after the kill re-emitted the same records.
       expectSameOutputs(reference, f.outDir, dead);
@@ -197,13 +243,21 @@ describe('the pipeline over Kafka', () => {
       const { fleet: f, transport, config } = await fleet('scale');
       const procs = start([...SERVICES, 'evolve'], f);
       await Promise.all(procs.map((p) => p.running));
-      await waitFor('two evolve members holding the 3 pool partitions', async () => {
-        const members = await groupMembers(brokers, `${f.prefix}evolve`);
-        return members.length === 2 && members.every((n) => n > 0) && members.reduce((a, b) => a + b, 0) === 3;
-      }, { timeoutMs: 120_000, intervalMs: 500 });
+      await waitFor(
+        'two evolve members holding the 3 pool partitions',
+        async () => {
+          const members = await groupMembers(brokers, `${f.prefix}evolve`);
+          return members.length === 2 && members.every((n) => n > 0) && members.reduce((a, b) => a + b, 0) === 3;
+        },
+        { timeoutMs: 120_000, intervalMs: 500 },
+      );
       // A foreign producer's plain seeds, before the run starts.
       const foreign = ['Describe how a bicycle gear works.', 'List four uses of baking soda.', 'Explain what a prime number is.'];
-      await kcat(brokers, ['-P', '-t', transport.topicName('seeds'), '-X', 'topic.partitioner=murmur2_random'], `${foreign.map((i) => JSON.stringify({ instruction: i, output: 'An answer.' })).join('\n')}\n`);
+      await kcat(
+        brokers,
+        ['-P', '-t', transport.topicName('seeds'), '-X', 'topic.partitioner=murmur2_random'],
+        `${foreign.map((i) => JSON.stringify({ instruction: i, output: 'An answer.' })).join('\n')}\n`,
+      );
       const summary = await runHere(config, transport, { stages: ['mix'] });
       const stats = await Promise.all(procs.map((p) => p.stop()));
       const evolves = stats.filter((s) => s.stage === 'evolve');
@@ -220,7 +274,10 @@ describe('the pipeline over Kafka', () => {
 
       // kcat reads the run back: the foreign seeds' replay records and their evolutions, all valid.
       const read = async (topic: 'replay' | 'unique' | 'rejected') =>
-        (await kcat(brokers, ['-C', '-t', transport.topicName(topic), '-o', 'beginning', '-e', '-q', '-f', '%s\n'])).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as EvolRecord);
+        (await kcat(brokers, ['-C', '-t', transport.topicName(topic), '-o', 'beginning', '-e', '-q', '-f', '%s\n']))
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as EvolRecord);
       const replay = await read('replay');
       expect(replay.every((r) => recordProblems(r).length === 0)).toBe(true);
       const foreignSeeds = replay.filter((r) => r.source?.file.startsWith('topic:seeds/'));

@@ -21,7 +21,14 @@ afterAll(async () => {
 
 async function transportFor(name: string, extra: { maxMessageBytes?: number } = {}): Promise<KafkaTransport> {
   const prefix = uniquePrefix(name);
-  const t = await createKafkaTransport({ brokers: [brokers], prefix, groupPrefix: prefix, sessionTimeoutMs: 6000, logger: quietLogger, ...extra });
+  const t = await createKafkaTransport({
+    brokers: [brokers],
+    prefix,
+    groupPrefix: prefix,
+    sessionTimeoutMs: 6000,
+    logger: quietLogger,
+    ...extra,
+  });
   open.push(t);
   return t;
 }
@@ -33,9 +40,27 @@ describe('Kafka transport contract', () => {
   it('creates every manifest topic under the prefix plus the compacted dedup changelog', async () => {
     const t = await transportFor('topics');
     const meta = await kcat(brokers, ['-L', '-J']);
-    const names = (JSON.parse(meta) as { topics: { topic: string; partitions: unknown[] }[] }).topics.filter((x) => x.topic.startsWith(t.prefix));
+    const names = (JSON.parse(meta) as { topics: { topic: string; partitions: unknown[] }[] }).topics.filter((x) =>
+      x.topic.startsWith(t.prefix),
+    );
     expect(names.map((x) => x.topic).sort()).toEqual(
-      ['seeds', 'pool', 'replay', 'evolved', 'validated', 'responded', 'verified', 'accepted', 'unique', 'rejected', 'curriculum', 'dlq', 'dedup-changelog'].map((x) => t.topicName(x as TopicName)).sort(),
+      [
+        'seeds',
+        'pool',
+        'replay',
+        'evolved',
+        'validated',
+        'responded',
+        'verified',
+        'accepted',
+        'unique',
+        'rejected',
+        'curriculum',
+        'dlq',
+        'dedup-changelog',
+      ]
+        .map((x) => t.topicName(x as TopicName))
+        .sort(),
     );
     expect(names.every((x) => x.partitions.length === 3)).toBe(true);
   });
@@ -44,15 +69,27 @@ describe('Kafka transport contract', () => {
     const t = await transportFor('pubsub');
     await t.publish('pool', records(30));
     const got: Delivery[] = [];
-    const sub = await t.subscribe({ group: `${t.groupPrefix}evolve`, topics: ['pool'], concurrency: 8, handler: async (d) => void got.push(d) });
+    const sub = await t.subscribe({
+      group: `${t.groupPrefix}evolve`,
+      topics: ['pool'],
+      concurrency: 8,
+      handler: async (d) => void got.push(d),
+    });
     await waitFor('30 deliveries', () => got.length >= 30);
     await waitFor('drained', () => t.isDrained());
     expect(ids(got)).toEqual(ids(records(30).map((r) => ({ record: r }) as Delivery)));
-    expect(got.every((d) => d.topic === 'pool' && d.key === d.record.seedId && d.partition >= 0 && d.partition < 3 && /^\d+$/.test(d.offset))).toBe(true);
+    expect(
+      got.every((d) => d.topic === 'pool' && d.key === d.record.seedId && d.partition >= 0 && d.partition < 3 && /^\d+$/.test(d.offset)),
+    ).toBe(true);
     // A lineage stays on one partition: the same seedId always lands on the same partition.
     const again: Delivery[] = [];
     await t.publish('pool', [{ ...seedRecord(0), id: 's-test-0.r1', round: 1, parentId: 's-test-0' }]);
-    const sub2 = await t.subscribe({ group: `${t.groupPrefix}second`, topics: ['pool'], concurrency: 1, handler: async (d) => void again.push(d) });
+    const sub2 = await t.subscribe({
+      group: `${t.groupPrefix}second`,
+      topics: ['pool'],
+      concurrency: 1,
+      handler: async (d) => void again.push(d),
+    });
     await waitFor('31 deliveries to the second group', () => again.length >= 31);
     const partitionsOfSeed0 = new Set(again.filter((d) => d.record.seedId === 's-test-0').map((d) => d.partition));
     expect(partitionsOfSeed0.size).toBe(1);
@@ -117,7 +154,12 @@ describe('Kafka transport contract', () => {
         await t.publish('evolved', [{ ...d.record, id: `${d.record.id}.r1`, round: 1, parentId: d.record.id }]);
       },
     });
-    const validate = await t.subscribe({ group: `${t.groupPrefix}validate`, topics: ['evolved'], concurrency: 3, handler: async () => void handled++ });
+    const validate = await t.subscribe({
+      group: `${t.groupPrefix}validate`,
+      topics: ['evolved'],
+      concurrency: 3,
+      handler: async () => void handled++,
+    });
     expect(await t.isDrained()).toBe(false);
     await waitFor('drained', () => t.isDrained());
     expect(handled).toBe(40);
@@ -132,7 +174,12 @@ describe('Kafka transport contract', () => {
     await t.publish('evolved', records(1, 100));
     expect(await other.isDrained()).toBe(false);
     expect(await other.backlog('evolved')).toBe(1);
-    const validateAgain = await t.subscribe({ group: `${t.groupPrefix}validate`, topics: ['evolved'], concurrency: 3, handler: async () => void handled++ });
+    const validateAgain = await t.subscribe({
+      group: `${t.groupPrefix}validate`,
+      topics: ['evolved'],
+      concurrency: 3,
+      handler: async () => void handled++,
+    });
     await waitFor('drained again', () => other.isDrained());
     expect(handled).toBe(41);
     await Promise.all([evolve.stop(), validateAgain.stop()]);
@@ -141,7 +188,11 @@ describe('Kafka transport contract', () => {
   it('redelivers what a killed consumer had not committed (at-least-once)', async () => {
     const t = await transportFor('redeliver');
     const group = `${t.groupPrefix}evolve`;
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./helpers/kafka-child.ts', import.meta.url)), brokers, t.prefix, group, '10'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./helpers/kafka-child.ts', import.meta.url)), brokers, t.prefix, group, '10'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const childGot: string[] = [];
     let childErr = '';
     let joined = false;
@@ -185,7 +236,12 @@ describe('Kafka transport contract', () => {
     const letters: DeadLetter[] = [];
     const dl = await t.subscribeDeadLetters(`${t.prefix}dlq-sink`, async (l) => void letters.push(l));
     const got: Delivery[] = [];
-    const sub = await t.subscribe({ group: `${t.groupPrefix}seed`, topics: ['seeds'], concurrency: 4, handler: async (d) => void got.push(d) });
+    const sub = await t.subscribe({
+      group: `${t.groupPrefix}seed`,
+      topics: ['seeds'],
+      concurrency: 4,
+      handler: async (d) => void got.push(d),
+    });
     const notJson = 'this is { not json';
     const notRecord = JSON.stringify({ hello: 'neither a record nor a seed' });
     const notUtf8 = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
@@ -226,7 +282,12 @@ describe('Kafka transport contract', () => {
     const lines = foreign.map((r) => `${r.seedId}\t${JSON.stringify(r)}`).join('\n');
     await kcat(brokers, ['-P', '-t', t.topicName('seeds'), '-K', '\t', '-X', 'topic.partitioner=murmur2_random'], `${lines}\n`);
     const got: Delivery[] = [];
-    const sub = await t.subscribe({ group: `${t.groupPrefix}seed`, topics: ['seeds'], concurrency: 2, handler: async (d) => void got.push(d) });
+    const sub = await t.subscribe({
+      group: `${t.groupPrefix}seed`,
+      topics: ['seeds'],
+      concurrency: 2,
+      handler: async (d) => void got.push(d),
+    });
     await waitFor('5 records produced by kcat', () => got.length >= 5);
     expect(ids(got)).toEqual(foreign.map((r) => r.id).sort());
     expect(got.every((d) => d.key === d.record.seedId)).toBe(true);
@@ -240,18 +301,23 @@ describe('Kafka transport contract', () => {
     await waitFor('2 plain seeds produced by kcat', () => got.length >= 7);
     const seeds = got.slice(5).map((d) => d.record);
     expect(seeds.map((r) => r.instruction).sort()).toEqual(alpaca.map((a) => a.instruction).sort());
-    expect(seeds.every((r) => r.round === 0 && r.id === r.seedId && r.source?.format === 'alpaca' && recordProblems(r).length === 0)).toBe(true);
+    expect(seeds.every((r) => r.round === 0 && r.id === r.seedId && r.source?.format === 'alpaca' && recordProblems(r).length === 0)).toBe(
+      true,
+    );
     expect(seeds.find((r) => r.input !== undefined)?.input).toBe('Bonjour le monde');
 
     // Same key, same partition, whoever produced it.
     const ours = got.find((d) => d.record.id === foreign[0]?.id);
     await t.publish('seeds', [{ ...(foreign[0] as EvolRecord), id: `${foreign[0]?.id}.r1`, round: 1, parentId: foreign[0]?.id ?? null }]);
-    await waitFor('our record with kcat\'s key', () => got.length >= 8);
+    await waitFor("our record with kcat's key", () => got.length >= 8);
     expect(got[7]?.partition).toBe(ours?.partition);
 
     await t.publish('pool', records(7, 600));
     const out = await kcat(brokers, ['-C', '-t', t.topicName('pool'), '-o', 'beginning', '-e', '-q', '-f', '%k\t%p\t%s\n']);
-    const rows = out.trim().split('\n').map((l) => l.split('\t'));
+    const rows = out
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     expect(rows.length).toBe(7);
     for (const [key, partition, value] of rows) {
       const record = JSON.parse(value ?? '') as EvolRecord;
@@ -272,7 +338,13 @@ describe('Kafka transport contract', () => {
     const config = await kcat(brokers, ['-L', '-J', '-t', t.topicName('dedup-changelog')]);
     expect(JSON.parse(config).topics[0].partitions).toHaveLength(3); // keyed entries spread over the partitions
 
-    const again = await createKafkaTransport({ brokers: [brokers], prefix: t.prefix, groupPrefix: t.prefix, sessionTimeoutMs: 6000, logger: quietLogger });
+    const again = await createKafkaTransport({
+      brokers: [brokers],
+      prefix: t.prefix,
+      groupPrefix: t.prefix,
+      sessionTimeoutMs: 6000,
+      logger: quietLogger,
+    });
     open.push(again);
     const read: { key: string; value: string; where: string }[] = [];
     const n = await again.stateLog('dedup-changelog').read((e) => read.push({ key: e.key, value: e.value.toString(), where: e.where }));

@@ -11,9 +11,16 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => server?.close());
 
-interface Completion { choices: { message: { content: string }; finish_reason: string }[]; usage: { prompt_tokens: number; completion_tokens: number } }
+interface Completion {
+  choices: { message: { content: string }; finish_reason: string }[];
+  usage: { prompt_tokens: number; completion_tokens: number };
+}
 async function chat(body: Record<string, unknown>): Promise<Completion> {
-  const res = await fetch(`${server.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'smollm2', ...body }) });
+  const res = await fetch(`${server.url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'smollm2', ...body }),
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as Completion;
 }
@@ -39,8 +46,23 @@ describe('SmolLM2-135M-Instruct served locally', () => {
   });
 
   it('follows a JSON schema given as response_format (structured outputs)', async () => {
-    const schema = { type: 'object', properties: { verdict: { enum: ['Equal', 'Not Equal'] } }, required: ['verdict'], additionalProperties: false };
-    const answer = await chat({ messages: [{ role: 'user', content: 'Are "Name a color." and "Name a color of the rainbow and explain it." equal? Answer Equal or Not Equal.' }], max_tokens: 24, temperature: 0, response_format: { type: 'json_schema', json_schema: { name: 'verdict', schema } } });
+    const schema = {
+      type: 'object',
+      properties: { verdict: { enum: ['Equal', 'Not Equal'] } },
+      required: ['verdict'],
+      additionalProperties: false,
+    };
+    const answer = await chat({
+      messages: [
+        {
+          role: 'user',
+          content: 'Are "Name a color." and "Name a color of the rainbow and explain it." equal? Answer Equal or Not Equal.',
+        },
+      ],
+      max_tokens: 24,
+      temperature: 0,
+      response_format: { type: 'json_schema', json_schema: { name: 'verdict', schema } },
+    });
     expect(['Equal', 'Not Equal']).toContain((JSON.parse(text(answer)) as { verdict: string }).verdict);
   });
 

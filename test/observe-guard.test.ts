@@ -26,10 +26,30 @@ afterAll(async () => {
 async function runWith(adaptive: boolean): Promise<Outcome> {
   const dir = tempDir(`guard-${adaptive ? 'on' : 'off'}`);
   const out = join(dir, 'out');
-  const config = writeConfig(dir, { run: { rounds: 3 }, stages: { concurrency: 8 }, observe: { adaptive, failureWindow: 20, failureBand: { low: 0, high: 0.5 } } });
-  const run = evolflow(['run', '--config', config, '--seeds', SELF_INSTRUCT, '--out', out, '--llm', 'sim', '--base-url', sim.url, '--log-level', 'warn']);
+  const config = writeConfig(dir, {
+    run: { rounds: 3 },
+    stages: { concurrency: 8 },
+    observe: { adaptive, failureWindow: 20, failureBand: { low: 0, high: 0.5 } },
+  });
+  const run = evolflow([
+    'run',
+    '--config',
+    config,
+    '--seeds',
+    SELF_INSTRUCT,
+    '--out',
+    out,
+    '--llm',
+    'sim',
+    '--base-url',
+    sim.url,
+    '--log-level',
+    'warn',
+  ]);
   expect(await run.code, run.stderr()).toBe(0);
-  const runJson = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { strategies: Record<string, { kept: number; rejected: Record<string, number> }> };
+  const runJson = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as {
+    strategies: Record<string, { kept: number; rejected: Record<string, number> }>;
+  };
   const count = (s: { kept: number; rejected: Record<string, number> }) => s.kept + Object.values(s.rejected).reduce((a, b) => a + b, 0);
   const evolutions = Object.values(runJson.strategies).reduce((a, s) => a + count(s), 0);
   const mutation = runJson.strategies.mutation;
@@ -64,6 +84,8 @@ describe('failure-rate guard in evolflow run', () => {
     expect(on.share).toBeLessThan(off.share * 0.8);
     expect(off.lateShare).toBeGreaterThan(0.12);
     expect(on.lateShare).toBeLessThan(off.lateShare * 0.6);
-    console.log(`mutation share of evolutions: uniform ${(off.share * 100).toFixed(1)}% of ${off.evolutions} (rounds 2+: ${(off.lateShare * 100).toFixed(1)}%), adaptive ${(on.share * 100).toFixed(1)}% of ${on.evolutions} (rounds 2+: ${(on.lateShare * 100).toFixed(1)}%); final weight ${on.weight.toFixed(2)}`);
+    console.log(
+      `mutation share of evolutions: uniform ${(off.share * 100).toFixed(1)}% of ${off.evolutions} (rounds 2+: ${(off.lateShare * 100).toFixed(1)}%), adaptive ${(on.share * 100).toFixed(1)}% of ${on.evolutions} (rounds 2+: ${(on.lateShare * 100).toFixed(1)}%); final weight ${on.weight.toFixed(2)}`,
+    );
   });
 });

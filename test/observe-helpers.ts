@@ -32,7 +32,11 @@ export interface ChildRun {
 
 /** Start `evolflow <args>` in a child process (tsx loader, cwd the repo root). */
 export function evolflow(args: readonly string[], env: Record<string, string> = {}): ChildRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -40,7 +44,6 @@ export function evolflow(args: readonly string[], env: Record<string, string> = 
   const code = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
   return { code, stdout: () => out, stderr: () => err, kill: () => child.kill('SIGTERM') };
 }
-
 
 export interface Sample {
   name: string;
@@ -62,11 +65,17 @@ export function parseMetrics(text: string): Sample[] {
 
 /** Sum of a metric's samples whose labels include `where`. */
 export function sum(samples: readonly Sample[], name: string, where: Record<string, string> = {}): number {
-  return samples.filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v)).reduce((a, s) => a + s.value, 0);
+  return samples
+    .filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v))
+    .reduce((a, s) => a + s.value, 0);
 }
 
 /** Per value of `label`, the sum of a metric's samples matching `where`. */
-export function sumBy(samples: readonly Sample[], name: string, { label, where = {} }: { label: string; where?: Record<string, string> }): Record<string, number> {
+export function sumBy(
+  samples: readonly Sample[],
+  name: string,
+  { label, where = {} }: { label: string; where?: Record<string, string> },
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const s of samples) {
     if (s.name !== name || !Object.entries(where).every(([k, v]) => s.labels[k] === v)) continue;

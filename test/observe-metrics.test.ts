@@ -6,8 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { evolflow, freePort, parseMetrics, sleep, sum, sumBy, tempDir, VICUNA, writeConfig } from './observe-helpers.ts';
 
 interface RunJson {
-  stages: Record<string, { in: number; out: number; rejected: number; absorbed: number; deadLettered: number; reasons: Record<string, number> }>;
-  llm: { calls: number; cacheHits: number; retries: number; errors: number; promptTokens: number; completionTokens: number; byRole: Record<string, { calls: number; promptTokens: number; completionTokens: number }> };
+  stages: Record<
+    string,
+    { in: number; out: number; rejected: number; absorbed: number; deadLettered: number; reasons: Record<string, number> }
+  >;
+  llm: {
+    calls: number;
+    cacheHits: number;
+    retries: number;
+    errors: number;
+    promptTokens: number;
+    completionTokens: number;
+    byRole: Record<string, { calls: number; promptTokens: number; completionTokens: number }>;
+  };
   totals: { seeds: number; evolutions: number; kept: number; rejected: number; deadLettered: number };
   rounds: Record<string, { kept: number; rejected: Record<string, number> }>;
 }
@@ -18,12 +29,29 @@ describe('metrics of evolflow run', () => {
     const out = join(dir, 'out');
     const config = writeConfig(dir, {
       run: { rounds: 2 },
-      simulator: { latencyMs: 15, latencyJitterMs: 10, faultRate: 0.04, faults: ['rate-limit', 'server-error', 'meta-copy', 'unchanged', 'no-gain', 'refusal', 'too-short'] },
+      simulator: {
+        latencyMs: 15,
+        latencyJitterMs: 10,
+        faultRate: 0.04,
+        faults: ['rate-limit', 'server-error', 'meta-copy', 'unchanged', 'no-gain', 'refusal', 'too-short'],
+      },
       llm: { concurrency: 8, backoffBaseMs: 5, backoffMaxMs: 50 },
       stages: { concurrency: 8 },
     });
     const port = await freePort();
-    const run = evolflow(['run', '--config', config, '--seeds', VICUNA, '--out', out, '--metrics-port', String(port), '--log-level', 'error']);
+    const run = evolflow([
+      'run',
+      '--config',
+      config,
+      '--seeds',
+      VICUNA,
+      '--out',
+      out,
+      '--metrics-port',
+      String(port),
+      '--log-level',
+      'error',
+    ]);
     const url = `http://127.0.0.1:${port}`;
     const scrapes: ReturnType<typeof parseMetrics>[] = [];
     let health: { status: number; body: { ok: boolean; detail: { terminal: number; expected: number } } } | undefined;
@@ -63,7 +91,9 @@ describe('metrics of evolflow run', () => {
       expect(sum(final, 'evolflow_records_absorbed_total', { stage }), `${stage} absorbed`).toBe(st.absorbed);
       expect(sum(final, 'evolflow_records_rejected_total', { stage }), `${stage} rejected`).toBe(st.rejected);
       expect(sum(final, 'evolflow_records_dead_lettered_total', { stage }), `${stage} dead-lettered`).toBe(st.deadLettered);
-      expect(sumBy(final, 'evolflow_records_rejected_total', { label: 'reason', where: { stage } }), `${stage} reasons`).toEqual(st.reasons);
+      expect(sumBy(final, 'evolflow_records_rejected_total', { label: 'reason', where: { stage } }), `${stage} reasons`).toEqual(
+        st.reasons,
+      );
     }
     // The run was not trivial: something was rejected and the LLM misbehaved.
     expect(runJson.totals.rejected).toBeGreaterThan(0);

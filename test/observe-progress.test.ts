@@ -15,7 +15,7 @@ beforeAll(() => {
   try {
     execFileSync('tmux', ['-V']);
   } catch {
-    throw new Error("this test needs tmux (Debian: apt-get install tmux) to give evolflow run a real terminal");
+    throw new Error('this test needs tmux (Debian: apt-get install tmux) to give evolflow run a real terminal');
   }
 });
 
@@ -31,8 +31,15 @@ describe('progress view of evolflow run', () => {
   it('draws one line per stage and a summary in a terminal, then the final state', async () => {
     const dir = tempDir('progress');
     const out = join(dir, 'out');
-    const config = writeConfig(dir, { run: { rounds: 2 }, simulator: { latencyMs: 30 }, llm: { concurrency: 8 }, stages: { concurrency: 8 } });
-    const command = [process.execPath, '--import', 'tsx', BIN, 'run', '--config', config, '--seeds', VICUNA, '--out', out].map(quote).join(' ');
+    const config = writeConfig(dir, {
+      run: { rounds: 2 },
+      simulator: { latencyMs: 30 },
+      llm: { concurrency: 8 },
+      stages: { concurrency: 8 },
+    });
+    const command = [process.execPath, '--import', 'tsx', BIN, 'run', '--config', config, '--seeds', VICUNA, '--out', out]
+      .map(quote)
+      .join(' ');
     tmux('new-session', '-d', '-s', 'run', '-x', '200', '-y', '60', `cd ${quote(ROOT)} && ${command}; echo EXIT=$?; sleep 600`);
     const frames: string[] = [];
     for (let i = 0; i < 600; i++) {
@@ -44,10 +51,13 @@ describe('progress view of evolflow run', () => {
     const last = frames.at(-1) ?? '';
     expect(last, last).toContain('EXIT=0');
 
-    const stageLine = (stage: string) => new RegExp(`^${stage} +in +[\\d,]+ +out +[\\d,]+ +rejected +[\\d,]+ +in flight +\\d+ +[\\d.]+/s$`, 'm');
+    const stageLine = (stage: string) =>
+      new RegExp(`^${stage} +in +[\\d,]+ +out +[\\d,]+ +rejected +[\\d,]+ +in flight +\\d+ +[\\d.]+/s$`, 'm');
     const summaryLine = /^\d+\.\d% \([\d,]+\/[\d,]+ done\) {2}llm [\d,]+ calls {2}[\d,]+ tok {2}~\$[\d.,]+ {2}elapsed \d+s/m;
     // A frame drawn mid-run: every stage has its line, the run is not yet complete.
-    const midRun = frames.filter((f) => !f.includes('EXIT=') && PIPELINE.every((s) => stageLine(s.name).test(f)) && summaryLine.test(f) && !/^100\.0% /m.test(f));
+    const midRun = frames.filter(
+      (f) => !f.includes('EXIT=') && PIPELINE.every((s) => stageLine(s.name).test(f)) && summaryLine.test(f) && !/^100\.0% /m.test(f),
+    );
     expect(midRun.length, frames.join('\n-----\n')).toBeGreaterThan(0);
     expect(midRun[0]).toMatch(/ETA (\d+s|\d+m\d\ds|\?)/);
     // The final state stays on screen, drawn in place: each stage line appears once.

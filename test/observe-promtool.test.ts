@@ -11,7 +11,10 @@ import { evolflow, freePort, parseMetrics, sleep, sum, tempDir, VICUNA, writeCon
 
 function promtool(text: string): { status: number | null; output: string } {
   const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  if (r.error) throw new Error(`promtool could not run (${r.error.message}): scripts/test.sh installs it with Debian's prometheus package (apt-get install prometheus)`);
+  if (r.error)
+    throw new Error(
+      `promtool could not run (${r.error.message}): scripts/test.sh installs it with Debian's prometheus package (apt-get install prometheus)`,
+    );
   return { status: r.status, output: `${r.stdout}${r.stderr}`.trim() };
 }
 
@@ -21,7 +24,20 @@ describe('/metrics of evolflow run', () => {
     const out = join(dir, 'out');
     const config = writeConfig(dir, { run: { rounds: 2 }, simulator: { latencyMs: 10 }, observe: { finalScrapeMs: 120_000 } });
     const port = await freePort();
-    const run = evolflow(['run', '--config', config, '--seeds', VICUNA, '--out', out, '--metrics-port', String(port), '--no-progress', '--log-level', 'info']);
+    const run = evolflow([
+      'run',
+      '--config',
+      config,
+      '--seeds',
+      VICUNA,
+      '--out',
+      out,
+      '--metrics-port',
+      String(port),
+      '--no-progress',
+      '--log-level',
+      'info',
+    ]);
     const texts: string[] = [];
     let finished = false;
     void run.code.then(() => (finished = true));

@@ -10,12 +10,22 @@ import { writeFixtureRun } from './observe-fixture.ts';
 import { evolflow, tempDir, VICUNA, writeConfig } from './observe-helpers.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const OUTPUT = new URL('../test-output/', import.meta.url).pathname;
 
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 });
 afterAll(async () => {
@@ -32,7 +42,13 @@ async function checkReport(file: string, screenshot: string) {
   const charts = await page.$$eval('figure.chart', (figs) =>
     figs.map((f) => {
       const box = f.querySelector('svg')?.getBoundingClientRect();
-      return { id: f.getAttribute('data-chart'), points: Number(f.getAttribute('data-points')), marks: f.querySelectorAll('svg .mark').length, width: box?.width ?? 0, height: box?.height ?? 0 };
+      return {
+        id: f.getAttribute('data-chart'),
+        points: Number(f.getAttribute('data-points')),
+        marks: f.querySelectorAll('svg .mark').length,
+        width: box?.width ?? 0,
+        height: box?.height ?? 0,
+      };
     }),
   );
   expect(charts.map((c) => c.id)).toEqual([...REPORT_CHARTS]);
@@ -54,9 +70,20 @@ describe('evolflow report in a browser', () => {
     const out = join(dir, 'out');
     const config = writeConfig(dir, {
       run: { rounds: 3 },
-      simulator: { latencyMs: 20, faultRate: 0.06, faults: ['meta-copy', 'unchanged', 'no-gain', 'refusal', 'too-short', 'stopwords-only'] },
+      simulator: {
+        latencyMs: 20,
+        faultRate: 0.06,
+        faults: ['meta-copy', 'unchanged', 'no-gain', 'refusal', 'too-short', 'stopwords-only'],
+      },
       eliminate: { difficultyJudge: true },
-      llm: { concurrency: 8, roles: { evolver: { pricePerMTokIn: 2.5, pricePerMTokOut: 10 }, responder: { pricePerMTokIn: 0.15, pricePerMTokOut: 0.6 }, judge: { pricePerMTokIn: 0.15, pricePerMTokOut: 0.6 } } },
+      llm: {
+        concurrency: 8,
+        roles: {
+          evolver: { pricePerMTokIn: 2.5, pricePerMTokOut: 10 },
+          responder: { pricePerMTokIn: 0.15, pricePerMTokOut: 0.6 },
+          judge: { pricePerMTokIn: 0.15, pricePerMTokOut: 0.6 },
+        },
+      },
       stages: { concurrency: 8 },
     });
     const run = evolflow(['run', '--config', config, '--seeds', VICUNA, '--out', out, '--log-level', 'error']);

@@ -12,8 +12,13 @@ const SHARE = 0.2;
 const STRATEGIES = ['add-constraints', 'deepening', 'concretizing', 'increase-reasoning', 'complicate-input', 'mutation'];
 /** The stage each content fault must be caught in. */
 const CAUGHT_IN: Record<string, string> = {
-  'meta-copy': 'validate', unchanged: 'validate', 'broken-format': 'validate',
-  refusal: 'eliminate', 'too-short': 'eliminate', 'stopwords-only': 'eliminate', 'no-gain': 'eliminate',
+  'meta-copy': 'validate',
+  unchanged: 'validate',
+  'broken-format': 'validate',
+  refusal: 'eliminate',
+  'too-short': 'eliminate',
+  'stopwords-only': 'eliminate',
+  'no-gain': 'eliminate',
   repeat: 'dedup',
 };
 const ORDER = PIPELINE.map((s) => s.name as string);
@@ -114,7 +119,8 @@ describe('the whole pipeline, 4 rounds over 175 seeds, faults on', () => {
       if (stopped < ORDER.indexOf(CAUGHT_IN[f.kind] as string)) continue; // rejected earlier for another reason: never reached
       checked++;
       kinds.add(f.kind);
-      if (!reasonsOf.get(rec.id)?.has(rec.rejection?.reason ?? 'kept')) misses.push(`${f.kind} on ${rec.id}: ${rec.rejection ? `${rec.rejection.stage}/${rec.rejection.reason}` : 'kept'}`);
+      if (!reasonsOf.get(rec.id)?.has(rec.rejection?.reason ?? 'kept'))
+        misses.push(`${f.kind} on ${rec.id}: ${rec.rejection ? `${rec.rejection.stage}/${rec.rejection.reason}` : 'kept'}`);
     }
     expect(misses).toEqual([]);
     expect(checked).toBeGreaterThan(50);
@@ -125,8 +131,25 @@ describe('the whole pipeline, 4 rounds over 175 seeds, faults on', () => {
 
   it('rejects fewer than 2% of clean records by rules meant for faults', () => {
     const faulty = new Set(faults.map((f) => f.requestId));
-    const faultReasons = new Set(['sorry', 'meta-copy', 'too-short', 'stopwords-only', 'unchanged', 'no-information-gain', 'duplicate', 'missing-format', 'invalid-json', 'invalid-sql', 'invalid-code', 'invalid-table', 'invalid-yaml', 'invalid-xml']);
-    const clean = [...kept, ...rejected.filter((r) => r.round > 0)].filter((r) => !(r.calls ?? []).some((c) => faulty.has(c)) && r.rejection?.reason !== 'llm-error');
+    const faultReasons = new Set([
+      'sorry',
+      'meta-copy',
+      'too-short',
+      'stopwords-only',
+      'unchanged',
+      'no-information-gain',
+      'duplicate',
+      'missing-format',
+      'invalid-json',
+      'invalid-sql',
+      'invalid-code',
+      'invalid-table',
+      'invalid-yaml',
+      'invalid-xml',
+    ]);
+    const clean = [...kept, ...rejected.filter((r) => r.round > 0)].filter(
+      (r) => !(r.calls ?? []).some((c) => faulty.has(c)) && r.rejection?.reason !== 'llm-error',
+    );
     const wrongly = clean.filter((r) => r.rejection && faultReasons.has(r.rejection.reason));
     expect(clean.length).toBeGreaterThan(400);
     expect(wrongly.length / clean.length).toBeLessThan(0.02);
@@ -143,7 +166,9 @@ describe('the whole pipeline, 4 rounds over 175 seeds, faults on', () => {
   });
 
   it('blends the configured share of original seeds into the dataset, within one record', () => {
-    const dataset = readJsonl<{ instruction: string; input?: string; output: string }>(join(first.outDir, 'data/jsonl/train-00000-of-00001.jsonl'));
+    const dataset = readJsonl<{ instruction: string; input?: string; output: string }>(
+      join(first.outDir, 'data/jsonl/train-00000-of-00001.jsonl'),
+    );
     const seedTexts = new Set(seeds.map((s) => s.instruction));
     const keptTexts = new Set(kept.map((s) => s.instruction));
     const replayed = dataset.filter((d) => seedTexts.has(d.instruction) && !keptTexts.has(d.instruction)).length;
@@ -181,7 +206,9 @@ describe('repeats reach dedup when nothing stops them earlier', () => {
     const records = [...readJsonl(join(out, 'kept.jsonl')), ...readJsonl(join(out, 'rejected.jsonl'))];
     const byCall = new Map<string, EvolRecord>();
     for (const r of records) for (const c of r.calls ?? []) byCall.set(c, r);
-    const reached = repeats.map((f) => byCall.get(f.requestId)).filter((r): r is EvolRecord => r !== undefined && (!r.rejection || ORDER.indexOf(r.rejection.stage) >= ORDER.indexOf('dedup')));
+    const reached = repeats
+      .map((f) => byCall.get(f.requestId))
+      .filter((r): r is EvolRecord => r !== undefined && (!r.rejection || ORDER.indexOf(r.rejection.stage) >= ORDER.indexOf('dedup')));
     expect(reached.length).toBeGreaterThan(10);
     for (const r of reached) {
       expect(r.rejection?.reason, r.id).toBe('duplicate');

@@ -34,12 +34,23 @@ beforeAll(async () => {
   const seeds = join(dir, 'seeds.jsonl');
   writeFileSync(seeds, `${SEEDS.map((instruction) => JSON.stringify({ instruction })).join('\n')}\n`);
   const config = loadConfig({
-    env: {}, cwd: ROOT,
+    env: {},
+    cwd: ROOT,
     overrides: {
       run: { rounds: ROUNDS, outDir: join(dir, 'out'), seed: 42 },
       llm: {
-        provider: 'openai', baseUrl: server.url, apiKey: 'none', concurrency: 4, maxRetries: 1, timeoutMs: 300_000, cache: { enabled: false },
-        roles: { evolver: { model: 'smollm2', maxTokens: 192 }, responder: { model: 'smollm2', maxTokens: 256 }, judge: { model: 'smollm2' } },
+        provider: 'openai',
+        baseUrl: server.url,
+        apiKey: 'none',
+        concurrency: 4,
+        maxRetries: 1,
+        timeoutMs: 300_000,
+        cache: { enabled: false },
+        roles: {
+          evolver: { model: 'smollm2', maxTokens: 192 },
+          responder: { model: 'smollm2', maxTokens: 256 },
+          judge: { model: 'smollm2' },
+        },
       },
       stages: { concurrency: 4 },
       // One listed strategy is required; the packs add the other seven.
@@ -51,7 +62,9 @@ beforeAll(async () => {
   result = await runPipeline(config, [seeds]);
   const rejected = readJsonl(join(result.outDir, 'rejected.jsonl')).filter((r) => r.round > 0);
   const reasons: Record<string, number> = {};
-  for (const r of rejected) reasons[`${r.rejection?.stage ?? '?'}:${r.rejection?.reason ?? '?'}`] = (reasons[`${r.rejection?.stage ?? '?'}:${r.rejection?.reason ?? '?'}`] ?? 0) + 1;
+  for (const r of rejected)
+    reasons[`${r.rejection?.stage ?? '?'}:${r.rejection?.reason ?? '?'}`] =
+      (reasons[`${r.rejection?.stage ?? '?'}:${r.rejection?.reason ?? '?'}`] ?? 0) + 1;
   console.log(`real model with packs: rejected ${JSON.stringify(reasons)}`);
 }, 1_200_000);
 
@@ -62,15 +75,21 @@ afterAll(async () => {
 
 describe('the code and math packs against a real model (SmolLM2-135M-Instruct, live)', () => {
   it('ends every lineage, with counts that reconcile at every stage', () => {
-    const run = JSON.parse(readFileSync(join(result.outDir, 'run.json'), 'utf8')) as { stages: Record<string, { in: number; out: number; rejected: number; absorbed: number; deadLettered: number }> };
+    const run = JSON.parse(readFileSync(join(result.outDir, 'run.json'), 'utf8')) as {
+      stages: Record<string, { in: number; out: number; rejected: number; absorbed: number; deadLettered: number }>;
+    };
     for (const [name, s] of Object.entries(run.stages)) expect(s.in, name).toBe(s.out + s.rejected + s.absorbed + s.deadLettered);
-    const evolutions = [...readJsonl(join(result.outDir, 'kept.jsonl')), ...readJsonl(join(result.outDir, 'rejected.jsonl'))].filter((r) => r.round > 0);
+    const evolutions = [...readJsonl(join(result.outDir, 'kept.jsonl')), ...readJsonl(join(result.outDir, 'rejected.jsonl'))].filter(
+      (r) => r.round > 0,
+    );
     expect(evolutions).toHaveLength(SEEDS.length * ROUNDS);
     expect(result.summary.totals.deadLettered).toBe(0);
   });
 
-  it('evolves with the packs\' strategies only', () => {
-    const evolutions = [...readJsonl(join(result.outDir, 'kept.jsonl')), ...readJsonl(join(result.outDir, 'rejected.jsonl'))].filter((r) => r.round > 0);
+  it("evolves with the packs' strategies only", () => {
+    const evolutions = [...readJsonl(join(result.outDir, 'kept.jsonl')), ...readJsonl(join(result.outDir, 'rejected.jsonl'))].filter(
+      (r) => r.round > 0,
+    );
     for (const r of evolutions) expect(PACK_STRATEGIES, r.id).toContain(r.strategy);
   });
 
@@ -91,12 +110,17 @@ describe('the code and math packs against a real model (SmolLM2-135M-Instruct, l
       }
       if (check) verdicts.push(check.reason);
     }
-    const run = JSON.parse(readFileSync(join(result.outDir, 'run.json'), 'utf8')) as { stages: Record<string, { in: number }>; verify?: Record<string, Record<string, number>> };
+    const run = JSON.parse(readFileSync(join(result.outDir, 'run.json'), 'utf8')) as {
+      stages: Record<string, { in: number }>;
+      verify?: Record<string, Record<string, number>>;
+    };
     const reached = run.stages.verify?.in ?? 0;
     // Something reached verify, so the checks above ran on something.
     expect(reached).toBeGreaterThan(0);
     expect(verdicts).toHaveLength(reached);
-    const counted = Object.values(run.verify ?? {}).flatMap((byReason) => Object.values(byReason)).reduce((a, b) => a + b, 0);
+    const counted = Object.values(run.verify ?? {})
+      .flatMap((byReason) => Object.values(byReason))
+      .reduce((a, b) => a + b, 0);
     expect(counted).toBe(reached);
     console.log(`real model with packs: verify verdicts ${JSON.stringify(run.verify)}; kept ${kept.length} of ${SEEDS.length}`);
   });

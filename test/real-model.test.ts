@@ -49,7 +49,14 @@ describe('the pipeline against a real model (SmolLM2-135M-Instruct, live)', () =
 });
 
 /** Real coding and math seeds: self-instruct tasks (Apache-2.0, @evolflow/testdata) that ask for code or a computed answer. */
-const PACK_SEEDS = ['python_sorting', 'program_for_summation', 'javascript_date_and_time', 'solving_equation', 'solve_equation_system', 'solving_math_problem'];
+const PACK_SEEDS = [
+  'python_sorting',
+  'program_for_summation',
+  'javascript_date_and_time',
+  'solving_equation',
+  'solve_equation_system',
+  'solving_math_problem',
+];
 const VERIFY_REASONS = new Set(['code-error', 'code-timeout', 'no-consensus', 'no-answer', 'llm-error']);
 
 describe('the code and math packs against the real model (1 round, 6 coding and math seeds, live)', () => {
@@ -61,14 +68,25 @@ describe('the code and math packs against the real model (1 round, 6 coding and 
     const seeds = join(dir, 'pack-seeds.jsonl');
     const tasks = readSeedTasks().filter((t) => PACK_SEEDS.includes(t.name));
     expect(tasks).toHaveLength(PACK_SEEDS.length);
-    writeFileSync(seeds, `${tasks.map((t) => JSON.stringify({ instruction: t.instruction, input: t.instances[0]?.input ?? '', output: t.instances[0]?.output ?? '' })).join('\n')}\n`);
+    writeFileSync(
+      seeds,
+      `${tasks.map((t) => JSON.stringify({ instruction: t.instruction, input: t.instances[0]?.input ?? '', output: t.instances[0]?.output ?? '' })).join('\n')}\n`,
+    );
     ({ result: packs, figures: packFigures } = await runRealModel({
-      baseUrl: server.url, outDir: join(dir, 'packs-out'), rounds: 1, seeds,
+      baseUrl: server.url,
+      outDir: join(dir, 'packs-out'),
+      rounds: 1,
+      seeds,
       overrides: { strategies: { packs: ['code', 'math'], enabled: ['code-constraints'] } },
     }));
-    records = [...readJsonl(join(packs.outDir, 'kept.jsonl')), ...readJsonl(join(packs.outDir, 'rejected.jsonl')).filter((r) => r.round > 0)];
+    records = [
+      ...readJsonl(join(packs.outDir, 'kept.jsonl')),
+      ...readJsonl(join(packs.outDir, 'rejected.jsonl')).filter((r) => r.round > 0),
+    ];
     // What the real model's code and math answers scored in the verify stage (the closing note quotes it).
-    const checks = records.flatMap((r) => r.checks.filter((c) => c.stage === 'verify').map((c) => `${r.id} ${c.reason} ${c.verified ?? ''}: ${c.detail ?? ''}`));
+    const checks = records.flatMap((r) =>
+      r.checks.filter((c) => c.stage === 'verify').map((c) => `${r.id} ${c.reason} ${c.verified ?? ''}: ${c.detail ?? ''}`),
+    );
     console.log(`real model, packs: ${JSON.stringify({ verify: packs.summary.verify, checks, ...packFigures })}`);
   }, 1_800_000);
 

@@ -20,7 +20,10 @@ afterAll(async () => {
 });
 
 const seedLine = (n: number) => JSON.stringify({ instruction: `Describe step ${n} of planting a tree, with the tools it needs.` });
-const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 /** A free TCP port. */
 async function freePort(): Promise<number> {
@@ -35,7 +38,10 @@ async function freePort(): Promise<number> {
 async function scrape(port: number, name: string): Promise<number> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `)).reduce((s, l) => s + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+      .reduce((s, l) => s + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
   } catch {
     return 0;
   }
@@ -60,9 +66,32 @@ describe('run --follow on the in-memory transport', () => {
     writeFileSync(config, `run:\n  rounds: ${ROUNDS}\nllm:\n  provider: sim\n  cache:\n    dir: ${join(dir, 'cache')}\n`);
     writeFileSync(feed, `${[1, 2, 3].map(seedLine).join('\n')}\n`);
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'run', '--follow', '--seeds', feed, '--out', out, '--config', config, '--base-url', sim.url, '--no-progress', '--metrics-port', String(port)], {
-      cwd: ROOT, env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        BIN,
+        'run',
+        '--follow',
+        '--seeds',
+        feed,
+        '--out',
+        out,
+        '--config',
+        config,
+        '--base-url',
+        sim.url,
+        '--no-progress',
+        '--metrics-port',
+        String(port),
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout?.resume();
@@ -86,7 +115,11 @@ describe('run --follow on the in-memory transport', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { partial: boolean; stoppedBy: string; totals: { seeds: number; seedRejects: number; evolutions: number; kept: number; rejected: number; dataset: number } };
+    const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as {
+      partial: boolean;
+      stoppedBy: string;
+      totals: { seeds: number; seedRejects: number; evolutions: number; kept: number; rejected: number; dataset: number };
+    };
     expect(run.stoppedBy).toBe('SIGINT');
     expect(run.partial).toBe(false); // everything fed had reached its terminal state
     expect(run.totals.seeds).toBe(7);
@@ -94,7 +127,9 @@ describe('run --follow on the in-memory transport', () => {
     expect(run.totals.evolutions).toBe(7 * ROUNDS);
     expect(lines(join(out, 'seeds.jsonl'))).toHaveLength(7);
     const kept = lines(join(out, 'kept.jsonl')).length;
-    const evolvedRejects = lines(join(out, 'rejected.jsonl')).map((l) => JSON.parse(l) as { round: number }).filter((r) => r.round > 0).length;
+    const evolvedRejects = lines(join(out, 'rejected.jsonl'))
+      .map((l) => JSON.parse(l) as { round: number })
+      .filter((r) => r.round > 0).length;
     expect(kept + evolvedRejects).toBe(7 * ROUNDS);
     expect(kept).toBe(run.totals.kept);
     expect(lines(join(out, 'lineage.jsonl'))).toHaveLength(7 + run.totals.kept + run.totals.rejected);

@@ -10,7 +10,10 @@ describe('the seed stage inside a run', () => {
   it('rejects malformed lines, empty instructions, non-UTF-8 bytes and a 1 MB instruction by line, and evolves the rest', async () => {
     const dir = tempDir('seed-input');
     const file = join(dir, 'dirty-seeds.jsonl');
-    const good = (i: number) => Buffer.from(JSON.stringify({ instruction: `Describe a healthy breakfast number ${i} for a student.`, output: 'Oats, fruit and yogurt.' }));
+    const good = (i: number) =>
+      Buffer.from(
+        JSON.stringify({ instruction: `Describe a healthy breakfast number ${i} for a student.`, output: 'Oats, fruit and yogurt.' }),
+      );
     const lines = [
       good(1),
       Buffer.from('{this is not json'),
@@ -23,7 +26,10 @@ describe('the seed stage inside a run', () => {
     ];
     writeFileSync(file, Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
     const out = join(dir, 'out');
-    const run = await runPipeline(simConfig({ run: { rounds: 1, outDir: out }, llm: { cache: { enabled: false, dir: join(dir, 'cache') } } }), [file]);
+    const run = await runPipeline(
+      simConfig({ run: { rounds: 1, outDir: out }, llm: { cache: { enabled: false, dir: join(dir, 'cache') } } }),
+      [file],
+    );
     const rejected = readJsonl(join(out, 'rejected.jsonl')).filter((r: EvolRecord) => r.rejection?.stage === 'seed');
     expect(rejected.map((r) => [r.source?.line, r.rejection?.reason]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
       [2, 'malformed-line'],

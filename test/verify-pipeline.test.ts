@@ -31,7 +31,10 @@ beforeAll(async () => {
   const dir = tempDir('verify-e2e');
   const r = seededRandom(5);
   const seeds = join(dir, 'seeds.jsonl');
-  writeFileSync(seeds, `${[...codingSeeds(CODING, r), ...mathSeeds(MATH, r)].map((instruction) => JSON.stringify({ instruction })).join('\n')}\n`);
+  writeFileSync(
+    seeds,
+    `${[...codingSeeds(CODING, r), ...mathSeeds(MATH, r)].map((instruction) => JSON.stringify({ instruction })).join('\n')}\n`,
+  );
   sim = await startSimulator({ seed: 4, answerFaultRate: 0.3 });
   outDir = join(dir, 'out');
   mkdirSync(outDir);
@@ -42,9 +45,22 @@ beforeAll(async () => {
     verify: { code: { timeoutMs: 4000, cpuSeconds: 1 } },
   });
   const llm = await setupLlm(config);
-  const observer: Observer = await createObserver({ config, logger: jsonLogger('silent'), strategies: config.strategies.enabled, processMetrics: false });
+  const observer: Observer = await createObserver({
+    config,
+    logger: jsonLogger('silent'),
+    strategies: config.strategies.enabled,
+    processMetrics: false,
+  });
   const transport = new InMemoryTransport();
-  const pipeline = await startPipeline({ config, seedFiles: [seeds], transport, llm: llm.llm, logger: jsonLogger('error'), cwd: ROOT, onRecord: (e) => observer.onRecord(e) });
+  const pipeline = await startPipeline({
+    config,
+    seedFiles: [seeds],
+    transport,
+    llm: llm.llm,
+    logger: jsonLogger('error'),
+    cwd: ROOT,
+    onRecord: (e) => observer.onRecord(e),
+  });
   summary = await pipeline.done;
   metrics = await observer.metricsText();
   await observer.close();
@@ -52,7 +68,17 @@ beforeAll(async () => {
   await llm.close();
   faults = sim.faults();
   // VERIFY_E2E_PRINT=FILE writes the run's verdicts, per-stage reasons and injected faults there (for reading the figures).
-  if (process.env.VERIFY_E2E_PRINT) writeFileSync(process.env.VERIFY_E2E_PRINT, JSON.stringify({ verify: summary.verify, stages: Object.fromEntries(Object.entries(summary.stages).map(([k, v]) => [k, { in: v.in, rejected: v.rejected, reasons: v.reasons }])), faults: faults.map((f) => f.kind) }));
+  if (process.env.VERIFY_E2E_PRINT)
+    writeFileSync(
+      process.env.VERIFY_E2E_PRINT,
+      JSON.stringify({
+        verify: summary.verify,
+        stages: Object.fromEntries(
+          Object.entries(summary.stages).map(([k, v]) => [k, { in: v.in, rejected: v.rejected, reasons: v.reasons }]),
+        ),
+        faults: faults.map((f) => f.kind),
+      }),
+    );
   kept = readJsonl(join(outDir, 'kept.jsonl'));
   rejected = readJsonl(join(outDir, 'rejected.jsonl'));
 }, 600_000);
@@ -79,7 +105,10 @@ describe('the verify stage in the pipeline: coding and math seeds, broken answer
     expect(verdicts.reduce((n, [, k]) => n + k, 0)).toBe(st.verify?.in);
     expect(verdicts.filter(([reason]) => reason !== 'ok').reduce((n, [, k]) => n + k, 0)).toBe(st.verify?.rejected);
     // Code and math were both really checked.
-    expect(Object.values(summary.verify?.python ?? {}).reduce((a, b) => a + b, 0) + Object.values(summary.verify?.javascript ?? {}).reduce((a, b) => a + b, 0)).toBeGreaterThan(10);
+    expect(
+      Object.values(summary.verify?.python ?? {}).reduce((a, b) => a + b, 0) +
+        Object.values(summary.verify?.javascript ?? {}).reduce((a, b) => a + b, 0),
+    ).toBeGreaterThan(10);
     expect(Object.values(summary.verify?.math ?? {}).reduce((a, b) => a + b, 0)).toBeGreaterThan(10);
     // run.json on disk says the same.
     const run = JSON.parse(readFileSync(join(outDir, 'run.json'), 'utf8')) as RunSummary;
@@ -98,7 +127,10 @@ describe('the verify stage in the pipeline: coding and math seeds, broken answer
       if (rec.rejection && ORDER.indexOf(rec.rejection.stage) < ORDER.indexOf('verify')) continue;
       checked++;
       kinds.add(f.kind);
-      if (rec.rejection?.reason !== faultReason(f)) misses.push(`${f.kind} on ${rec.id}: ${rec.rejection ? `${rec.rejection.stage}/${rec.rejection.reason} ${rec.rejection.detail ?? ''}` : 'kept'}`);
+      if (rec.rejection?.reason !== faultReason(f))
+        misses.push(
+          `${f.kind} on ${rec.id}: ${rec.rejection ? `${rec.rejection.stage}/${rec.rejection.reason} ${rec.rejection.detail ?? ''}` : 'kept'}`,
+        );
     }
     expect(misses).toEqual([]);
     expect(checked).toBeGreaterThan(8);
@@ -109,7 +141,9 @@ describe('the verify stage in the pipeline: coding and math seeds, broken answer
     const faulty = new Set(faults.map((f) => f.requestId));
     const all = [...kept, ...rejected.filter((r) => r.round > 0)];
     const clean = all.filter((r) => !(r.calls ?? []).some((c) => faulty.has(c)));
-    const wrongly = clean.filter((r) => r.rejection?.stage === 'verify' && (r.rejection.reason === 'code-error' || r.rejection.reason === 'code-timeout'));
+    const wrongly = clean.filter(
+      (r) => r.rejection?.stage === 'verify' && (r.rejection.reason === 'code-error' || r.rejection.reason === 'code-timeout'),
+    );
     expect(wrongly.map((r) => `${r.id}: ${r.rejection?.detail ?? ''}`)).toEqual([]);
     for (const r of all) {
       if (r.rejection && ORDER.indexOf(r.rejection.stage) < ORDER.indexOf('verify')) continue;

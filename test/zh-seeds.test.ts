@@ -27,9 +27,17 @@ const EVOLVED = [
   '用一句话总结下面这段话的主要意思，并指出作者对互联网的态度。\n\n互联网改变了人们获取信息的方式，人们可以随时随地阅读新闻、学习知识和与朋友交流。',
 ];
 const ANSWERS = [
-  '枫叶经霜红似火，秋风送我过江南。', '光合作用是植物利用阳光把二氧化碳和水变成葡萄糖和氧气的过程。', '苹果、香蕉和橙子。',
-  '中国，首都北京。', '制定计划，减少干扰，及时复习。', '小明和小红因为误会吵架，后来互相道歉，又成了好朋友。',
-  'I like hiking on weekends.', '平均值是20。', '豆香、书角、慢时光。', '我想去海边住一周，每天看日出。', '猫更独立，狗更需要陪伴。',
+  '枫叶经霜红似火，秋风送我过江南。',
+  '光合作用是植物利用阳光把二氧化碳和水变成葡萄糖和氧气的过程。',
+  '苹果、香蕉和橙子。',
+  '中国，首都北京。',
+  '制定计划，减少干扰，及时复习。',
+  '小明和小红因为误会吵架，后来互相道歉，又成了好朋友。',
+  'I like hiking on weekends.',
+  '平均值是20。',
+  '豆香、书角、慢时光。',
+  '我想去海边住一周，每天看日出。',
+  '猫更独立，狗更需要陪伴。',
   '互联网让获取信息更方便。',
 ];
 
@@ -45,7 +53,10 @@ describe('a Chinese seed set through the rules', () => {
     const rejected: string[] = [];
     seeds.forEach((seed, i) => {
       const child = { instruction: EVOLVED[i] as string };
-      const v = cheapRules(child.instruction, taskText(seed), DEFAULT_CONFIG.validate) ?? lostInput(child, seed, 'depth') ?? responseRules(ANSWERS[i] as string, DEFAULT_CONFIG.eliminate);
+      const v =
+        cheapRules(child.instruction, taskText(seed), DEFAULT_CONFIG.validate) ??
+        lostInput(child, seed, 'depth') ??
+        responseRules(ANSWERS[i] as string, DEFAULT_CONFIG.eliminate);
       if (v) rejected.push(`${v.reason}: ${child.instruction} (${v.detail})`);
     });
     expect(rejected).toEqual([]);
@@ -62,7 +73,8 @@ describe('a Chinese seed set through the rules', () => {
 
   it('still rejects what is wrong in Chinese: an answer for a rewrite, a refusal, a dropped input, a copied header', () => {
     const seed = seeds[11] as { instruction: string; input: string };
-    const rule = (text: string) => cheapRules(text, taskText(seed), DEFAULT_CONFIG.validate)?.reason ?? lostInput({ instruction: text }, seed, 'depth')?.reason;
+    const rule = (text: string) =>
+      cheapRules(text, taskText(seed), DEFAULT_CONFIG.validate)?.reason ?? lostInput({ instruction: text }, seed, 'depth')?.reason;
     expect(rule('互联网让人们可以随时随地获取信息。')).toBe('not-a-task');
     expect(rule('很抱歉，我无法改写这个提示。')).toBe('refusal');
     expect(rule('用一句话总结这段话的主要意思，并指出作者的态度。')).toBe('lost-input');
@@ -72,7 +84,10 @@ describe('a Chinese seed set through the rules', () => {
 
 describe('a Chinese seed set through the whole pipeline (simulator, faults off)', () => {
   it('keeps every evolution of 12 Chinese seeds over 2 rounds: no too-short or other false reject', async () => {
-    const run = await runPipeline(simConfig({ run: { rounds: 2, outDir: tempDir('zh-seeds'), seed: 1 }, simulator: { seed: 1, faultRate: 0 } }), [ZH_SEEDS]);
+    const run = await runPipeline(
+      simConfig({ run: { rounds: 2, outDir: tempDir('zh-seeds'), seed: 1 }, simulator: { seed: 1, faultRate: 0 } }),
+      [ZH_SEEDS],
+    );
     const rejected = readJsonl(join(run.outDir, 'rejected.jsonl'));
     const kept = readJsonl(join(run.outDir, 'kept.jsonl'));
     expect(rejected.map((r) => `${r.id}: ${r.rejection?.stage}/${r.rejection?.reason}`)).toEqual([]);

@@ -27,8 +27,10 @@ if (outAt >= 0) args.splice(outAt, 2);
 const LIB = join(OUT, 'lib');
 
 if (args[0] === '--guard') {
-  process.stderr.write('@evolflow/cli: the workspace package runs TypeScript sources and is not packed as it is.\n' +
-    'Run `npm run pack:cli` at the repository root (or `node packages/cli/build.mjs --pack DIR`): it builds packages/cli/dist/ and packs that.\n');
+  process.stderr.write(
+    '@evolflow/cli: the workspace package runs TypeScript sources and is not packed as it is.\n' +
+      'Run `npm run pack:cli` at the repository root (or `node packages/cli/build.mjs --pack DIR`): it builds packages/cli/dist/ and packs that.\n',
+  );
   process.exit(1);
 }
 
@@ -133,7 +135,17 @@ async function bundle() {
   const packages = bundledPackages();
   const entryPoints = { bin: 'evolflow:bin', index: join(CLI, 'src', 'index.ts') };
   for (const name of packages) entryPoints[`pkg/${name.slice('@evolflow/'.length)}`] = join(WS.get(name).dir, 'src', 'index.ts');
-  const common = { absWorkingDir: REPO, bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: false, legalComments: 'none', logLevel: 'warning', plugins: [externalsPlugin] };
+  const common = {
+    absWorkingDir: REPO,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    plugins: [externalsPlugin],
+  };
   const result = await build({
     ...common,
     entryPoints,
@@ -154,9 +166,15 @@ async function bundle() {
   });
   writeFileSync(join(LIB, 'hooks.mjs'), HOOKS);
   // The embedder's worker thread: its own bundle, beside whichever output starts it (new URL('./embed-worker.mjs', import.meta.url)).
-  const starters = Object.keys(result.metafile.outputs).filter((o) => o.endsWith('.js') && readFileSync(resolve(REPO, o), 'utf8').includes('embed-worker.mjs'));
+  const starters = Object.keys(result.metafile.outputs).filter(
+    (o) => o.endsWith('.js') && readFileSync(resolve(REPO, o), 'utf8').includes('embed-worker.mjs'),
+  );
   for (const dir of new Set(starters.map((o) => dirname(resolve(REPO, o))))) {
-    await build({ ...common, entryPoints: [join(WS.get('@evolflow/dedup').dir, 'src', 'embed-worker.ts')], outfile: join(dir, 'embed-worker.mjs') });
+    await build({
+      ...common,
+      entryPoints: [join(WS.get('@evolflow/dedup').dir, 'src', 'embed-worker.ts')],
+      outfile: join(dir, 'embed-worker.mjs'),
+    });
   }
   if (starters.length === 0) throw new Error('build: no output refers to embed-worker.mjs; the embedder worker would be missing');
   return packages;
@@ -174,19 +192,30 @@ function declarations() {
       if (typeof target === 'string' && target.endsWith('.ts')) entries.set(`${name}${key.slice(1)}`, join(ws.dir, target));
     }
   }
-  writeFileSync(tsconfig, JSON.stringify({
-    extends: join(REPO, 'tsconfig.base.json'),
-    compilerOptions: {
-      noEmit: false, declaration: true, emitDeclarationOnly: true, outDir: types, rootDir: REPO, skipLibCheck: true, typeRoots: [join(REPO, 'node_modules', '@types')],
-      paths: Object.fromEntries([...entries].map(([spec, file]) => [spec, [file]])),
-    },
-    files: [join(CLI, 'src', 'index.ts')],
-  }));
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({
+      extends: join(REPO, 'tsconfig.base.json'),
+      compilerOptions: {
+        noEmit: false,
+        declaration: true,
+        emitDeclarationOnly: true,
+        outDir: types,
+        rootDir: REPO,
+        skipLibCheck: true,
+        typeRoots: [join(REPO, 'node_modules', '@types')],
+        paths: Object.fromEntries([...entries].map(([spec, file]) => [spec, [file]])),
+      },
+      files: [join(CLI, 'src', 'index.ts')],
+    }),
+  );
   try {
     execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig], { stdio: 'pipe' });
   } catch (err) {
     // Declarations are written even when some other package has a type error; say so, and go on.
-    process.stderr.write(`build: tsc reported type errors while emitting declarations (they are still written):\n${String(err.stdout).split('\n').slice(0, 10).join('\n')}\n`);
+    process.stderr.write(
+      `build: tsc reported type errors while emitting declarations (they are still written):\n${String(err.stdout).split('\n').slice(0, 10).join('\n')}\n`,
+    );
   }
   rmSync(tsconfig);
   // `@evolflow/<name>` in a declaration -> the relative path of that package's emitted index.
@@ -195,19 +224,25 @@ function declarations() {
       const file = join(dir, entry.name);
       if (entry.isDirectory()) fix(file);
       else if (file.endsWith('.d.ts')) {
-        const text = readFileSync(file, 'utf8').replace(/(from\s+|import\()(['"])(@evolflow\/[a-z0-9-]+(?:\/[a-z0-9-]+)?)\2/g, (m, lead, q, spec) => {
-          const source = entries.get(spec);
-          if (!source) return m;
-          let rel = relative(dirname(file), join(types, relative(REPO, source).replace(/\.ts$/, '.js'))).split(sep).join('/');
-          if (!rel.startsWith('.')) rel = `./${rel}`;
-          return `${lead}${q}${rel}${q}`;
-        }).replace(/(from\s+|import\()(['"])(\.{1,2}\/[^'"]+)\.ts\2/g, '$1$2$3.js$2');
+        const text = readFileSync(file, 'utf8')
+          .replace(/(from\s+|import\()(['"])(@evolflow\/[a-z0-9-]+(?:\/[a-z0-9-]+)?)\2/g, (m, lead, q, spec) => {
+            const source = entries.get(spec);
+            if (!source) return m;
+            let rel = relative(dirname(file), join(types, relative(REPO, source).replace(/\.ts$/, '.js')))
+              .split(sep)
+              .join('/');
+            if (!rel.startsWith('.')) rel = `./${rel}`;
+            return `${lead}${q}${rel}${q}`;
+          })
+          .replace(/(from\s+|import\()(['"])(\.{1,2}\/[^'"]+)\.ts\2/g, '$1$2$3.js$2');
         writeFileSync(file, text);
       }
     }
   };
   if (existsSync(types)) fix(types);
-  return relative(OUT, join(types, relative(REPO, CLI), 'src', 'index.d.ts')).split(sep).join('/');
+  return relative(OUT, join(types, relative(REPO, CLI), 'src', 'index.d.ts'))
+    .split(sep)
+    .join('/');
 }
 
 function manifest(typesEntry, packages) {
@@ -219,7 +254,9 @@ function manifest(typesEntry, packages) {
     }
   }
   if (undeclared.length > 0) {
-    throw new Error(`build: the bundle imports packages no workspace package.json declares; add them to the importing package's dependencies:\n  ${[...new Set(undeclared)].join('\n  ')}`);
+    throw new Error(
+      `build: the bundle imports packages no workspace package.json declares; add them to the importing package's dependencies:\n  ${[...new Set(undeclared)].join('\n  ')}`,
+    );
   }
   const root = readJson(join(REPO, 'package.json'));
   const publish = {
@@ -237,7 +274,11 @@ function manifest(typesEntry, packages) {
   };
   writeFileSync(join(OUT, 'package.json'), `${JSON.stringify(publish, null, 2)}\n`);
   mkdirSync(join(OUT, 'bin'));
-  writeFileSync(join(OUT, 'bin', 'evolflow.js'), "#!/usr/bin/env node\n// The bundled `evolflow` command (built by packages/cli/build.mjs).\nimport '../lib/bin.js';\n", { mode: 0o755 });
+  writeFileSync(
+    join(OUT, 'bin', 'evolflow.js'),
+    "#!/usr/bin/env node\n// The bundled `evolflow` command (built by packages/cli/build.mjs).\nimport '../lib/bin.js';\n",
+    { mode: 0o755 },
+  );
   cpSync(join(CLI, 'data'), join(OUT, 'data'), { recursive: true });
   if (existsSync(join(CLI, 'README.md'))) cpSync(join(CLI, 'README.md'), join(OUT, 'README.md'));
   return publish;
@@ -247,11 +288,17 @@ const started = Date.now();
 const packages = await bundle();
 const typesEntry = declarations();
 const publish = manifest(typesEntry, packages);
-process.stderr.write(`build: ${relative(process.cwd(), OUT) || '.'}: ${packages.length} workspace packages bundled, ${Object.keys(publish.dependencies).length} npm dependencies, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+process.stderr.write(
+  `build: ${relative(process.cwd(), OUT) || '.'}: ${packages.length} workspace packages bundled, ${Object.keys(publish.dependencies).length} npm dependencies, ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+);
 
 if (args[0] === '--pack') {
   const into = resolve(args[1] ?? '.');
   mkdirSync(into, { recursive: true });
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', into], { cwd: OUT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', into], {
+    cwd: OUT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   process.stdout.write(`${join(into, JSON.parse(out)[0].filename)}\n`);
 }

@@ -31,7 +31,9 @@ export interface StageFleet {
  */
 export function fleetConfig(dir: string, faultRate = 0): string {
   const file = join(dir, 'evolflow.kafka-test.yaml');
-  writeFileSync(file, `run:
+  writeFileSync(
+    file,
+    `run:
   seed: 11
 llm:
   timeoutMs: 1500
@@ -45,7 +47,8 @@ simulator:
   faultRate: ${faultRate}
 mix:
   replayShare: 0.2
-`);
+`,
+  );
   return file;
 }
 
@@ -65,8 +68,31 @@ export interface StageProcess {
 export function spawnStage(name: StageName, fleet: StageFleet): StageProcess {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', bin, 'stage', name, '--transport', 'kafka', '--brokers', fleet.brokers, '--prefix', fleet.prefix,
-      '--llm', 'sim', '--base-url', fleet.simulatorUrl, '--rounds', String(fleet.rounds), '--out', fleet.outDir, '--config', fleet.configFile, '--log-level', 'info'],
+    [
+      '--import',
+      'tsx',
+      bin,
+      'stage',
+      name,
+      '--transport',
+      'kafka',
+      '--brokers',
+      fleet.brokers,
+      '--prefix',
+      fleet.prefix,
+      '--llm',
+      'sim',
+      '--base-url',
+      fleet.simulatorUrl,
+      '--rounds',
+      String(fleet.rounds),
+      '--out',
+      fleet.outDir,
+      '--config',
+      fleet.configFile,
+      '--log-level',
+      'info',
+    ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const logs: Record<string, unknown>[] = [];
@@ -88,12 +114,19 @@ export function spawnStage(name: StageName, fleet: StageFleet): StageProcess {
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   const logged = (re: RegExp) => logs.find((l) => re.test(String(l.msg)));
-  const running = waitFor(`stage ${name} to start`, () => {
-    if (child.exitCode !== null) throw new Error(`stage ${name} exited with ${child.exitCode}: ${JSON.stringify(logs.slice(-3))}`);
-    return logged(new RegExp(`^stage ${name} running`)) !== undefined;
-  }, { timeoutMs: 120_000 });
+  const running = waitFor(
+    `stage ${name} to start`,
+    () => {
+      if (child.exitCode !== null) throw new Error(`stage ${name} exited with ${child.exitCode}: ${JSON.stringify(logs.slice(-3))}`);
+      return logged(new RegExp(`^stage ${name} running`)) !== undefined;
+    },
+    { timeoutMs: 120_000 },
+  );
   return {
-    name, child, logs, running,
+    name,
+    child,
+    logs,
+    running,
     async stop() {
       child.kill('SIGTERM');
       await exited;

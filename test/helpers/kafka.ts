@@ -41,11 +41,24 @@ export async function kcat(brokers: string, args: readonly string[], input?: str
 
 /** A minimal valid round-0 record. */
 export function seedRecord(n: number, seedId = `s-test-${n}`): EvolRecord {
-  return { id: seedId, seedId, parentId: null, round: 0, instruction: `Instruction number ${n}: explain item ${n}.`, lineage: [], checks: [], usage: { promptTokens: 0, completionTokens: 0, calls: 0 } };
+  return {
+    id: seedId,
+    seedId,
+    parentId: null,
+    round: 0,
+    instruction: `Instruction number ${n}: explain item ${n}.`,
+    lineage: [],
+    checks: [],
+    usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
+  };
 }
 
 /** Poll `check` every `intervalMs` (default 100) until it returns true; throws with `what` after `timeoutMs` (default 60 s). */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, { timeoutMs = 60_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {}): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  { timeoutMs = 60_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

@@ -13,7 +13,9 @@ import { readJsonl, type RunResult } from './run.ts';
 export function checkRealRun(result: RunResult, exchanges: readonly RecordedExchange[]): EvolRecord[] {
   const out = result.outDir;
   const config = result.summary.config;
-  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { stages: Record<string, { in: number; out: number; rejected: number; absorbed: number; deadLettered: number }> };
+  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as {
+    stages: Record<string, { in: number; out: number; rejected: number; absorbed: number; deadLettered: number }>;
+  };
   for (const [name, s] of Object.entries(run.stages)) expect(s.in, name).toBe(s.out + s.rejected + s.absorbed + s.deadLettered);
 
   const seeds = readJsonl(join(out, 'seeds.jsonl'));
@@ -37,7 +39,10 @@ export function checkRealRun(result: RunResult, exchanges: readonly RecordedExch
       if (stage === 'evolve' && !check) continue; // evolve marks only what it changed
       expect(check?.reason, `${r.id} ${stage}`).toBe('ok');
     }
-    expect(r.checks.every((c) => c.reason === 'ok'), r.id).toBe(true);
+    expect(
+      r.checks.every((c) => c.reason === 'ok'),
+      r.id,
+    ).toBe(true);
     // The equality judge gave a clear Not Equal, and its raw answer is kept.
     const judged = byStage.get('eliminate');
     expect(judged?.verdict, r.id).toBe('not-equal');

@@ -15,7 +15,8 @@ export const REAL_RECORDING = resolve(ROOT, 'packages/local-llm/fixtures/smollm2
 /** The GGUF `npm test` provisions (scripts/test.sh); a clear error when it is missing. */
 export function realModelPath(): string {
   const path = localModelPath(resolve(ROOT, '.evolflow/models'));
-  if (!existsSync(path)) throw new Error(`the real model is not at ${path}: run \`npx tsx packages/local-llm/src/bin.ts pull\` (npm test does it)`);
+  if (!existsSync(path))
+    throw new Error(`the real model is not at ${path}: run \`npx tsx packages/local-llm/src/bin.ts pull\` (npm test does it)`);
   return path;
 }
 
@@ -43,10 +44,20 @@ export function realModelConfig(options: RealRunOptions): Readonly<Config> {
       {
         run: { rounds: options.rounds ?? 2, outDir: options.outDir, seed: 42 },
         llm: {
-          provider: 'openai', baseUrl: options.baseUrl, apiKey: 'none', concurrency: 4, maxRetries: 1, timeoutMs: 300_000, cache: { enabled: false },
+          provider: 'openai',
+          baseUrl: options.baseUrl,
+          apiKey: 'none',
+          concurrency: 4,
+          maxRetries: 1,
+          timeoutMs: 300_000,
+          cache: { enabled: false },
           roles: options.defaultLimits
             ? { evolver: { model: 'smollm2' }, responder: { model: 'smollm2' }, judge: { model: 'smollm2' } }
-            : { evolver: { model: 'smollm2', maxTokens: 192 }, responder: { model: 'smollm2', maxTokens: 256 }, judge: { model: 'smollm2' } },
+            : {
+                evolver: { model: 'smollm2', maxTokens: 192 },
+                responder: { model: 'smollm2', maxTokens: 256 },
+                judge: { model: 'smollm2' },
+              },
         },
         stages: { concurrency: 4 },
         // A system turn and a worked example: without them the 135M model answers nearly every prompt.

@@ -29,7 +29,11 @@ export interface RunResult {
 }
 
 /** Run the whole pipeline in this process; the simulator is started in-process unless llm.baseUrl is set. */
-export async function runPipeline(config: Readonly<Config>, seedFiles: string[], options: { transport?: Transport; keepLlm?: boolean } = {}): Promise<RunResult> {
+export async function runPipeline(
+  config: Readonly<Config>,
+  seedFiles: string[],
+  options: { transport?: Transport; keepLlm?: boolean } = {},
+): Promise<RunResult> {
   const llm = await setupLlm(config);
   const transport = options.transport ?? new InMemoryTransport();
   const pipeline = await startPipeline({ config, seedFiles, transport, llm: llm.llm, logger: jsonLogger('error'), cwd: ROOT });
@@ -41,5 +45,8 @@ export async function runPipeline(config: Readonly<Config>, seedFiles: string[],
 
 export function readJsonl<T = EvolRecord>(path: string): T[] {
   const text = readFileSync(path, 'utf8');
-  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
 }

@@ -5,7 +5,11 @@ import { COMMANDS } from './commands/index.ts';
 import { CONFIG_OPTIONS } from './commands/options.ts';
 
 const spec: CommandSpec = {
-  name: 'demo', summary: 'a demo', description: 'Writes nothing.', synopsis: 'DIR', positionals: { min: 1, max: 1, what: 'one folder' },
+  name: 'demo',
+  summary: 'a demo',
+  description: 'Writes nothing.',
+  synopsis: 'DIR',
+  positionals: { min: 1, max: 1, what: 'one folder' },
   options: {
     rounds: { type: 'string', arg: 'N', number: 'int', help: 'rounds' },
     share: { type: 'string', arg: 'R', number: 'share', help: 'a share' },
@@ -30,7 +34,9 @@ const usage = (argv: string[]) => {
 describe('parseCommandArgs', () => {
   it('parses flags by the table, with defaults, lists and positionals', () => {
     expect(parseCommandArgs(spec, ['out', '--rounds', '3', '--seeds', 'a', '--seeds', 'b', '--quiet'])).toEqual({
-      values: { rounds: '3', seeds: ['a', 'b'], quiet: true, format: 'alpaca' }, positionals: ['out'], argv: ['out', '--rounds', '3', '--seeds', 'a', '--seeds', 'b', '--quiet'],
+      values: { rounds: '3', seeds: ['a', 'b'], quiet: true, format: 'alpaca' },
+      positionals: ['out'],
+      argv: ['out', '--rounds', '3', '--seeds', 'a', '--seeds', 'b', '--quiet'],
     });
   });
 

@@ -26,8 +26,12 @@ export interface OptionSpec {
 export type OptionTable = Readonly<Record<string, OptionSpec>>;
 
 type ValueOf<O extends OptionSpec> = O['type'] extends 'boolean'
-  ? (O['multiple'] extends true ? boolean[] : boolean)
-  : (O['multiple'] extends true ? string[] : string);
+  ? O['multiple'] extends true
+    ? boolean[]
+    : boolean
+  : O['multiple'] extends true
+    ? string[]
+    : string;
 
 /** The parsed values of an option table: the type parseArgs gives them. */
 export type ValuesOf<T extends OptionTable> = { -readonly [K in keyof T]?: ValueOf<T[K]> };
@@ -80,12 +84,20 @@ function checkValue({ command, flag }: { command: string; flag: string }, spec: 
   }
   if (spec.number === undefined) return;
   const n = Number(value);
-  const ok = value.trim() !== '' && Number.isFinite(n) && (
-    spec.number === 'int' ? Number.isInteger(n)
-      : spec.number === 'port' ? Number.isInteger(n) && n >= 0 && n <= 65535
-        : spec.number === 'share' ? n >= 0 && n <= 1 : true);
+  const ok =
+    value.trim() !== '' &&
+    Number.isFinite(n) &&
+    (spec.number === 'int'
+      ? Number.isInteger(n)
+      : spec.number === 'port'
+        ? Number.isInteger(n) && n >= 0 && n <= 65535
+        : spec.number === 'share'
+          ? n >= 0 && n <= 1
+          : true);
   if (!ok) {
-    const want = { int: 'a whole number', number: 'a number', port: 'a port number from 0 to 65535', share: 'a number from 0 to 1' }[spec.number];
+    const want = { int: 'a whole number', number: 'a number', port: 'a port number from 0 to 65535', share: 'a number from 0 to 1' }[
+      spec.number
+    ];
     throw new UsageError(`${command}: --${flag} must be ${want}, not "${value}"`);
   }
 }
@@ -95,13 +107,20 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): Args {
   if (spec.passThrough) return { values: {}, positionals: argv, argv };
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string; default?: string | boolean }> = {};
   for (const [name, o] of Object.entries(spec.options)) {
-    options[name] = { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}), ...(o.default !== undefined ? { default: o.default } : {}) };
+    options[name] = {
+      type: o.type,
+      ...(o.multiple ? { multiple: true } : {}),
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.default !== undefined ? { default: o.default } : {}),
+    };
   }
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: spec.positionals !== undefined });
   } catch (err) {
-    const message = (err as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '').replace(/^Unknown option '([^']+)'$/, 'unknown option $1');
+    const message = (err as Error).message
+      .replace(/\. To specify a positional argument starting with a '-'.*$/s, '')
+      .replace(/^Unknown option '([^']+)'$/, 'unknown option $1');
     throw new UsageError(`${spec.name}: ${message}`);
   }
   for (const [name, value] of Object.entries(parsed.values)) {
@@ -111,7 +130,8 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): Args {
   }
   const n = parsed.positionals.length;
   if (spec.positionals && (n < spec.positionals.min || n > spec.positionals.max)) {
-    const count = spec.positionals.min === spec.positionals.max ? `${spec.positionals.min}` : `${spec.positionals.min} to ${spec.positionals.max}`;
+    const count =
+      spec.positionals.min === spec.positionals.max ? `${spec.positionals.min}` : `${spec.positionals.min} to ${spec.positionals.max}`;
     const want = spec.positionals.what ?? `${count} argument(s) (${spec.synopsis ?? ''})`;
     throw new UsageError(`${spec.name}: expected ${want}, got ${n === 0 ? 'none' : parsed.positionals.map((p) => `"${p}"`).join(' ')}`);
   }
@@ -145,7 +165,9 @@ export function commandHelp(spec: CommandSpec): string {
   });
   flags.push({ head: '-h, --help', text: 'show this help' });
   const col = Math.min(Math.max(...flags.map((f) => f.head.length)) + 4, 34);
-  const optionLines = flags.map((f) => `  ${f.head.padEnd(col - 2)}${f.head.length > col - 3 ? `\n${' '.repeat(col)}` : ''}${wrap(f.text, 100 - col, col)}`);
+  const optionLines = flags.map(
+    (f) => `  ${f.head.padEnd(col - 2)}${f.head.length > col - 3 ? `\n${' '.repeat(col)}` : ''}${wrap(f.text, 100 - col, col)}`,
+  );
   const usage = `Usage: evolflow ${spec.name}${Object.keys(spec.options).length > 0 ? ' [options]' : ''}${spec.synopsis ? ` ${spec.synopsis}` : ''}`;
   return `${usage}\n\n${spec.summary}\n\nOptions:\n${optionLines.join('\n')}\n${spec.description ? `\n${spec.description.trim()}\n` : ''}`;
 }

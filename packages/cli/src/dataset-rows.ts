@@ -31,7 +31,10 @@ export function datasetFileOf(path: string): string {
   if (!existsSync(path)) throw new EvolflowError('input', `${path} not found`);
   if (!statSync(path).isDirectory()) return path;
   for (const f of [DATASET_FILE, PARQUET_FILE]) if (existsSync(join(path, f))) return join(path, f);
-  throw new EvolflowError('input', `${path} is a folder without ${DATASET_FILE} or ${PARQUET_FILE}; pass a dataset file or an output folder evolflow wrote`);
+  throw new EvolflowError(
+    'input',
+    `${path} is a folder without ${DATASET_FILE} or ${PARQUET_FILE}; pass a dataset file or an output folder evolflow wrote`,
+  );
 }
 
 function metadataOf(value: unknown): RowMetadata | null {
@@ -58,7 +61,14 @@ function fieldsOf(value: unknown): SeedFields | null {
 const row = (value: unknown, line: number): DatasetRow => ({ line, value, fields: fieldsOf(value), metadata: metadataOf(value) });
 
 /** Parquet values a row may hold that JSON does not (bigint counts) made plain. */
-const plain = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : Array.isArray(v) ? v.map(plain) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v);
+const plain = (v: unknown): unknown =>
+  typeof v === 'bigint'
+    ? Number(v)
+    : Array.isArray(v)
+      ? v.map(plain)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]))
+        : v;
 
 /**
  * Every row of `file` ("-" reads stdin): a `.parquet` file row by row, anything else line by line
@@ -95,7 +105,10 @@ export async function readDatasetRows(file: string): Promise<DatasetRow[]> {
     try {
       out.push(row(JSON.parse(line) as unknown, i + 1));
     } catch (cause) {
-      throw new EvolflowError('input', `${file}:${i + 1}: not JSON (${(cause as Error).message}); fix the line`, { cause, details: { file, line: i + 1 } });
+      throw new EvolflowError('input', `${file}:${i + 1}: not JSON (${(cause as Error).message}); fix the line`, {
+        cause,
+        details: { file, line: i + 1 },
+      });
     }
   });
   if (out.at(-1)?.value === '' && text.endsWith('\n')) out.pop();
@@ -138,7 +151,11 @@ export function datasetRecords(rows: readonly DatasetRow[], file: string): Datas
     const id = typeof m?.id === 'string' && m.id !== '' ? m.id : round === 0 ? base.id : `${base.id}.r1`;
     const seedId = typeof m?.seedId === 'string' && m.seedId !== '' ? m.seedId : base.seedId;
     const strategies = Array.isArray(m?.strategies) ? m.strategies.filter((s): s is string => typeof s === 'string') : m ? [] : ['unknown'];
-    const lineage = strategies.map((strategy, i) => ({ id: i === strategies.length - 1 ? id : `${seedId}.r${i + 1}`, round: i + 1, strategy }));
+    const lineage = strategies.map((strategy, i) => ({
+      id: i === strategies.length - 1 ? id : `${seedId}.r${i + 1}`,
+      round: i + 1,
+      strategy,
+    }));
     const rec: EvolRecord = { ...base, id, seedId, round, parentId: round === 0 ? null : (lineage.at(-2)?.id ?? seedId), lineage };
     const strategy = strategies.at(-1);
     if (round > 0 && strategy !== undefined) rec.strategy = strategy;

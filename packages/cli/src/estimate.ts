@@ -92,7 +92,10 @@ export interface RunEstimate {
  * of typical length, that keeps the kind of task (it names no code, no essay, no explanation), so
  * that a math seed still counts as math for the verify stage, as its real rewrites mostly do.
  */
-const FILLER = 'limit the answer to three points, give one concrete case for each of them, and state every assumption made about the situation along the way, in plain words for a reader new to the topic'.split(' ');
+const FILLER =
+  'limit the answer to three points, give one concrete case for each of them, and state every assumption made about the situation along the way, in plain words for a reader new to the topic'.split(
+    ' ',
+  );
 const grow = (text: string, words: number) => `${text} ${Array.from({ length: words }, (_, i) => FILLER[i % FILLER.length]).join(' ')}`;
 
 export interface EstimateOptions {
@@ -107,12 +110,16 @@ export async function estimateRun(options: EstimateOptions): Promise<RunEstimate
   const { config } = options;
   const cwd = options.cwd ?? process.cwd();
   const { enabled, options: strategyOptions, weights: weightOf } = config.strategies;
-  const strategies: Strategy[] = await Promise.all(enabled.map((spec) => loadStrategy(spec, { cwd, options: strategyOptions[spec] ?? {} })));
+  const strategies: Strategy[] = await Promise.all(
+    enabled.map((spec) => loadStrategy(spec, { cwd, options: strategyOptions[spec] ?? {} })),
+  );
   const weights = strategies.map((s) => weightOf[s.name] ?? 1);
   const typical = TYPICAL_LENGTHS[config.llm.provider];
   const roles = config.llm.roles;
   const logger = { debug() {}, info() {}, warn() {}, error() {} };
-  const byRole = Object.fromEntries(ROLES.map((r) => [r, { calls: 0, promptTokens: 0, completionTokens: 0, completionTokensMax: 0, cost: 0, costMax: 0 }])) as Record<Role, RoleEstimate>;
+  const byRole = Object.fromEntries(
+    ROLES.map((r) => [r, { calls: 0, promptTokens: 0, completionTokens: 0, completionTokensMax: 0, cost: 0, costMax: 0 }]),
+  ) as Record<Role, RoleEstimate>;
   const call = (role: Role, messages: readonly ChatMessage[], typicalTokens: number) => {
     const e = byRole[role];
     e.calls += 1;
@@ -133,9 +140,16 @@ export async function estimateRun(options: EstimateOptions): Promise<RunEstimate
       for (let round = 1; round <= config.run.rounds; round++) {
         // The strategy the evolve stage will pick for this seed and round, and its real prompt.
         const strategy = pickWeighted(strategies, weights, seededRandom(config.run.seed, parent.seedId, round, 'strategy')());
-        const ctx = { random: seededRandom(config.run.seed, parent.seedId, round, strategy.name), options: strategyOptions[strategy.name] ?? {}, logger };
+        const ctx = {
+          random: seededRandom(config.run.seed, parent.seedId, round, strategy.name),
+          options: strategyOptions[strategy.name] ?? {},
+          logger,
+        };
         const prompt = strategy.prompt(parent, ctx);
-        const messages = config.strategies.workedExample && prompt.format === undefined ? withWorkedExample(prompt.messages, { strategy, parent, ctx }) : prompt.messages;
+        const messages =
+          config.strategies.workedExample && prompt.format === undefined
+            ? withWorkedExample(prompt.messages, { strategy, parent, ctx })
+            : prompt.messages;
         const parentText = parent.input === undefined ? parent.instruction : `${parent.instruction}\n${parent.input}`;
         // A depth rewrite adds to its parent; a breadth one (mutation) writes a new one about as long.
         const child = strategy.kind === 'depth' ? grow(parentText, typical.addedWords) : parentText;
@@ -144,7 +158,8 @@ export async function estimateRun(options: EstimateOptions): Promise<RunEstimate
         // The verify stage cross-checks a math answer with verify.math.samples more responses.
         const { verify } = config;
         if (verify.enabled && verify.math.enabled && looksLikeMath(child)) {
-          for (let i = 0; i < verify.math.samples; i++) call('responder', responderMessages({ instruction: child }), typical.responseTokens);
+          for (let i = 0; i < verify.math.samples; i++)
+            call('responder', responderMessages({ instruction: child }), typical.responseTokens);
         }
         if (config.eliminate.judge) call('judge', equalityJudgeMessages(parentText, child), typical.judgeTokens);
         if (config.eliminate.difficultyJudge) call('judge', difficultyJudgeMessages(child), typical.difficultyTokens);
@@ -163,9 +178,19 @@ export async function estimateRun(options: EstimateOptions): Promise<RunEstimate
   }
   const sum = (k: keyof RoleEstimate) => ROLES.reduce((s, r) => s + byRole[r][k], 0);
   return {
-    seeds, seedRejects, rounds: config.run.rounds, provider: config.llm.provider, typical, byRole,
-    calls: sum('calls'), promptTokens: sum('promptTokens'), completionTokens: sum('completionTokens'), completionTokensMax: sum('completionTokensMax'),
-    cost: sum('cost'), costMax: sum('costMax'), priced,
+    seeds,
+    seedRejects,
+    rounds: config.run.rounds,
+    provider: config.llm.provider,
+    typical,
+    byRole,
+    calls: sum('calls'),
+    promptTokens: sum('promptTokens'),
+    completionTokens: sum('completionTokens'),
+    completionTokensMax: sum('completionTokensMax'),
+    cost: sum('cost'),
+    costMax: sum('costMax'),
+    priced,
   };
 }
 

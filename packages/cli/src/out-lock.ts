@@ -89,10 +89,16 @@ const removeQuietly = (path: string) => {
 };
 
 function locked(outDir: string, owner: LockOwner | undefined): EvolflowError {
-  const who = owner ? `pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}${owner.command ? `: ${owner.command}` : ''}` : 'another run';
-  return new EvolflowError('input', `--out ${outDir} is in use by another evolflow run (${who}); wait for it to finish or choose another --out`, {
-    details: { outDir, exitCode: EXIT.locked, ...(owner ? { pid: owner.pid } : {}) },
-  });
+  const who = owner
+    ? `pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}${owner.command ? `: ${owner.command}` : ''}`
+    : 'another run';
+  return new EvolflowError(
+    'input',
+    `--out ${outDir} is in use by another evolflow run (${who}); wait for it to finish or choose another --out`,
+    {
+      details: { outDir, exitCode: EXIT.locked, ...(owner ? { pid: owner.pid } : {}) },
+    },
+  );
 }
 
 /** Take the lock on `outDir` (which must exist), or throw an `input` EvolflowError (exit code 6) naming the owner. */

@@ -61,12 +61,17 @@ export function judgeRun(f: OutcomeFacts): RunOutcome {
   const { requests, failed } = llmFailures(f.llm);
   const sample = f.sampleError ? `; first failure: ${f.sampleError}` : '';
   if (failed > 0 && failed === requests) {
-    return { exitCode: EXIT.llmAllFailed, status: 'llm-all-failed', message: `every LLM request failed (${failed} of ${requests}): the dataset holds no evolution${sample}` };
+    return {
+      exitCode: EXIT.llmAllFailed,
+      status: 'llm-all-failed',
+      message: `every LLM request failed (${failed} of ${requests}): the dataset holds no evolution${sample}`,
+    };
   }
   if (requests > 0 && failed / requests > f.maxFailureRate) {
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
     return {
-      exitCode: EXIT.llmFailureRate, status: 'llm-failure-rate',
+      exitCode: EXIT.llmFailureRate,
+      status: 'llm-failure-rate',
       message: `${failed} of ${requests} LLM requests failed (${pct(failed / requests)}, above run.maxFailureRate ${pct(f.maxFailureRate)})${sample}`,
     };
   }
@@ -87,10 +92,18 @@ export function stoppedOutcome(reason: string, partial: boolean, sampleError?: s
   const what = partial ? 'the outputs hold what was finished so far (partial: true in run.json)' : 'nothing was left undone';
   if (reason === LLM_FAILING) {
     const sample = sampleError ? `; first failure: ${sampleError}` : '';
-    return { exitCode: EXIT.llmAllFailed, status: 'llm-failing', message: `the LLM requests kept failing (run.failFastAfter in a row), so the run stopped early: ${what}${sample}` };
+    return {
+      exitCode: EXIT.llmAllFailed,
+      status: 'llm-failing',
+      message: `the LLM requests kept failing (run.failFastAfter in a row), so the run stopped early: ${what}${sample}`,
+    };
   }
   if (reason === MAX_COST) {
-    return { exitCode: EXIT.maxCost, status: 'max-cost', message: `the LLM spending reached --max-cost, so the run stopped early: ${what}` };
+    return {
+      exitCode: EXIT.maxCost,
+      status: 'max-cost',
+      message: `the LLM spending reached --max-cost, so the run stopped early: ${what}`,
+    };
   }
   const exitCode = reason === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   return { exitCode, status: 'interrupted', message: `stopped by ${reason}: ${what}` };

@@ -9,7 +9,8 @@ function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'data', 'sample-seeds.jsonl'))) {
     const up = dirname(dir);
-    if (up === dir) throw new Error(`@evolflow/cli: no data/ folder above ${fileURLToPath(import.meta.url)}; the package is incomplete, reinstall it`);
+    if (up === dir)
+      throw new Error(`@evolflow/cli: no data/ folder above ${fileURLToPath(import.meta.url)}; the package is incomplete, reinstall it`);
     dir = up;
   }
   return dir;

@@ -4,7 +4,18 @@
 // (dataset from the mixer; kept, seeds, rejected, lineage, dlq and run.json from here) are written.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { EvolflowError, PIPELINE, redactDeep, type TopicName, type Config, type Logger, type StageEnv, type StageFactory, type StageHandler, type StageName } from '@evolflow/core';
+import {
+  EvolflowError,
+  PIPELINE,
+  redactDeep,
+  type TopicName,
+  type Config,
+  type Logger,
+  type StageEnv,
+  type StageFactory,
+  type StageHandler,
+  type StageName,
+} from '@evolflow/core';
 import { waitDrained, type RunningStage, type RunStageOptions, type StageStats, type Transport } from '@evolflow/transport';
 import type { LlmClient } from '@evolflow/llm';
 import { roleCost } from '@evolflow/observe';
@@ -21,9 +32,17 @@ import { judgeRun, stoppedOutcome, type RunOutcome } from './outcome.ts';
 export async function stageFactory(name: StageName): Promise<StageFactory> {
   const service = `@evolflow/stage-${name}`;
   const mod = (await import(service).catch((err: unknown) => {
-    throw new EvolflowError('config', `stage "${name}": its service ${service} cannot be loaded (${(err as Error).message}); a stage of the manifest is the package services/stage-${name}`, { cause: err });
+    throw new EvolflowError(
+      'config',
+      `stage "${name}": its service ${service} cannot be loaded (${(err as Error).message}); a stage of the manifest is the package services/stage-${name}`,
+      { cause: err },
+    );
   })) as { create?: unknown };
-  if (typeof mod.create !== 'function') throw new EvolflowError('internal', `${service} exports no create(env); every stage service's src/index.ts exports the factory of its stage as create`);
+  if (typeof mod.create !== 'function')
+    throw new EvolflowError(
+      'internal',
+      `${service} exports no create(env); every stage service's src/index.ts exports the factory of its stage as create`,
+    );
   return mod.create as StageFactory;
 }
 
@@ -65,7 +84,10 @@ export interface RunPipelineOptions {
 }
 
 /** LLM totals that add up across attempts. */
-export type LlmTotals = Pick<ReturnType<LlmClient['usage']>, 'calls' | 'cacheHits' | 'retries' | 'errors' | 'promptTokens' | 'completionTokens'> & {
+export type LlmTotals = Pick<
+  ReturnType<LlmClient['usage']>,
+  'calls' | 'cacheHits' | 'retries' | 'errors' | 'promptTokens' | 'completionTokens'
+> & {
   /** USD at the configured prices (`llm.roles.<role>.pricePerMTok*`; 0 without prices). */
   costUsd: number;
 };
@@ -85,7 +107,15 @@ export interface ResumedRun {
 const TOTAL_KEYS = ['calls', 'cacheHits', 'retries', 'errors', 'promptTokens', 'completionTokens', 'costUsd'] as const;
 
 /** The totals of `u` (a run.json of an older version may lack a key: 0). */
-const totalsOf = (u: Partial<LlmTotals>): LlmTotals => ({ calls: u.calls ?? 0, cacheHits: u.cacheHits ?? 0, retries: u.retries ?? 0, errors: u.errors ?? 0, promptTokens: u.promptTokens ?? 0, completionTokens: u.completionTokens ?? 0, costUsd: u.costUsd ?? 0 });
+const totalsOf = (u: Partial<LlmTotals>): LlmTotals => ({
+  calls: u.calls ?? 0,
+  cacheHits: u.cacheHits ?? 0,
+  retries: u.retries ?? 0,
+  errors: u.errors ?? 0,
+  promptTokens: u.promptTokens ?? 0,
+  completionTokens: u.completionTokens ?? 0,
+  costUsd: u.costUsd ?? 0,
+});
 
 /** One attempt's LLM totals, its cost priced per role at `config.llm.roles`. */
 export function llmTotalsOf(usage: ReturnType<LlmClient['usage']>, roles: Readonly<Partial<Config['llm']['roles']>>): LlmTotals {
@@ -108,7 +138,16 @@ export interface RunSummary {
   outDir: string;
   stages: Record<string, StageStats>;
   llm: ReturnType<LlmClient['usage']>;
-  totals: { seeds: number; seedRejects: number; evolutions: number; kept: number; rejected: number; deadLettered: number; replayed: number; dataset: number };
+  totals: {
+    seeds: number;
+    seedRejects: number;
+    evolutions: number;
+    kept: number;
+    rejected: number;
+    deadLettered: number;
+    replayed: number;
+    dataset: number;
+  };
   rounds: Record<string, { kept: number; rejected: Record<string, number> }>;
   strategies: Record<string, { kept: number; rejected: Record<string, number> }>;
   /** The verify stage's verdicts in this process: what was checked (python, javascript, math, none) -> reason (ok, code-error...) -> count. */
@@ -143,7 +182,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** Stages that start new work (new seeds, LLM calls): the first thing a stop halts. */
 const WORK_STAGES: ReadonlySet<StageName> = new Set(['seed', 'evolve', 'respond', 'verify', 'eliminate']);
 /** Topics whose consumers keep running during a stop (the other stages' inputs, read off the manifest, and the sink's rejected), so finished work reaches the sink and the mixer. */
-const SETTLE_TOPICS: readonly TopicName[] = [...new Set<TopicName>([...PIPELINE.filter((s) => !WORK_STAGES.has(s.name)).flatMap((s) => s.consumes), 'rejected'])];
+const SETTLE_TOPICS: readonly TopicName[] = [
+  ...new Set<TopicName>([...PIPELINE.filter((s) => !WORK_STAGES.has(s.name)).flatMap((s) => s.consumes), 'rejected']),
+];
 /** Most samples the run's timeline keeps (run.json, the report). */
 const MAX_TIMELINE = 2048;
 /** Longest wait, after the grace period, for the sink and the mixer to read what finished work published. */
@@ -178,14 +219,23 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
   await mkdir(outDir, { recursive: true });
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
-  const env: StageEnv = stageEnv({ config, logger, llm, transport, outDir, ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.strategyWeights ? { strategyWeights: options.strategyWeights } : {}) });
+  const env: StageEnv = stageEnv({
+    config,
+    logger,
+    llm,
+    transport,
+    outDir,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.strategyWeights ? { strategyWeights: options.strategyWeights } : {}),
+  });
   const prefix = config.transport.kafka.prefix;
   const local = options.stages ?? PIPELINE.map((s) => s.name);
   const handlers = new Map<StageName, StageHandler<unknown>>();
   for (const spec of PIPELINE) if (local.includes(spec.name)) handlers.set(spec.name, await (await stageFactory(spec.name))(env));
   const sink = await startSink(transport, `${prefix}sink`, { spoolDir: join(outDir, '.evolflow-spool') });
   const stages: RunningStage[] = [];
-  for (const handler of handlers.values()) stages.push(await startStage(handler, { config, logger, transport, ...(options.onRecord ? { onRecord: options.onRecord } : {}) }));
+  for (const handler of handlers.values())
+    stages.push(await startStage(handler, { config, logger, transport, ...(options.onRecord ? { onRecord: options.onRecord } : {}) }));
   const timeline: RunSummary['timeline'] = [];
   // One sample a second; past MAX_TIMELINE samples every other one is dropped and the step doubles,
   // so a run of any length (--follow) keeps at most MAX_TIMELINE samples spread over all of it.
@@ -215,14 +265,23 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
   const stopRequested = new Promise<void>((r) => {
     if (signal?.aborted) r();
     else {
-      signal?.addEventListener('abort', () => {
-        stopping = true;
-        r();
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          stopping = true;
+          r();
+        },
+        { once: true },
+      );
     }
   });
   // The seed files onto the seeds topic (the seed stage, here or in its own process, takes them in).
-  const seeds = new SeedFeed({ files: options.seedFiles, topic: transport, ...(options.follow ? { follow: true } : {}), ...(signal ? { signal } : {}) });
+  const seeds = new SeedFeed({
+    files: options.seedFiles,
+    topic: transport,
+    ...(options.follow ? { follow: true } : {}),
+    ...(signal ? { signal } : {}),
+  });
 
   /**
    * The first stop: stages that start new work take nothing more and their records in flight get
@@ -244,7 +303,8 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
 
   const done = (async (): Promise<RunSummary> => {
     await Promise.race([seeds.run(), stopRequested]);
-    if (!stopping) await Promise.race([options.follow ? new Promise<never>(() => undefined) : waitDrained(transport, signal), stopRequested]);
+    if (!stopping)
+      await Promise.race([options.follow ? new Promise<never>(() => undefined) : waitDrained(transport, signal), stopRequested]);
     let partial = false;
     if (stopping) partial = await stopEarly();
     else {
@@ -272,20 +332,47 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
     const usage = llm.usage();
     const sampleError = sink.llmErrorSample();
     const stoppedBy = stopping ? String(signal?.reason ?? 'a stop') : undefined;
-    const outcome = stoppedBy !== undefined
-      ? stoppedOutcome(stoppedBy, partial, sampleError)
-      : judgeRun({ seeds: counts.seeds, seedRejects: seeds.rejects, seedFiles: options.seedFiles, llm: usage, maxFailureRate: config.run.maxFailureRate, sampleError });
+    const outcome =
+      stoppedBy !== undefined
+        ? stoppedOutcome(stoppedBy, partial, sampleError)
+        : judgeRun({
+            seeds: counts.seeds,
+            seedRejects: seeds.rejects,
+            seedFiles: options.seedFiles,
+            llm: usage,
+            maxFailureRate: config.run.maxFailureRate,
+            sampleError,
+          });
     const summary: RunSummary = {
-      startedAt, finishedAt: new Date(finished).toISOString(), durationMs: finished - started, outDir,
-      stages: Object.fromEntries(stages.map((s) => [s.spec.name, { ...s.stats, emitted: { ...s.stats.emitted }, reasons: { ...s.stats.reasons } }])),
+      startedAt,
+      finishedAt: new Date(finished).toISOString(),
+      durationMs: finished - started,
+      outDir,
+      stages: Object.fromEntries(
+        stages.map((s) => [s.spec.name, { ...s.stats, emitted: { ...s.stats.emitted }, reasons: { ...s.stats.reasons } }]),
+      ),
       llm: usage,
       totals: {
-        seeds: counts.seeds, seedRejects: seeds.rejects, evolutions: counts.kept + counts.evolvedRejected, kept: counts.kept,
-        rejected: counts.rejected, deadLettered: counts.deadLetters, replayed: cur.replayed, dataset: cur.records,
+        seeds: counts.seeds,
+        seedRejects: seeds.rejects,
+        evolutions: counts.kept + counts.evolvedRejected,
+        kept: counts.kept,
+        rejected: counts.rejected,
+        deadLettered: counts.deadLetters,
+        replayed: cur.replayed,
+        dataset: cur.records,
       },
-      rounds, strategies, ...verifyCountsOf(handlers), timeline, outcome, partial, ...(stoppedBy === undefined ? {} : { stoppedBy }),
+      rounds,
+      strategies,
+      ...verifyCountsOf(handlers),
+      timeline,
+      outcome,
+      partial,
+      ...(stoppedBy === undefined ? {} : { stoppedBy }),
       attempts: (options.resumes?.attempts ?? 0) + 1,
-      llmAllAttempts: options.resumes ? addTotals(options.resumes.llm, llmTotalsOf(usage, config.llm.roles)) : llmTotalsOf(usage, config.llm.roles),
+      llmAllAttempts: options.resumes
+        ? addTotals(options.resumes.llm, llmTotalsOf(usage, config.llm.roles))
+        : llmTotalsOf(usage, config.llm.roles),
       ...(options.resumes ? { resumed: { firstStartedAt: options.resumes.startedAt, stoppedBy: options.resumes.stoppedBy } } : {}),
       config: redactDeep(config),
       ...redactDeep(options.extra),

@@ -24,7 +24,11 @@ async function failure(p: Promise<unknown>): Promise<EvolflowError> {
 describe('judgeRun', () => {
   it('is ok at the limit and fails (5) just above it; retries are not requests, cache hits are answered ones', () => {
     expect(judgeRun({ ...facts, llm: llm(20, 10) }).exitCode).toBe(0);
-    expect(judgeRun({ ...facts, llm: llm(20, 11) })).toMatchObject({ exitCode: 5, status: 'llm-failure-rate', message: '11 of 20 LLM requests failed (55.0%, above run.maxFailureRate 50.0%)' });
+    expect(judgeRun({ ...facts, llm: llm(20, 11) })).toMatchObject({
+      exitCode: 5,
+      status: 'llm-failure-rate',
+      message: '11 of 20 LLM requests failed (55.0%, above run.maxFailureRate 50.0%)',
+    });
     // 30 attempts, 10 of them retries: 20 requests, 11 failed.
     expect(judgeRun({ ...facts, llm: llm(30, 11, { retries: 10 }) }).exitCode).toBe(5);
     // A resumed run: 11 failures, but 30 answers came from the cache.
@@ -34,14 +38,22 @@ describe('judgeRun', () => {
 
   it('fails with 4 when every request failed, quoting one, and with 3 when there were no seeds', () => {
     expect(judgeRun({ ...facts, maxFailureRate: 1, llm: llm(6, 6), sampleError: 'LLM evolver call failed' })).toEqual({
-      exitCode: 4, status: 'llm-all-failed', message: 'every LLM request failed (6 of 6): the dataset holds no evolution; first failure: LLM evolver call failed',
+      exitCode: 4,
+      status: 'llm-all-failed',
+      message: 'every LLM request failed (6 of 6): the dataset holds no evolution; first failure: LLM evolver call failed',
     });
-    expect(judgeRun({ ...facts, seeds: 0, seedRejects: 3, llm: llm(0, 0) }).message).toBe('no seeds to evolve in s.jsonl: every one of its 3 lines was rejected (see rejected.jsonl)');
+    expect(judgeRun({ ...facts, seeds: 0, seedRejects: 3, llm: llm(0, 0) }).message).toBe(
+      'no seeds to evolve in s.jsonl: every one of its 3 lines was rejected (see rejected.jsonl)',
+    );
     expect(judgeRun({ ...facts, llm: llm(0, 0) }).exitCode).toBe(0);
   });
 
   it('maps SIGINT to 130 and SIGTERM to 143', () => {
-    expect(stoppedOutcome('SIGINT', true)).toEqual({ exitCode: 130, status: 'interrupted', message: 'stopped by SIGINT: the outputs hold what was finished so far (partial: true in run.json)' });
+    expect(stoppedOutcome('SIGINT', true)).toEqual({
+      exitCode: 130,
+      status: 'interrupted',
+      message: 'stopped by SIGINT: the outputs hold what was finished so far (partial: true in run.json)',
+    });
     expect(stoppedOutcome('SIGTERM', false).exitCode).toBe(143);
   });
 });
@@ -56,10 +68,15 @@ describe('checkRunPaths', () => {
     writeFileSync(join(out, 'notes.jsonl'), '{"instruction":"a"}\n');
     symlinkSync(join(out, 'kept.jsonl'), join(dir, 'link.jsonl'));
     writeFileSync(join(out, 'run.json'), '{}');
-    const refused = async (seedFiles: string[], otherInputs: string[] = []) => (await failure(checkRunPaths({ seedFiles, outDir: out, otherInputs }))).message;
-    expect(await refused([join(out, 'kept.jsonl')])).toBe(`--out ${out} would overwrite the input ${join(out, 'kept.jsonl')} (the run writes kept.jsonl into ${out}); choose another --out`);
+    const refused = async (seedFiles: string[], otherInputs: string[] = []) =>
+      (await failure(checkRunPaths({ seedFiles, outDir: out, otherInputs }))).message;
+    expect(await refused([join(out, 'kept.jsonl')])).toBe(
+      `--out ${out} would overwrite the input ${join(out, 'kept.jsonl')} (the run writes kept.jsonl into ${out}); choose another --out`,
+    );
     expect(await refused([join(out, 'shards', 'mine.jsonl')])).toContain('(the run writes shards/ into');
-    expect(await refused([join(dir, 'link.jsonl')])).toContain(`the input ${join(dir, 'link.jsonl')} (the run writes kept.jsonl into ${out})`);
+    expect(await refused([join(dir, 'link.jsonl')])).toContain(
+      `the input ${join(dir, 'link.jsonl')} (the run writes kept.jsonl into ${out})`,
+    );
     expect(await refused([join(out, 'notes.jsonl')], [join(out, 'run.json')])).toContain(`the input ${join(out, 'run.json')}`);
     // A file of its own in the out folder is no output: allowed.
     await checkRunPaths({ seedFiles: [join(out, 'notes.jsonl')], outDir: out });
@@ -80,7 +97,11 @@ describe('lockOutDir', () => {
   it('takes a free folder, refuses a live owner, releases only its own lock', () => {
     const out = temp();
     const lock = lockOutDir(out, 'evolflow run A');
-    expect(JSON.parse(readFileSync(join(out, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, host: hostname(), command: 'evolflow run A' });
+    expect(JSON.parse(readFileSync(join(out, LOCK_FILE), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      host: hostname(),
+      command: 'evolflow run A',
+    });
     const second = (() => {
       try {
         lockOutDir(out, 'evolflow run B');

@@ -7,9 +7,22 @@ import { EXIT } from './outcome.ts';
 
 /** Files a run writes directly into `--out` (sink, run.json, observe, mixer, the lock). */
 export const RUN_OUTPUT_FILES: readonly string[] = Object.freeze([
-  'metadata.jsonl', 'dataset_info.json', 'README.md', 'mix-summary.json', 'manifest.json',
-  'kept.jsonl', 'seeds.jsonl', 'rejected.jsonl', 'lineage.jsonl', 'dlq.jsonl', 'run.json', 'metrics.prom', 'report.html', 'evolflow.log',
-  '.evolflow.lock', '.evolflow.lock.takeover',
+  'metadata.jsonl',
+  'dataset_info.json',
+  'README.md',
+  'mix-summary.json',
+  'manifest.json',
+  'kept.jsonl',
+  'seeds.jsonl',
+  'rejected.jsonl',
+  'lineage.jsonl',
+  'dlq.jsonl',
+  'run.json',
+  'metrics.prom',
+  'report.html',
+  'evolflow.log',
+  '.evolflow.lock',
+  '.evolflow.lock.takeover',
 ]);
 /** Folders inside `--out` the run owns (their contents are replaced). */
 export const RUN_OUTPUT_DIRS: readonly string[] = Object.freeze(['data', 'shards', '.mix-state']);
@@ -21,7 +34,8 @@ export interface RunPaths {
   otherInputs?: readonly string[];
 }
 
-const usage = (message: string, details: Record<string, unknown>) => new EvolflowError('input', message, { details: { ...details, exitCode: EXIT.usage } });
+const usage = (message: string, details: Record<string, unknown>) =>
+  new EvolflowError('input', message, { details: { ...details, exitCode: EXIT.usage } });
 
 /** Where `path` really is: its real path when it exists, else its real parent joined with its name. */
 async function whereIs(path: string): Promise<string> {
@@ -56,7 +70,8 @@ export async function checkRunPaths(paths: RunPaths): Promise<void> {
       const code = (cause as NodeJS.ErrnoException).code;
       throw usage(`--seeds ${file}: ${code === 'ENOENT' ? 'no such file' : (cause as Error).message}`, { file });
     }
-    if (info.isDirectory()) throw usage(`--seeds ${file} is a folder; pass a seed file (.jsonl, .json or .txt), one --seeds per file`, { file });
+    if (info.isDirectory())
+      throw usage(`--seeds ${file} is a folder; pass a seed file (.jsonl, .json or .txt), one --seeds per file`, { file });
     if (info.isFile() && info.size === 0) {
       throw new EvolflowError('input', `seed file ${file} is empty: nothing to evolve`, { details: { file, exitCode: EXIT.emptyInput } });
     }
@@ -64,7 +79,8 @@ export async function checkRunPaths(paths: RunPaths): Promise<void> {
   const out = await whereIs(paths.outDir);
   try {
     const info = await stat(out);
-    if (!info.isDirectory()) throw usage(`--out ${paths.outDir} is a file, not a folder; choose a folder for the run's outputs`, { outDir: paths.outDir });
+    if (!info.isDirectory())
+      throw usage(`--out ${paths.outDir} is a file, not a folder; choose a folder for the run's outputs`, { outDir: paths.outDir });
   } catch (cause) {
     if (cause instanceof EvolflowError) throw cause;
   }
@@ -72,7 +88,10 @@ export async function checkRunPaths(paths: RunPaths): Promise<void> {
     const at = await whereIs(input);
     const name = collision(at, out);
     if (name !== undefined) {
-      throw usage(`--out ${paths.outDir} would overwrite the input ${input} (the run writes ${name} into ${out}); choose another --out`, { input, outDir: paths.outDir });
+      throw usage(`--out ${paths.outDir} would overwrite the input ${input} (the run writes ${name} into ${out}); choose another --out`, {
+        input,
+        outDir: paths.outDir,
+      });
     }
   }
   try {

@@ -56,8 +56,13 @@ export interface SinkOptions {
 
 export function lineageOf(record: EvolRecord, state: LineageEntry['state']): LineageEntry {
   const entry: LineageEntry = {
-    id: record.id, seedId: record.seedId, parentId: record.parentId, round: record.round, strategy: record.strategy ?? null,
-    chain: record.lineage.map((s) => s.strategy), state,
+    id: record.id,
+    seedId: record.seedId,
+    parentId: record.parentId,
+    round: record.round,
+    strategy: record.strategy ?? null,
+    chain: record.lineage.map((s) => s.strategy),
+    state,
   };
   if (record.rejection) {
     entry.stage = record.rejection.stage;
@@ -114,7 +119,9 @@ function openSpool(path: string, highWaterMark: number): Spool {
       flush();
       const out = openAtomicWriter(file, { highWaterMark });
       try {
-        const places = sorted ? [...index.keys()].sort().map((k) => index.get(k) as [number, number]) : [...index.values()].sort((a, b) => a[0] - b[0]);
+        const places = sorted
+          ? [...index.keys()].sort().map((k) => index.get(k) as [number, number])
+          : [...index.values()].sort((a, b) => a[0] - b[0]);
         let chunk = Buffer.allocUnsafe(highWaterMark);
         for (const [offset, length] of places) {
           if (length > chunk.length) chunk = Buffer.allocUnsafe(length);
@@ -154,7 +161,10 @@ export async function startSink(transport: Transport, group: string, options: Si
   const rounds: Tally = {};
   const strategies: Tally = {};
   const tally = (record: EvolRecord, isKept: boolean) => {
-    for (const [into, key] of [[rounds, String(record.round)], [strategies, record.strategy ?? 'none']] as const) {
+    for (const [into, key] of [
+      [rounds, String(record.round)],
+      [strategies, record.strategy ?? 'none'],
+    ] as const) {
       const slot = (into[key] ??= { kept: 0, rejected: {} });
       if (isKept) slot.kept++;
       else {
@@ -198,10 +208,16 @@ export async function startSink(transport: Transport, group: string, options: Si
       },
     }),
   );
-  subs.push(await transport.subscribeDeadLetters(`${group}.dlq`, async (l) => void letters.append(String(letterCount++), `${JSON.stringify(l satisfies DeadLetter)}\n`)));
+  subs.push(
+    await transport.subscribeDeadLetters(
+      `${group}.dlq`,
+      async (l) => void letters.append(String(letterCount++), `${JSON.stringify(l satisfies DeadLetter)}\n`),
+    ),
+  );
   return {
     counts: () => ({ kept: kept.size, seeds: seeds.size, rejected: rejected.size, evolvedRejected, deadLetters: letters.size }),
-    rounds, strategies,
+    rounds,
+    strategies,
     llmErrorSample: () => llmError,
     curriculum: () => ({ records: curriculum.size, replayed }),
     async stop() {

@@ -58,15 +58,24 @@ describe('loadConfig', () => {
   it('takes stop sequences per role (at most 4, as OpenAI), the evolver stopping before the template by default', () => {
     const c = loadConfig({ cwd: dir, env: {} });
     expect(c.llm.roles.evolver.stop).toEqual(['#The Given Prompt#', '#Given Prompt#', '\n#Rewritten Prompt#', '\n#Created Prompt#']);
-    expect([c.llm.roles.responder.stop, c.llm.roles.judge.stop, c.llm.roles.judge.maxTokens, c.eliminate.keepOnNoVerdict]).toEqual([[], [], 16, false]);
+    expect([c.llm.roles.responder.stop, c.llm.roles.judge.stop, c.llm.roles.judge.maxTokens, c.eliminate.keepOnNoVerdict]).toEqual([
+      [],
+      [],
+      16,
+      false,
+    ]);
     const f = file('stop.yaml', 'llm:\n  roles:\n    judge: { stop: ["\\n"] }\n    responder: { model: m }\n');
     const set = loadConfig({ file: f, env: {} });
     expect([set.llm.roles.judge.stop, set.llm.roles.responder.stop]).toEqual([['\n'], []]);
-    expect(() => loadConfig({ cwd: dir, env: {}, overrides: { llm: { roles: { evolver: { stop: ['a', 'b', 'c', 'd', 'e'] } } } } })).toThrow(/llm\.roles\.evolver\.stop: must NOT have more than 4 items/);
+    expect(() =>
+      loadConfig({ cwd: dir, env: {}, overrides: { llm: { roles: { evolver: { stop: ['a', 'b', 'c', 'd', 'e'] } } } } }),
+    ).toThrow(/llm\.roles\.evolver\.stop: must NOT have more than 4 items/);
   });
 
   it('names the environment variable layer and bad enum values', () => {
-    expect(() => loadConfig({ cwd: dir, env: { EVOLFLOW_TRANSPORT__KIND: 'carrier-pigeon' } })).toThrow(/transport\.kind: must be one of "memory", "kafka"/);
+    expect(() => loadConfig({ cwd: dir, env: { EVOLFLOW_TRANSPORT__KIND: 'carrier-pigeon' } })).toThrow(
+      /transport\.kind: must be one of "memory", "kafka"/,
+    );
   });
 
   it('reports YAML syntax errors with the file and line', () => {

@@ -27,13 +27,29 @@ export interface RoleConfig {
  * `@evolflow/validators`' SQL_DIALECTS, which a test keeps equal).
  */
 export const SQL_DIALECT_SETTINGS = [
-  'auto', 'mysql', 'mariadb', 'postgresql', 'sqlite', 'bigquery', 'transactsql', 'snowflake', 'redshift', 'hive', 'db2', 'athena', 'trino', 'flinksql',
+  'auto',
+  'mysql',
+  'mariadb',
+  'postgresql',
+  'sqlite',
+  'bigquery',
+  'transactsql',
+  'snowflake',
+  'redshift',
+  'hive',
+  'db2',
+  'athena',
+  'trino',
+  'flinksql',
 ] as const;
 export type SqlDialectSetting = (typeof SQL_DIALECT_SETTINGS)[number];
 
 export interface Config {
   run: {
-    rounds: number; seed: number; outDir: string; format: 'alpaca' | 'sharegpt' | 'openai';
+    rounds: number;
+    seed: number;
+    outDir: string;
+    format: 'alpaca' | 'sharegpt' | 'openai';
     /** Share of LLM requests (0..1) that may fail for good before the run counts as failed (exit code 5); 1 = never. */
     maxFailureRate: number;
     /** After the first SIGINT/SIGTERM, how long (ms) work in flight may take to finish before it is abandoned. */
@@ -129,7 +145,12 @@ export interface Config {
       /** Python interpreter; '' = /usr/bin/python3, /usr/local/bin/python3, then python3 on PATH. */
       python: string;
       /** Wall time (ms), CPU seconds, memory (MiB), processes, output bytes kept per stream, largest file written. */
-      timeoutMs: number; cpuSeconds: number; memoryMb: number; maxProcesses: number; outputBytes: number; fileBytes: number;
+      timeoutMs: number;
+      cpuSeconds: number;
+      memoryMb: number;
+      maxProcesses: number;
+      outputBytes: number;
+      fileBytes: number;
       /** Sandboxes running at once; 0 = the number of CPUs. */
       parallel: number;
     };
@@ -187,7 +208,12 @@ export interface Config {
      * from `dedup.modelDir`), whatever `dedup.mode` is.
      */
     decontaminate: {
-      sets: string[]; tests: ('ngram' | 'embedding')[]; threshold: number; ngram: number; embeddingThreshold: number; embeddingModel: string;
+      sets: string[];
+      tests: ('ngram' | 'embedding')[];
+      threshold: number;
+      ngram: number;
+      embeddingThreshold: number;
+      embeddingModel: string;
     };
   };
   transport: {
@@ -265,27 +291,67 @@ export const DEFAULT_CONFIG: Config = {
     packs: [],
   },
   validate: { maxAddedWords: 120, maxWords: 800, unchangedSimilarity: 1, validators: [], sqlDialect: 'auto' },
-  eliminate: { judge: true, sorryMaxWords: 80, minResponseWords: 3, keepOnNoVerdict: false, difficultyJudge: false, responseFormatCheck: false },
+  eliminate: {
+    judge: true,
+    sorryMaxWords: 80,
+    minResponseWords: 3,
+    keepOnNoVerdict: false,
+    difficultyJudge: false,
+    responseFormatCheck: false,
+  },
   verify: {
     enabled: true,
     code: {
-      enabled: 'auto', languages: ['python', 'javascript'], askTests: true, python: '', timeoutMs: 10_000, cpuSeconds: 5, memoryMb: 512,
-      maxProcesses: 64, outputBytes: 65_536, fileBytes: 1_048_576, parallel: 0,
+      enabled: 'auto',
+      languages: ['python', 'javascript'],
+      askTests: true,
+      python: '',
+      timeoutMs: 10_000,
+      cpuSeconds: 5,
+      memoryMb: 512,
+      maxProcesses: 64,
+      outputBytes: 65_536,
+      fileBytes: 1_048_576,
+      parallel: 0,
     },
     math: { enabled: true, samples: 3, temperature: 0.7 },
   },
   dedup: {
-    mode: 'exact', threshold: 0.945, model: 'bge-small-en-v1.5', modelDir: '.evolflow/models', variant: 'quantized',
-    hnsw: { M: 16, efConstruction: 64, ef: 128 }, snapshotDir: '', snapshotEvery: 5000,
+    mode: 'exact',
+    threshold: 0.945,
+    model: 'bge-small-en-v1.5',
+    modelDir: '.evolflow/models',
+    variant: 'quantized',
+    hnsw: { M: 16, efConstruction: 64, ef: 128 },
+    snapshotDir: '',
+    snapshotEvery: 5000,
   },
   mix: {
-    replayShare: 0.2, replayCount: 0, batchSize: 64, order: 'curriculum', stratify: false, continuous: false, intervalMs: 0,
-    shardRecords: 4096, parquet: true, metadata: 'none', datasetName: 'evolflow', seedLicense: '',
+    replayShare: 0.2,
+    replayCount: 0,
+    batchSize: 64,
+    order: 'curriculum',
+    stratify: false,
+    continuous: false,
+    intervalMs: 0,
+    shardRecords: 4096,
+    parquet: true,
+    metadata: 'none',
+    datasetName: 'evolflow',
+    seedLicense: '',
     decontaminate: { sets: [], tests: ['ngram'], threshold: 0.4, ngram: 2, embeddingThreshold: 0.73, embeddingModel: 'all-MiniLM-L6-v2' },
   },
   transport: { kind: 'memory', kafka: { brokers: ['127.0.0.1:9092'], prefix: 'evolflow.', partitions: 3, clientId: 'evolflow' } },
   stages: { concurrency: 64, maxAttempts: 5 },
-  observe: { metricsPort: 0, finalScrapeMs: 30_000, logLevel: 'info', failureBand: { low: 0.02, high: 0.5 }, failureWindow: 50, adaptive: false, minWeight: 0.05 },
+  observe: {
+    metricsPort: 0,
+    finalScrapeMs: 30_000,
+    logLevel: 'info',
+    failureBand: { low: 0.02, high: 0.5 },
+    failureWindow: 50,
+    adaptive: false,
+    minWeight: 0.05,
+  },
 };
 
 const num = (min: number, max?: number) => ({ type: 'number', minimum: min, ...(max === undefined ? {} : { maximum: max }) });
@@ -294,18 +360,40 @@ const str = { type: 'string' };
 const bool = { type: 'boolean' };
 const obj = (properties: Record<string, unknown>) => ({ type: 'object', properties, additionalProperties: false });
 const roleSchema = obj({
-  model: { type: 'string', minLength: 1 }, temperature: num(0, 2), maxTokens: int(1), pricePerMTokIn: num(0), pricePerMTokOut: num(0), baseUrl: str,
+  model: { type: 'string', minLength: 1 },
+  temperature: num(0, 2),
+  maxTokens: int(1),
+  pricePerMTokIn: num(0),
+  pricePerMTokOut: num(0),
+  baseUrl: str,
   stop: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 4 },
 });
 
 /** The JSON Schema of the config (every key optional in the file; defaults fill the rest). */
 export const configSchema = obj({
-  run: obj({ rounds: int(0, 100), seed: int(0), outDir: str, format: { enum: ['alpaca', 'sharegpt', 'openai'] }, maxFailureRate: num(0, 1), stopGraceMs: int(0), failFastAfter: int(0) }),
+  run: obj({
+    rounds: int(0, 100),
+    seed: int(0),
+    outDir: str,
+    format: { enum: ['alpaca', 'sharegpt', 'openai'] },
+    maxFailureRate: num(0, 1),
+    stopGraceMs: int(0),
+    failFastAfter: int(0),
+  }),
   llm: obj({
-    provider: { enum: ['sim', 'openai', 'local'] }, baseUrl: str, apiKey: str,
+    provider: { enum: ['sim', 'openai', 'local'] },
+    baseUrl: str,
+    apiKey: str,
     roles: obj({ evolver: roleSchema, responder: roleSchema, judge: roleSchema }),
-    concurrency: int(1, 4096), rpm: int(0), tpm: int(0), maxRetries: int(0, 50), timeoutMs: int(1),
-    backoffBaseMs: int(0), backoffMaxMs: int(0), maxRetryAfterMs: int(0), cache: obj({ enabled: bool, dir: str, maxMB: num(0) }),
+    concurrency: int(1, 4096),
+    rpm: int(0),
+    tpm: int(0),
+    maxRetries: int(0, 50),
+    timeoutMs: int(1),
+    backoffBaseMs: int(0),
+    backoffMaxMs: int(0),
+    maxRetryAfterMs: int(0),
+    cache: obj({ enabled: bool, dir: str, maxMB: num(0) }),
     local: obj({ model: { type: 'string', minLength: 1 }, modelDir: str, threads: int(1, 256), contextSize: int(256) }),
   }),
   simulator: obj({ seed: int(0), latencyMs: num(0), latencyJitterMs: num(0), faultRate: num(0, 1), faults: { type: 'array', items: str } }),
@@ -317,29 +405,67 @@ export const configSchema = obj({
     packs: { type: 'array', items: { enum: PACK_NAMES }, uniqueItems: true },
   }),
   validate: obj({
-    maxAddedWords: int(0), maxWords: int(1), unchangedSimilarity: num(0, 1), validators: { type: 'array', items: str },
+    maxAddedWords: int(0),
+    maxWords: int(1),
+    unchangedSimilarity: num(0, 1),
+    validators: { type: 'array', items: str },
     sqlDialect: { enum: [...SQL_DIALECT_SETTINGS] },
   }),
-  eliminate: obj({ judge: bool, sorryMaxWords: int(0), minResponseWords: int(0), keepOnNoVerdict: bool, difficultyJudge: bool, responseFormatCheck: bool }),
+  eliminate: obj({
+    judge: bool,
+    sorryMaxWords: int(0),
+    minResponseWords: int(0),
+    keepOnNoVerdict: bool,
+    difficultyJudge: bool,
+    responseFormatCheck: bool,
+  }),
   verify: obj({
     enabled: bool,
     code: obj({
-      enabled: { enum: [true, false, 'auto'] }, languages: { type: 'array', items: { enum: ['python', 'javascript'] }, uniqueItems: true }, askTests: bool, python: str,
-      timeoutMs: int(100), cpuSeconds: int(1, 3600), memoryMb: int(32), maxProcesses: int(1, 4096), outputBytes: int(256), fileBytes: int(0), parallel: int(0, 256),
+      enabled: { enum: [true, false, 'auto'] },
+      languages: { type: 'array', items: { enum: ['python', 'javascript'] }, uniqueItems: true },
+      askTests: bool,
+      python: str,
+      timeoutMs: int(100),
+      cpuSeconds: int(1, 3600),
+      memoryMb: int(32),
+      maxProcesses: int(1, 4096),
+      outputBytes: int(256),
+      fileBytes: int(0),
+      parallel: int(0, 256),
     }),
     math: obj({ enabled: bool, samples: int(1, 32), temperature: num(0, 2) }),
   }),
   dedup: obj({
-    mode: { enum: ['exact', 'semantic'] }, threshold: num(0, 1), model: str, modelDir: str, variant: { enum: ['quantized', 'fp32', 'int8'] },
-    hnsw: obj({ M: int(2, 200), efConstruction: int(1), ef: int(1) }), snapshotDir: str, snapshotEvery: int(1),
+    mode: { enum: ['exact', 'semantic'] },
+    threshold: num(0, 1),
+    model: str,
+    modelDir: str,
+    variant: { enum: ['quantized', 'fp32', 'int8'] },
+    hnsw: obj({ M: int(2, 200), efConstruction: int(1), ef: int(1) }),
+    snapshotDir: str,
+    snapshotEvery: int(1),
   }),
   mix: obj({
-    replayShare: num(0, 0.99), replayCount: int(0), batchSize: int(1), order: { enum: ['curriculum', 'shuffle'] }, stratify: bool,
-    continuous: bool, intervalMs: int(0), shardRecords: int(1), parquet: bool, metadata: { enum: ['none', 'field', 'file'] },
-    datasetName: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' }, seedLicense: str,
+    replayShare: num(0, 0.99),
+    replayCount: int(0),
+    batchSize: int(1),
+    order: { enum: ['curriculum', 'shuffle'] },
+    stratify: bool,
+    continuous: bool,
+    intervalMs: int(0),
+    shardRecords: int(1),
+    parquet: bool,
+    metadata: { enum: ['none', 'field', 'file'] },
+    datasetName: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
+    seedLicense: str,
     decontaminate: obj({
-      sets: { type: 'array', items: str }, tests: { type: 'array', items: { enum: ['ngram', 'embedding'] }, minItems: 1, uniqueItems: true },
-      threshold: num(0, 1), ngram: int(1, 13), embeddingThreshold: num(0, 1), embeddingModel: { type: 'string', minLength: 1 },
+      sets: { type: 'array', items: str },
+      tests: { type: 'array', items: { enum: ['ngram', 'embedding'] }, minItems: 1, uniqueItems: true },
+      threshold: num(0, 1),
+      ngram: int(1, 13),
+      embeddingThreshold: num(0, 1),
+      embeddingModel: { type: 'string', minLength: 1 },
     }),
   }),
   transport: obj({
@@ -348,8 +474,13 @@ export const configSchema = obj({
   }),
   stages: obj({ concurrency: int(1, 4096), maxAttempts: int(1, 100) }),
   observe: obj({
-    metricsPort: int(0, 65535), finalScrapeMs: int(0, 3_600_000), logLevel: { enum: ['debug', 'info', 'warn', 'error', 'silent'] },
-    failureBand: obj({ low: num(0, 1), high: num(0, 1) }), failureWindow: int(1, 100_000), adaptive: bool, minWeight: num(0, 1),
+    metricsPort: int(0, 65535),
+    finalScrapeMs: int(0, 3_600_000),
+    logLevel: { enum: ['debug', 'info', 'warn', 'error', 'silent'] },
+    failureBand: obj({ low: num(0, 1), high: num(0, 1) }),
+    failureWindow: int(1, 100_000),
+    adaptive: bool,
+    minWeight: num(0, 1),
   }),
 });
 
@@ -388,7 +519,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     if (raw === undefined || !name.startsWith('EVOLFLOW_') || name === 'EVOLFLOW_CONFIG') continue;
     const path = name.slice('EVOLFLOW_'.length).split('__').map(camel);
     // Only variables that name a config section are config (EVOLFLOW_CACHE and the like belong to scripts).
-    if (path.length < 2 || !(path[0] as string in configSchema.properties)) continue;
+    if (path.length < 2 || !((path[0] as string) in configSchema.properties)) continue;
     let value: unknown = raw;
     try {
       value = parseYaml(raw);
@@ -421,7 +552,11 @@ export function configProblems(partial: unknown): { path: string; message: strin
       const extra = String((e.params as { additionalProperty: string }).additionalProperty);
       return { path: path ? `${path}.${extra}` : extra, message: 'is not a known key' };
     }
-    if (e.keyword === 'enum') return { path, message: `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}` };
+    if (e.keyword === 'enum')
+      return {
+        path,
+        message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`,
+      };
     return { path, message: e.message ?? 'is invalid' };
   });
 }
@@ -430,7 +565,8 @@ export function configProblems(partial: unknown): { path: string; message: strin
 export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
-  const file = options.file ?? env.EVOLFLOW_CONFIG ?? (existsSync(`${cwd}/evolflow.config.yaml`) ? `${cwd}/evolflow.config.yaml` : undefined);
+  const file =
+    options.file ?? env.EVOLFLOW_CONFIG ?? (existsSync(`${cwd}/evolflow.config.yaml`) ? `${cwd}/evolflow.config.yaml` : undefined);
   let merged: unknown = structuredClone(DEFAULT_CONFIG);
   const layers: [string, unknown][] = [];
   if (file !== undefined) {
@@ -442,7 +578,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Readonly<Config> {
     }
     const doc = parseDocument(text);
     if (doc.errors.length > 0) {
-      throw new ConfigError(doc.errors.map((e) => ({ path: '', message: `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message}` })), file);
+      throw new ConfigError(
+        doc.errors.map((e) => ({ path: '', message: `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message}` })),
+        file,
+      );
     }
     layers.push([file, doc.toJS() ?? {}]);
   }

@@ -3,17 +3,7 @@
 
 /** Every error code evolflow raises. */
 export type ErrorCode =
-  | 'config'
-  | 'plugin'
-  | 'schema'
-  | 'input'
-  | 'llm'
-  | 'llm-rate-limit'
-  | 'llm-timeout'
-  | 'llm-server'
-  | 'transport'
-  | 'model'
-  | 'internal';
+  'config' | 'plugin' | 'schema' | 'input' | 'llm' | 'llm-rate-limit' | 'llm-timeout' | 'llm-server' | 'transport' | 'model' | 'internal';
 
 export interface EvolflowErrorOptions {
   retriable?: boolean;

@@ -6,9 +6,19 @@ import { findMeta, stripLeadingMeta } from './meta.ts';
 import { findRefusal } from './refusal.ts';
 import { looksLikeTask } from './task.ts';
 
-interface Line { text: string; kind: string; lang: 'en' | 'zh'; source: string; where?: string; role?: string }
+interface Line {
+  text: string;
+  kind: string;
+  lang: 'en' | 'zh';
+  source: string;
+  where?: string;
+  role?: string;
+}
 const corpus = (name: string): Line[] =>
-  readFileSync(new URL(`../fixtures/filter-corpus/${name}.jsonl`, import.meta.url), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
+  readFileSync(new URL(`../fixtures/filter-corpus/${name}.jsonl`, import.meta.url), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line);
 
 const refusals = corpus('refusal');
 const metas = corpus('meta');
@@ -28,7 +38,11 @@ function recall(lines: Line[], caught: (l: Line) => boolean) {
 
 describe('filter corpus', () => {
   it('holds what its README says: at least 60 refusals, 60 meta framings, 40 non-tasks, half of each in Chinese', () => {
-    for (const [lines, min] of [[refusals, 60], [metas, 60], [nonTasks, 40]] as const) {
+    for (const [lines, min] of [
+      [refusals, 60],
+      [metas, 60],
+      [nonTasks, 40],
+    ] as const) {
       expect(lines.length).toBeGreaterThanOrEqual(min);
       expect(lines.filter((l) => l.lang === 'zh').length).toBeGreaterThanOrEqual(min / 2);
     }
@@ -49,10 +63,13 @@ describe('filter corpus', () => {
   it.each(['en', 'zh'])('strips every leading header or preamble and leaves the rewrite clean (%s)', (lang) => {
     const leading = metas.filter((l) => l.lang === lang && l.where === 'leading');
     expect(leading.length).toBeGreaterThanOrEqual(15);
-    const left = leading.map((l) => ({ l, out: stripLeadingMeta(l.text) })).filter(({ out }) => out.stripped === undefined || findMeta(out.text) !== undefined);
+    const left = leading
+      .map((l) => ({ l, out: stripLeadingMeta(l.text) }))
+      .filter(({ out }) => out.stripped === undefined || findMeta(out.text) !== undefined);
     expect(left.map(({ l }) => l.text)).toEqual([]);
     // Meta inside or after the rewrite is not stripped: the validate stage rejects it.
-    for (const l of metas.filter((m) => m.lang === lang && m.where !== 'leading')) expect(findMeta(stripLeadingMeta(l.text).text), l.text).toBeDefined();
+    for (const l of metas.filter((m) => m.lang === lang && m.where !== 'leading'))
+      expect(findMeta(stripLeadingMeta(l.text).text), l.text).toBeDefined();
   });
 
   it.each(['en', 'zh'])('tells answers and statements from tasks with recall >= 0.95 (%s)', (lang) => {
@@ -63,7 +80,13 @@ describe('filter corpus', () => {
   it('rejects no clean task: each reads as a task, holds no meta and no refusal', () => {
     const tasks = clean.filter((l) => l.role === 'task');
     expect(tasks.length).toBeGreaterThanOrEqual(40);
-    const wrong = tasks.filter((l) => !looksLikeTask(l.text) || findMeta(l.text) !== undefined || findRefusal(l.text, { rewrite: true }) !== undefined || stripLeadingMeta(l.text).stripped !== undefined);
+    const wrong = tasks.filter(
+      (l) =>
+        !looksLikeTask(l.text) ||
+        findMeta(l.text) !== undefined ||
+        findRefusal(l.text, { rewrite: true }) !== undefined ||
+        stripLeadingMeta(l.text).stripped !== undefined,
+    );
     expect(wrong.map((l) => l.text)).toEqual([]);
   });
 

@@ -2,7 +2,16 @@
 export { EvolflowError, ConfigError, PluginError, isRetriable } from './errors.ts';
 export type { ErrorCode, EvolflowErrorOptions } from './errors.ts';
 export {
-  recordSchema, recordProblems, assertRecord, decodeRecord, seedRecordId, childRecordId, snapshotOf, requeueParent, addUsage, zeroUsage,
+  recordSchema,
+  recordProblems,
+  assertRecord,
+  decodeRecord,
+  seedRecordId,
+  childRecordId,
+  snapshotOf,
+  requeueParent,
+  addUsage,
+  zeroUsage,
 } from './record.ts';
 export type { EvolRecord, Check, LineageStep, ParentSnapshot, Usage, SourceRef, ReasonCode } from './record.ts';
 export { PIPELINE, TOPICS, DLQ, stageSpec, stageGroup } from './manifest.ts';
@@ -10,9 +19,29 @@ export type { TopicName, StageSpec, StageName } from './manifest.ts';
 export { defineStrategy, defineValidator } from './contracts.ts';
 export { rejectChild } from './reject.ts';
 export type {
-  Logger, ChatMessage, LlmRole, LlmCompletion, LlmRequestOptions, LlmCaller, StrategyContext, EvolutionPrompt,
-  ParsedEvolution, Strategy, StrategyFactory, ValidationIssue, ValidationResult, ValidatorContext, Validator,
-  ValidatorFactory, Emit, StageHandler, StageFactory, StageEnv, StateLog, StateLogName, StateEntry,
+  Logger,
+  ChatMessage,
+  LlmRole,
+  LlmCompletion,
+  LlmRequestOptions,
+  LlmCaller,
+  StrategyContext,
+  EvolutionPrompt,
+  ParsedEvolution,
+  Strategy,
+  StrategyFactory,
+  ValidationIssue,
+  ValidationResult,
+  ValidatorContext,
+  Validator,
+  ValidatorFactory,
+  Emit,
+  StageHandler,
+  StageFactory,
+  StageEnv,
+  StateLog,
+  StateLogName,
+  StateEntry,
 } from './contracts.ts';
 export { DEFAULT_CONFIG, configSchema, loadConfig, configFromEnv, configProblems, mergeDeep, SQL_DIALECT_SETTINGS } from './config.ts';
 export type { Config, RoleConfig, LoadConfigOptions, SqlDialectSetting } from './config.ts';

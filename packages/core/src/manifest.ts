@@ -6,14 +6,54 @@
 
 /** The stages in flow order (`as const`: the names and topics below are read off it). */
 const STAGES = [
-  { name: 'seed', summary: 'normalise seed files and the seeds topic into round-0 records', consumes: ['seeds'], produces: ['pool', 'replay', 'rejected'] },
-  { name: 'evolve', summary: 'pick a strategy, call the evolver LLM, parse the rewritten instruction', consumes: ['pool'], produces: ['evolved', 'rejected', 'pool'] },
-  { name: 'validate', summary: 'cheap checks before spending tokens: meta copy, unchanged, word budget, formats', consumes: ['evolved'], produces: ['validated', 'rejected', 'pool'] },
-  { name: 'respond', summary: 'a fresh response to the evolved instruction', consumes: ['validated'], produces: ['responded', 'rejected', 'pool'] },
-  { name: 'verify', summary: 'run code answers with their tests in a sandbox, cross-check math answers by majority', consumes: ['responded'], produces: ['verified', 'rejected', 'pool'] },
-  { name: 'eliminate', summary: "the paper's elimination rules, a reason code per reject", consumes: ['verified'], produces: ['accepted', 'rejected', 'pool'] },
-  { name: 'dedup', summary: 'exact hash then semantic near-duplicate check against everything kept', consumes: ['accepted', 'replay'], produces: ['unique', 'rejected', 'pool'] },
-  { name: 'mix', summary: 'blend replayed seeds into curriculum batches and write the dataset', consumes: ['unique', 'replay'], produces: ['curriculum', 'rejected'] },
+  {
+    name: 'seed',
+    summary: 'normalise seed files and the seeds topic into round-0 records',
+    consumes: ['seeds'],
+    produces: ['pool', 'replay', 'rejected'],
+  },
+  {
+    name: 'evolve',
+    summary: 'pick a strategy, call the evolver LLM, parse the rewritten instruction',
+    consumes: ['pool'],
+    produces: ['evolved', 'rejected', 'pool'],
+  },
+  {
+    name: 'validate',
+    summary: 'cheap checks before spending tokens: meta copy, unchanged, word budget, formats',
+    consumes: ['evolved'],
+    produces: ['validated', 'rejected', 'pool'],
+  },
+  {
+    name: 'respond',
+    summary: 'a fresh response to the evolved instruction',
+    consumes: ['validated'],
+    produces: ['responded', 'rejected', 'pool'],
+  },
+  {
+    name: 'verify',
+    summary: 'run code answers with their tests in a sandbox, cross-check math answers by majority',
+    consumes: ['responded'],
+    produces: ['verified', 'rejected', 'pool'],
+  },
+  {
+    name: 'eliminate',
+    summary: "the paper's elimination rules, a reason code per reject",
+    consumes: ['verified'],
+    produces: ['accepted', 'rejected', 'pool'],
+  },
+  {
+    name: 'dedup',
+    summary: 'exact hash then semantic near-duplicate check against everything kept',
+    consumes: ['accepted', 'replay'],
+    produces: ['unique', 'rejected', 'pool'],
+  },
+  {
+    name: 'mix',
+    summary: 'blend replayed seeds into curriculum batches and write the dataset',
+    consumes: ['unique', 'replay'],
+    produces: ['curriculum', 'rejected'],
+  },
 ] as const;
 
 /** The dead-letter topic: written by the shared runStage loop for any stage, not by a handler. */

@@ -7,17 +7,27 @@ import { expandPacks, STRATEGY_PACKS } from './packs.ts';
 const load = (overrides: unknown) => loadConfig({ cwd: '/nonexistent', env: {}, overrides });
 
 describe('strategies.packs', () => {
-  it('adds the packs\' strategies after the listed ones, each once, with the code pack\'s complexity at half weight', () => {
+  it("adds the packs' strategies after the listed ones, each once, with the code pack's complexity at half weight", () => {
     const config = load({ strategies: { enabled: ['deepening', 'math-steps'], packs: ['code', 'math'] } });
     expect(config.strategies.enabled).toEqual([
-      'deepening', 'math-steps', 'code-constraints', 'code-reasoning', 'code-misdirect', 'code-complexity', 'math-harder', 'math-easier', 'math-quantities',
+      'deepening',
+      'math-steps',
+      'code-constraints',
+      'code-reasoning',
+      'code-misdirect',
+      'code-complexity',
+      'math-harder',
+      'math-easier',
+      'math-quantities',
     ]);
     expect(config.strategies.weights).toEqual({ 'code-complexity': 0.5 });
     expect(config.strategies.packs).toEqual(['code', 'math']);
   });
 
-  it('keeps configured weights over the pack\'s and changes nothing without packs', () => {
-    expect(load({ strategies: { packs: ['code'], weights: { 'code-complexity': 2 } } }).strategies.weights).toEqual({ 'code-complexity': 2 });
+  it("keeps configured weights over the pack's and changes nothing without packs", () => {
+    expect(load({ strategies: { packs: ['code'], weights: { 'code-complexity': 2 } } }).strategies.weights).toEqual({
+      'code-complexity': 2,
+    });
     const plain = load({});
     expect(plain.strategies.packs).toEqual([]);
     expect(plain.strategies.enabled).toHaveLength(6);
@@ -36,6 +46,10 @@ describe('strategies.packs', () => {
       expect(strategy.name).toBe(name);
       kinds[name] = strategy.kind;
     }
-    expect(Object.entries(kinds).filter(([, k]) => k === 'breadth').map(([n]) => n)).toEqual(['math-quantities']);
+    expect(
+      Object.entries(kinds)
+        .filter(([, k]) => k === 'breadth')
+        .map(([n]) => n),
+    ).toEqual(['math-quantities']);
   });
 });

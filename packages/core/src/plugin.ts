@@ -4,8 +4,18 @@
 // its module graph reaches no schema compiler and no config parser (no ajv, no yaml: a test checks).
 export { defineStrategy, defineValidator } from './contracts.ts';
 export type {
-  Logger, ChatMessage, StrategyContext, EvolutionPrompt, ParsedEvolution, Strategy, StrategyFactory,
-  ValidationIssue, ValidationResult, ValidatorContext, Validator, ValidatorFactory,
+  Logger,
+  ChatMessage,
+  StrategyContext,
+  EvolutionPrompt,
+  ParsedEvolution,
+  Strategy,
+  StrategyFactory,
+  ValidationIssue,
+  ValidationResult,
+  ValidatorContext,
+  Validator,
+  ValidatorFactory,
 } from './contracts.ts';
 export type { EvolRecord, LineageStep, ParentSnapshot, Usage, ReasonCode } from './record.ts';
 export { PluginError } from './errors.ts';

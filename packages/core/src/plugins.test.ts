@@ -19,7 +19,10 @@ describe('plugin loading', () => {
   });
 
   it('loads a strategy from a file path and checks its shape', async () => {
-    const ok = file('ok.mjs', "export default (o) => ({ name: 'persona', kind: 'breadth', prompt: () => ({ messages: [] }), parse: (t) => ({ instruction: t }) });");
+    const ok = file(
+      'ok.mjs',
+      "export default (o) => ({ name: 'persona', kind: 'breadth', prompt: () => ({ messages: [] }), parse: (t) => ({ instruction: t }) });",
+    );
     const s = await loadStrategy(ok);
     expect(s.name).toBe('persona');
   });

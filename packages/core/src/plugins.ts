@@ -27,9 +27,10 @@ async function importPlugin(pkg: string, cwd: string): Promise<unknown> {
     return await import(target);
   } catch (cause) {
     const code = (cause as { code?: string }).code;
-    const why = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
-      ? 'cannot be found; install it (npm install ' + pkg + ') or fix the name in the config'
-      : `failed to load: ${(cause as Error).message}`;
+    const why =
+      code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
+        ? 'cannot be found; install it (npm install ' + pkg + ') or fix the name in the config'
+        : `failed to load: ${(cause as Error).message}`;
     throw new PluginError(pkg, why, cause);
   }
 }
@@ -61,7 +62,8 @@ export async function loadStrategy(spec: string, opts: LoadPluginOptions = {}): 
   const strategy = factoryOf(pkg, await importPlugin(pkg, opts.cwd ?? process.cwd()))(opts.options ?? {});
   requireShape(pkg, strategy, { name: 'string', kind: 'string', prompt: 'function', parse: 'function' });
   const kind = (strategy as Strategy).kind;
-  if (kind !== 'depth' && kind !== 'breadth') throw new PluginError(pkg, `"kind" must be "depth" or "breadth", not ${JSON.stringify(kind)}`);
+  if (kind !== 'depth' && kind !== 'breadth')
+    throw new PluginError(pkg, `"kind" must be "depth" or "breadth", not ${JSON.stringify(kind)}`);
   return strategy as Strategy;
 }
 
@@ -70,6 +72,7 @@ export async function loadValidator(spec: string, opts: LoadPluginOptions = {}):
   const pkg = pluginPackage('validator', spec);
   const validator = factoryOf(pkg, await importPlugin(pkg, opts.cwd ?? process.cwd()))(opts.options ?? {});
   requireShape(pkg, validator, { name: 'string', reason: 'string', validate: 'function' });
-  if (!Array.isArray((validator as Validator).formats)) throw new PluginError(pkg, 'its factory\'s result needs "formats", an array of strings');
+  if (!Array.isArray((validator as Validator).formats))
+    throw new PluginError(pkg, 'its factory\'s result needs "formats", an array of strings');
   return validator as Validator;
 }

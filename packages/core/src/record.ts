@@ -157,8 +157,12 @@ export const recordSchema = {
         type: 'object',
         required: ['stage', 'reason'],
         properties: {
-          stage: { type: 'string' }, reason: { type: 'string' }, detail: { type: 'string' },
-          verdict: { enum: ['equal', 'not-equal', 'none'] }, answer: { type: 'string', maxLength: 300 }, verified: { type: 'string' },
+          stage: { type: 'string' },
+          reason: { type: 'string' },
+          detail: { type: 'string' },
+          verdict: { enum: ['equal', 'not-equal', 'none'] },
+          answer: { type: 'string', maxLength: 300 },
+          verified: { type: 'string' },
         },
         additionalProperties: false,
       },
@@ -279,7 +283,13 @@ export function childRecordId(seedId: string, round: number): string {
 
 /** A snapshot of `record` for its child. */
 export function snapshotOf(record: EvolRecord): ParentSnapshot {
-  const snap: ParentSnapshot = { id: record.id, parentId: record.parentId, round: record.round, instruction: record.instruction, lineage: record.lineage };
+  const snap: ParentSnapshot = {
+    id: record.id,
+    parentId: record.parentId,
+    round: record.round,
+    instruction: record.instruction,
+    lineage: record.lineage,
+  };
   if (record.input !== undefined) snap.input = record.input;
   if (record.response !== undefined) snap.response = record.response;
   if (record.strategy !== undefined) snap.strategy = record.strategy;
@@ -295,8 +305,15 @@ export function requeueParent(child: EvolRecord, maxRounds: number): EvolRecord 
   const p = child.parent;
   if (!p || child.round >= maxRounds) return undefined;
   const rec: EvolRecord = {
-    id: p.id, seedId: child.seedId, parentId: p.parentId ?? null, round: p.round, instruction: p.instruction,
-    lineage: p.lineage, checks: [], usage: zeroUsage(), nextRound: child.round + 1,
+    id: p.id,
+    seedId: child.seedId,
+    parentId: p.parentId ?? null,
+    round: p.round,
+    instruction: p.instruction,
+    lineage: p.lineage,
+    checks: [],
+    usage: zeroUsage(),
+    nextRound: child.round + 1,
   };
   if (p.input !== undefined) rec.input = p.input;
   if (p.response !== undefined) rec.response = p.response;

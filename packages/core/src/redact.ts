@@ -6,11 +6,13 @@
 export const REDACTED = '[redacted]';
 
 /** Config keys and URL query parameters whose values are secrets. */
-const SECRET_NAME = /^(?:api[-_]?key|apikey|key|x[-_]api[-_]key|access[-_]?token|token|auth|authorization|password|passwd|pwd|secret|client[-_]secret|sig|signature|credentials?)$/i;
+const SECRET_NAME =
+  /^(?:api[-_]?key|apikey|key|x[-_]api[-_]key|access[-_]?token|token|auth|authorization|password|passwd|pwd|secret|client[-_]secret|sig|signature|credentials?)$/i;
 /** Config keys that hold a secret whatever their exact spelling (`apiKey`, `evolverApiKey`, `openaiToken`...). */
 const SECRET_KEY = /(?:api[-_]?key|secret|token(?!s)|password|passwd|credential)/i;
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
-const PARAM_IN_TEXT = /\b(api[-_]?key|apikey|x[-_]api[-_]key|access[-_]?token|token|password|passwd|secret|client[-_]secret)(\s*[=:]\s*)("?)([^\s"&,;]+)/gi;
+const PARAM_IN_TEXT =
+  /\b(api[-_]?key|apikey|x[-_]api[-_]key|access[-_]?token|token|password|passwd|secret|client[-_]secret)(\s*[=:]\s*)("?)([^\s"&,;]+)/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/g;
 /**
  * Shorter registered values would redact ordinary words (placeholder keys such as `none` or `ollama`
@@ -96,7 +98,8 @@ function redactAt(value: unknown, key: string, depth: number): unknown {
   if (typeof value === 'string') return SECRET_KEY.test(key) && value !== '' ? REDACTED : redactText(value);
   if (typeof value !== 'object' || value === null) return value;
   if (depth > 32) return '[too deep to redact]';
-  if (value instanceof Error) return { type: value.name, message: redactText(value.message), ...(value.stack ? { stack: redactText(value.stack) } : {}) };
+  if (value instanceof Error)
+    return { type: value.name, message: redactText(value.message), ...(value.stack ? { stack: redactText(value.stack) } : {}) };
   if (Array.isArray(value)) return value.map((v) => redactAt(v, key, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = redactAt(v, k, depth + 1);

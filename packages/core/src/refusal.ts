@@ -22,7 +22,8 @@ const HELP_VERBS = String.raw`(?:help(?!\s+(?:but|it)\b)|assist|provide|fulfil+|
 const CANNOT = String.raw`(?:can(?:'|’)?t|cannot|can\s+not|won(?:'|’)t|will\s+not|(?:am|(?:'|’)m)\s+(?:not\s+able|unable)\s+to|(?:am|(?:'|’)m)\s+not\s+(?:allowed|permitted|authorized|programmed|designed)\s+to|(?:won(?:'|’)t|will\s+not)\s+be\s+able\s+to|(?:am|(?:'|’)m)\s+afraid\s+I\s+can(?:'|’)?t)`;
 /** What follows "I'm sorry, (but)" in a refusal, not in an apology ("I'm sorry I missed your call"). */
 const SORRY_TAIL = String.raw`(?:I\s*(?:can(?:'|’)?t|cannot|won(?:'|’)t|will\s+not|do\s+not|don(?:'|’)t|(?:am|(?:'|’)m)\s+(?:not|unable|just|only|an\s+AI)|must|have\s+to|need\s+to)|(?:that|this|it)(?:(?:'|’)s|\s+is|\s+would\s+(?:not\s+)?be)\s+(?:not|beyond|outside|against|inappropriate)|as\s+an?\b|(?:that|this)\s+(?:request|question|topic))`;
-const ZH_HELP = '(?:帮助|帮忙|帮你|帮您|帮|协助|提供|回答|答复|满足|完成|处理|生成|编写|撰写|写|创作|执行|参与|支持|讨论|评论|回应|透露|给出|告诉|为你|为您|就此|对此|这样做|照做|遵守|确认|访问|浏览|预测|做到|改写|重写|创建|修改|翻译|推荐|查看|查询|获取|分享|表达|描述)';
+const ZH_HELP =
+  '(?:帮助|帮忙|帮你|帮您|帮|协助|提供|回答|答复|满足|完成|处理|生成|编写|撰写|写|创作|执行|参与|支持|讨论|评论|回应|透露|给出|告诉|为你|为您|就此|对此|这样做|照做|遵守|确认|访问|浏览|预测|做到|改写|重写|创建|修改|翻译|推荐|查看|查询|获取|分享|表达|描述)';
 
 /**
  * Declining phrases that count in the opening of a text (the first sentences). `weak` ones ("I can't
@@ -31,23 +32,58 @@ const ZH_HELP = '(?:帮助|帮忙|帮你|帮您|帮|协助|提供|回答|答复|
  */
 const OPENING: ReadonlyArray<{ re: RegExp; weak?: true }> = [
   { re: new RegExp(String.raw`\bI\s*${CANNOT}\s+(?:\w+ly\s+)?${HELP_VERBS}`, 'i'), weak: true },
-  { re: new RegExp(String.raw`\b(?:I(?:'|’)?m|I\s+am)\s+(?:(?:really|very|so|truly|terribly)\s+)?(?:sorry|afraid)\s*[,.!]?\s*(?:but\s*,?\s*)?${SORRY_TAIL}`, 'i') },
+  {
+    re: new RegExp(
+      String.raw`\b(?:I(?:'|’)?m|I\s+am)\s+(?:(?:really|very|so|truly|terribly)\s+)?(?:sorry|afraid)\s*[,.!]?\s*(?:but\s*,?\s*)?${SORRY_TAIL}`,
+      'i',
+    ),
+  },
   { re: new RegExp(String.raw`^\W*(?:(?:really|very|so)\s+)?sorry\s*[,.!]?\s*(?:but\s*,?\s*)?${SORRY_TAIL}`, 'i') },
-  { re: new RegExp(String.raw`\b(?:I\s+(?:do\s+)?apologi[sz]e|my\s+apologies|apologies)\s*(?:for\s+the\s+inconvenience)?\s*[,.!]?\s*(?:but|however)?\s*,?\s*${SORRY_TAIL}`, 'i') },
-  { re: /\bI\s+(?:must|have\s+to|need\s+to|will\s+have\s+to|(?:'|’)ll\s+have\s+to|am\s+going\s+to\s+have\s+to)\s+(?:respectfully\s+|politely\s+)?(?:decline|refuse|refrain)\b/i },
+  {
+    re: new RegExp(
+      String.raw`\b(?:I\s+(?:do\s+)?apologi[sz]e|my\s+apologies|apologies)\s*(?:for\s+the\s+inconvenience)?\s*[,.!]?\s*(?:but|however)?\s*,?\s*${SORRY_TAIL}`,
+      'i',
+    ),
+  },
+  {
+    re: /\bI\s+(?:must|have\s+to|need\s+to|will\s+have\s+to|(?:'|’)ll\s+have\s+to|am\s+going\s+to\s+have\s+to)\s+(?:respectfully\s+|politely\s+)?(?:decline|refuse|refrain)\b/i,
+  },
   { re: /\bI\s+(?:respectfully\s+|politely\s+)?(?:decline|refuse)\s+to\b/i },
-  { re: /\b(?:it|that|this)(?:(?:'|’)s|\s+is|\s+would(?:\s+not|n(?:'|’)t)?\s+be)\s+(?:not\s+)?(?:appropriate|ethical|responsible|possible|right)\s+for\s+me\b/i },
-  { re: /\b(?:not\s+something|nothing)\s+I\s+(?:can|could|am\s+able\s+to|will|(?:'|’)m\s+able\s+to)\s+(?:help|assist|do|provide|answer|write)/i },
+  {
+    re: /\b(?:it|that|this)(?:(?:'|’)s|\s+is|\s+would(?:\s+not|n(?:'|’)t)?\s+be)\s+(?:not\s+)?(?:appropriate|ethical|responsible|possible|right)\s+for\s+me\b/i,
+  },
+  {
+    re: /\b(?:not\s+something|nothing)\s+I\s+(?:can|could|am\s+able\s+to|will|(?:'|’)m\s+able\s+to)\s+(?:help|assist|do|provide|answer|write)/i,
+  },
   { re: /\bI\s+(?:do\s+not|don(?:'|’)t|am\s+not|(?:'|’)m\s+not)\s+(?:feel\s+)?comfortable\b/i },
   { re: /\bI(?:'|’)?d\s+(?:prefer|rather)\s+not\s+(?:to\s+)?(?:answer|respond|help|provide|write|discuss|comment|share|engage|do)/i },
-  { re: /\b(?:against|violates?|outside(?:\s+of)?|beyond)\s+(?:my|our)\s+(?:\w+\s+)?(?:guidelines|programming|polic(?:y|ies)|principles|capabilities|scope|abilities|ethical\s+\w+|content\s+polic(?:y|ies)|purpose)\b/i },
-  { re: /\bI\s+(?:do\s+not|don(?:'|’)t)\s+have\s+(?:the\s+(?:ability|capability|capacity)|(?:real-time\s+)?access\s+to\s+(?:the\s+internet|real-time|current|your|personal|external)|personal\s+(?:opinions|feelings|experiences|preferences|beliefs|emotions|views)|feelings|emotions|opinions)\b/i },
-  { re: /\bI\s*(?:(?:'|’)m|\s+am)\s+(?:just|only)\s+an?\s+(?:AI|language\s+model|text-based|computer\s+program|virtual\s+assistant|assistant|chatbot)\b/i },
-  { re: /\b(?:unfortunately|regrettably)\s*,?\s*I\s*(?:can(?:'|’)?t|cannot|(?:am|(?:'|’)m)\s+(?:unable|not\s+able)|won(?:'|’)t)\s+(?:\w+ly\s+)?(?:help|assist|provide|answer|fulfil+|comply|do|complete|create|generate|write|give|share)/i },
-  { re: /\bI\s+(?:can(?:'|’)?t|cannot|(?:am|(?:'|’)m)\s+unable\s+to)\s+(?:\w+\s+){0,3}(?:this|that|your|such|the\s+(?:given|following|above))\s+(?:request|prompt|instruction|question|task|query)\b/i },
+  {
+    re: /\b(?:against|violates?|outside(?:\s+of)?|beyond)\s+(?:my|our)\s+(?:\w+\s+)?(?:guidelines|programming|polic(?:y|ies)|principles|capabilities|scope|abilities|ethical\s+\w+|content\s+polic(?:y|ies)|purpose)\b/i,
+  },
+  {
+    re: /\bI\s+(?:do\s+not|don(?:'|’)t)\s+have\s+(?:the\s+(?:ability|capability|capacity)|(?:real-time\s+)?access\s+to\s+(?:the\s+internet|real-time|current|your|personal|external)|personal\s+(?:opinions|feelings|experiences|preferences|beliefs|emotions|views)|feelings|emotions|opinions)\b/i,
+  },
+  {
+    re: /\bI\s*(?:(?:'|’)m|\s+am)\s+(?:just|only)\s+an?\s+(?:AI|language\s+model|text-based|computer\s+program|virtual\s+assistant|assistant|chatbot)\b/i,
+  },
+  {
+    re: /\b(?:unfortunately|regrettably)\s*,?\s*I\s*(?:can(?:'|’)?t|cannot|(?:am|(?:'|’)m)\s+(?:unable|not\s+able)|won(?:'|’)t)\s+(?:\w+ly\s+)?(?:help|assist|provide|answer|fulfil+|comply|do|complete|create|generate|write|give|share)/i,
+  },
+  {
+    re: /\bI\s+(?:can(?:'|’)?t|cannot|(?:am|(?:'|’)m)\s+unable\s+to)\s+(?:\w+\s+){0,3}(?:this|that|your|such|the\s+(?:given|following|above))\s+(?:request|prompt|instruction|question|task|query)\b/i,
+  },
   // Chinese: 很抱歉，我无法 / 对不起，我不能 / 我无法提供 / 恕我无法 / 我必须拒绝 / 超出了我的能力
-  { re: new RegExp(`(?:我|本模型|本助手)(?:目前|暂时|实在|恐怕|真的|并|确实)?(?:无法|不能|不可以|没法|没办法|不便|不会|不被允许|不允许|不方便)(?:再|继续|为你|为您|帮你|帮您|直接|在这里|对)?${ZH_HELP}`), weak: true },
-  { re: new RegExp(`(?:抱歉|对不起|不好意思|遗憾)[，,。！!\\s]*(?:但|不过)?[，,\\s]*(?:我|这|作为)[^。！!？?\\n]{0,12}?(?:(?:无法|不能|没法|没办法|不便|不会)[^。！!？?\\n，,]{0,16}?(?:${ZH_HELP}|更难|更复杂|更具挑战)|拒绝|超出)`) },
+  {
+    re: new RegExp(
+      `(?:我|本模型|本助手)(?:目前|暂时|实在|恐怕|真的|并|确实)?(?:无法|不能|不可以|没法|没办法|不便|不会|不被允许|不允许|不方便)(?:再|继续|为你|为您|帮你|帮您|直接|在这里|对)?${ZH_HELP}`,
+    ),
+    weak: true,
+  },
+  {
+    re: new RegExp(
+      `(?:抱歉|对不起|不好意思|遗憾)[，,。！!\\s]*(?:但|不过)?[，,\\s]*(?:我|这|作为)[^。！!？?\\n]{0,12}?(?:(?:无法|不能|没法|没办法|不便|不会)[^。！!？?\\n，,]{0,16}?(?:${ZH_HELP}|更难|更复杂|更具挑战)|拒绝|超出)`,
+    ),
+  },
   { re: /恕我(?:无法|不能|直言不能)/ },
   { re: /我(?:必须|只能|不得不)?(?:拒绝|婉拒)(?:这个|此|你的|您的|回答|提供|该)/ },
   { re: /(?:超出|超过)了?我的(?:能力|职责|服务)?范围|(?:超出|超过)了?我的能力/ },
@@ -65,7 +101,8 @@ const ANYWHERE: readonly RegExp[] = [
 ];
 
 /** A letter's or message's salutation: what follows is the letter (an apology or a rejection letter is an answer). */
-const SALUTATION = /^\W*(?:(?:dear|hi|hello|hey|greetings|good\s+(?:morning|afternoon|evening))\b[^\n,:]{0,40}[,:\n]|to\s+whom\s+it\s+may\s+concern|(?:亲爱的|尊敬的|致|嗨|你好|您好)[^\n，,：:]{0,20}[，,：:\n])/i;
+const SALUTATION =
+  /^\W*(?:(?:dear|hi|hello|hey|greetings|good\s+(?:morning|afternoon|evening))\b[^\n,:]{0,40}[,:\n]|to\s+whom\s+it\s+may\s+concern|(?:亲爱的|尊敬的|致|嗨|你好|您好)[^\n，,：:]{0,20}[，,：:\n])/i;
 
 /** Cuts `text` to its opening: the first three sentences within the first 300 characters. */
 function opening(text: string): string {
@@ -85,7 +122,8 @@ function quoted(text: string, index: number): boolean {
 }
 
 // A refusal's closing offer, which must not make it read as a question: "Is there anything else I can help with?"
-const OFFER = /(?:is\s+there\s+(?:anything|something)\s+else|can\s+I\s+help\s+(?:you\s+)?with\s+(?:anything|something)\s+else|how\s+(?:else\s+)?can\s+I\s+help)[^?？\n]*[?？]|(?:还有|有没有)(?:其他|别的|什么)[^？?\n]{0,12}(?:帮忙|帮助|协助)[^？?\n]{0,6}[？?]/gi;
+const OFFER =
+  /(?:is\s+there\s+(?:anything|something)\s+else|can\s+I\s+help\s+(?:you\s+)?with\s+(?:anything|something)\s+else|how\s+(?:else\s+)?can\s+I\s+help)[^?？\n]*[?？]|(?:还有|有没有)(?:其他|别的|什么)[^？?\n]{0,12}(?:帮忙|帮助|协助)[^？?\n]{0,6}[？?]/gi;
 
 /**
  * True when the sentence at `index` is a user's problem inside a task ("I can't access my files,
@@ -98,7 +136,10 @@ function userProblem(text: string, index: number): boolean {
   for (const m of text.matchAll(stop)) {
     const at = m.index ?? 0;
     if (at < index) start = at + 1;
-    else { end = at + 1; break; }
+    else {
+      end = at + 1;
+      break;
+    }
   }
   const sentence = text.slice(start, end).replace(OFFER, '');
   const rest = (text.slice(0, start) + text.slice(end)).replace(OFFER, '');

@@ -4,10 +4,34 @@ import { recordProblems } from './record.ts';
 
 describe('seedFields', () => {
   it('reads every supported seed shape', () => {
-    expect(seedFields({ instruction: 'Do X', input: 'in', output: 'out' })).toEqual({ instruction: 'Do X', input: 'in', response: 'out', format: 'alpaca' });
-    expect(seedFields({ instruction: 'Do Y', instances: [{ input: '', output: 'ok' }] })).toEqual({ instruction: 'Do Y', response: 'ok', format: 'self-instruct' });
-    expect(seedFields({ conversations: [{ from: 'human', value: 'Hi?' }, { from: 'gpt', value: 'Hello' }] })).toEqual({ instruction: 'Hi?', response: 'Hello', format: 'sharegpt' });
-    expect(seedFields({ messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'Q' }, { role: 'assistant', content: 'A' }] })).toEqual({ instruction: 'Q', response: 'A', format: 'openai' });
+    expect(seedFields({ instruction: 'Do X', input: 'in', output: 'out' })).toEqual({
+      instruction: 'Do X',
+      input: 'in',
+      response: 'out',
+      format: 'alpaca',
+    });
+    expect(seedFields({ instruction: 'Do Y', instances: [{ input: '', output: 'ok' }] })).toEqual({
+      instruction: 'Do Y',
+      response: 'ok',
+      format: 'self-instruct',
+    });
+    expect(
+      seedFields({
+        conversations: [
+          { from: 'human', value: 'Hi?' },
+          { from: 'gpt', value: 'Hello' },
+        ],
+      }),
+    ).toEqual({ instruction: 'Hi?', response: 'Hello', format: 'sharegpt' });
+    expect(
+      seedFields({
+        messages: [
+          { role: 'system', content: 's' },
+          { role: 'user', content: 'Q' },
+          { role: 'assistant', content: 'A' },
+        ],
+      }),
+    ).toEqual({ instruction: 'Q', response: 'A', format: 'openai' });
     expect(seedFields({ turns: ['Tell me a joke'] })).toEqual({ instruction: 'Tell me a joke', format: 'turns' });
     expect(seedFields('plain line')).toEqual({ instruction: 'plain line', format: 'text' });
   });

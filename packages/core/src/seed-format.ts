@@ -40,26 +40,45 @@ export function seedFields(value: unknown): SeedFields {
     const human = turns.findIndex((t) => t?.from === 'human' || t?.from === 'user');
     if (human < 0 || typeof turns[human]?.value !== 'string') throw new EvolflowError('input', 'ShareGPT record has no human turn');
     const next = turns[human + 1];
-    return withOptional({ instruction: turns[human]?.value as string, format: 'sharegpt' }, undefined, next && (next.from === 'gpt' || next.from === 'assistant') ? next.value : undefined);
+    return withOptional(
+      { instruction: turns[human]?.value as string, format: 'sharegpt' },
+      undefined,
+      next && (next.from === 'gpt' || next.from === 'assistant') ? next.value : undefined,
+    );
   }
   if (Array.isArray(v.messages)) {
     const msgs = v.messages as { role?: unknown; content?: unknown }[];
     const user = msgs.findIndex((m) => m?.role === 'user');
-    if (user < 0 || typeof msgs[user]?.content !== 'string') throw new EvolflowError('input', 'OpenAI messages record has no user message with text content');
+    if (user < 0 || typeof msgs[user]?.content !== 'string')
+      throw new EvolflowError('input', 'OpenAI messages record has no user message with text content');
     const next = msgs[user + 1];
-    return withOptional({ instruction: msgs[user]?.content as string, format: 'openai' }, undefined, next?.role === 'assistant' ? next.content : undefined);
+    return withOptional(
+      { instruction: msgs[user]?.content as string, format: 'openai' },
+      undefined,
+      next?.role === 'assistant' ? next.content : undefined,
+    );
   }
   if (Array.isArray(v.turns) && typeof v.turns[0] === 'string') return { instruction: v.turns[0], format: 'turns' };
   const prompt = str(v.prompt) ?? str(v.question);
   if (prompt !== undefined) return withOptional({ instruction: prompt, format: 'prompt' }, undefined, v.output ?? v.answer ?? v.response);
-  throw new EvolflowError('input', `unknown seed shape (keys: ${Object.keys(v).slice(0, 8).join(', ') || 'none'}); expected Alpaca, self-instruct, ShareGPT, OpenAI messages or plain text`);
+  throw new EvolflowError(
+    'input',
+    `unknown seed shape (keys: ${Object.keys(v).slice(0, 8).join(', ') || 'none'}); expected Alpaca, self-instruct, ShareGPT, OpenAI messages or plain text`,
+  );
 }
 
 /** A round-0 record from seed fields. */
 export function seedRecord(fields: SeedFields, source: SourceRef): EvolRecord {
   const id = seedRecordId(source.file, source.line, fields.instruction);
   const rec: EvolRecord = {
-    id, seedId: id, parentId: null, round: 0, instruction: fields.instruction, lineage: [], checks: [], usage: zeroUsage(),
+    id,
+    seedId: id,
+    parentId: null,
+    round: 0,
+    instruction: fields.instruction,
+    lineage: [],
+    checks: [],
+    usage: zeroUsage(),
     source: { ...source, format: fields.format },
   };
   if (fields.input !== undefined) rec.input = fields.input;

@@ -18,7 +18,13 @@ const IN_DEPTH: readonly (readonly [name: string, direction: string])[] = [
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
 const ctx: StrategyContext = { random: () => 0.3, options: {}, logger };
 const parent: EvolRecord = {
-  id: 's-1', seedId: 's-1', parentId: null, round: 0, instruction: 'Explain how tides work.', lineage: [], checks: [],
+  id: 's-1',
+  seedId: 's-1',
+  parentId: null,
+  round: 0,
+  instruction: 'Explain how tides work.',
+  lineage: [],
+  checks: [],
   usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
 };
 

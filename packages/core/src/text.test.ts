@@ -15,7 +15,17 @@ describe('words', () => {
   });
 
   it('counts English words: contractions, decimals and snake_case stay one word, hyphens split', () => {
-    expect(words("Don't write more than 3.5 pages, it's a_b test!")).toEqual(["don't", 'write', 'more', 'than', '3.5', 'pages', "it's", 'a_b', 'test']);
+    expect(words("Don't write more than 3.5 pages, it's a_b test!")).toEqual([
+      "don't",
+      'write',
+      'more',
+      'than',
+      '3.5',
+      'pages',
+      "it's",
+      'a_b',
+      'test',
+    ]);
     expect(words('...!? -- ##')).toEqual([]);
     expect(wordCount('Write a haiku (5-7-5) about the sea.')).toBe(9);
   });
@@ -27,10 +37,17 @@ describe('words', () => {
   it('splits Latin text exactly as Intl.Segmenter does (the fast path), on 100,000 random strings', () => {
     // Every character the fast path takes (ASCII, Latin-1 to Latin Extended-B, general punctuation),
     // half the time one of the characters the word-break rules join words across, and a few it does not take.
-    const ranges: [number, number][] = [[0x20, 0x7e], [0x0a, 0x0a], [0xa0, 0x24f], [0x2010, 0x205e], [0x2212, 0x2212], [0x4e00, 0x4e10]];
+    const ranges: [number, number][] = [
+      [0x20, 0x7e],
+      [0x0a, 0x0a],
+      [0xa0, 0x24f],
+      [0x2010, 0x205e],
+      [0x2212, 0x2212],
+      [0x4e00, 0x4e10],
+    ];
     const all: number[] = [];
     for (const [a, b] of ranges) for (let c = a; c <= b; c++) all.push(c);
-    const joiners = [...'abcxyz019 .,;:\'\u2019\u2018\u00b7_'].map((c) => c.codePointAt(0) as number);
+    const joiners = [..."abcxyz019 .,;:'\u2019\u2018\u00b7_"].map((c) => c.codePointAt(0) as number);
     const random = seededRandom(7, 'words');
     const differ: string[] = [];
     for (let i = 0; i < 100_000; i++) {
@@ -43,7 +60,7 @@ describe('words', () => {
       if (JSON.stringify(words(text)) !== JSON.stringify(reference(text))) differ.push(text);
     }
     expect(differ).toEqual([]);
-    const prose = 'Rewrite the e.g. U.S.A. example: 1,000,000 items at 3.14 each; it\'s 10:30 now, don’t panic — café co-op __init__ x_y.';
+    const prose = "Rewrite the e.g. U.S.A. example: 1,000,000 items at 3.14 each; it's 10:30 now, don’t panic — café co-op __init__ x_y.";
     expect(words(prose)).toEqual(reference(prose));
   });
 });

@@ -3,7 +3,11 @@ import { createHash } from 'node:crypto';
 
 /** Lower-case, collapse white space, strip punctuation at the edges: the key of exact dedup. */
 export function normalizeText(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').replace(/^[\s\p{P}]+|[\s\p{P}]+$/gu, '');
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s\p{P}]+|[\s\p{P}]+$/gu, '');
 }
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
@@ -17,9 +21,13 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
  * exactly as the segmenter does.
  */
 const LATIN = 'A-Za-z\u00AA\u00B5\u00BA\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F';
-const FAST_WORD = new RegExp(`[${LATIN}0-9_]+(?:(?:(?<=[${LATIN}])[.:'\u00B7\u2018\u2019\u2024](?=[${LATIN}])|(?<=[0-9])[.,;'\u2018\u2019\u2024](?=[0-9]))[${LATIN}0-9_]+)*`, 'g');
+const FAST_WORD = new RegExp(
+  `[${LATIN}0-9_]+(?:(?:(?<=[${LATIN}])[.:'\u00B7\u2018\u2019\u2024](?=[${LATIN}])|(?<=[0-9])[.,;'\u2018\u2019\u2024](?=[0-9]))[${LATIN}0-9_]+)*`,
+  'g',
+);
 /** Text FAST_WORD splits as the segmenter does (no soft hyphen, joiners, format controls, undertie or other scripts). */
-const FAST_TEXT = /^[\x00-\x7f\u00A0-\u00AC\u00AE-\u00B7\u00B9-\u024F\u2010-\u2026\u2030-\u203E\u2041-\u2043\u2045-\u2053\u2055-\u205E\u2212]*$/;
+const FAST_TEXT =
+  /^[\x00-\x7f\u00A0-\u00AC\u00AE-\u00B7\u00B9-\u024F\u2010-\u2026\u2030-\u203E\u2041-\u2043\u2045-\u2053\u2055-\u205E\u2212]*$/;
 
 /**
  * Words as every stage counts them: the word-like segments of `Intl.Segmenter` (word granularity),

@@ -7,8 +7,18 @@ import { DEFAULT_CONFIG } from '@evolflow/core';
 import { stsbDevPath } from '@evolflow/testdata';
 import { describe, expect, it } from 'vitest';
 import {
-  bestRecallAtPrecision, chooseThreshold, evaluateAt, precisionLowerBound, precisionRecallCurve, readLabelledPairs, readStsPairs, rocAuc, splitHalves,
-  wordContainment, wordJaccard, wordSet,
+  bestRecallAtPrecision,
+  chooseThreshold,
+  evaluateAt,
+  precisionLowerBound,
+  precisionRecallCurve,
+  readLabelledPairs,
+  readStsPairs,
+  rocAuc,
+  splitHalves,
+  wordContainment,
+  wordJaccard,
+  wordSet,
 } from './calibration.ts';
 import { createEmbedder } from './embedder.ts';
 import { pullModel } from './models.ts';
@@ -22,7 +32,11 @@ describe('curve helpers', () => {
     expect(p).toMatchObject({ tp: 1, fp: 1, fn: 1, precision: 0.5, recall: 0.5 });
   });
   it('chooses the lowest threshold from which precision stays high', () => {
-    const curve = precisionRecallCurve([0.99, 0.97, 0.93, 0.91, 0.6], [true, true, false, true, false], { from: 0.9, to: 0.99, step: 0.01 });
+    const curve = precisionRecallCurve([0.99, 0.97, 0.93, 0.91, 0.6], [true, true, false, true, false], {
+      from: 0.9,
+      to: 0.99,
+      step: 0.01,
+    });
     expect(chooseThreshold(curve, 0.9)?.threshold).toBe(0.94);
   });
 });
@@ -41,7 +55,21 @@ describe('labelled pairs and the word-Jaccard baseline on the committed instruct
   });
 
   it('counts each Chinese character as a word and other words whole, lower-cased', () => {
-    expect([...wordSet('用Python写一个反转字符串的函数。')]).toEqual(['用', 'python', '写', '一', '个', '反', '转', '字', '符', '串', '的', '函', '数']);
+    expect([...wordSet('用Python写一个反转字符串的函数。')]).toEqual([
+      '用',
+      'python',
+      '写',
+      '一',
+      '个',
+      '反',
+      '转',
+      '字',
+      '符',
+      '串',
+      '的',
+      '函',
+      '数',
+    ]);
     // {write, a, python, function, that, reverses, string} vs {write, a, function, in, python, to, reverse, string}: 5 shared of 10.
     expect(wordJaccard('Write a Python function that reverses a string.', 'Write a function in Python to reverse a string.')).toBe(0.5);
     expect(wordContainment('Sort the numbers.', 'Sort the numbers 5, 2, 9, 1 in ascending order.')).toBe(1);
@@ -85,7 +113,11 @@ describe('threshold picking', () => {
 
   it('picks the best recall at precision 0.9, and a safer threshold when the precision must hold at its lower bound', () => {
     // 30 duplicates above 0.95; between 0.905 and 0.941 one non-duplicate (0.921) among 9 duplicates; 20 non-duplicates below 0.7.
-    const sims = [...Array.from({ length: 30 }, (_, i) => 0.951 + i * 0.0015), ...Array.from({ length: 10 }, (_, i) => 0.905 + i * 0.004), ...Array.from({ length: 20 }, (_, i) => 0.5 + i * 0.01)];
+    const sims = [
+      ...Array.from({ length: 30 }, (_, i) => 0.951 + i * 0.0015),
+      ...Array.from({ length: 10 }, (_, i) => 0.905 + i * 0.004),
+      ...Array.from({ length: 20 }, (_, i) => 0.5 + i * 0.01),
+    ];
     const labels = [...Array<boolean>(30).fill(true), ...Array.from({ length: 10 }, (_, i) => i !== 4), ...Array<boolean>(20).fill(false)];
     const curve = precisionRecallCurve(sims, labels, { from: 0.5, to: 0.99, step: 0.005 });
     // Precision 39/40 from 0.905: the plain pick. Its lower bound (0.895) is below 0.9, so the guarded pick stays above the 0.921 pair.
@@ -105,13 +137,29 @@ describe('calibration on STS-B dev with the default model', () => {
     expect(pairs.filter((p) => p.same)).toHaveLength(264);
     const vectors = await embedder.embed(pairs.flatMap((p) => [p.a, p.b]));
     await embedder.close();
-    const sims = pairs.map((_, i) => (vectors[2 * i] as Float32Array).reduce((s, v, d) => s + v * ((vectors[2 * i + 1] as Float32Array)[d] as number), 0));
+    const sims = pairs.map((_, i) =>
+      (vectors[2 * i] as Float32Array).reduce((s, v, d) => s + v * ((vectors[2 * i + 1] as Float32Array)[d] as number), 0),
+    );
     const labels = pairs.map((p) => p.same);
     const at = evaluateAt(sims, labels, DEFAULT_CONFIG.dedup.threshold);
     const { calibrate, report } = splitHalves(sims.map((s, i) => ({ s, same: labels[i] === true })));
-    const held = evaluateAt(report.map((x) => x.s), report.map((x) => x.same), DEFAULT_CONFIG.dedup.threshold);
-    const picked = bestRecallAtPrecision(precisionRecallCurve(calibrate.map((x) => x.s), calibrate.map((x) => x.same), { from: 0.3, to: 0.995, step: 0.005 }), 0.9, 1.645);
-    console.log(`${model} at ${at.threshold}: precision ${at.precision.toFixed(3)}, recall ${at.recall.toFixed(3)}, F1 ${at.f1.toFixed(3)} (tp ${at.tp}, fp ${at.fp}, fn ${at.fn}); odd rows: precision ${held.precision.toFixed(3)}, recall ${held.recall.toFixed(3)}`);
+    const held = evaluateAt(
+      report.map((x) => x.s),
+      report.map((x) => x.same),
+      DEFAULT_CONFIG.dedup.threshold,
+    );
+    const picked = bestRecallAtPrecision(
+      precisionRecallCurve(
+        calibrate.map((x) => x.s),
+        calibrate.map((x) => x.same),
+        { from: 0.3, to: 0.995, step: 0.005 },
+      ),
+      0.9,
+      1.645,
+    );
+    console.log(
+      `${model} at ${at.threshold}: precision ${at.precision.toFixed(3)}, recall ${at.recall.toFixed(3)}, F1 ${at.f1.toFixed(3)} (tp ${at.tp}, fp ${at.fp}, fn ${at.fn}); odd rows: precision ${held.precision.toFixed(3)}, recall ${held.recall.toFixed(3)}`,
+    );
     // The default is what bench/dedup-calibration.ts picks on the even rows.
     expect(picked?.threshold).toBe(DEFAULT_CONFIG.dedup.threshold);
     expect(at.precision).toBeGreaterThanOrEqual(0.9);

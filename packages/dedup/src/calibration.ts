@@ -29,7 +29,10 @@ export function readStsPairs(file: string, sameAt = 4): LabelledPair[] {
     if (line.trim() === '') return;
     const cols = line.split('\t');
     const score = Number(cols[4]);
-    if (cols.length < 7 || Number.isNaN(score)) throw new EvolflowError('input', `${file}:${i + 1}: expected 7 tab-separated columns with a numeric score in the 5th`, { details: { file, line: i + 1 } });
+    if (cols.length < 7 || Number.isNaN(score))
+      throw new EvolflowError('input', `${file}:${i + 1}: expected 7 tab-separated columns with a numeric score in the 5th`, {
+        details: { file, line: i + 1 },
+      });
     pairs.push({ a: cols[5] as string, b: cols[6] as string, score, same: score >= sameAt });
   });
   return pairs;
@@ -53,7 +56,11 @@ export function evaluateAt(similarities: readonly number[], labels: readonly boo
 }
 
 /** The precision-recall curve over thresholds `from`..`to` in `step`s (rounded to 3 decimals). */
-export function precisionRecallCurve(similarities: readonly number[], labels: readonly boolean[], range = { from: 0.5, to: 0.99, step: 0.01 }): CurvePoint[] {
+export function precisionRecallCurve(
+  similarities: readonly number[],
+  labels: readonly boolean[],
+  range = { from: 0.5, to: 0.99, step: 0.01 },
+): CurvePoint[] {
   const out: CurvePoint[] = [];
   const steps = Math.round((range.to - range.from) / range.step);
   for (let k = 0; k <= steps; k++) out.push(evaluateAt(similarities, labels, Math.round((range.from + k * range.step) * 1000) / 1000));
@@ -74,17 +81,23 @@ export function chooseThreshold(curve: readonly CurvePoint[], minPrecision: numb
  */
 export function readLabelledPairs(file: string): LabelledPair[] {
   const pairs: LabelledPair[] = [];
-  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-    if (line.trim() === '' || line.startsWith('#')) return;
-    const cols = line.split('\t');
-    if (cols.length !== 3 || (cols[0] !== '0' && cols[0] !== '1')) throw new EvolflowError('input', `${file}:${i + 1}: expected label (0 or 1), text a and text b, tab-separated`, { details: { file, line: i + 1 } });
-    pairs.push({ a: cols[1] as string, b: cols[2] as string, score: Number(cols[0]), same: cols[0] === '1' });
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '' || line.startsWith('#')) return;
+      const cols = line.split('\t');
+      if (cols.length !== 3 || (cols[0] !== '0' && cols[0] !== '1'))
+        throw new EvolflowError('input', `${file}:${i + 1}: expected label (0 or 1), text a and text b, tab-separated`, {
+          details: { file, line: i + 1 },
+        });
+      pairs.push({ a: cols[1] as string, b: cols[2] as string, score: Number(cols[0]), same: cols[0] === '1' });
+    });
   return pairs;
 }
 
 // A Han, kana or Hangul character is a word of its own (those scripts put no spaces between words).
-const WORDS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|(?:(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}])[\p{L}\p{N}])+/gu;
+const WORDS =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|(?:(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}])[\p{L}\p{N}])+/gu;
 
 /** The set of lower-cased words of a text (each CJK character counts as one word). */
 export const wordSet = (text: string): Set<string> => new Set(text.toLowerCase().match(WORDS) ?? []);
@@ -149,7 +162,11 @@ export function rocAuc(scores: readonly number[], labels: readonly boolean[]): n
     let j = i;
     while (j < order.length && (order[j] as { s: number }).s === (order[i] as { s: number }).s) j += 1;
     const rank = (i + j + 1) / 2; // mean 1-based rank of the tie group
-    for (let k = i; k < j; k++) if ((order[k] as { y: boolean }).y) { rankSum += rank; positives += 1; }
+    for (let k = i; k < j; k++)
+      if ((order[k] as { y: boolean }).y) {
+        rankSum += rank;
+        positives += 1;
+      }
     i = j;
   }
   const negatives = order.length - positives;

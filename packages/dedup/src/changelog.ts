@@ -23,7 +23,8 @@ export function decodeKeptEntry(value: string | Buffer, where = 'dedup changelog
   }
   if (body.vector === undefined) return { id: body.id, hash: body.hash };
   const bytes = Buffer.from(body.vector, 'base64');
-  if (bytes.length % 4 !== 0) throw new EvolflowError('input', `${where}: entry ${body.id} has a vector of ${bytes.length} bytes, not whole float32s`);
+  if (bytes.length % 4 !== 0)
+    throw new EvolflowError('input', `${where}: entry ${body.id} has a vector of ${bytes.length} bytes, not whole float32s`);
   const vector = new Float32Array(bytes.length / 4);
   for (let i = 0; i < vector.length; i++) vector[i] = bytes.readFloatLE(i * 4);
   return { id: body.id, hash: body.hash, vector };

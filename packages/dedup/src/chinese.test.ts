@@ -10,7 +10,9 @@ import { pullModel } from './models.ts';
 import { MODEL_DIR } from './testing/model-dir.ts';
 import type { Embedder } from './types.ts';
 
-const pairs = readLabelledPairs(fileURLToPath(new URL('./fixtures/instruction-pairs.tsv', import.meta.url))).filter((p) => /\p{Script=Han}/u.test(p.a));
+const pairs = readLabelledPairs(fileURLToPath(new URL('./fixtures/instruction-pairs.tsv', import.meta.url))).filter((p) =>
+  /\p{Script=Han}/u.test(p.a),
+);
 
 /** Per pair, a fresh deduper: keep `a`, then decide `b`. Counts of duplicates dropped among same and different pairs. */
 async function dropped(embedder: Embedder, threshold: number): Promise<{ same: number; different: number; similarities: number[] }> {

@@ -45,7 +45,12 @@ describe('semantic mode (fake embedder)', () => {
 
   it('drops near-duplicates keep-first and reports the nearest kept record either way', async () => {
     const d = await make();
-    expect(await d.decide('a', 'explain how photosynthesis works in plants')).toEqual({ duplicate: false, nearestId: null, similarity: 0, exact: false });
+    expect(await d.decide('a', 'explain how photosynthesis works in plants')).toEqual({
+      duplicate: false,
+      nearestId: null,
+      similarity: 0,
+      exact: false,
+    });
     const near = await d.decide('b', 'explain how photosynthesis works in green plants');
     expect(near).toMatchObject({ duplicate: true, nearestId: 'a', exact: false });
     expect(near.similarity).toBeGreaterThanOrEqual(0.8);
@@ -74,7 +79,10 @@ describe('semantic mode (fake embedder)', () => {
 
   it('keeps the first of two near-duplicates decided concurrently', async () => {
     const d = await make();
-    const [first, second] = await Promise.all([d.decide('x1', 'how do I bake sourdough bread at home'), d.decide('x2', 'how do I bake sourdough bread at home quickly')]);
+    const [first, second] = await Promise.all([
+      d.decide('x1', 'how do I bake sourdough bread at home'),
+      d.decide('x2', 'how do I bake sourdough bread at home quickly'),
+    ]);
     expect(first?.duplicate).toBe(false);
     expect(second).toMatchObject({ duplicate: true, nearestId: 'x1' });
   });

@@ -14,7 +14,15 @@ export const textHash = (text: string): string => hashText(normalizeText(text));
 
 /** Deduper options from the config's `dedup` section (plus where snapshots live). */
 export function deduperOptionsFromConfig(dedup: Readonly<Config['dedup']>, extra: Partial<DeduperOptions> = {}): DeduperOptions {
-  return { mode: dedup.mode, threshold: dedup.threshold, modelDir: dedup.modelDir, model: dedup.model, variant: dedup.variant, hnsw: { ...dedup.hnsw }, ...extra };
+  return {
+    mode: dedup.mode,
+    threshold: dedup.threshold,
+    modelDir: dedup.modelDir,
+    model: dedup.model,
+    variant: dedup.variant,
+    hnsw: { ...dedup.hnsw },
+    ...extra,
+  };
 }
 
 interface Kept {
@@ -31,7 +39,9 @@ const NOT_DUPLICATE_EMPTY: DedupDecision = Object.freeze({ duplicate: false, nea
  */
 export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
   if (!(options.threshold >= 0 && options.threshold <= 1)) {
-    throw new EvolflowError('config', `dedup.threshold must be a number from 0 to 1, got ${String(options.threshold)}`, { details: { path: 'dedup.threshold' } });
+    throw new EvolflowError('config', `dedup.threshold must be a number from 0 to 1, got ${String(options.threshold)}`, {
+      details: { path: 'dedup.threshold' },
+    });
   }
   const semantic = options.mode === 'semantic';
   const model = options.model ?? DEFAULT_MODEL;
@@ -39,7 +49,13 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
   const ownsEmbedder = semantic && options.embedder === undefined;
   const embedder: Embedder | null = !semantic
     ? null
-    : options.embedder ?? (await createEmbedder({ modelDir: options.modelDir, model, variant, ...(options.batchSize ? { batchSize: options.batchSize } : {}) }));
+    : (options.embedder ??
+      (await createEmbedder({
+        modelDir: options.modelDir,
+        model,
+        variant,
+        ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      })));
   const dimension = embedder?.dimension ?? 0;
 
   const kept = new Map<string, Kept>();
@@ -52,8 +68,15 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
   if (snap) {
     const { state, indexFile } = snap;
     const embedding = options.embedder ? state.variant : variant;
-    if (state.mode !== options.mode || (semantic && (state.model !== model || state.variant !== embedding || state.dimension !== dimension))) {
-      throw new EvolflowError('config', `dedup snapshot in ${options.snapshotDir} was made with mode ${state.mode}, model ${String(state.model)} ${String(state.variant)} (dimension ${state.dimension}); this deduper uses mode ${options.mode}, model ${semantic ? `${model} ${variant}` : 'none'}: delete the snapshot folder or use the same dedup settings`, { details: { path: 'dedup' } });
+    if (
+      state.mode !== options.mode ||
+      (semantic && (state.model !== model || state.variant !== embedding || state.dimension !== dimension))
+    ) {
+      throw new EvolflowError(
+        'config',
+        `dedup snapshot in ${options.snapshotDir} was made with mode ${state.mode}, model ${String(state.model)} ${String(state.variant)} (dimension ${state.dimension}); this deduper uses mode ${options.mode}, model ${semantic ? `${model} ${variant}` : 'none'}: delete the snapshot folder or use the same dedup settings`,
+        { details: { path: 'dedup' } },
+      );
     }
     if (semantic && indexFile) index = createVectorIndex({ dimension, ...(options.hnsw ? { hnsw: options.hnsw } : {}), file: indexFile });
     for (const [id, hash, label] of state.kept) {
@@ -68,7 +91,9 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
   // parallel run in flight so no worker waits; a batching one gets batches of `batchSize`, one at a time.
   const rows = embedder?.schedule?.kind === 'rows';
   const batchSize = options.batchSize ?? 32;
-  const batcher = embedder ? createMicroBatcher(embedder, rows ? Math.min(4, batchSize) : batchSize, rows ? 2 * (embedder.schedule?.parallel ?? 1) : 1) : null;
+  const batcher = embedder
+    ? createMicroBatcher(embedder, rows ? Math.min(4, batchSize) : batchSize, rows ? 2 * (embedder.schedule?.parallel ?? 1) : 1)
+    : null;
   const turns = createTurnQueue();
   // Texts being embedded, by hash: an exact copy decided concurrently reuses the same embedding.
   const inflight = new Map<string, Promise<Float32Array>>();
@@ -167,7 +192,10 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
     size: () => kept.size,
     async snapshot(dir) {
       const target = dir ?? options.snapshotDir;
-      if (target === undefined) throw new EvolflowError('config', 'dedup snapshot needs a folder: pass one to snapshot(dir) or set snapshotDir', { details: { path: 'dedup.snapshotDir' } });
+      if (target === undefined)
+        throw new EvolflowError('config', 'dedup snapshot needs a folder: pass one to snapshot(dir) or set snapshotDir', {
+          details: { path: 'dedup.snapshotDir' },
+        });
       // State and index are captured in one synchronous step, so no decision lands between them.
       writeSnapshot(target, stateNow(), index ? (file) => index?.write(file) : null);
     },
@@ -178,8 +206,18 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
       for (const entry of entries) {
         if (kept.has(entry.id)) continue;
         if (semantic) {
-          if (!entry.vector) throw new EvolflowError('input', `dedup changelog entry ${entry.id} has no vector but the deduper is semantic: rebuild the changelog with the same dedup mode`, { details: { recordId: entry.id } });
-          if (entry.vector.length !== dimension) throw new EvolflowError('input', `dedup changelog entry ${entry.id} has dimension ${entry.vector.length}, the model ${model} gives ${dimension}: use the same model as the run that wrote it`, { details: { recordId: entry.id } });
+          if (!entry.vector)
+            throw new EvolflowError(
+              'input',
+              `dedup changelog entry ${entry.id} has no vector but the deduper is semantic: rebuild the changelog with the same dedup mode`,
+              { details: { recordId: entry.id } },
+            );
+          if (entry.vector.length !== dimension)
+            throw new EvolflowError(
+              'input',
+              `dedup changelog entry ${entry.id} has dimension ${entry.vector.length}, the model ${model} gives ${dimension}: use the same model as the run that wrote it`,
+              { details: { recordId: entry.id } },
+            );
         }
         const k: Kept = { hash: entry.hash, label: -1 };
         if (index && entry.vector) {

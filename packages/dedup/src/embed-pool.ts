@@ -21,7 +21,11 @@ function startWorker(options: EmbedderOptions): Promise<{ worker: Worker; dimens
       void worker.terminate();
       reject(new EvolflowError('model', message, { details: { model: options.model } }));
     };
-    worker.once('message', (m: Reply) => ('ready' in m && m.ready ? resolve({ worker, dimension: m.dimension ?? 0 }) : fail('error' in m ? String(m.error) : 'embedder worker failed to start')));
+    worker.once('message', (m: Reply) =>
+      'ready' in m && m.ready
+        ? resolve({ worker, dimension: m.dimension ?? 0 })
+        : fail('error' in m ? String(m.error) : 'embedder worker failed to start'),
+    );
     worker.once('error', (err) => fail(`embedder worker failed: ${err.message}`));
   });
 }
@@ -64,18 +68,20 @@ export async function createWorkerEmbedder(options: EmbedderOptions, workers: nu
       if (jobs.length === 0) worker.unref();
     });
     worker.on('error', (err) => {
-      for (const job of jobs.splice(0)) job.reject(new EvolflowError('model', `embedder worker crashed: ${err.message}`, { retriable: true, cause: err }));
+      for (const job of jobs.splice(0))
+        job.reject(new EvolflowError('model', `embedder worker crashed: ${err.message}`, { retriable: true, cause: err }));
       posted.delete(worker);
     });
   }
-  const submit = (texts: string[]) => new Promise<Float32Array[]>((resolve, reject) => {
-    if (closed) {
-      reject(new EvolflowError('internal', 'embedder is closed'));
-      return;
-    }
-    queue.push({ id: nextId++, texts, resolve, reject });
-    dispatch();
-  });
+  const submit = (texts: string[]) =>
+    new Promise<Float32Array[]>((resolve, reject) => {
+      if (closed) {
+        reject(new EvolflowError('internal', 'embedder is closed'));
+        return;
+      }
+      queue.push({ id: nextId++, texts, resolve, reject });
+      dispatch();
+    });
 
   return {
     dimension: started[0]?.dimension ?? 0,

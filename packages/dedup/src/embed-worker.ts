@@ -10,10 +10,16 @@ if (port) {
     // One job at a time, in arrival order (a second job may be queued while the first runs).
     let chain: Promise<void> = Promise.resolve();
     port.on('message', (job: { id: number; texts: string[] }) => {
-      chain = chain.then(() => embedder.embed(job.texts).then(
-        (vectors) => port.postMessage({ id: job.id, vectors }, vectors.map((v) => v.buffer as ArrayBuffer)),
-        (err: unknown) => port.postMessage({ id: job.id, error: (err as Error).message }),
-      ));
+      chain = chain.then(() =>
+        embedder.embed(job.texts).then(
+          (vectors) =>
+            port.postMessage(
+              { id: job.id, vectors },
+              vectors.map((v) => v.buffer as ArrayBuffer),
+            ),
+          (err: unknown) => port.postMessage({ id: job.id, error: (err as Error).message }),
+        ),
+      );
     });
     port.postMessage({ ready: true, dimension: embedder.dimension });
   } catch (err) {

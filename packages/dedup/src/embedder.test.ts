@@ -35,7 +35,9 @@ describe.each(['quantized', 'fp32'] as const)('embedder %s vs the python referen
   afterAll(() => embedder?.close());
 
   it('loads the same ONNX file the reference used', () => {
-    expect(fileSha256(join(modelPath(MODEL_DIR, reference.model), 'onnx', VARIANT_FILES[variant]))).toBe(reference.variants[variant]?.sha256);
+    expect(fileSha256(join(modelPath(MODEL_DIR, reference.model), 'onnx', VARIANT_FILES[variant]))).toBe(
+      reference.variants[variant]?.sha256,
+    );
   });
 
   it('matches all 20 reference cosine similarities within 0.005', async () => {
@@ -67,20 +69,31 @@ describe.each(['quantized', 'fp32'] as const)('embedder %s vs the python referen
   });
 });
 
-describe.skipIf(!existsSync(join(modelPath(MODEL_DIR, 'all-MiniLM-L6-v2'), 'onnx', VARIANT_FILES.int8)))('embedder int8 (made by scripts/quantize-int8.py)', () => {
-  it('matches its python reference within 0.005 when present', async () => {
-    const embedder = await createEmbedder({ modelDir: MODEL_DIR, variant: 'int8' });
-    const vectors = await embedder.embed(reference.pairs.flatMap((p) => [p.a, p.b]));
-    const expected = reference.variants.int8?.similarities ?? [];
-    reference.pairs.forEach((_, i) => expect(Math.abs(dot(vectors[2 * i] as Float32Array, vectors[2 * i + 1] as Float32Array) - (expected[i] as number))).toBeLessThan(0.005));
-    await embedder.close();
-  }, 120_000);
-});
+describe.skipIf(!existsSync(join(modelPath(MODEL_DIR, 'all-MiniLM-L6-v2'), 'onnx', VARIANT_FILES.int8)))(
+  'embedder int8 (made by scripts/quantize-int8.py)',
+  () => {
+    it('matches its python reference within 0.005 when present', async () => {
+      const embedder = await createEmbedder({ modelDir: MODEL_DIR, variant: 'int8' });
+      const vectors = await embedder.embed(reference.pairs.flatMap((p) => [p.a, p.b]));
+      const expected = reference.variants.int8?.similarities ?? [];
+      reference.pairs.forEach((_, i) =>
+        expect(Math.abs(dot(vectors[2 * i] as Float32Array, vectors[2 * i + 1] as Float32Array) - (expected[i] as number))).toBeLessThan(
+          0.005,
+        ),
+      );
+      await embedder.close();
+    }, 120_000);
+  },
+);
 
 // The langchain4j models: pooling ([CLS] for bge) and prefix ("query: " for e5) against the python reference,
 // on 20 STS-B pairs and 10 of the committed instruction pairs (5 Chinese).
 describe.each(['bge-small-en-v1.5', 'e5-small-v2', 'bge-small-zh-v1.5'])('embedder %s vs the python reference', (model) => {
-  const ref = JSON.parse(readFileSync(new URL(`./fixtures/reference-${model}.json`, import.meta.url), 'utf8')) as Reference & { pooling: string; prefix: string; lowercase: boolean };
+  const ref = JSON.parse(readFileSync(new URL(`./fixtures/reference-${model}.json`, import.meta.url), 'utf8')) as Reference & {
+    pooling: string;
+    prefix: string;
+    lowercase: boolean;
+  };
   let embedder: Embedder;
   beforeAll(async () => {
     await pullModel({ modelDir: MODEL_DIR, model, sources: ['maven'] });
@@ -109,7 +122,11 @@ describe.each(['bge-small-en-v1.5', 'e5-small-v2', 'bge-small-zh-v1.5'])('embedd
     const vectors = await other.embed(ref.pairs.slice(0, 10).flatMap((p) => [p.a, p.b]));
     await other.close();
     const expected = ref.variants.quantized?.similarities ?? [];
-    const worst = Math.max(...ref.pairs.slice(0, 10).map((_, i) => Math.abs(dot(vectors[2 * i] as Float32Array, vectors[2 * i + 1] as Float32Array) - (expected[i] as number))));
+    const worst = Math.max(
+      ...ref.pairs
+        .slice(0, 10)
+        .map((_, i) => Math.abs(dot(vectors[2 * i] as Float32Array, vectors[2 * i + 1] as Float32Array) - (expected[i] as number))),
+    );
     expect(worst).toBeGreaterThan(0.01);
   });
 });

@@ -57,7 +57,8 @@ export function clsPoolNormalize(hidden: TensorLike): Float32Array[] {
 }
 
 /** Pool token vectors into unit-length sentence vectors the way `pooling` says. */
-export const poolNormalize = (pooling: Pooling, hidden: TensorLike, mask: TensorLike): Float32Array[] => (pooling === 'cls' ? clsPoolNormalize(hidden) : meanPoolNormalize(hidden, mask));
+export const poolNormalize = (pooling: Pooling, hidden: TensorLike, mask: TensorLike): Float32Array[] =>
+  pooling === 'cls' ? clsPoolNormalize(hidden) : meanPoolNormalize(hidden, mask);
 
 /** Default layout: quantized variants one text per run, one worker per core; fp32 padded batches, one worker. */
 export function embedderLayout(options: EmbedderOptions): { rowWise: boolean; workers: number; threads: number } {
@@ -95,8 +96,13 @@ export async function createLocalEmbedder(options: EmbedderOptions): Promise<Emb
   const onnx = join(dir, 'onnx', VARIANT_FILES[variant]);
   for (const file of [join(dir, 'tokenizer.json'), join(dir, 'tokenizer_config.json'), join(dir, 'config.json'), onnx]) {
     if (!existsSync(file)) {
-      const how = variant === 'int8' ? 'run scripts/quantize-int8.py' : `run \`evolflow models pull --model ${model}${variant === 'fp32' ? ' --variant fp32' : ''}\``;
-      throw new EvolflowError('model', `model file ${file} is missing (dedup.modelDir ${options.modelDir}, dedup.model ${model}): ${how}`, { details: { file, path: 'dedup.modelDir' } });
+      const how =
+        variant === 'int8'
+          ? 'run scripts/quantize-int8.py'
+          : `run \`evolflow models pull --model ${model}${variant === 'fp32' ? ' --variant fp32' : ''}\``;
+      throw new EvolflowError('model', `model file ${file} is missing (dedup.modelDir ${options.modelDir}, dedup.model ${model}): ${how}`, {
+        details: { file, path: 'dedup.modelDir' },
+      });
     }
   }
   const { AutoModel, AutoTokenizer, env } = await import('@huggingface/transformers');
@@ -119,7 +125,10 @@ export async function createLocalEmbedder(options: EmbedderOptions): Promise<Emb
       },
     });
   } catch (cause) {
-    throw new EvolflowError('model', `cannot load model ${model} (${variant}) from ${dir}: ${(cause as Error).message}`, { cause, details: { model } });
+    throw new EvolflowError('model', `cannot load model ${model} (${variant}) from ${dir}: ${(cause as Error).message}`, {
+      cause,
+      details: { model },
+    });
   }
   const hidden = Number((net.config as unknown as { hidden_size?: number }).hidden_size ?? 0);
   const run = async (texts: string[]): Promise<Float32Array[]> => {
@@ -134,10 +143,10 @@ export async function createLocalEmbedder(options: EmbedderOptions): Promise<Emb
   // function of its text alone.
   const embedBatch = layout.rowWise
     ? async (texts: string[]): Promise<Float32Array[]> => {
-      const out: Float32Array[] = [];
-      for (const text of texts) out.push((await run([text]))[0] as Float32Array);
-      return out;
-    }
+        const out: Float32Array[] = [];
+        for (const text of texts) out.push((await run([text]))[0] as Float32Array);
+        return out;
+      }
     : run;
   const dimension = hidden > 0 ? hidden : ((await run(['dimension probe']))[0]?.length ?? 0);
   return {

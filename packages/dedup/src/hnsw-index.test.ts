@@ -30,7 +30,9 @@ describe('vector index', () => {
       const truth = exact.searchKnn(Array.from(v), 1).neighbors[0];
       if (index.search(v, 1)[0]?.label === truth) hits += 1;
     }
-    console.log(`recall@1 ${hits / q} at ef ${HNSW_DEFAULTS.ef} (M ${HNSW_DEFAULTS.M}, efConstruction ${HNSW_DEFAULTS.efConstruction}), ${n} vectors`);
+    console.log(
+      `recall@1 ${hits / q} at ef ${HNSW_DEFAULTS.ef} (M ${HNSW_DEFAULTS.M}, efConstruction ${HNSW_DEFAULTS.efConstruction}), ${n} vectors`,
+    );
     expect(hits / q).toBeGreaterThanOrEqual(0.99);
   }, 300_000);
 

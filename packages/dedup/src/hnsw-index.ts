@@ -55,7 +55,11 @@ export function createVectorIndex(options: VectorIndexOptions): VectorIndex {
     raw,
     add(vector) {
       if (next > maxLabel) {
-        throw new EvolflowError('internal', `dedup index is full: hnswlib-node labels are 32-bit and ${next} would wrap to ${next % (maxLabel + 1)}; shard the dedup stage (one index per shard) or start a new index`, { details: { count: next } });
+        throw new EvolflowError(
+          'internal',
+          `dedup index is full: hnswlib-node labels are 32-bit and ${next} would wrap to ${next % (maxLabel + 1)}; shard the dedup stage (one index per shard) or start a new index`,
+          { details: { count: next } },
+        );
       }
       const cap = raw.getMaxElements();
       if (next >= cap) raw.resizeIndex(Math.min(cap * 2, maxLabel + 1));

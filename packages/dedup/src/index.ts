@@ -6,10 +6,28 @@ export type { PullModelOptions, ModelSource, Pooling } from './models.ts';
 export { createVectorIndex, HNSW_DEFAULTS, MAX_LABEL } from './hnsw-index.ts';
 export type { VectorIndex, VectorIndexOptions, Neighbour } from './hnsw-index.ts';
 export type {
-  DedupDecision, Deduper, DeduperOptions, Embedder, EmbedderOptions, EmbedderVariant, HnswOptions, KeptEntry,
+  DedupDecision,
+  Deduper,
+  DeduperOptions,
+  Embedder,
+  EmbedderOptions,
+  EmbedderVariant,
+  HnswOptions,
+  KeptEntry,
 } from './types.ts';
 export {
-  readStsPairs, readLabelledPairs, evaluateAt, precisionRecallCurve, chooseThreshold, bestRecallAtPrecision, precisionLowerBound, rocAuc, splitHalves, wordSet, wordJaccard, wordContainment,
+  readStsPairs,
+  readLabelledPairs,
+  evaluateAt,
+  precisionRecallCurve,
+  chooseThreshold,
+  bestRecallAtPrecision,
+  precisionLowerBound,
+  rocAuc,
+  splitHalves,
+  wordSet,
+  wordJaccard,
+  wordContainment,
 } from './calibration.ts';
 export type { LabelledPair, CurvePoint } from './calibration.ts';
 export { embeddingLike } from './synthetic.ts';

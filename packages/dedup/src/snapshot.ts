@@ -1,5 +1,16 @@
 // Atomic snapshots of a deduper: generation-numbered files plus a `snapshot.json` pointer replaced by rename.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { EvolflowError } from '@evolflow/core';
 
@@ -42,7 +53,10 @@ function readPointer(dir: string): Pointer | null {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as Pointer;
   } catch (cause) {
-    throw new EvolflowError('input', `dedup snapshot ${file} is not valid JSON; delete ${dir} to start from an empty index`, { cause, details: { file } });
+    throw new EvolflowError('input', `dedup snapshot ${file} is not valid JSON; delete ${dir} to start from an empty index`, {
+      cause,
+      details: { file },
+    });
   }
 }
 
@@ -78,7 +92,10 @@ export function readSnapshot(dir: string): { state: SnapshotState; indexFile: st
   try {
     state = JSON.parse(readFileSync(stateFile, 'utf8')) as SnapshotState;
   } catch (cause) {
-    throw new EvolflowError('input', `dedup snapshot state ${stateFile} cannot be read; delete ${dir} to start from an empty index`, { cause, details: { file: stateFile } });
+    throw new EvolflowError('input', `dedup snapshot state ${stateFile} cannot be read; delete ${dir} to start from an empty index`, {
+      cause,
+      details: { file: stateFile },
+    });
   }
   if (state.version !== 1) throw new EvolflowError('input', `dedup snapshot ${stateFile} has version ${String(state.version)}, expected 1`);
   return { state, indexFile: pointer.index === null ? null : join(dir, pointer.index) };

@@ -25,9 +25,7 @@ export function difficultyJudgeMessages(instruction: string): ChatMessage[] {
  * or null when the answer holds none (the caller then keeps the estimate only).
  */
 export function parseDifficulty(text: string): number | null {
-  const cleaned = text
-    .replace(/\b(?:on a scale )?(?:from )?1\s*(?:-|–|to)\s*10\b/gi, ' ')
-    .replace(/(?:\/|out of)\s*10\b/gi, ' ');
+  const cleaned = text.replace(/\b(?:on a scale )?(?:from )?1\s*(?:-|–|to)\s*10\b/gi, ' ').replace(/(?:\/|out of)\s*10\b/gi, ' ');
   for (const match of cleaned.matchAll(/(?<![\w.])(\d+(?:\.\d+)?)(?!\w)/g)) {
     const value = Number(match[1]);
     if (Number.isFinite(value) && value >= 1 && value <= 10) return value;

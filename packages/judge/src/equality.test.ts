@@ -12,11 +12,22 @@ interface Labelled {
 // Judge answers labelled by hand: our own phrasings (source "own") and real answers of
 // SmolLM2-135M-Instruct to this prompt (see fixtures/README.md).
 const corpus: Labelled[] = readFileSync(new URL('../fixtures/judge-answers.jsonl', import.meta.url), 'utf8')
-  .split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Labelled);
+  .split('\n')
+  .filter((l) => l.trim() !== '')
+  .map((l) => JSON.parse(l) as Labelled);
 
 describe('parseVerdict', () => {
   it('reads the phrasings the issue names', () => {
-    for (const a of ['Not Equal', 'not equal', 'NOT EQUAL.', 'They are not equal', 'They are not exactly equal', 'The two prompts are different', '不相等', '不同']) {
+    for (const a of [
+      'Not Equal',
+      'not equal',
+      'NOT EQUAL.',
+      'They are not equal',
+      'They are not exactly equal',
+      'The two prompts are different',
+      '不相等',
+      '不同',
+    ]) {
       expect(parseVerdict(a), a).toBe('not-equal');
     }
     for (const a of ['Equal', 'They are equal', '相等', '相同']) expect(parseVerdict(a), a).toBe('equal');
@@ -36,15 +47,35 @@ describe('parseVerdict', () => {
 
   it('reads phrasings written after it (held out: 25 of these 30 were right at first; the leads "I\'d say", "Based on the criteria,", "In my judgement," and "两者" were added for 4 of the misses)', () => {
     const held: [string, JudgeVerdict][] = [
-      ['Verdict - Not Equal', 'not-equal'], ['NOT EQUAL: the second adds a word limit', 'not-equal'], ['Result: They are different.', 'not-equal'],
-      ['Not equal!', 'not-equal'], ['The prompts are not equivalent in scope.', 'not-equal'], ['They are NOT the same prompt.', 'not-equal'],
-      ['No, not equal.', 'not-equal'], ["I'd say Not Equal.", 'not-equal'], ['My answer: Not Equal', 'not-equal'],
-      ['Based on the criteria, they are not equal.', 'not-equal'], ['In my judgement, Not Equal.', 'not-equal'], ['两者不相等', 'not-equal'],
-      ['结论：两个提示不同', 'not-equal'], ['这两个提示词是不一样的', 'not-equal'], ['The answer: Not Equal', 'not-equal'],
-      ['Equal!', 'equal'], ['Yes, equal.', 'equal'], ['They are essentially the same.', 'equal'], ['Both instructions are identical.', 'equal'],
-      ['两个提示完全相同。', 'equal'], ['They seem to be equal.', 'equal'], ['Equal — nothing was added.', 'equal'],
-      ['Equal? Not equal? Hard to tell.', 'none'], ['Not sure.', 'none'], ['The second prompt is longer.', 'none'], ['Equal and Not Equal', 'none'],
-      ['They are equal and not equal at the same time.', 'none'], ['It is not clear whether they are equal.', 'none'], ['I cannot say if they are equal.', 'none'],
+      ['Verdict - Not Equal', 'not-equal'],
+      ['NOT EQUAL: the second adds a word limit', 'not-equal'],
+      ['Result: They are different.', 'not-equal'],
+      ['Not equal!', 'not-equal'],
+      ['The prompts are not equivalent in scope.', 'not-equal'],
+      ['They are NOT the same prompt.', 'not-equal'],
+      ['No, not equal.', 'not-equal'],
+      ["I'd say Not Equal.", 'not-equal'],
+      ['My answer: Not Equal', 'not-equal'],
+      ['Based on the criteria, they are not equal.', 'not-equal'],
+      ['In my judgement, Not Equal.', 'not-equal'],
+      ['两者不相等', 'not-equal'],
+      ['结论：两个提示不同', 'not-equal'],
+      ['这两个提示词是不一样的', 'not-equal'],
+      ['The answer: Not Equal', 'not-equal'],
+      ['Equal!', 'equal'],
+      ['Yes, equal.', 'equal'],
+      ['They are essentially the same.', 'equal'],
+      ['Both instructions are identical.', 'equal'],
+      ['两个提示完全相同。', 'equal'],
+      ['They seem to be equal.', 'equal'],
+      ['Equal — nothing was added.', 'equal'],
+      ['Equal? Not equal? Hard to tell.', 'none'],
+      ['Not sure.', 'none'],
+      ['The second prompt is longer.', 'none'],
+      ['Equal and Not Equal', 'none'],
+      ['They are equal and not equal at the same time.', 'none'],
+      ['It is not clear whether they are equal.', 'none'],
+      ['I cannot say if they are equal.', 'none'],
     ];
     expect(held.filter(([a, want]) => parseVerdict(a) !== want)).toEqual([]);
     // The fifth miss, left as it is: a subject that compares a prompt with something else still reads as a verdict.
@@ -70,12 +101,24 @@ describe('judge prompts', () => {
   it('asks for exactly Equal or Not Equal with one example of each, and asks again differently', () => {
     const first = equalityJudgeMessages('List fruits.', 'List three red fruits.');
     expect(first.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user', 'assistant', 'user']);
-    expect(first[0]?.content).toMatch(/same constraints and requirements and the same depth and breadth.*Answer with exactly Equal or Not Equal/s);
-    expect(first.filter((m) => m.role === 'assistant').map((m) => m.content).sort()).toEqual(['Equal', 'Not Equal']);
+    expect(first[0]?.content).toMatch(
+      /same constraints and requirements and the same depth and breadth.*Answer with exactly Equal or Not Equal/s,
+    );
+    expect(
+      first
+        .filter((m) => m.role === 'assistant')
+        .map((m) => m.content)
+        .sort(),
+    ).toEqual(['Equal', 'Not Equal']);
     expect(first.at(-1)?.content).toBe('The First Prompt: List fruits.\nThe Second Prompt: List three red fruits.\nYour judgement:');
     const again = equalityJudgeRetryMessages('List fruits.', 'List three red fruits.');
     expect(again).not.toEqual(first);
-    expect(again.filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual(first.filter((m) => m.role === 'assistant').map((m) => m.content).reverse());
+    expect(again.filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual(
+      first
+        .filter((m) => m.role === 'assistant')
+        .map((m) => m.content)
+        .reverse(),
+    );
     expect(again.at(-1)?.content).toBe(`Answer with exactly Equal or Not Equal.\n${first.at(-1)?.content ?? ''}`);
   });
 });

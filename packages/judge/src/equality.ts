@@ -64,8 +64,10 @@ const LEADS: RegExp[] = [
   /^(?:是|都|并|都是|并不是)(?=不|相|一|等|有)/u,
 ];
 
-const NOT_EQUAL = /^(?:(?:are\s+|is\s+)?(?:not|n't)\s+(?:(?:exactly|quite|entirely|completely|really|strictly|fully|totally|the|at\s+all)\s+)*(?:equal|same|identical|equivalent|alike)|unequal|different|distinct|dissimilar|differ)(?![\p{L}\p{N}])|^(?:不|并不|并非)(?:完全|太|是)?(?:相等|相同|一样|等同|等价|同)|^有所?(?:不同|区别|差异|差别)/u;
-const EQUAL = /^(?:(?:exactly\s+|completely\s+|fully\s+|essentially\s+)?(?:equal|the\s+same|same|identical|equivalent|alike))(?![\p{L}\p{N}])|^(?:完全)?(?:相等|相同|一样|等同|等价)/u;
+const NOT_EQUAL =
+  /^(?:(?:are\s+|is\s+)?(?:not|n't)\s+(?:(?:exactly|quite|entirely|completely|really|strictly|fully|totally|the|at\s+all)\s+)*(?:equal|same|identical|equivalent|alike)|unequal|different|distinct|dissimilar|differ)(?![\p{L}\p{N}])|^(?:不|并不|并非)(?:完全|太|是)?(?:相等|相同|一样|等同|等价|同)|^有所?(?:不同|区别|差异|差别)/u;
+const EQUAL =
+  /^(?:(?:exactly\s+|completely\s+|fully\s+|essentially\s+)?(?:equal|the\s+same|same|identical|equivalent|alike))(?![\p{L}\p{N}])|^(?:完全)?(?:相等|相同|一样|等同|等价)/u;
 // After the verdict: nothing, or a boundary before a reason ("Not Equal, because ...", "Equal in depth").
 const TAIL = /^(?:$|[\s,，:：;；(（\-–—.。!！]|的)/u;
 const QUOTES = /[*_`"“”「」『』[\]{}#]/gu;
@@ -74,7 +76,14 @@ const QUOTES = /[*_`"“”「」『』[\]{}#]/gu;
 function sentenceVerdict(raw: string): JudgeVerdict | 'both' | undefined {
   let s = raw.replace(/^[\s>*\-•\d.)]+(?=\S)/u, '').trim();
   if (s === '' || /[?？]$/u.test(s)) return undefined;
-  s = s.replace(QUOTES, '').replace(/[‘’]/gu, "'").replace(/(?<!\p{L})'|'(?!\p{L})/gu, '').replace(/(?<=\p{L})-(?=\p{L})/gu, ' ').replace(/\s+/gu, ' ').trim().toLowerCase()
+  s = s
+    .replace(QUOTES, '')
+    .replace(/[‘’]/gu, "'")
+    .replace(/(?<!\p{L})'|'(?!\p{L})/gu, '')
+    .replace(/(?<=\p{L})-(?=\p{L})/gu, ' ')
+    .replace(/\s+/gu, ' ')
+    .trim()
+    .toLowerCase()
     .replace(/\b(are|is|were|was|do|does)n't\b/gu, '$1 not');
   for (let changed = true; changed;) {
     changed = false;
@@ -93,7 +102,9 @@ function sentenceVerdict(raw: string): JudgeVerdict | 'both' | undefined {
   const tail = s.slice(hit[0].length);
   if (!TAIL.test(tail)) return undefined;
   // "Equal in constraints but not equal in depth": the tail says the opposite.
-  const opposite = no ? /(?<!not\s|n't\s|不)(?:equal|相等)/u.test(tail.replace(/\bunequal\b/gu, '')) : /\b(?:not|n't)\s+(?:\w+\s+)?equal\b|unequal|不相等/u.test(tail);
+  const opposite = no
+    ? /(?<!not\s|n't\s|不)(?:equal|相等)/u.test(tail.replace(/\bunequal\b/gu, ''))
+    : /\b(?:not|n't)\s+(?:\w+\s+)?equal\b|unequal|不相等/u.test(tail);
   if (opposite) return 'both';
   return no ? 'not-equal' : 'equal';
 }

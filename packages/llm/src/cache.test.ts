@@ -59,7 +59,11 @@ describe('openResponseCache: corruption', () => {
     const cache = openResponseCache(dir, { logger: log, now: () => NOW });
     expect(cache.movedAside).toBe(asideOf(dir));
     expect(log.warnings).toHaveLength(1);
-    expect(log.warnings[0]).toMatch(new RegExp(`^the LLM response cache in ${dir} is corrupt \\(reading it crashed the checking process \\(SIG[A-Z]+\\)\\); moved it aside to ${asideOf(dir)} and started a fresh cache$`));
+    expect(log.warnings[0]).toMatch(
+      new RegExp(
+        `^the LLM response cache in ${dir} is corrupt \\(reading it crashed the checking process \\(SIG[A-Z]+\\)\\); moved it aside to ${asideOf(dir)} and started a fresh cache$`,
+      ),
+    );
     expect(existsSync(join(asideOf(dir), 'data.mdb'))).toBe(true);
     expect(cache.get('k1')).toBeUndefined();
     cache.put('k1', answer('fresh'));
@@ -131,7 +135,8 @@ describe('openResponseCache: size limit (llm.cache.maxMB)', () => {
     await again.close();
 
     const db = open({ path: dir, encoding: 'msgpack' });
-    const pages = (s: { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number }) => s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages;
+    const pages = (s: { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number }) =>
+      s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages;
     const root = db.getStats() as { pageSize: number; treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number };
     const order = db.openDB({ name: ORDER_DB, encoding: 'msgpack' });
     expect((pages(root) + pages(order.getStats() as typeof root)) * root.pageSize).toBeLessThanOrEqual(limit);

@@ -118,13 +118,22 @@ export const ORDER_DB = 'evolflow-write-order';
 const EVICT_TO = 0.9;
 
 function checksum(a: CachedAnswer): string {
-  return createHash('sha256').update(JSON.stringify([a.text, a.id, a.promptTokens, a.completionTokens, a.finishReason ?? null])).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify([a.text, a.id, a.promptTokens, a.completionTokens, a.finishReason ?? null]))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 const isAnswer = (v: unknown): v is StoredAnswer => {
   if (typeof v !== 'object' || v === null) return false;
   const a = v as Record<string, unknown>;
-  return typeof a.text === 'string' && typeof a.id === 'string' && typeof a.promptTokens === 'number' && typeof a.completionTokens === 'number' && typeof a.sum === 'string';
+  return (
+    typeof a.text === 'string' &&
+    typeof a.id === 'string' &&
+    typeof a.promptTokens === 'number' &&
+    typeof a.completionTokens === 'number' &&
+    typeof a.sum === 'string'
+  );
 };
 
 interface Marker {
@@ -176,7 +185,14 @@ function probe(dir: string): string | undefined {
   if (child.error) return `the check could not run: ${child.error.message}`;
   if (child.signal) return `reading it crashed the checking process (${child.signal})`;
   if (child.status !== 0) {
-    const said = (child.stdout.trim() || child.stderr.trim().split('\n').find((l) => /error/i.test(l)) || `exit code ${child.status}`).slice(0, 300);
+    const said = (
+      child.stdout.trim() ||
+      child.stderr
+        .trim()
+        .split('\n')
+        .find((l) => /error/i.test(l)) ||
+      `exit code ${child.status}`
+    ).slice(0, 300);
     return `reading it failed: ${said}`;
   }
   return undefined;
@@ -192,14 +208,25 @@ export function openResponseCache(dir: string, options: ResponseCacheOptions = {
     try {
       renameSync(dir, to);
     } catch (cause) {
-      throw new EvolflowError('config', `the LLM response cache in ${dir} (llm.cache.dir) is corrupt (${why}) and cannot be moved aside: ${(cause as Error).message}; remove it or set llm.cache.enabled to false`, { cause, details: { path: 'llm.cache.dir', dir } });
+      throw new EvolflowError(
+        'config',
+        `the LLM response cache in ${dir} (llm.cache.dir) is corrupt (${why}) and cannot be moved aside: ${(cause as Error).message}; remove it or set llm.cache.enabled to false`,
+        { cause, details: { path: 'llm.cache.dir', dir } },
+      );
     }
     movedAside = to;
-    options.logger?.warn(`the LLM response cache in ${dir} is corrupt (${why}); moved it aside to ${to} and started a fresh cache`, { dir, movedTo: to });
+    options.logger?.warn(`the LLM response cache in ${dir} is corrupt (${why}); moved it aside to ${to} and started a fresh cache`, {
+      dir,
+      movedTo: to,
+    });
   };
   // Typed on the name, so the compiler knows a call to it does not return.
   const fail: (cause: unknown) => never = (cause) => {
-    throw new EvolflowError('config', `cannot open the LLM response cache in ${dir} (llm.cache.dir): ${(cause as Error).message}; fix the path or set llm.cache.enabled to false`, { cause, details: { path: 'llm.cache.dir', dir } });
+    throw new EvolflowError(
+      'config',
+      `cannot open the LLM response cache in ${dir} (llm.cache.dir): ${(cause as Error).message}; fix the path or set llm.cache.enabled to false`,
+      { cause, details: { path: 'llm.cache.dir', dir } },
+    );
   };
   try {
     mkdirSync(dir, { recursive: true });
@@ -239,9 +266,16 @@ export function openResponseCache(dir: string, options: ResponseCacheOptions = {
   for (const k of order.getKeys({ reverse: true, limit: 1 })) lastAt = k;
   /** Time-ordered and increasing: several processes sharing the folder interleave by time. */
   const nextAt = () => (lastAt = Math.max(lastAt + 1, now() * 1000));
-  const pagesOf = (s: { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number }) => s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages;
+  const pagesOf = (s: { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number }) =>
+    s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages;
   const usedBytes = (): { bytes: number; entries: number } => {
-    const r = db.getStats() as { pageSize: number; entryCount: number; treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number };
+    const r = db.getStats() as {
+      pageSize: number;
+      entryCount: number;
+      treeBranchPageCount: number;
+      treeLeafPageCount: number;
+      overflowPages: number;
+    };
     const o = order.getStats() as { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number };
     return { bytes: (pagesOf(r) + pagesOf(o)) * r.pageSize, entries: Math.max(1, r.entryCount - 1) };
   };
@@ -285,7 +319,10 @@ export function openResponseCache(dir: string, options: ResponseCacheOptions = {
   const breakOff = (why: string) => {
     if (broken !== undefined) return;
     broken = why;
-    options.logger?.warn(`the LLM response cache in ${dir} failed a read (${why}); the rest of this run goes without it, and it is moved aside when the run ends`, { dir });
+    options.logger?.warn(
+      `the LLM response cache in ${dir} failed a read (${why}); the rest of this run goes without it, and it is moved aside when the run ends`,
+      { dir },
+    );
   };
   return {
     get movedAside() {
@@ -311,16 +348,26 @@ export function openResponseCache(dir: string, options: ResponseCacheOptions = {
     },
     put(key, answer) {
       if (broken !== undefined) return;
-      const value: StoredAnswer = { text: answer.text, id: answer.id, promptTokens: answer.promptTokens, completionTokens: answer.completionTokens, sum: '' };
+      const value: StoredAnswer = {
+        text: answer.text,
+        id: answer.id,
+        promptTokens: answer.promptTokens,
+        completionTokens: answer.completionTokens,
+        sum: '',
+      };
       if (answer.finishReason !== undefined) value.finishReason = answer.finishReason;
       value.sum = checksum(value);
       if (maxBytes > 0) value.at = nextAt();
       pending.set(key, value);
       // A lost cache write only costs a repeated call later; never fail the request for it.
       const put = value.at === undefined ? db.put(key, value) : Promise.all([db.put(key, value), order.put(value.at, key)]);
-      track(put.catch(() => false).finally(() => {
-        if (pending.get(key) === value) pending.delete(key);
-      }));
+      track(
+        put
+          .catch(() => false)
+          .finally(() => {
+            if (pending.get(key) === value) pending.delete(key);
+          }),
+      );
       evict();
     },
     async close() {

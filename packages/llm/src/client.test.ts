@@ -42,7 +42,12 @@ async function startServer(script: (n: number, seen: Seen) => Reply = () => ({})
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const seen: Seen = { n: state.seen.length + 1, body: JSON.parse(Buffer.concat(chunks).toString('utf8')), headers: req.headers, at: stamp() };
+      const seen: Seen = {
+        n: state.seen.length + 1,
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+        headers: req.headers,
+        at: stamp(),
+      };
       state.seen.push(seen);
       state.inFlight += 1;
       state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
@@ -52,13 +57,18 @@ async function startServer(script: (n: number, seen: Seen) => Reply = () => ({})
         state.inFlight -= 1;
         const status = reply.status ?? 200;
         const last = seen.body.messages[seen.body.messages.length - 1]?.content ?? '';
-        const body = reply.body ?? (status === 200
-          ? {
-            id: `cmpl-${seen.n}`, object: 'chat.completion', created: 0, model: seen.body.model,
-            choices: [{ index: 0, message: { role: 'assistant', content: `echo: ${last}` }, finish_reason: 'stop' }],
-            usage: { ...(reply.usage ?? { prompt_tokens: 10, completion_tokens: 5 }), total_tokens: 0 },
-          }
-          : { error: { message: `scripted ${status}`, type: 'test' } });
+        const body =
+          reply.body ??
+          (status === 200
+            ? {
+                id: `cmpl-${seen.n}`,
+                object: 'chat.completion',
+                created: 0,
+                model: seen.body.model,
+                choices: [{ index: 0, message: { role: 'assistant', content: `echo: ${last}` }, finish_reason: 'stop' }],
+                usage: { ...(reply.usage ?? { prompt_tokens: 10, completion_tokens: 5 }), total_tokens: 0 },
+              }
+            : { error: { message: `scripted ${status}`, type: 'test' } });
         res.writeHead(status, { 'content-type': 'application/json', ...reply.headers });
         res.end(JSON.stringify(body));
       };
@@ -67,10 +77,11 @@ async function startServer(script: (n: number, seen: Seen) => Reply = () => ({})
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const close = () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   cleanups.push(close);
   const { port } = server.address() as AddressInfo;
   return {
@@ -89,10 +100,28 @@ describe('createLlmClient: calls', () => {
     const config = llmConfig(server.url, { roles: { judge: { model: 'judge-model', temperature: 0, maxTokens: 16 } } });
     const llm = client({ config });
     const answer = await llm.complete('judge', ask('same?'), { recordId: 'r1' });
-    expect(answer).toEqual({ text: 'echo: same?', id: 'cmpl-1', promptTokens: 10, completionTokens: 5, cached: false, finishReason: 'stop' });
+    expect(answer).toEqual({
+      text: 'echo: same?',
+      id: 'cmpl-1',
+      promptTokens: 10,
+      completionTokens: 5,
+      cached: false,
+      finishReason: 'stop',
+    });
     await llm.complete('evolver', ask('harder'), { temperature: 1.3, maxTokens: 99 });
-    expect(server.seen.map((s) => [s.body.model, s.body.temperature, s.body.max_tokens])).toEqual([['judge-model', 0, 16], ['gpt-4o-mini', 1.3, 99]]);
-    expect(llm.events[0]).toMatchObject({ kind: 'request', role: 'judge', model: 'judge-model', status: 200, promptTokens: 10, completionTokens: 5, recordId: 'r1' });
+    expect(server.seen.map((s) => [s.body.model, s.body.temperature, s.body.max_tokens])).toEqual([
+      ['judge-model', 0, 16],
+      ['gpt-4o-mini', 1.3, 99],
+    ]);
+    expect(llm.events[0]).toMatchObject({
+      kind: 'request',
+      role: 'judge',
+      model: 'judge-model',
+      status: 200,
+      promptTokens: 10,
+      completionTokens: 5,
+      recordId: 'r1',
+    });
     expect(llm.usage()).toMatchObject({ calls: 2, cacheHits: 0, retries: 0, errors: 0, promptTokens: 20, completionTokens: 10 });
     expect(llm.usage().byRole).toEqual({
       evolver: { calls: 1, cacheHits: 0, promptTokens: 10, completionTokens: 5 },
@@ -136,7 +165,13 @@ describe('createLlmClient: calls', () => {
     const server = await startServer();
     const warnings: string[] = [];
     const logger = { debug() {}, info() {}, warn: (msg: string) => warnings.push(msg), error() {} };
-    const llm = createLlmClient({ config: llmConfig(server.url), logger, onEvent: () => { throw new Error('observer bug'); } });
+    const llm = createLlmClient({
+      config: llmConfig(server.url),
+      logger,
+      onEvent: () => {
+        throw new Error('observer bug');
+      },
+    });
     expect((await llm.complete('evolver', ask('x'))).text).toBe('echo: x');
     expect(warnings).toEqual(['llm onEvent hook threw on a request event: observer bug']);
     await llm.close();
@@ -161,7 +196,19 @@ describe('createLlmClient: retries', () => {
     const answer = await llm.complete('evolver', ask('x'), { recordId: 'r9' });
     expect(answer.text).toBe('echo: x');
     expect(order).toEqual(['request 1', 'sleep 1000', 'request 2']);
-    expect(llm.events.filter((e) => e.kind === 'retry')).toEqual([{ kind: 'retry', role: 'evolver', model: 'gpt-4o-mini', attempt: 2, delayMs: 1000, reason: 'rate-limit', status: 429, retryAfterMs: 1000, recordId: 'r9' }]);
+    expect(llm.events.filter((e) => e.kind === 'retry')).toEqual([
+      {
+        kind: 'retry',
+        role: 'evolver',
+        model: 'gpt-4o-mini',
+        attempt: 2,
+        delayMs: 1000,
+        reason: 'rate-limit',
+        status: 429,
+        retryAfterMs: 1000,
+        recordId: 'r9',
+      },
+    ]);
     expect(llm.events.filter((e) => e.kind === 'request').map((e) => e.kind === 'request' && e.status)).toEqual([429, 200]);
     expect(llm.usage()).toMatchObject({ calls: 2, retries: 1, errors: 0 });
   });
@@ -198,7 +245,14 @@ describe('createLlmClient: retries', () => {
     // The failure as typed fields, on the error and on the event: nobody reads them back out of the message.
     expect(error).toBeInstanceOf(LlmError);
     const typed = error as LlmError;
-    expect([typed.role, typed.model, typed.status, typed.reason, typed.retryAfterMs, typed.attempts]).toEqual(['responder', 'gpt-4o-mini', 500, 'server-error', undefined, 4]);
+    expect([typed.role, typed.model, typed.status, typed.reason, typed.retryAfterMs, typed.attempts]).toEqual([
+      'responder',
+      'gpt-4o-mini',
+      500,
+      'server-error',
+      undefined,
+      4,
+    ]);
     const event = llm.events.find((e) => e.kind === 'error');
     expect(event).toMatchObject({ kind: 'error', role: 'responder', status: 500, reason: 'server-error', attempts: 4, recordId: 'rec-7' });
     expect(event && 'retryAfterMs' in event).toBe(false);
@@ -305,7 +359,13 @@ describe('createLlmClient: cache', () => {
     const again = await first.complete('evolver', ask('x'), { recordId: 'r5' });
     expect(again).toEqual({ text: 'echo: x', id: 'cmpl-1', promptTokens: 10, completionTokens: 5, cached: true, finishReason: 'stop' });
     expect(server.seen.length).toBe(1);
-    expect(first.usage()).toMatchObject({ calls: 1, cacheHits: 1, promptTokens: 10, completionTokens: 5, saved: { promptTokens: 10, completionTokens: 5 } });
+    expect(first.usage()).toMatchObject({
+      calls: 1,
+      cacheHits: 1,
+      promptTokens: 10,
+      completionTokens: 5,
+      saved: { promptTokens: 10, completionTokens: 5 },
+    });
     expect(first.events.at(-1)).toEqual({ kind: 'cache-hit', role: 'evolver', model: 'gpt-4o-mini', recordId: 'r5' });
     await first.close();
 
@@ -327,7 +387,10 @@ describe('createLlmClient: cache', () => {
     await llm.complete('evolver', [{ role: 'system', content: 'x' }]);
     await llm.complete('judge', ask('x')); // the judge's default temperature is 0
     expect(server.seen.length).toBe(6);
-    await client({ config: llmConfig(server.url, { cache: { enabled: true, dir }, roles: { judge: { model: 'other' } } }) }).complete('judge', ask('x'));
+    await client({ config: llmConfig(server.url, { cache: { enabled: true, dir }, roles: { judge: { model: 'other' } } }) }).complete(
+      'judge',
+      ask('x'),
+    );
     await client({ config, cacheNamespace: 'sim:7:0.1' }).complete('evolver', ask('x'));
     expect(server.seen.length).toBe(8);
     await llm.close();
@@ -339,18 +402,28 @@ describe('createLlmClient: cache', () => {
     expect(elsewhere.seen.length).toBe(1);
     await moved.close();
     // The same endpoint with credentials in its URL is the same endpoint.
-    const withKey = client({ config: llmConfig(server.url.replace('http://', 'http://user:rotated-key-1@'), { cache: { enabled: true, dir } }) });
+    const withKey = client({
+      config: llmConfig(server.url.replace('http://', 'http://user:rotated-key-1@'), { cache: { enabled: true, dir } }),
+    });
     expect((await withKey.complete('evolver', ask('y'))).cached).toBe(true);
   });
 
   it('keys a server started by the caller by the name it is given, not by its port (a new one every run)', async () => {
     const dir = cacheDir();
     const first = await startServer();
-    const a = client({ config: llmConfig(first.url, { cache: { enabled: true, dir } }), cacheNamespace: 'sim:7', cacheEndpoint: 'started-by-evolflow' });
+    const a = client({
+      config: llmConfig(first.url, { cache: { enabled: true, dir } }),
+      cacheNamespace: 'sim:7',
+      cacheEndpoint: 'started-by-evolflow',
+    });
     await a.complete('evolver', ask('x'), { recordId: 's.r1' });
     await a.close();
     const second = await startServer();
-    const b = client({ config: llmConfig(second.url, { cache: { enabled: true, dir } }), cacheNamespace: 'sim:7', cacheEndpoint: 'started-by-evolflow' });
+    const b = client({
+      config: llmConfig(second.url, { cache: { enabled: true, dir } }),
+      cacheNamespace: 'sim:7',
+      cacheEndpoint: 'started-by-evolflow',
+    });
     expect((await b.complete('evolver', ask('x'), { recordId: 's.r1' })).cached).toBe(true);
     expect(second.seen.length).toBe(0);
     await b.close();

@@ -2,7 +2,18 @@
 // over keep-alive HTTP (http-chat.ts; failures surface as the openai SDK's error classes) with a
 // concurrency limit, RPM/TPM limits, our own retries with backoff, a persistent
 // response cache with single-flight, and usage accounting.
-import { EvolflowError, redactText, redactUrl, type ChatMessage, type Config, type LlmCaller, type LlmCompletion, type LlmRequestOptions, type LlmRole, type Logger } from '@evolflow/core';
+import {
+  EvolflowError,
+  redactText,
+  redactUrl,
+  type ChatMessage,
+  type Config,
+  type LlmCaller,
+  type LlmCompletion,
+  type LlmRequestOptions,
+  type LlmRole,
+  type Logger,
+} from '@evolflow/core';
 import { cacheKey, openResponseCache, type CachedAnswer, type ResponseCache } from './cache.ts';
 import { createRateLimiter, createSemaphore, type Clock } from './limits.ts';
 import { backoffDelay, classifyFailure, type AttemptFailure, type RetryReason } from './retry.ts';
@@ -34,10 +45,39 @@ export interface LlmClientOptions {
 }
 
 export type LlmEvent =
-  | { kind: 'request'; role: LlmRole; model: string; latencyMs: number; status: number; promptTokens: number; completionTokens: number; recordId?: string }
+  | {
+      kind: 'request';
+      role: LlmRole;
+      model: string;
+      latencyMs: number;
+      status: number;
+      promptTokens: number;
+      completionTokens: number;
+      recordId?: string;
+    }
   | { kind: 'cache-hit'; role: LlmRole; model: string; recordId?: string }
-  | { kind: 'retry'; role: LlmRole; model: string; attempt: number; delayMs: number; reason: RetryReason; status: number; retryAfterMs?: number; recordId?: string }
-  | { kind: 'error'; role: LlmRole; model: string; status: number; reason?: RetryReason; retryAfterMs?: number; attempts: number; error: string; recordId?: string };
+  | {
+      kind: 'retry';
+      role: LlmRole;
+      model: string;
+      attempt: number;
+      delayMs: number;
+      reason: RetryReason;
+      status: number;
+      retryAfterMs?: number;
+      recordId?: string;
+    }
+  | {
+      kind: 'error';
+      role: LlmRole;
+      model: string;
+      status: number;
+      reason?: RetryReason;
+      retryAfterMs?: number;
+      attempts: number;
+      error: string;
+      recordId?: string;
+    };
 
 /** The LLM caller stages get, plus run totals and shutdown. */
 export interface LlmClient extends LlmCaller {
@@ -70,14 +110,17 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-const withRecord = <T extends object>(event: T, recordId: string | undefined): T & { recordId?: string } => (recordId === undefined ? event : { ...event, recordId });
+const withRecord = <T extends object>(event: T, recordId: string | undefined): T & { recordId?: string } =>
+  recordId === undefined ? event : { ...event, recordId };
 
 function resolveApiKey(config: Readonly<Config['llm']>): string {
   if (config.apiKey) return config.apiKey;
   if (config.provider === 'openai') {
     const fromEnv = process.env.OPENAI_API_KEY;
     if (fromEnv) return fromEnv;
-    throw new EvolflowError('config', 'llm.provider is "openai" but no API key is set: export OPENAI_API_KEY or set llm.apiKey', { details: { path: 'llm.apiKey' } });
+    throw new EvolflowError('config', 'llm.provider is "openai" but no API key is set: export OPENAI_API_KEY or set llm.apiKey', {
+      details: { path: 'llm.apiKey' },
+    });
   }
   // The simulator ignores the key; send a placeholder as the SDK used to.
   return 'evolflow-sim';
@@ -109,7 +152,10 @@ function hint(failure: AttemptFailure, role: LlmRole, url: string): string {
 /** Build the client. Throws a `config` EvolflowError when no endpoint or key can be found. */
 export function createLlmClient(options: LlmClientOptions): LlmClient {
   const { config, logger, onEvent } = options;
-  const clock: Clock = { now: options.now ?? Date.now, sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))) };
+  const clock: Clock = {
+    now: options.now ?? Date.now,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+  };
   const random = options.random ?? Math.random;
   const namespace = options.cacheNamespace ?? '';
   const apiKey = resolveApiKey(config);
@@ -119,7 +165,11 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   for (const role of roles) {
     const url = config.roles[role].baseUrl || options.baseUrl || config.baseUrl || undefined;
     if (url === undefined && config.provider === 'sim') {
-      throw new EvolflowError('config', `llm.provider is "sim" but role ${role} has no endpoint: start the simulator (evolflow run does) or set llm.baseUrl`, { details: { path: 'llm.baseUrl', role } });
+      throw new EvolflowError(
+        'config',
+        `llm.provider is "sim" but role ${role} has no endpoint: start the simulator (evolflow run does) or set llm.baseUrl`,
+        { details: { path: 'llm.baseUrl', role } },
+      );
     }
     urls[role] = url;
   }
@@ -129,7 +179,13 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     const url = urls[role] || process.env.OPENAI_BASE_URL || DEFAULT_BASE_URL;
     let found = endpoints.get(url);
     if (!found) {
-      found = createChatEndpoint({ baseUrl: url, apiKey, timeoutMs: config.timeoutMs, maxSockets: Math.max(64, config.concurrency), headers: extraHeaders });
+      found = createChatEndpoint({
+        baseUrl: url,
+        apiKey,
+        timeoutMs: config.timeoutMs,
+        maxSockets: Math.max(64, config.concurrency),
+        headers: extraHeaders,
+      });
       endpoints.set(url, found);
     }
     return found;
@@ -138,7 +194,9 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   const slots = createSemaphore(config.concurrency);
   const limiter = createRateLimiter({ rpm: config.rpm, tpm: config.tpm, clock });
   const meter = createUsageMeter();
-  const cache: ResponseCache | undefined = config.cache.enabled ? openResponseCache(config.cache.dir, { ...(logger ? { logger } : {}), maxBytes: config.cache.maxMB * 2 ** 20 }) : undefined;
+  const cache: ResponseCache | undefined = config.cache.enabled
+    ? openResponseCache(config.cache.dir, { ...(logger ? { logger } : {}), maxBytes: config.cache.maxMB * 2 ** 20 })
+    : undefined;
   const flights = new Map<string, Promise<CachedAnswer>>();
   // Endpoints that answered 400 to a `stop` parameter: they are never sent one again.
   const noStop = new Set<string>();
@@ -154,9 +212,17 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
   };
 
   /** One HTTP attempt, holding a concurrency slot and a rate-limit admission for its duration. */
-  const attempt = async (spec: CallSpec, estimate: { prompt: number; total: number }): Promise<{ answer: CachedAnswer } | { failure: AttemptFailure; refusedStop?: boolean }> => {
+  const attempt = async (
+    spec: CallSpec,
+    estimate: { prompt: number; total: number },
+  ): Promise<{ answer: CachedAnswer } | { failure: AttemptFailure; refusedStop?: boolean }> => {
     const chat = endpoint(spec.role);
-    const body: ChatRequest & { stop?: string[] } = { model: spec.model, messages: spec.messages, temperature: spec.temperature, max_tokens: spec.maxTokens };
+    const body: ChatRequest & { stop?: string[] } = {
+      model: spec.model,
+      messages: spec.messages,
+      temperature: spec.temperature,
+      max_tokens: spec.maxTokens,
+    };
     if (spec.stop.length > 0 && !noStop.has(chat.url)) body.stop = [...spec.stop];
     if (spec.seed !== undefined) body.seed = spec.seed;
     await slots.acquire();
@@ -170,9 +236,24 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         const completionTokens = data.usage?.completion_tokens ?? estimateTokens(text ?? '');
         ticket.settle(promptTokens + completionTokens);
         meter.call(spec.role, promptTokens, completionTokens);
-        emit(withRecord({ kind: 'request', role: spec.role, model: spec.model, latencyMs: clock.now() - started, status, promptTokens, completionTokens }, spec.recordId));
+        emit(
+          withRecord(
+            {
+              kind: 'request',
+              role: spec.role,
+              model: spec.model,
+              latencyMs: clock.now() - started,
+              status,
+              promptTokens,
+              completionTokens,
+            },
+            spec.recordId,
+          ),
+        );
         if (typeof text !== 'string') {
-          return { failure: { status, reason: undefined, retryAfterMs: undefined, message: 'the answer has no choices[0].message.content' } };
+          return {
+            failure: { status, reason: undefined, retryAfterMs: undefined, message: 'the answer has no choices[0].message.content' },
+          };
         }
         const answer: CachedAnswer = { text, id: data.id, promptTokens, completionTokens };
         const finish = data.choices[0]?.finish_reason;
@@ -182,11 +263,27 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         const failure = classifyFailure(error, Date.now());
         ticket.settle(estimate.prompt);
         meter.call(spec.role, 0, 0);
-        emit(withRecord({ kind: 'request', role: spec.role, model: spec.model, latencyMs: clock.now() - started, status: failure.status, promptTokens: 0, completionTokens: 0 }, spec.recordId));
+        emit(
+          withRecord(
+            {
+              kind: 'request',
+              role: spec.role,
+              model: spec.model,
+              latencyMs: clock.now() - started,
+              status: failure.status,
+              promptTokens: 0,
+              completionTokens: 0,
+            },
+            spec.recordId,
+          ),
+        );
         if (body.stop && refusesStop(error)) {
           if (!noStop.has(chat.url)) {
             noStop.add(chat.url);
-            logger?.warn(`the endpoint at ${chat.url} refused the stop parameter (${failure.message}); its requests go without stop sequences from now on (llm.roles.${spec.role}.stop)`, { role: spec.role, model: spec.model });
+            logger?.warn(
+              `the endpoint at ${chat.url} refused the stop parameter (${failure.message}); its requests go without stop sequences from now on (llm.roles.${spec.role}.stop)`,
+              { role: spec.role, model: spec.model },
+            );
           }
           return { failure, refusedStop: true };
         }
@@ -213,27 +310,61 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       if (failure.reason === undefined || attempts > config.maxRetries) {
         const url = redactUrl(endpoint(spec.role).url);
         const status = failure.status === 0 ? 'no HTTP response' : `HTTP ${failure.status}`;
-        const message = redactText(`LLM ${spec.role} call (model ${spec.model}) for record ${spec.recordId ?? '(none)'} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${status}${failure.reason ? ` (${failure.reason})` : ''}: ${failure.message}; ${hint(failure, spec.role, url)}`);
+        const message = redactText(
+          `LLM ${spec.role} call (model ${spec.model}) for record ${spec.recordId ?? '(none)'} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${status}${failure.reason ? ` (${failure.reason})` : ''}: ${failure.message}; ${hint(failure, spec.role, url)}`,
+        );
         meter.error();
-        const final: LlmFailure = { role: spec.role, model: spec.model, status: failure.status, reason: failure.reason, retryAfterMs: failure.retryAfterMs, attempts };
-        emit(withRecord({
-          kind: 'error', role: spec.role, model: spec.model, status: failure.status, attempts, error: message,
-          ...(failure.reason ? { reason: failure.reason } : {}), ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
-        }, spec.recordId));
+        const final: LlmFailure = {
+          role: spec.role,
+          model: spec.model,
+          status: failure.status,
+          reason: failure.reason,
+          retryAfterMs: failure.retryAfterMs,
+          attempts,
+        };
+        emit(
+          withRecord(
+            {
+              kind: 'error',
+              role: spec.role,
+              model: spec.model,
+              status: failure.status,
+              attempts,
+              error: message,
+              ...(failure.reason ? { reason: failure.reason } : {}),
+              ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
+            },
+            spec.recordId,
+          ),
+        );
         logger?.warn(message, { role: spec.role, model: spec.model, status: failure.status, attempts, recordId: spec.recordId });
         throw new LlmError(final, message, { details: { recordId: spec.recordId, baseUrl: url } });
       }
       // Retry-After is honoured up to llm.maxRetryAfterMs: one answer asking for an hour must not freeze the run.
-      const retryAfterMs = failure.retryAfterMs === undefined ? undefined : Math.min(failure.retryAfterMs, config.maxRetryAfterMs ?? Number.POSITIVE_INFINITY);
+      const retryAfterMs =
+        failure.retryAfterMs === undefined ? undefined : Math.min(failure.retryAfterMs, config.maxRetryAfterMs ?? Number.POSITIVE_INFINITY);
       const delayMs = backoffDelay({ retry: attempts - 1, baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs, random, retryAfterMs });
       // The endpoint said it is saturated: hold every other request back too, not just this one.
       if (failure.reason === 'rate-limit' && retryAfterMs !== undefined) limiter.pauseUntil(clock.now() + retryAfterMs);
       meter.retry();
-      emit(withRecord({
-        kind: 'retry', role: spec.role, model: spec.model, attempt: attempts + 1, delayMs, reason: failure.reason, status: failure.status,
-        ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
-      }, spec.recordId));
-      logger?.debug(`LLM ${spec.role} retry ${attempts} in ${delayMs} ms after ${failure.status || failure.reason}`, { recordId: spec.recordId });
+      emit(
+        withRecord(
+          {
+            kind: 'retry',
+            role: spec.role,
+            model: spec.model,
+            attempt: attempts + 1,
+            delayMs,
+            reason: failure.reason,
+            status: failure.status,
+            ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
+          },
+          spec.recordId,
+        ),
+      );
+      logger?.debug(`LLM ${spec.role} retry ${attempts} in ${delayMs} ms after ${failure.status || failure.reason}`, {
+        recordId: spec.recordId,
+      });
       await clock.sleep(delayMs);
     }
   };
@@ -246,9 +377,11 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
 
   return {
     async complete(role, messages, request: LlmRequestOptions = {}) {
-      if (closed) throw new EvolflowError('internal', `LLM ${role} call for record ${request.recordId ?? '(none)'} after the client was closed`);
+      if (closed)
+        throw new EvolflowError('internal', `LLM ${role} call for record ${request.recordId ?? '(none)'} after the client was closed`);
       const roleConfig = config.roles[role];
-      if (!roleConfig) throw new EvolflowError('config', `unknown LLM role "${String(role)}": expected one of ${roles.join(', ')} (llm.roles)`);
+      if (!roleConfig)
+        throw new EvolflowError('config', `unknown LLM role "${String(role)}": expected one of ${roles.join(', ')} (llm.roles)`);
       const spec: CallSpec = {
         role,
         model: roleConfig.model,
@@ -265,7 +398,15 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       // A seed too (folded the same way, so keys without one stay as they were).
       const stopped = spec.stop.length > 0 ? `${namespace}\u0000stop:${JSON.stringify(spec.stop)}` : namespace;
       const keyNamespace = spec.seed === undefined ? stopped : `${stopped}\u0000seed:${spec.seed}`;
-      const key = cacheKey({ namespace: keyNamespace, endpoint: (!config.roles[role].baseUrl && options.cacheEndpoint) || endpoint(spec.role).url, attempt: spec.recordId, model: spec.model, temperature: spec.temperature, maxTokens: spec.maxTokens, messages: spec.messages });
+      const key = cacheKey({
+        namespace: keyNamespace,
+        endpoint: (!config.roles[role].baseUrl && options.cacheEndpoint) || endpoint(spec.role).url,
+        attempt: spec.recordId,
+        model: spec.model,
+        temperature: spec.temperature,
+        maxTokens: spec.maxTokens,
+        messages: spec.messages,
+      });
       const stored = cache.get(key);
       if (stored) return hit(spec, stored);
       const flight = flights.get(key);

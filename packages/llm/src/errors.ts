@@ -18,7 +18,12 @@ export interface LlmFailure {
   attempts: number;
 }
 
-const FINAL_CODE: Record<RetryReason, ErrorCode> = { 'rate-limit': 'llm-rate-limit', 'server-error': 'llm-server', timeout: 'llm-timeout', connection: 'llm' };
+const FINAL_CODE: Record<RetryReason, ErrorCode> = {
+  'rate-limit': 'llm-rate-limit',
+  'server-error': 'llm-server',
+  timeout: 'llm-timeout',
+  connection: 'llm',
+};
 
 /**
  * An LLM call that failed for good (after its retries, or at once when no retry could help). Its

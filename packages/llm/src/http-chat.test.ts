@@ -26,7 +26,9 @@ interface Answer {
   stall?: boolean;
 }
 
-async function serve(answer: () => Answer): Promise<{ url: string; seen: { path: string; headers: IncomingHttpHeaders; body: unknown }[] }> {
+async function serve(
+  answer: () => Answer,
+): Promise<{ url: string; seen: { path: string; headers: IncomingHttpHeaders; body: unknown }[] }> {
   const seen: { path: string; headers: IncomingHttpHeaders; body: unknown }[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -40,16 +42,24 @@ async function serve(answer: () => Answer): Promise<{ url: string; seen: { path:
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  closers.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, seen };
 }
 
 const request = { model: 'm', messages: [{ role: 'user', content: 'hi' }], temperature: 0.5, max_tokens: 9 };
-const completion = JSON.stringify({ id: 'c1', choices: [{ message: { content: 'hello' }, finish_reason: 'stop' }], usage: { prompt_tokens: 2, completion_tokens: 1 } });
-const endpoint = (baseUrl: string, timeoutMs = 5000) => createChatEndpoint({ baseUrl, apiKey: 'sk-test', timeoutMs, maxSockets: 4, headers: { 'openai-project': 'p1' } });
+const completion = JSON.stringify({
+  id: 'c1',
+  choices: [{ message: { content: 'hello' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 2, completion_tokens: 1 },
+});
+const endpoint = (baseUrl: string, timeoutMs = 5000) =>
+  createChatEndpoint({ baseUrl, apiKey: 'sk-test', timeoutMs, maxSockets: 4, headers: { 'openai-project': 'p1' } });
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
@@ -68,12 +78,20 @@ describe('createChatEndpoint', () => {
     expect([status, data.id, data.choices[0]?.message?.content, data.usage?.prompt_tokens]).toEqual([200, 'c1', 'hello', 2]);
     expect(server.seen[0]?.path).toBe('/v1/chat/completions');
     expect(server.seen[0]?.body).toEqual(request);
-    expect(server.seen[0]?.headers).toMatchObject({ authorization: 'Bearer sk-test', 'content-type': 'application/json', 'openai-project': 'p1' });
+    expect(server.seen[0]?.headers).toMatchObject({
+      authorization: 'Bearer sk-test',
+      'content-type': 'application/json',
+      'openai-project': 'p1',
+    });
     expect(chat.url).toBe(`${server.url}/`);
   });
 
   it('throws the SDK error for a status, with its message and headers (Retry-After still read)', async () => {
-    const server = await serve(() => ({ status: 429, body: JSON.stringify({ error: { message: 'slow down', type: 'requests' } }), headers: { 'retry-after': '2' } }));
+    const server = await serve(() => ({
+      status: 429,
+      body: JSON.stringify({ error: { message: 'slow down', type: 'requests' } }),
+      headers: { 'retry-after': '2' },
+    }));
     const error = await rejection(endpoint(server.url).create(request));
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.message).toBe('429 slow down');
@@ -90,7 +108,9 @@ describe('createChatEndpoint', () => {
   });
 
   it('refuses a header holding a line break when the endpoint is made, not on every request', () => {
-    expect(() => createChatEndpoint({ baseUrl: 'http://127.0.0.1:1/v1', apiKey: 'k\r\nx-injected: 1', timeoutMs: 100, maxSockets: 1 })).toThrow(/request header authorization holds a line break/);
+    expect(() =>
+      createChatEndpoint({ baseUrl: 'http://127.0.0.1:1/v1', apiKey: 'k\r\nx-injected: 1', timeoutMs: 100, maxSockets: 1 }),
+    ).toThrow(/request header authorization holds a line break/);
   });
 
   it('times out a stalled answer and reports a refused connection as the SDK does', async () => {
@@ -107,7 +127,10 @@ describe('createChatEndpoint', () => {
 });
 
 /** A server running `handle` for each request (body read first); counts the connections it accepted. */
-async function serveRaw(handle: (n: number, req: IncomingMessage, res: ServerResponse) => void, server: Server & { closeAllConnections?: () => void } = createServer()) {
+async function serveRaw(
+  handle: (n: number, req: IncomingMessage, res: ServerResponse) => void,
+  server: Server & { closeAllConnections?: () => void } = createServer(),
+) {
   const state = { connections: 0, requests: 0 };
   server.on('connection', () => state.connections++);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -115,10 +138,13 @@ async function serveRaw(handle: (n: number, req: IncomingMessage, res: ServerRes
     req.on('end', () => handle(++state.requests, req, res));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise((resolve) => {
-    server.closeAllConnections?.();
-    server.close(() => resolve());
-  }));
+  closers.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  );
   return { port: (server.address() as AddressInfo).port, state };
 }
 
@@ -150,7 +176,8 @@ describe('connections (undici keep-alive pool)', () => {
 
   it('opens a new connection when the server closes it, and fails a dropped request as a connection error', async () => {
     const server = await serveRaw((n, req, res) => {
-      if (n === 2) req.socket.destroy(); // no answer at all
+      if (n === 2)
+        req.socket.destroy(); // no answer at all
       else answer(res, { connection: 'close' });
     });
     const chat = endpoint(`http://127.0.0.1:${server.port}/v1`);
@@ -190,7 +217,27 @@ describe('connections (undici keep-alive pool)', () => {
 
   it('speaks TLS to an https: endpoint and refuses a certificate it cannot verify', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'http-chat-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     const tls = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) });
     const server = await serveRaw((_n, _req, res) => answer(res), tls);
     const error = await rejection(endpoint(`https://127.0.0.1:${server.port}/v1`).create(request));
@@ -229,10 +276,13 @@ async function serveBytes(reply: (n: number) => { bytes: string | Buffer; close?
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise((resolve) => {
-    for (const s of sockets) s.destroy();
-    server.close(() => resolve());
-  }));
+  closers.push(
+    () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, state };
 }
 
@@ -249,7 +299,12 @@ describe('replies as real servers and proxies send them', () => {
 
   it('frames by Content-Length whatever the packet boundaries, with a header given twice', async () => {
     for (const step of [1, 7, Infinity]) {
-      const server = await serveBytes(() => ({ bytes: `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nX-Twice: a\r\nx-twice: b\r\n\r\n${json}` }), step);
+      const server = await serveBytes(
+        () => ({
+          bytes: `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\nX-Twice: a\r\nx-twice: b\r\n\r\n${json}`,
+        }),
+        step,
+      );
       expect(await caller(server.url)()).toBe('é中');
     }
   });
@@ -258,8 +313,10 @@ describe('replies as real servers and proxies send them', () => {
     const body = Buffer.from(json);
     const cut = 4; // inside neither character: the split of a character is the earlier test's
     const chunked = Buffer.concat([
-      Buffer.from(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${cut.toString(16)};ext=1\r\n`), body.subarray(0, cut),
-      Buffer.from(`\r\n${(body.length - cut).toString(16)}\r\n`), body.subarray(cut),
+      Buffer.from(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${cut.toString(16)};ext=1\r\n`),
+      body.subarray(0, cut),
+      Buffer.from(`\r\n${(body.length - cut).toString(16)}\r\n`),
+      body.subarray(cut),
       Buffer.from('\r\n0\r\nX-Trailer: t\r\n\r\n'),
     ]);
     const server = await serveBytes(() => ({ bytes: chunked }), 5);
@@ -274,19 +331,33 @@ describe('replies as real servers and proxies send them', () => {
     // RFC 9110 wants a client to skip 1xx replies it did not ask for; undici rejects the socket
     // instead (nodejs/undici#201), so only a broken server or proxy that sends one is affected: its
     // calls fail and are retried, never misread. The hand-written client read the 429 behind it.
-    const server = await serveBytes(() => ({ bytes: 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}' }), 4);
+    const server = await serveBytes(
+      () => ({
+        bytes:
+          'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
+      }),
+      4,
+    );
     const error = await rejection(endpoint(server.url).create(request));
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(classifyFailure(error, 0)).toMatchObject({ status: 0, reason: 'connection' });
     // A 429 with Retry-After, sent plainly, is still read (the status test above covers its error class).
-    const plain = await serveBytes(() => ({ bytes: 'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}' }), 4);
+    const plain = await serveBytes(
+      () => ({
+        bytes: 'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
+      }),
+      4,
+    );
     const limited = await rejection(endpoint(plain.url).create(request));
     expect(limited).toBeInstanceOf(RateLimitError);
     expect(classifyFailure(limited, 0)).toMatchObject({ status: 429, retryAfterMs: 2000 });
   });
 
   it('honours Connection: close and HTTP/1.0 (a new connection for the next call), and reads to the end without a length', async () => {
-    const close = await serveBytes(() => ({ bytes: `HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: ${length}\r\n\r\n${json}`, close: true }));
+    const close = await serveBytes(() => ({
+      bytes: `HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: ${length}\r\n\r\n${json}`,
+      close: true,
+    }));
     const viaClose = caller(close.url);
     for (let i = 0; i < 3; i++) expect(await viaClose()).toBe('é中');
     expect(close.state).toEqual({ connections: 3, requests: 3 });
@@ -299,7 +370,11 @@ describe('replies as real servers and proxies send them', () => {
   });
 
   it('fails bytes that are not HTTP, a bad chunk size and a negative length as connection errors a retry may cure', async () => {
-    for (const bytes of ['SSH-2.0-OpenSSH\r\n\r\n', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n']) {
+    for (const bytes of [
+      'SSH-2.0-OpenSSH\r\n\r\n',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      'HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n',
+    ]) {
       const server = await serveBytes(() => ({ bytes, close: true }));
       const error = await rejection(endpoint(server.url).create(request));
       expect(error, bytes).toBeInstanceOf(APIConnectionError);
@@ -307,4 +382,3 @@ describe('replies as real servers and proxies send them', () => {
     }
   });
 });
-

@@ -146,7 +146,8 @@ function post(pool: Pool, request: { path: string; headers: Record<string, strin
 export function createChatEndpoint(options: ChatEndpointOptions): ChatEndpoint {
   const base = options.baseUrl.endsWith('/') ? options.baseUrl.slice(0, -1) : options.baseUrl;
   const target = new URL(`${base}/chat/completions`);
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error(`LLM base URL ${options.baseUrl} is neither http: nor https:`);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    throw new Error(`LLM base URL ${options.baseUrl} is neither http: nor https:`);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/json',
@@ -163,7 +164,11 @@ export function createChatEndpoint(options: ChatEndpointOptions): ChatEndpoint {
   const path = `${target.pathname}${target.search}`;
 
   const create = async (request: ChatRequest): Promise<{ status: number; data: ChatResponse }> => {
-    const { status, text, headers: answered } = await post(pool, { path, headers, body: JSON.stringify(request), timeoutMs: options.timeoutMs });
+    const {
+      status,
+      text,
+      headers: answered,
+    } = await post(pool, { path, headers, body: JSON.stringify(request), timeoutMs: options.timeoutMs });
     if (status < 200 || status > 299) throw statusError(status, text, answered);
     const data = safeJson(text) as ChatResponse | undefined;
     if (typeof data !== 'object' || data === null || !Array.isArray(data.choices)) {

@@ -26,7 +26,19 @@ describe('llm client against the simulator', () => {
     expect(answer.cached).toBe(false);
     expect(order).toEqual(['sleep 1000 after 1 request(s)']);
     expect(statuses(sim)).toEqual([429, 200]);
-    expect(llm.events.filter((e) => e.kind === 'retry')).toEqual([{ kind: 'retry', role: 'evolver', model: 'gpt-4o-mini', attempt: 2, delayMs: 1000, reason: 'rate-limit', status: 429, retryAfterMs: 1000, recordId: 'r1' }]);
+    expect(llm.events.filter((e) => e.kind === 'retry')).toEqual([
+      {
+        kind: 'retry',
+        role: 'evolver',
+        model: 'gpt-4o-mini',
+        attempt: 2,
+        delayMs: 1000,
+        reason: 'rate-limit',
+        status: 429,
+        retryAfterMs: 1000,
+        recordId: 'r1',
+      },
+    ]);
   });
 
   it('retries 500s with backoff and gives up after maxRetries + 1 attempts', async () => {
@@ -37,7 +49,9 @@ describe('llm client against the simulator', () => {
     expect(sim.stats().byStatus).toEqual({ 500: 4 });
     expect(llm.sleeps).toEqual([100, 200, 250]);
     expect([error.code, error.retriable]).toEqual(['llm-server', false]);
-    expect(error.message).toContain('LLM responder call (model gpt-4o-mini) for record rec-42 failed after 4 attempts: HTTP 500 (server-error)');
+    expect(error.message).toContain(
+      'LLM responder call (model gpt-4o-mini) for record rec-42 failed after 4 attempts: HTTP 500 (server-error)',
+    );
     expect(error.details).toMatchObject({ role: 'responder', model: 'gpt-4o-mini', status: 500, attempts: 4, recordId: 'rec-42' });
   });
 

@@ -7,7 +7,11 @@ import type { Logger } from '@evolflow/core';
 import { startSimulator } from '@evolflow/simulator';
 import { ask, cacheDir, cleanups, client, llmConfig } from './test-support.ts';
 
-interface Body { messages: { content: string }[]; stop?: string[]; seed?: number }
+interface Body {
+  messages: { content: string }[];
+  stop?: string[];
+  seed?: number;
+}
 
 /** A server that records request bodies; `refuseStop` answers 400 (as OpenAI words it) to any body with `stop`. */
 async function server(refuseStop: boolean) {
@@ -20,19 +24,47 @@ async function server(refuseStop: boolean) {
       seen.push(body);
       const refused = refuseStop && body.stop !== undefined;
       res.writeHead(refused ? 400 : 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(refused
-        ? { error: { message: "Unsupported parameter: 'stop' is not supported with this model.", type: 'invalid_request_error', param: 'stop', code: 'unsupported_parameter' } }
-        : { id: `c-${seen.length}`, choices: [{ message: { content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1 } }));
+      res.end(
+        JSON.stringify(
+          refused
+            ? {
+                error: {
+                  message: "Unsupported parameter: 'stop' is not supported with this model.",
+                  type: 'invalid_request_error',
+                  param: 'stop',
+                  code: 'unsupported_parameter',
+                },
+              }
+            : {
+                id: `c-${seen.length}`,
+                choices: [{ message: { content: 'ok' }, finish_reason: 'stop' }],
+                usage: { prompt_tokens: 1, completion_tokens: 1 },
+              },
+        ),
+      );
     });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); }));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  );
   return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/v1`, seen };
 }
 
 function logger() {
   const warnings: string[] = [];
-  const log: Logger = { debug() {}, info() {}, warn: (m: string) => { warnings.push(m); }, error() {} };
+  const log: Logger = {
+    debug() {},
+    info() {},
+    warn: (m: string) => {
+      warnings.push(m);
+    },
+    error() {},
+  };
   return { log, warnings };
 }
 
@@ -43,7 +75,11 @@ describe('stop sequences', () => {
     await llm.complete('evolver', ask('e'));
     await llm.complete('responder', ask('r'));
     await llm.complete('judge', ask('j'));
-    expect(s.seen.map((b) => b.stop)).toEqual([['#The Given Prompt#', '#Given Prompt#', '\n#Rewritten Prompt#', '\n#Created Prompt#'], undefined, ['\n\n']]);
+    expect(s.seen.map((b) => b.stop)).toEqual([
+      ['#The Given Prompt#', '#Given Prompt#', '\n#Rewritten Prompt#', '\n#Created Prompt#'],
+      undefined,
+      ['\n\n'],
+    ]);
   });
 
   it('keys the cache by the stop list', async () => {
@@ -53,7 +89,9 @@ describe('stop sequences', () => {
     await first.complete('responder', ask('x'));
     await first.close();
     const same = await client({ config: llmConfig(s.url, { cache: { enabled: true, dir } }) }).complete('responder', ask('x'));
-    const other = await client({ config: llmConfig(s.url, { cache: { enabled: true, dir }, roles: { responder: { stop: ['END'] } } }) }).complete('responder', ask('x'));
+    const other = await client({
+      config: llmConfig(s.url, { cache: { enabled: true, dir }, roles: { responder: { stop: ['END'] } } }),
+    }).complete('responder', ask('x'));
     expect([same.cached, other.cached]).toEqual([true, false]);
     expect(s.seen).toHaveLength(2);
   });
@@ -77,7 +115,11 @@ describe('stop sequences', () => {
     const first = await llm.complete('evolver', ask('one'));
     const second = await llm.complete('evolver', ask('two'));
     expect([first.text, second.text]).toEqual(['ok', 'ok']);
-    expect(s.seen.map((b) => [b.messages[0]?.content, b.stop !== undefined])).toEqual([['one', true], ['one', false], ['two', false]]);
+    expect(s.seen.map((b) => [b.messages[0]?.content, b.stop !== undefined])).toEqual([
+      ['one', true],
+      ['one', false],
+      ['two', false],
+    ]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/refused the stop parameter.*llm\.roles\.evolver\.stop/);
     expect(llm.usage()).toMatchObject({ retries: 0, errors: 0 });

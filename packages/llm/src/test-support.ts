@@ -16,7 +16,12 @@ afterEach(async () => {
 export type LlmConfig = Config['llm'];
 
 export function llmConfig(url: string, over: unknown = {}): LlmConfig {
-  const base = mergeDeep(structuredClone(DEFAULT_CONFIG.llm), { baseUrl: url, cache: { enabled: false }, backoffBaseMs: 10, backoffMaxMs: 100 });
+  const base = mergeDeep(structuredClone(DEFAULT_CONFIG.llm), {
+    baseUrl: url,
+    cache: { enabled: false },
+    backoffBaseMs: 10,
+    backoffMaxMs: 100,
+  });
   return mergeDeep(base, over);
 }
 
@@ -52,7 +57,9 @@ type VirtualClock = Pick<ReturnType<typeof virtualClock>, 'now' | 'sleep'>;
  * A client on a virtual clock (sleeps are recorded and jump time forward instead of waiting),
  * with its events collected.
  */
-export function client(options: Omit<LlmClientOptions, 'config' | 'now' | 'sleep'> & { config: LlmConfig; clock?: VirtualClock; onSleep?(ms: number): void }): LlmClient & { events: LlmEvent[]; sleeps: number[] } {
+export function client(
+  options: Omit<LlmClientOptions, 'config' | 'now' | 'sleep'> & { config: LlmConfig; clock?: VirtualClock; onSleep?(ms: number): void },
+): LlmClient & { events: LlmEvent[]; sleeps: number[] } {
   const { clock = virtualClock(), onSleep, ...rest } = options;
   const events: LlmEvent[] = [];
   const sleeps: number[] = [];
@@ -98,7 +105,6 @@ export function virtualClock() {
     },
   };
 }
-
 
 /** A fresh cache folder, removed after the test. */
 export function cacheDir(): string {

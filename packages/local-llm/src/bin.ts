@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LOCAL_MODEL, localModelPath, pullLocalModel } from './model-file.ts';
 import { startLocalLlm, startReplay } from './local.ts';
 
-const USAGE = 'usage: evolflow-local-llm pull [--model-dir DIR] | serve [--model FILE.gguf] [--port N] [--threads N] [--record FILE.jsonl] | replay FILE.jsonl [--port N]';
+const USAGE =
+  'usage: evolflow-local-llm pull [--model-dir DIR] | serve [--model FILE.gguf] [--port N] [--threads N] [--record FILE.jsonl] | replay FILE.jsonl [--port N]';
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -15,7 +16,13 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { 'model-dir': { type: 'string' }, model: { type: 'string' }, port: { type: 'string' }, threads: { type: 'string' }, record: { type: 'string' } },
+      options: {
+        'model-dir': { type: 'string' },
+        model: { type: 'string' },
+        port: { type: 'string' },
+        threads: { type: 'string' },
+        record: { type: 'string' },
+      },
     });
   } catch (err) {
     console.error(`evolflow-local-llm: ${(err as Error).message}\n${USAGE}`);

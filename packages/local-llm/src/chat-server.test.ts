@@ -10,10 +10,26 @@ const dir = mkdtempSync(join(tmpdir(), 'local-llm-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A backend that echoes what it was asked, to see how the server maps the OpenAI request. */
-const echo: ChatBackend = async (r) => ({ text: JSON.stringify({ m: r.messages.length, t: r.temperature, n: r.maxTokens, s: r.stop, seed: r.seed ?? null, f: r.responseFormat ?? null }), finishReason: r.maxTokens < 5 ? 'length' : 'stop', promptTokens: 7, completionTokens: 3 });
+const echo: ChatBackend = async (r) => ({
+  text: JSON.stringify({
+    m: r.messages.length,
+    t: r.temperature,
+    n: r.maxTokens,
+    s: r.stop,
+    seed: r.seed ?? null,
+    f: r.responseFormat ?? null,
+  }),
+  finishReason: r.maxTokens < 5 ? 'length' : 'stop',
+  promptTokens: 7,
+  completionTokens: 3,
+});
 
 async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -21,7 +37,17 @@ describe('the chat server', () => {
   it('maps an OpenAI request onto the backend and answers in the OpenAI shape', async () => {
     const server = await startChatServer({ backend: echo, modelName: 'm' });
     try {
-      const { status, json } = await post(server.url, { model: 'x', messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'hi' }], temperature: 0.2, max_tokens: 40, stop: ['##'], seed: 5 });
+      const { status, json } = await post(server.url, {
+        model: 'x',
+        messages: [
+          { role: 'system', content: 's' },
+          { role: 'user', content: 'hi' },
+        ],
+        temperature: 0.2,
+        max_tokens: 40,
+        stop: ['##'],
+        seed: 5,
+      });
       expect(status).toBe(200);
       const choice = (json.choices as { message: { content: string }; finish_reason: string }[])[0];
       expect(JSON.parse(choice?.message.content ?? '')).toEqual({ m: 2, t: 0.2, n: 40, s: ['##'], seed: 5, f: null });
@@ -31,8 +57,14 @@ describe('the chat server', () => {
       const cut = await post(server.url, { messages: [{ role: 'user', content: 'hi' }], max_tokens: 2, stop: '##' });
       expect((cut.json.choices as { finish_reason: string }[])[0]?.finish_reason).toBe('length');
       const schema = { type: 'object', properties: { verdict: { enum: ['Equal', 'Not Equal'] } } };
-      const structured = await post(server.url, { messages: [{ role: 'user', content: 'hi' }], response_format: { type: 'json_schema', json_schema: { name: 'v', schema } } });
-      expect(JSON.parse((structured.json.choices as { message: { content: string } }[])[0]?.message.content ?? '').f).toEqual({ type: 'json_schema', schema });
+      const structured = await post(server.url, {
+        messages: [{ role: 'user', content: 'hi' }],
+        response_format: { type: 'json_schema', json_schema: { name: 'v', schema } },
+      });
+      expect(JSON.parse((structured.json.choices as { message: { content: string } }[])[0]?.message.content ?? '').f).toEqual({
+        type: 'json_schema',
+        schema,
+      });
       const models = (await (await fetch(`${server.url}/models`)).json()) as { data: { id: string }[] };
       expect(models.data.map((d) => d.id)).toEqual(['m']);
       expect(server.stats()).toEqual({ completions: 3, failures: 0 });
@@ -66,7 +98,14 @@ describe('the chat server', () => {
 });
 
 describe('record and replay', () => {
-  const request = (content: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({ model: 'a', messages: [{ role: 'user', content }], temperature: 0.7, maxTokens: 64, stop: [], ...extra });
+  const request = (content: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
+    model: 'a',
+    messages: [{ role: 'user', content }],
+    temperature: 0.7,
+    maxTokens: 64,
+    stop: [],
+    ...extra,
+  });
 
   it('keys a request by what decides its answer, not by the model name', () => {
     expect(requestKey(request('x'))).toBe(requestKey({ ...request('x'), model: 'b' }));
@@ -91,7 +130,9 @@ describe('record and replay', () => {
 
     const server = await startReplay({ file });
     try {
-      expect((await post(server.url, { messages: [{ role: 'user', content: 'two' }], temperature: 0.7, max_tokens: 64, stop: ['#'] })).status).toBe(200);
+      expect(
+        (await post(server.url, { messages: [{ role: 'user', content: 'two' }], temperature: 0.7, max_tokens: 64, stop: ['#'] })).status,
+      ).toBe(200);
       const miss = await post(server.url, { messages: [{ role: 'user', content: 'two' }], temperature: 0.7, max_tokens: 64 });
       expect(miss.status).toBe(404);
       expect((miss.json.error as { message: string }).message).toMatch(/no recorded exchange/);

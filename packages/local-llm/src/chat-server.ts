@@ -47,7 +47,14 @@ export class BackendError extends Error {
 
 /** The parts of a request that decide its answer, in a fixed order (the key of record and replay). */
 export function requestKey(request: ChatRequest): string {
-  const canonical = JSON.stringify([request.messages.map((m) => [m.role, m.content]), request.temperature, request.maxTokens, request.stop, request.seed ?? null, ...(request.responseFormat ? [request.responseFormat] : [])]);
+  const canonical = JSON.stringify([
+    request.messages.map((m) => [m.role, m.content]),
+    request.temperature,
+    request.maxTokens,
+    request.stop,
+    request.seed ?? null,
+    ...(request.responseFormat ? [request.responseFormat] : []),
+  ]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
 }
 
@@ -60,20 +67,23 @@ function parseRequest(body: unknown, defaultMaxTokens: number): ChatRequest {
   const messages = b.messages.map((m: unknown, i: number): ChatTurn => {
     const t = m as Record<string, unknown> | null;
     const role = t?.role;
-    if (role !== 'system' && role !== 'user' && role !== 'assistant') throw new BackendError(400, `messages[${i}].role must be system, user or assistant`);
+    if (role !== 'system' && role !== 'user' && role !== 'assistant')
+      throw new BackendError(400, `messages[${i}].role must be system, user or assistant`);
     if (typeof t?.content !== 'string') throw new BackendError(400, `messages[${i}].content must be a string`);
     return { role, content: t.content };
   });
   const num = (name: string, fallback: number, [min, max]: readonly [number, number]): number => {
     const v = b[name];
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new BackendError(400, `\`${name}\` must be a number from ${min} to ${max}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max)
+      throw new BackendError(400, `\`${name}\` must be a number from ${min} to ${max}`);
     return v;
   };
   let stop: string[] = [];
   if (typeof b.stop === 'string') stop = [b.stop];
   else if (Array.isArray(b.stop)) {
-    if (b.stop.length > 4 || !b.stop.every((s) => typeof s === 'string' && s !== '')) throw new BackendError(400, '`stop` must be a string or at most 4 non-empty strings');
+    if (b.stop.length > 4 || !b.stop.every((s) => typeof s === 'string' && s !== ''))
+      throw new BackendError(400, '`stop` must be a string or at most 4 non-empty strings');
     stop = b.stop as string[];
   } else if (b.stop !== undefined && b.stop !== null) throw new BackendError(400, '`stop` must be a string or an array of strings');
   const request: ChatRequest = {
@@ -89,7 +99,11 @@ function parseRequest(body: unknown, defaultMaxTokens: number): ChatRequest {
     if (format.type === 'json_object') request.responseFormat = { type: 'json_object' };
     else if (format.type === 'json_schema' && typeof format.json_schema?.schema === 'object' && format.json_schema.schema !== null) {
       request.responseFormat = { type: 'json_schema', schema: format.json_schema.schema as Record<string, unknown> };
-    } else throw new BackendError(400, '`response_format` must be {"type": "text"}, {"type": "json_object"} or {"type": "json_schema", "json_schema": {"schema": {...}}}');
+    } else
+      throw new BackendError(
+        400,
+        '`response_format` must be {"type": "text"}, {"type": "json_object"} or {"type": "json_schema", "json_schema": {"schema": {...}}}',
+      );
   }
   return request;
 }
@@ -120,7 +134,14 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(data);
 }
 
-const errorBody = (status: number, message: string) => ({ error: { message, type: status === 404 ? 'not_found_error' : status < 500 ? 'invalid_request_error' : 'server_error', param: null, code: null } });
+const errorBody = (status: number, message: string) => ({
+  error: {
+    message,
+    type: status === 404 ? 'not_found_error' : status < 500 ? 'invalid_request_error' : 'server_error',
+    param: null,
+    code: null,
+  },
+});
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -163,7 +184,11 @@ export async function startChatServer(options: ChatServerOptions): Promise<Runni
           created: Math.floor(Date.now() / 1000),
           model: options.modelName,
           choices: [{ index: 0, message: { role: 'assistant', content: answer.text }, logprobs: null, finish_reason: answer.finishReason }],
-          usage: { prompt_tokens: answer.promptTokens, completion_tokens: answer.completionTokens, total_tokens: answer.promptTokens + answer.completionTokens },
+          usage: {
+            prompt_tokens: answer.promptTokens,
+            completion_tokens: answer.completionTokens,
+            total_tokens: answer.promptTokens + answer.completionTokens,
+          },
         });
       } catch (err) {
         failures++;

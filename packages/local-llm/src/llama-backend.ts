@@ -21,7 +21,11 @@ type History = ({ type: 'system'; text: string } | { type: 'user'; text: string 
 
 function toHistory(request: ChatRequest): History {
   const history: History = request.messages.map((m) =>
-    m.role === 'system' ? { type: 'system', text: m.content } : m.role === 'user' ? { type: 'user', text: m.content } : { type: 'model', response: [m.content] },
+    m.role === 'system'
+      ? { type: 'system', text: m.content }
+      : m.role === 'user'
+        ? { type: 'user', text: m.content }
+        : { type: 'model', response: [m.content] },
   );
   history.push({ type: 'model', response: [] });
   return history;
@@ -33,17 +37,28 @@ export async function createLlamaBackend(options: LlamaBackendOptions): Promise<
   try {
     lib = await import('node-llama-cpp');
   } catch (err) {
-    throw new EvolflowError('model', `the local model needs the npm package node-llama-cpp (npm install node-llama-cpp@3.22.1): ${(err as Error).message}`, { cause: err });
+    throw new EvolflowError(
+      'model',
+      `the local model needs the npm package node-llama-cpp (npm install node-llama-cpp@3.22.1): ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   const contextSize = options.contextSize ?? 4096;
   let llama: import('node-llama-cpp').Llama;
   try {
     llama = await lib.getLlama({ gpu: false, build: 'never', logLevel: lib.LlamaLogLevel.error, progressLogs: false });
   } catch (err) {
-    throw new EvolflowError('model', `node-llama-cpp has no prebuilt binary for this machine (${process.platform}-${process.arch}) and evolflow does not build one: ${(err as Error).message}`, { cause: err });
+    throw new EvolflowError(
+      'model',
+      `node-llama-cpp has no prebuilt binary for this machine (${process.platform}-${process.arch}) and evolflow does not build one: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   const model = await llama.loadModel({ modelPath: options.modelPath }).catch((err: unknown) => {
-    throw new EvolflowError('model', `cannot load ${options.modelPath}: ${(err as Error).message}`, { cause: err, details: { path: options.modelPath } });
+    throw new EvolflowError('model', `cannot load ${options.modelPath}: ${(err as Error).message}`, {
+      cause: err,
+      details: { path: options.modelPath },
+    });
   });
   const context = await model.createContext({ contextSize, sequences: 1, threads: options.threads ?? 1 });
   const sequence = context.getSequence();
@@ -55,7 +70,9 @@ export async function createLlamaBackend(options: LlamaBackendOptions): Promise<
     const key = JSON.stringify(format);
     let grammar = grammars.get(key);
     if (!grammar) {
-      const made: Promise<import('node-llama-cpp').LlamaGrammar> = (format.type === 'json_object' ? llama.getGrammarFor('json') : llama.createGrammarForJsonSchema(format.schema as never)).catch((err: unknown) => {
+      const made: Promise<import('node-llama-cpp').LlamaGrammar> = (
+        format.type === 'json_object' ? llama.getGrammarFor('json') : llama.createGrammarForJsonSchema(format.schema as never)
+      ).catch((err: unknown) => {
         grammars.delete(key);
         throw new BackendError(400, `response_format: the local model cannot follow this schema: ${(err as Error).message}`);
       });
@@ -73,7 +90,11 @@ export async function createLlamaBackend(options: LlamaBackendOptions): Promise<
     // (the template's own tokens estimated generously), and an answer cut there is reported as `length`.
     const promptEstimate = request.messages.reduce((n, m) => n + model.tokenize(m.content).length + 8, 32);
     const room = contextSize - promptEstimate;
-    if (room < 1) throw new BackendError(400, `the prompt (about ${promptEstimate} tokens) does not fit the local model's context of ${contextSize} tokens`);
+    if (room < 1)
+      throw new BackendError(
+        400,
+        `the prompt (about ${promptEstimate} tokens) does not fit the local model's context of ${contextSize} tokens`,
+      );
     const grammar = request.responseFormat ? await grammarFor(request.responseFormat) : undefined;
     const result = await chat.generateResponse(toHistory(request) as never, {
       ...(grammar ? { grammar } : {}),

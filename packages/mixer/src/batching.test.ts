@@ -12,7 +12,10 @@ const evolvedOf = (b: Batch) => b.records.filter((r) => !r.batch?.replay);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const shuffled = <T>(xs: readonly T[], key: string) => {
   const r = seededRandom(key);
-  return [...xs].map((x) => ({ x, k: r() })).sort((a, b) => a.k - b.k).map((e) => e.x);
+  return [...xs]
+    .map((x) => ({ x, k: r() }))
+    .sort((a, b) => a.k - b.k)
+    .map((e) => e.x);
 };
 
 describe('planBatches', () => {
@@ -48,7 +51,9 @@ describe('planBatches', () => {
     expect(firstPass.every((r) => r.batch?.repeated === undefined)).toBe(true);
     expect(draws.slice(175).every((r) => r.batch?.repeated === true)).toBe(true);
     // Enough seeds: nothing repeats at all.
-    const few = planBatches({ evolved: evolved.slice(0, 200), seeds, options: base }).flatMap((b) => b.records.filter((r) => r.batch?.replay));
+    const few = planBatches({ evolved: evolved.slice(0, 200), seeds, options: base }).flatMap((b) =>
+      b.records.filter((r) => r.batch?.replay),
+    );
     expect(few.length).toBe(50);
     expect(new Set(few.map((r) => r.id)).size).toBe(50);
     expect(few.some((r) => r.batch?.repeated)).toBe(false);
@@ -94,15 +99,20 @@ describe('planBatches', () => {
   });
 
   it('stratifies by strategy so no batch is dominated by one', () => {
-    const skewed = evolved.map((r, i): EvolRecord => ({ ...r, strategy: i % 10 < 6 ? 'deepening' : i % 10 < 9 ? 'mutation' : 'concretizing' }));
+    const skewed = evolved.map((r, i): EvolRecord => ({
+      ...r,
+      strategy: i % 10 < 6 ? 'deepening' : i % 10 < 9 ? 'mutation' : 'concretizing',
+    }));
     const plain = planBatches({ evolved: skewed, seeds, options: base });
     const strat = planBatches({ evolved: skewed, seeds, options: { ...base, stratify: true } });
     const worst = (bs: Batch[]) =>
-      Math.max(...bs.slice(0, -1).map((b) => {
-        const ev = evolvedOf(b);
-        const deep = ev.filter((r) => r.strategy === 'deepening').length;
-        return Math.abs(deep - 0.6 * ev.length);
-      }));
+      Math.max(
+        ...bs.slice(0, -1).map((b) => {
+          const ev = evolvedOf(b);
+          const deep = ev.filter((r) => r.strategy === 'deepening').length;
+          return Math.abs(deep - 0.6 * ev.length);
+        }),
+      );
     expect(worst(strat)).toBeLessThanOrEqual(1);
     expect(worst(plain)).toBeGreaterThan(1);
   });
@@ -152,7 +162,8 @@ describe('createStreamMixer, stratified', () => {
     const groups = new Map<string, EvolRecord[]>();
     for (const r of evolved) groups.set(r.strategy ?? '', [...(groups.get(r.strategy ?? '') ?? []), r]);
     const interleaved: EvolRecord[] = [];
-    for (let at = 0; interleaved.length < evolved.length; at += 60) for (const g of groups.values()) interleaved.push(...g.slice(at, at + 60));
+    for (let at = 0; interleaved.length < evolved.length; at += 60)
+      for (const g of groups.values()) interleaved.push(...g.slice(at, at + 60));
     const plain = createStreamMixer(base);
     const strat = createStreamMixer({ ...base, stratify: true });
     seeds.forEach((s) => {
@@ -160,12 +171,14 @@ describe('createStreamMixer, stratified', () => {
       strat.addSeed(s);
     });
     const share = (bs: Batch[]) =>
-      Math.max(...bs.map((b) => {
-        const ev = evolvedOf(b);
-        const counts = new Map<string, number>();
-        for (const r of ev) counts.set(r.strategy ?? '', (counts.get(r.strategy ?? '') ?? 0) + 1);
-        return Math.max(...counts.values()) / ev.length;
-      }));
+      Math.max(
+        ...bs.map((b) => {
+          const ev = evolvedOf(b);
+          const counts = new Map<string, number>();
+          for (const r of ev) counts.set(r.strategy ?? '', (counts.get(r.strategy ?? '') ?? 0) + 1);
+          return Math.max(...counts.values()) / ev.length;
+        }),
+      );
     const p = [...interleaved.flatMap((r) => plain.addEvolved(r)), ...plain.cut()];
     const s = [...interleaved.flatMap((r) => strat.addEvolved(r)), ...strat.cut()];
     expect(s.flatMap((b) => evolvedOf(b)).length).toBe(700);

@@ -74,7 +74,11 @@ function fullQuota(options: BatchOptions, tally: MixTally, seedsAvailable: boole
 }
 
 /** Seeds to add to a last, partial batch of `evolved` records. */
-function partialSeeds(options: BatchOptions, tally: MixTally, { evolved, seedsAvailable }: { evolved: number; seedsAvailable: boolean }): number {
+function partialSeeds(
+  options: BatchOptions,
+  tally: MixTally,
+  { evolved, seedsAvailable }: { evolved: number; seedsAvailable: boolean },
+): number {
   if (!seedsAvailable || evolved === 0) return 0;
   if (options.replayCount > 0) {
     const perFull = Math.min(options.replayCount, options.batchSize - 1);
@@ -91,7 +95,10 @@ function assemble(options: BatchOptions, index: number, { evolved, draws }: { ev
   type Slot = { record: EvolRecord; replay: boolean; repeated: boolean };
   let slots: Slot[];
   if (options.order === 'shuffle') {
-    slots = [...evolved.map((record) => ({ record, replay: false, repeated: false })), ...draws.map((d) => ({ record: d.record, replay: true, repeated: d.repeated }))];
+    slots = [
+      ...evolved.map((record) => ({ record, replay: false, repeated: false })),
+      ...draws.map((d) => ({ record: d.record, replay: true, repeated: d.repeated })),
+    ];
     shuffleInPlace(slots, seededRandom(options.seed, 'mix', 'arrange', index));
   } else {
     // Easy to hard inside the batch too, seeds spread evenly between the evolved records.

@@ -157,7 +157,13 @@ export interface CardProvenance {
 /** Hugging Face's `size_categories` value for `n` rows. */
 export function sizeCategory(n: number): string {
   const steps: [number, string][] = [
-    [1e3, 'n<1K'], [1e4, '1K<n<10K'], [1e5, '10K<n<100K'], [1e6, '100K<n<1M'], [1e7, '1M<n<10M'], [1e8, '10M<n<100M'], [1e9, '100M<n<1B'],
+    [1e3, 'n<1K'],
+    [1e4, '1K<n<10K'],
+    [1e5, '10K<n<100K'],
+    [1e6, '100K<n<1M'],
+    [1e7, '1M<n<10M'],
+    [1e8, '10M<n<100M'],
+    [1e9, '100M<n<1B'],
   ];
   return steps.find(([limit]) => n < limit)?.[1] ?? 'n>1B';
 }
@@ -172,7 +178,15 @@ export function licenseOf(licenses: readonly string[]): { license: string; licen
   const only = licenses.length === 1 ? licenses[0] : undefined;
   if (only !== undefined && only !== 'unknown' && /^[A-Za-z0-9.-]+$/.test(only)) return { license: only.toLowerCase() };
   if (known.length === 0) return { license: 'other', license_name: 'unknown-seed-licence' };
-  if (only !== undefined) return { license: 'other', license_name: only.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '') || 'see-card' };
+  if (only !== undefined)
+    return {
+      license: 'other',
+      license_name:
+        only
+          .toLowerCase()
+          .replace(/[^a-z0-9.]+/g, '-')
+          .replace(/^-+|-+$/g, '') || 'see-card',
+    };
   return { license: 'other', license_name: 'mixed-seed-licences' };
 }
 
@@ -187,10 +201,15 @@ function configsYaml(): string {
 
 function provenanceLines(p: CardProvenance | undefined): string {
   if (!p) return '- (not recorded)';
-  const endpoint = p.provider === 'sim'
-    ? '**the evolflow LLM simulator: SIMULATED DATA**, rule-made instructions and answers for testing, not fit for training'
-    : p.provider === 'local' ? 'a local model served in the run' : 'an OpenAI-compatible endpoint';
-  const models = Object.entries(p.models).map(([role, model]) => `${role} \`${model}\``).join(', ');
+  const endpoint =
+    p.provider === 'sim'
+      ? '**the evolflow LLM simulator: SIMULATED DATA**, rule-made instructions and answers for testing, not fit for training'
+      : p.provider === 'local'
+        ? 'a local model served in the run'
+        : 'an OpenAI-compatible endpoint';
+  const models = Object.entries(p.models)
+    .map(([role, model]) => `${role} \`${model}\``)
+    .join(', ');
   return [
     `- Generator: evolflow (Evol-Instruct), ${p.rounds} rounds, strategies: ${p.strategies.join(', ')}; seed ${p.seed}`,
     `- LLM: ${endpoint}; models: ${models}`,
@@ -206,8 +225,10 @@ function decontaminationLine(options: CardOptions): string {
   if (!d) return 'none configured';
   const s = options.summary;
   const sets = d.sets.map((x) => `\`${x.set}\` (${x.items} items)`).join(', ');
-  return `${s.contaminated} records dropped as copies or paraphrases of evaluation items (${s.contaminatedSeeds} seeds, ${s.contaminated - s.contaminatedSeeds} evolved), ` +
-    `each listed with the item it matched in \`${d.file}\`; tests: ${d.methods.join('; ')}; evaluation sets: ${sets}`;
+  return (
+    `${s.contaminated} records dropped as copies or paraphrases of evaluation items (${s.contaminatedSeeds} seeds, ${s.contaminated - s.contaminatedSeeds} evolved), ` +
+    `each listed with the item it matched in \`${d.file}\`; tests: ${d.methods.join('; ')}; evaluation sets: ${sets}`
+  );
 }
 
 /** The dataset card text (Hugging Face style front matter, then the facts). */
@@ -216,10 +237,20 @@ export function datasetCard(options: CardOptions): string {
   const licenses = options.seedLicense !== '' ? [options.seedLicense] : [...new Set(options.seedSources.map((x) => x.license))];
   const lic = licenseOf(licenses);
   const info = { [options.name]: datasetInfoEntry(options.format, `${options.name}/${DATASET_FILE}`) };
-  const rounds = Object.entries(s.byRound).sort((a, b) => Number(a[0]) - Number(b[0])).map(([k, v]): [string, number] => [k === '0' ? '0 (seeds)' : k, v]);
+  const rounds = Object.entries(s.byRound)
+    .sort((a, b) => Number(a[0]) - Number(b[0]))
+    .map(([k, v]): [string, number] => [k === '0' ? '0 (seeds)' : k, v]);
   const strategies = Object.entries(s.byStrategy).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  const replayLine = options.replay.count > 0 ? `${options.replay.count} seeds per batch of ${options.batchSize}` : `${options.replay.share} of every batch of ${options.batchSize}`;
-  const sources = options.seedSources.length === 0 ? '- (no seed file recorded on the seeds)' : options.seedSources.map((x) => `- \`${basename(x.file)}\`: ${x.license}${x.licenseFile ? ` (\`${basename(x.licenseFile)}\` beside it)` : ''}`).join('\n');
+  const replayLine =
+    options.replay.count > 0
+      ? `${options.replay.count} seeds per batch of ${options.batchSize}`
+      : `${options.replay.share} of every batch of ${options.batchSize}`;
+  const sources =
+    options.seedSources.length === 0
+      ? '- (no seed file recorded on the seeds)'
+      : options.seedSources
+          .map((x) => `- \`${basename(x.file)}\`: ${x.license}${x.licenseFile ? ` (\`${basename(x.licenseFile)}\` beside it)` : ''}`)
+          .join('\n');
   return `---
 configs:
 ${configsYaml()}

@@ -67,15 +67,24 @@ function parquetSchema(options: Pick<DatasetFilesOptions, 'format' | 'metadata'>
 }
 
 /** The column data of `records` for the columns `names`. */
-function columnsOf(records: readonly EvolRecord[], names: readonly string[], options: Pick<DatasetFilesOptions, 'format'>): { name: string; data: unknown[] }[] {
+function columnsOf(
+  records: readonly EvolRecord[],
+  names: readonly string[],
+  options: Pick<DatasetFilesOptions, 'format'>,
+): { name: string; data: unknown[] }[] {
   const rows = records.map((r) => toRow(r, options.format) as unknown as Record<string, unknown>);
-  return names.map((name) => ({ name, data: name === 'metadata' ? records.map((r) => JSON.stringify(metadataOf(r))) : rows.map((row) => row[name]) }));
+  return names.map((name) => ({
+    name,
+    data: name === 'metadata' ? records.map((r) => JSON.stringify(metadataOf(r))) : rows.map((row) => row[name]),
+  }));
 }
 
 /** The rows of `records` as a Parquet file (same columns as the JSONL; metadata as a JSON string column). */
 export function parquetBytes(records: readonly EvolRecord[], options: Pick<DatasetFilesOptions, 'format' | 'metadata'>): Uint8Array {
   const { names, schema } = parquetSchema(options);
-  return new Uint8Array(parquetWriteBuffer({ columnData: columnsOf(records, names, options) as never, schema, createdBy: 'evolflow mixer' }));
+  return new Uint8Array(
+    parquetWriteBuffer({ columnData: columnsOf(records, names, options) as never, schema, createdBy: 'evolflow mixer' }),
+  );
 }
 
 /** The JSONL text of `records` (one line each, newline-terminated; empty for no records). */
@@ -93,7 +102,10 @@ export const PARQUET_ROW_GROUP_ROWS = 10_000;
  * its target once complete. Memory holds one buffer per file and one row group, whatever the size.
  * Returns the names written, relative to `outDir`.
  */
-export function writeDatasetFiles(records: Iterable<EvolRecord>, options: DatasetFilesOptions & { rowGroupRows?: number; highWaterMark?: number }): string[] {
+export function writeDatasetFiles(
+  records: Iterable<EvolRecord>,
+  options: DatasetFilesOptions & { rowGroupRows?: number; highWaterMark?: number },
+): string[] {
   const files: string[] = [];
   const at = (name: string) => join(options.outDir, name);
   const writerOptions = options.highWaterMark === undefined ? {} : { highWaterMark: options.highWaterMark };

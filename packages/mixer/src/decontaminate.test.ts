@@ -2,7 +2,14 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createDecontaminationSuite, createEmbeddingDecontaminator, createNgramDecontaminator, evalSetSizes, loadEvalSets, type TextEmbedder } from './decontaminate.ts';
+import {
+  createDecontaminationSuite,
+  createEmbeddingDecontaminator,
+  createNgramDecontaminator,
+  evalSetSizes,
+  loadEvalSets,
+  type TextEmbedder,
+} from './decontaminate.ts';
 import { evolvedFrom, plantedContamination, selfInstructSeeds, VICUNA } from './test-records.ts';
 
 const items = loadEvalSets([VICUNA]);
@@ -11,8 +18,11 @@ const { planted: PLANTED, nearMisses: NEAR_MISSES } = plantedContamination(items
 describe('n-gram decontamination', () => {
   const planted = PLANTED;
   const seeds = selfInstructSeeds();
-  const clean = [...NEAR_MISSES, ...seeds.map((s) => `${s.instruction}\n${s.input ?? ''}`), ...evolvedFrom(seeds, 5).map((r) => `${r.instruction}\n${r.input ?? ''}`)]
-    .slice(0, 1000 - planted.length);
+  const clean = [
+    ...NEAR_MISSES,
+    ...seeds.map((s) => `${s.instruction}\n${s.input ?? ''}`),
+    ...evolvedFrom(seeds, 5).map((r) => `${r.instruction}\n${r.input ?? ''}`),
+  ].slice(0, 1000 - planted.length);
 
   it('drops the planted copies and rewordings of evaluation items, and nothing else, in 1,000 records', async () => {
     expect(items.length).toBe(80);
@@ -32,9 +42,17 @@ describe('n-gram decontamination', () => {
   it('reads plain-text and JSONL evaluation sets in the common shapes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mix-eval-'));
     writeFileSync(join(dir, 'a.txt'), 'first question\n\nsecond question\n');
-    writeFileSync(join(dir, 'b.jsonl'), ['{"question":"q1"}', '{"prompt":"p1"}', '{"messages":[{"role":"user","content":"m1"}]}', '{"turns":["t1","t2"]}', ''].join('\n'));
+    writeFileSync(
+      join(dir, 'b.jsonl'),
+      ['{"question":"q1"}', '{"prompt":"p1"}', '{"messages":[{"role":"user","content":"m1"}]}', '{"turns":["t1","t2"]}', ''].join('\n'),
+    );
     expect(loadEvalSets([join(dir, 'a.txt'), join(dir, 'b.jsonl')]).map((i) => [i.id, i.text])).toEqual([
-      ['a.txt:1', 'first question'], ['a.txt:3', 'second question'], ['b.jsonl:1', 'q1'], ['b.jsonl:2', 'p1'], ['b.jsonl:3', 'm1'], ['b.jsonl:4', 't1'],
+      ['a.txt:1', 'first question'],
+      ['a.txt:3', 'second question'],
+      ['b.jsonl:1', 'q1'],
+      ['b.jsonl:2', 'p1'],
+      ['b.jsonl:3', 'm1'],
+      ['b.jsonl:4', 't1'],
     ]);
     expect(() => loadEvalSets([join(dir, 'missing.jsonl')])).toThrow(/mix.decontaminate.sets: cannot read evaluation set .*missing.jsonl/);
   });
@@ -57,7 +75,8 @@ describe('n-gram decontamination in Chinese', () => {
       ['请用简单的语言解释量子计算的基本原理，适合中学生。', 'zh.txt:2'],
       ['帮我写一封辞职信，语气要礼貌，并感谢公司给我的机会。', 'zh.txt:3'],
     ];
-    for (const [text, itemId] of contaminated) expect(await d.check('x', text as string), text).toMatchObject({ contaminated: true, itemId });
+    for (const [text, itemId] of contaminated)
+      expect(await d.check('x', text as string), text).toMatchObject({ contaminated: true, itemId });
     for (const text of ['写一首关于秋天的诗。', '如何提高我的英语口语水平？', '解释一下区块链的工作原理。', '帮我写一封求职信。']) {
       expect((await d.check('x', text)).contaminated, text).toBe(false);
     }
@@ -107,20 +126,32 @@ describe('embedding decontamination', () => {
 describe('decontamination suite', () => {
   it('runs the n-gram and embedding tests together, each at its own threshold, and names the item matched by file name and line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mix-suite-'));
-    writeFileSync(join(dir, 'bench.jsonl'), ['{"question":"How can I improve my time management skills?"}', '{"question":"Explain the process of natural selection."}'].join('\n'));
+    writeFileSync(
+      join(dir, 'bench.jsonl'),
+      ['{"question":"How can I improve my time management skills?"}', '{"question":"Explain the process of natural selection."}'].join(
+        '\n',
+      ),
+    );
     const evalItems = loadEvalSets([join(dir, 'bench.jsonl')]);
-    expect(evalItems.map((i) => [i.id, i.set, i.line])).toEqual([['bench.jsonl:1', 'bench.jsonl', 1], ['bench.jsonl:2', 'bench.jsonl', 2]]);
+    expect(evalItems.map((i) => [i.id, i.set, i.line])).toEqual([
+      ['bench.jsonl:1', 'bench.jsonl', 1],
+      ['bench.jsonl:2', 'bench.jsonl', 2],
+    ]);
     const ngram = createNgramDecontaminator({ items: evalItems, threshold: 0.4, ngram: 2 });
-    const embedding = await createEmbeddingDecontaminator({ items: evalItems, embedder: (() => {
-      // Paraphrase-aware stand-in: maps two wordings of the same question to one vector.
-      const topic = (t: string) => (/time|schedul/i.test(t) ? 0 : /selection|evolution/i.test(t) ? 1 : 2);
-      return {
-        async embed(texts: string[]) {
-          return texts.map((t) => Float32Array.from([0, 1, 2], (k) => (k === topic(t) ? 1 : 0)));
-        },
-        async close() {},
-      };
-    })(), threshold: 0.8 });
+    const embedding = await createEmbeddingDecontaminator({
+      items: evalItems,
+      embedder: (() => {
+        // Paraphrase-aware stand-in: maps two wordings of the same question to one vector.
+        const topic = (t: string) => (/time|schedul/i.test(t) ? 0 : /selection|evolution/i.test(t) ? 1 : 2);
+        return {
+          async embed(texts: string[]) {
+            return texts.map((t) => Float32Array.from([0, 1, 2], (k) => (k === topic(t) ? 1 : 0)));
+          },
+          async close() {},
+        };
+      })(),
+      threshold: 0.8,
+    });
     const suite = createDecontaminationSuite(evalItems, [ngram, embedding]);
     expect(suite.sets).toEqual([{ set: 'bench.jsonl', items: 2 }]);
     const copy = await suite.check('a', 'How can I improve my time management skills? Answer in a table.');
@@ -133,7 +164,11 @@ describe('decontamination suite', () => {
     const paraphrase = await suite.check('b', 'What habits help a person organise a busy schedule?');
     expect(paraphrase.matches.map((m) => m.test)).toEqual(['embedding']);
     expect(paraphrase.scores.ngram).toBeLessThan(0.4);
-    expect(await suite.check('c', 'Write a haiku about autumn leaves.')).toEqual({ contaminated: false, matches: [], scores: { ngram: 0, embedding: 0 } });
+    expect(await suite.check('c', 'Write a haiku about autumn leaves.')).toEqual({
+      contaminated: false,
+      matches: [],
+      scores: { ngram: 0, embedding: 0 },
+    });
   });
 
   it('names clashing set files by their folder as well, and counts items per set', () => {
@@ -143,6 +178,9 @@ describe('decontamination suite', () => {
       writeFileSync(join(root, sub, 'q.txt'), 'first\nsecond\n');
     }
     const loaded = loadEvalSets([join(root, 'a', 'q.txt'), join(root, 'b', 'q.txt')]);
-    expect(evalSetSizes(loaded)).toEqual([{ set: 'a/q.txt', items: 2 }, { set: 'b/q.txt', items: 2 }]);
+    expect(evalSetSizes(loaded)).toEqual([
+      { set: 'a/q.txt', items: 2 },
+      { set: 'b/q.txt', items: 2 },
+    ]);
   });
 });

@@ -58,7 +58,8 @@ function evalText(line: string): string | null {
   if (Array.isArray(turns) && typeof turns[0] === 'string') return turns[0];
   const messages = value.messages ?? value.conversations;
   if (Array.isArray(messages)) {
-    const first = messages.find((m: { role?: string; from?: string }) => m.role === 'user' || m.from === 'human') as { content?: unknown; value?: unknown } | undefined;
+    const first = messages.find((m: { role?: string; from?: string }) => m.role === 'user' || m.from === 'human') as
+      { content?: unknown; value?: unknown } | undefined;
     const t = first?.content ?? first?.value;
     if (typeof t === 'string') return t;
   }
@@ -106,14 +107,22 @@ export function loadEvalSets(files: readonly string[]): EvalItem[] {
     try {
       content = readFileSync(file, 'utf8');
     } catch (cause) {
-      throw new EvolflowError('config', `mix.decontaminate.sets: cannot read evaluation set ${file}: ${(cause as Error).message}; fix the path or remove it from the list`, { cause, details: { file } });
+      throw new EvolflowError(
+        'config',
+        `mix.decontaminate.sets: cannot read evaluation set ${file}: ${(cause as Error).message}; fix the path or remove it from the list`,
+        { cause, details: { file } },
+      );
     }
     content.split('\n').forEach((line, i) => {
       let text: string | null;
       try {
         text = evalText(line);
       } catch (cause) {
-        throw new EvolflowError('input', `${file}:${i + 1}: evaluation item is not valid JSON (${(cause as Error).message}); fix the line or use one item per plain-text line`, { cause, details: { file, line: i + 1 } });
+        throw new EvolflowError(
+          'input',
+          `${file}:${i + 1}: evaluation item is not valid JSON (${(cause as Error).message}); fix the line or use one item per plain-text line`,
+          { cause, details: { file, line: i + 1 } },
+        );
       }
       if (text !== null) items.push({ id: `${set}:${i + 1}`, text, set, line: i + 1 });
     });
@@ -123,7 +132,8 @@ export function loadEvalSets(files: readonly string[]): EvalItem[] {
 
 // Function words carry no topic; dropping them makes containment a measure of content overlap.
 const STOPWORDS = new Set(
-  ('a an the and or but if then else of to in on at by for with from as is are was were be been being do does did doing have has had ' +
+  (
+    'a an the and or but if then else of to in on at by for with from as is are was were be been being do does did doing have has had ' +
     'i me my we our you your he she it its they them their this that these those what which who whom whose how why when where ' +
     'can could would should will shall may might must not no nor so than too very just also about into over under again further ' +
     'some any each few more most other such only own same all both up down out off there here please give tell write me us one ' +
@@ -340,8 +350,13 @@ export function createDecontaminationSuite(items: readonly EvalItem[], tests: re
         if (!v.contaminated || v.itemId === undefined) continue;
         const item = byId.get(v.itemId);
         matches.push({
-          test: t.test, score: v.score, threshold: t.threshold, itemId: v.itemId, text: item?.text ?? '',
-          set: item?.set ?? v.itemId.replace(/:\d+$/, ''), line: item?.line ?? Number(/:(\d+)$/.exec(v.itemId)?.[1] ?? 0),
+          test: t.test,
+          score: v.score,
+          threshold: t.threshold,
+          itemId: v.itemId,
+          text: item?.text ?? '',
+          set: item?.set ?? v.itemId.replace(/:\d+$/, ''),
+          line: item?.line ?? Number(/:(\d+)$/.exec(v.itemId)?.[1] ?? 0),
         });
       }
       return { contaminated: matches.length > 0, matches, scores };

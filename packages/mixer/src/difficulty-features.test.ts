@@ -9,20 +9,52 @@ const rounded = (f: Record<string, number>) => Object.fromEntries(Object.entries
 describe('difficulty features', () => {
   it('reads a short plain request', () => {
     expect(rounded(featureVector('Sort a list.'))).toEqual({
-      logChars: 2.5649, constraints: 0, reasoning: 0, formats: 0, nesting: 0, numbers: 0, longWordShare: 0, meanWordLength: 3, code: 0, math: 0,
-      techTerms: 0, definitional: 0, build: 0, sentences: 0.6931, rarity: 1.2997, rareWords: 0, rareShare: 0,
+      logChars: 2.5649,
+      constraints: 0,
+      reasoning: 0,
+      formats: 0,
+      nesting: 0,
+      numbers: 0,
+      longWordShare: 0,
+      meanWordLength: 3,
+      code: 0,
+      math: 0,
+      techTerms: 0,
+      definitional: 0,
+      build: 0,
+      sentences: 0.6931,
+      rarity: 1.2997,
+      rareWords: 0,
+      rareShare: 0,
     });
   });
 
   it('reads a definitional question, a multi-part explanation and a formula', () => {
     expect(rounded(featureVector('What is a closure in JavaScript?'))).toMatchObject({
-      formats: 0.6931, techTerms: 0.6931, definitional: 1, rareWords: 0.6931, rareShare: 0.1667, longWordShare: 0.1667,
+      formats: 0.6931,
+      techTerms: 0.6931,
+      definitional: 1,
+      rareWords: 0.6931,
+      rareShare: 0.1667,
+      longWordShare: 0.1667,
     });
-    expect(rounded(featureVector('Explain, step by step, how the event loop schedules microtasks before rendering, and compare it with Node.js.'))).toMatchObject({
-      reasoning: 1.3863, nesting: 1.3863, techTerms: 1.0986, definitional: 0, rareWords: 0.6931, code: 0,
+    expect(
+      rounded(
+        featureVector('Explain, step by step, how the event loop schedules microtasks before rendering, and compare it with Node.js.'),
+      ),
+    ).toMatchObject({
+      reasoning: 1.3863,
+      nesting: 1.3863,
+      techTerms: 1.0986,
+      definitional: 0,
+      rareWords: 0.6931,
+      code: 0,
     });
     expect(rounded(featureVector('Given that f(x) = 5x^3 - 2x + 3, find the value of f(2).'))).toMatchObject({
-      numbers: 1.3863, code: 0.6667, math: 0.3333, nesting: 2.0794,
+      numbers: 1.3863,
+      code: 0.6667,
+      math: 0.3333,
+      nesting: 2.0794,
     });
   });
 
@@ -71,8 +103,11 @@ describe('fitting and measuring', () => {
   });
 
   it('is deterministic', () => {
-    const items: LabelledInstruction[] = ['Add two numbers.', 'Explain recursion with an example.', 'Prove that there are infinitely many primes, step by step.']
-      .map((text, i) => ({ text, label: i }));
+    const items: LabelledInstruction[] = [
+      'Add two numbers.',
+      'Explain recursion with an example.',
+      'Prove that there are infinitely many primes, step by step.',
+    ].map((text, i) => ({ text, label: i }));
     expect(fitDifficultyModel(items)).toEqual(fitDifficultyModel(items));
   });
 });

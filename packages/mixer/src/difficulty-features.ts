@@ -9,24 +9,46 @@ import { words } from '@evolflow/core';
 
 /** Names of the features, in the order of the fitted model's weights. */
 export const FEATURE_NAMES = [
-  'logChars', 'constraints', 'reasoning', 'formats', 'nesting', 'numbers', 'longWordShare', 'meanWordLength',
-  'code', 'math', 'techTerms', 'definitional', 'build', 'sentences', 'rarity', 'rareWords', 'rareShare',
+  'logChars',
+  'constraints',
+  'reasoning',
+  'formats',
+  'nesting',
+  'numbers',
+  'longWordShare',
+  'meanWordLength',
+  'code',
+  'math',
+  'techTerms',
+  'definitional',
+  'build',
+  'sentences',
+  'rarity',
+  'rareWords',
+  'rareShare',
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 /** One value per feature name. */
 export type FeatureVector = Record<FeatureName, number>;
 
-const CONSTRAINT = /\b(must|should|at least|at most|no more than|no fewer than|no less than|fewer than|less than|more than|exactly|without|only|limit(?:ed)?|within|ensure|make sure|do not|don't|avoid|require[sd]?|constraints?|each|every|maximum|minimum|under|between|specific(?:ally)?|including|include|excluding|strictly|while also|in addition|additionally|also)\b/g;
-const REASONING = /\b(why|how does|how do|explain|justify|prove|derive|analy[sz]e|analysis|compare|contrast|evaluate|reason(?:ing)?|step[- ]by[- ]step|multi(?:ple)?[- ]steps?|calculate|compute|estimate|trade-?offs?|implications?|critically|assess|infer|hypothes\w+|consequences?|impact|optimi[sz]e|design|algorithm|complexity|proof|solve|determine|identify|predict|discuss)\b/g;
-const FORMAT = /\b(json|xml|yaml|sql|table|markdown|csv|code|python|javascript|typescript|java|c\+\+|function|class|regex|regular expression|latex|bullet(?:ed)?|numbered|format(?:ted)?|schema|query|script|program|html|diagram|outline)\b/g;
-const NESTING = /[,;:()]|\b(which|that|whereas|while|although|though|if|unless|then|considering|given|where|when|whether|because|so that|such that|as well as)\b/g;
+const CONSTRAINT =
+  /\b(must|should|at least|at most|no more than|no fewer than|no less than|fewer than|less than|more than|exactly|without|only|limit(?:ed)?|within|ensure|make sure|do not|don't|avoid|require[sd]?|constraints?|each|every|maximum|minimum|under|between|specific(?:ally)?|including|include|excluding|strictly|while also|in addition|additionally|also)\b/g;
+const REASONING =
+  /\b(why|how does|how do|explain|justify|prove|derive|analy[sz]e|analysis|compare|contrast|evaluate|reason(?:ing)?|step[- ]by[- ]step|multi(?:ple)?[- ]steps?|calculate|compute|estimate|trade-?offs?|implications?|critically|assess|infer|hypothes\w+|consequences?|impact|optimi[sz]e|design|algorithm|complexity|proof|solve|determine|identify|predict|discuss)\b/g;
+const FORMAT =
+  /\b(json|xml|yaml|sql|table|markdown|csv|code|python|javascript|typescript|java|c\+\+|function|class|regex|regular expression|latex|bullet(?:ed)?|numbered|format(?:ted)?|schema|query|script|program|html|diagram|outline)\b/g;
+const NESTING =
+  /[,;:()]|\b(which|that|whereas|while|although|though|if|unless|then|considering|given|where|when|whether|because|so that|such that|as well as)\b/g;
 const NUMBER = /\b\d+(?:[.,]\d+)?\b/g;
 /** Code in the text: fences, inline code, calls, operators and statement punctuation of programs. */
-const CODE = /```|`[^`\n]+`|\b\w+\([^)]*\)|=>|[{};]\s*$|\b(?:def|return|const|let|var|import|public|static|void|int|printf|console\.log|SELECT|FROM|WHERE)\b|[=!<>]=|\+\+|&&|\|\|/gm;
+const CODE =
+  /```|`[^`\n]+`|\b\w+\([^)]*\)|=>|[{};]\s*$|\b(?:def|return|const|let|var|import|public|static|void|int|printf|console\.log|SELECT|FROM|WHERE)\b|[=!<>]=|\+\+|&&|\|\|/gm;
 /** Maths in the text: formulas, powers, LaTeX, and the words of algebra and proof. */
-const MATH = /\$[^$]+\$|\\[a-z]+\{|\^\d|\b\d+\s*[-+*/×÷^=<>]\s*\d+|\b(?:equation|integral|derivative|matrix|polynomial|probability|theorem|prime|modulo|logarithm|vector|eigen\w*|factorial|fraction|geometry|algebra\w*|calculus|lemma|inequality|sequence|series|triangle|circle|radius|area|volume|sum|product)\b/gi;
+const MATH =
+  /\$[^$]+\$|\\[a-z]+\{|\^\d|\b\d+\s*[-+*/×÷^=<>]\s*\d+|\b(?:equation|integral|derivative|matrix|polynomial|probability|theorem|prime|modulo|logarithm|vector|eigen\w*|factorial|fraction|geometry|algebra\w*|calculus|lemma|inequality|sequence|series|triangle|circle|radius|area|volume|sum|product)\b/gi;
 /** Vocabulary of computer science and engineering beyond everyday words. */
-const TECH = /\b(?:algorithm\w*|asynchron\w*|concurren\w*|thread\w*|parallel\w*|distributed|scalab\w*|latency|throughput|cache|caching|memory|pointer\w*|recursi\w*|complexity|optimi[sz]\w*|compil\w*|interpret\w*|runtime|protocol\w*|encrypt\w*|cryptograph\w*|security|vulnerab\w*|architecture|microservices?|database\w*|index\w*|transaction\w*|kernel|network\w*|graph\w*|tree\w*|hash\w*|queue\w*|stack\w*|heap\w*|closures?|prototyp\w*|inheritance|polymorph\w*|generic\w*|immutab\w*|garbage|event loop|promise\w*|callback\w*|render\w*|api|apis|framework\w*|neural|machine learning|model\w*|regression|gradient\w*|quantum|statistic\w*|simulat\w*)\b/g;
+const TECH =
+  /\b(?:algorithm\w*|asynchron\w*|concurren\w*|thread\w*|parallel\w*|distributed|scalab\w*|latency|throughput|cache|caching|memory|pointer\w*|recursi\w*|complexity|optimi[sz]\w*|compil\w*|interpret\w*|runtime|protocol\w*|encrypt\w*|cryptograph\w*|security|vulnerab\w*|architecture|microservices?|database\w*|index\w*|transaction\w*|kernel|network\w*|graph\w*|tree\w*|hash\w*|queue\w*|stack\w*|heap\w*|closures?|prototyp\w*|inheritance|polymorph\w*|generic\w*|immutab\w*|garbage|event loop|promise\w*|callback\w*|render\w*|api|apis|framework\w*|neural|machine learning|model\w*|regression|gradient\w*|quantum|statistic\w*|simulat\w*)\b/g;
 const DEFINITIONAL = /^\s*(?:what(?:'s| is| are| was| were| does)|who (?:is|was|are)|define|name|list|give|tell me)\b/i;
 const BUILD = /\b(?:write|implement|design|build|create|develop|construct|program|code|devise|formulate|prove|derive)\b/g;
 

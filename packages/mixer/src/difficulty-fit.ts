@@ -63,7 +63,8 @@ export function featureRow(text: string): number[] {
 /** The model's linear score of a feature row (unbounded; higher is harder). */
 export function scoreRow(model: DifficultyModel, row: readonly number[]): number {
   let s = 0;
-  for (let j = 0; j < model.weights.length; j++) s += (model.weights[j] as number) * (((row[j] as number) - (model.mean[j] as number)) / (model.scale[j] as number));
+  for (let j = 0; j < model.weights.length; j++)
+    s += (model.weights[j] as number) * (((row[j] as number) - (model.mean[j] as number)) / (model.scale[j] as number));
   return s;
 }
 

@@ -42,7 +42,9 @@ describe('the offline estimate', () => {
       if (parent && estimateDifficulty(r.instruction) > estimateDifficulty(parent.instruction)) higher++;
     }
     expect(higher / evolved.length).toBeGreaterThan(0.95);
-    const rounds = [0, 1, 2, 3].map((k) => mean([...seeds, ...evolved].filter((r) => r.round === k).map((r) => estimateDifficulty(r.instruction))));
+    const rounds = [0, 1, 2, 3].map((k) =>
+      mean([...seeds, ...evolved].filter((r) => r.round === k).map((r) => estimateDifficulty(r.instruction))),
+    );
     expect([...rounds].sort((a, b) => a - b)).toEqual(rounds);
     // The round itself adds a little on top, as evolution deepens.
     expect(estimateDifficulty('Sort a list.', { round: 3 })).toBeGreaterThan(estimateDifficulty('Sort a list.'));
@@ -52,9 +54,12 @@ describe('the offline estimate', () => {
 describe('the fitted model', () => {
   it('is the shipped file: every feature weighted, with its provenance', () => {
     expect(DIFFICULTY_MODEL.features).toEqual([...FEATURE_NAMES]);
-    for (const xs of [DIFFICULTY_MODEL.mean, DIFFICULTY_MODEL.scale, DIFFICULTY_MODEL.weights]) expect(xs).toHaveLength(FEATURE_NAMES.length);
+    for (const xs of [DIFFICULTY_MODEL.mean, DIFFICULTY_MODEL.scale, DIFFICULTY_MODEL.weights])
+      expect(xs).toHaveLength(FEATURE_NAMES.length);
     expect(DIFFICULTY_MODEL.weights.some((w) => w > 0)).toBe(true);
-    expect(DIFFICULTY_MODEL_PROVENANCE).toMatch(/gcompris-qt-data 3\.1-2.*inspect-evals 0\.28\.0.*never fitted on interview-questions 1\.3\.2/);
+    expect(DIFFICULTY_MODEL_PROVENANCE).toMatch(
+      /gcompris-qt-data 3\.1-2.*inspect-evals 0\.28\.0.*never fitted on interview-questions 1\.3\.2/,
+    );
   });
 
   it('gives exact estimates on fixed inputs: half learned model, half the hand-set rules, plus the round', () => {
@@ -69,7 +74,9 @@ describe('the fitted model', () => {
       expect(estimateDifficulty(text)).toBeCloseTo((learnedDifficulty(text) + ruleDifficulty(text)) / 2, 2);
     }
     expect(ruleDifficulty('Sort a list.')).toBe(1);
-    expect(estimateDifficulty('Sort a list.', { round: 2 })).toBe(Math.round(((learnedDifficulty('Sort a list.') + 1) / 2 + 1 - Math.exp(-1)) * 100) / 100);
+    expect(estimateDifficulty('Sort a list.', { round: 2 })).toBe(
+      Math.round(((learnedDifficulty('Sort a list.') + 1) / 2 + 1 - Math.exp(-1)) * 100) / 100,
+    );
   });
 
   it('explains a score feature by feature: the shares add up to the linear score', () => {
@@ -78,15 +85,27 @@ describe('the fitted model', () => {
     expect(parts.map((p) => p.feature).sort()).toEqual([...FEATURE_NAMES].sort());
     expect(parts[0]?.feature).toBe('techTerms');
     const score = parts.reduce((s, p) => s + p.contribution, 0);
-    expect(learnedDifficulty(text)).toBeCloseTo(1 + 9 / (1 + Math.exp((-1.7 * (score - DIFFICULTY_MODEL.center)) / DIFFICULTY_MODEL.spread)), 9);
+    expect(learnedDifficulty(text)).toBeCloseTo(
+      1 + 9 / (1 + Math.exp((-1.7 * (score - DIFFICULTY_MODEL.center)) / DIFFICULTY_MODEL.spread)),
+      9,
+    );
   });
 
   it('orders the committed labelled sample (60 interview questions, never fitted on) better than length and the rules alone', () => {
     const file = fileURLToPath(new URL('./fixtures/difficulty/sample.jsonl', import.meta.url));
-    const sample = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string; label: number });
+    const sample = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { text: string; label: number });
     expect(sample.map((s) => s.label).filter((l) => l === 1)).toHaveLength(20);
     const labels = sample.map((s) => s.label);
-    const rho = (f: (t: string) => number) => Math.round(spearman(sample.map((s) => f(s.text)), labels) * 1000) / 1000;
+    const rho = (f: (t: string) => number) =>
+      Math.round(
+        spearman(
+          sample.map((s) => f(s.text)),
+          labels,
+        ) * 1000,
+      ) / 1000;
     expect(rho((t) => estimateDifficulty(t))).toBe(0.111);
     expect(rho((t) => t.length)).toBe(-0.157);
     expect(rho(ruleDifficulty)).toBe(-0.149);
@@ -96,4 +115,3 @@ describe('the fitted model', () => {
     expect(meanOf(1)).toBeLessThan(Math.min(meanOf(2), meanOf(3)));
   });
 });
-

@@ -23,7 +23,18 @@ export type DifficultyFeatures = FeatureVector & { round: number };
  * ("What is ...") never makes it harder. Shape and domain cues are left free.
  */
 export const DIFFICULTY_SIGNS: Partial<Record<FeatureName, 1 | -1>> = {
-  logChars: 1, constraints: 1, reasoning: 1, formats: 1, nesting: 1, numbers: 1, code: 1, math: 1, techTerms: 1, build: 1, sentences: 1, rareWords: 1,
+  logChars: 1,
+  constraints: 1,
+  reasoning: 1,
+  formats: 1,
+  nesting: 1,
+  numbers: 1,
+  code: 1,
+  math: 1,
+  techTerms: 1,
+  build: 1,
+  sentences: 1,
+  rareWords: 1,
   definitional: -1,
 };
 
@@ -44,18 +55,25 @@ export function explainDifficulty(instruction: string): { feature: FeatureName; 
   const row = featureRow(instruction);
   return DIFFICULTY_MODEL.features
     .map((feature, j) => ({
-      feature, value: row[j] as number,
-      contribution: ((DIFFICULTY_MODEL.weights[j] as number) * ((row[j] as number) - (DIFFICULTY_MODEL.mean[j] as number))) / (DIFFICULTY_MODEL.scale[j] as number),
+      feature,
+      value: row[j] as number,
+      contribution:
+        ((DIFFICULTY_MODEL.weights[j] as number) * ((row[j] as number) - (DIFFICULTY_MODEL.mean[j] as number))) /
+        (DIFFICULTY_MODEL.scale[j] as number),
     }))
     .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
 }
 
 // The hand-set demand rules (the estimator before it was learned): length, constraints and numbers,
 // reasoning and format words, clause nesting.
-const CONSTRAINT = /\b(must|should|at least|at most|no more than|no fewer than|no less than|fewer than|less than|more than|exactly|without|only|limit(?:ed)?|within|ensure|make sure|do not|don't|avoid|require[sd]?|constraints?|each|every|maximum|minimum|under|between|specific(?:ally)?|including|include|excluding|strictly|while also|in addition|additionally|also)\b/g;
-const REASONING = /\b(why|how does|how do|explain|justify|prove|derive|analy[sz]e|analysis|compare|contrast|evaluate|reason(?:ing)?|step[- ]by[- ]step|multi(?:ple)?[- ]steps?|calculate|compute|estimate|trade-?offs?|implications?|critically|assess|infer|hypothes\w+|consequences?|impact|optimi[sz]e|design|algorithm|complexity|proof|solve|determine|identify|predict|discuss)\b/g;
-const FORMAT = /\b(json|xml|yaml|sql|table|markdown|csv|code|python|javascript|typescript|java|c\+\+|function|class|regex|regular expression|latex|bullet(?:ed)?|numbered|format(?:ted)?|schema|query|script|program|html|diagram|outline)\b/g;
-const NESTING = /[,;:()]|\b(which|that|whereas|while|although|though|if|unless|then|considering|given|where|when|whether|because|so that|such that|as well as)\b/g;
+const CONSTRAINT =
+  /\b(must|should|at least|at most|no more than|no fewer than|no less than|fewer than|less than|more than|exactly|without|only|limit(?:ed)?|within|ensure|make sure|do not|don't|avoid|require[sd]?|constraints?|each|every|maximum|minimum|under|between|specific(?:ally)?|including|include|excluding|strictly|while also|in addition|additionally|also)\b/g;
+const REASONING =
+  /\b(why|how does|how do|explain|justify|prove|derive|analy[sz]e|analysis|compare|contrast|evaluate|reason(?:ing)?|step[- ]by[- ]step|multi(?:ple)?[- ]steps?|calculate|compute|estimate|trade-?offs?|implications?|critically|assess|infer|hypothes\w+|consequences?|impact|optimi[sz]e|design|algorithm|complexity|proof|solve|determine|identify|predict|discuss)\b/g;
+const FORMAT =
+  /\b(json|xml|yaml|sql|table|markdown|csv|code|python|javascript|typescript|java|c\+\+|function|class|regex|regular expression|latex|bullet(?:ed)?|numbered|format(?:ted)?|schema|query|script|program|html|diagram|outline)\b/g;
+const NESTING =
+  /[,;:()]|\b(which|that|whereas|while|although|though|if|unless|then|considering|given|where|when|whether|because|so that|such that|as well as)\b/g;
 const count = (text: string, re: RegExp): number => text.match(re)?.length ?? 0;
 
 /**
@@ -70,7 +88,13 @@ export function ruleDifficulty(instruction: string): number {
   const length = Math.min(1, Math.max(0, Math.log2(Math.max(1, words(instruction).length) / 6) / 4));
   const constraints = count(lower, CONSTRAINT) + count(lower, /\b\d+(?:[.,]\d+)?\b/g);
   const nesting = count(lower, NESTING) + (sentences - 1);
-  const score = 1 + 3 * length + 1.5 * saturate(constraints, 3) + 1.5 * saturate(count(lower, REASONING), 2) + saturate(count(lower, FORMAT), 1.5) + saturate(nesting, 5);
+  const score =
+    1 +
+    3 * length +
+    1.5 * saturate(constraints, 3) +
+    1.5 * saturate(count(lower, REASONING), 2) +
+    saturate(count(lower, FORMAT), 1.5) +
+    saturate(nesting, 5);
   return Math.min(10, Math.max(1, score));
 }
 

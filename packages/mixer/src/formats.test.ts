@@ -39,28 +39,66 @@ describe('dataset formats', () => {
     const r = records.find((x) => x.input) ?? records[0];
     if (!r) throw new Error('no records');
     expect(toRow(r, 'alpaca')).toEqual({ instruction: r.instruction, input: r.input, output: r.response });
-    expect(toRow(r, 'sharegpt')).toEqual({ conversations: [{ from: 'human', value: `${r.instruction}\n\n${r.input}` }, { from: 'gpt', value: r.response }] });
-    expect(toRow(r, 'openai')).toEqual({ messages: [{ role: 'user', content: `${r.instruction}\n\n${r.input}` }, { role: 'assistant', content: r.response }] });
+    expect(toRow(r, 'sharegpt')).toEqual({
+      conversations: [
+        { from: 'human', value: `${r.instruction}\n\n${r.input}` },
+        { from: 'gpt', value: r.response },
+      ],
+    });
+    expect(toRow(r, 'openai')).toEqual({
+      messages: [
+        { role: 'user', content: `${r.instruction}\n\n${r.input}` },
+        { role: 'assistant', content: r.response },
+      ],
+    });
   });
 
   it('rejects rows that break the published structure', () => {
     expect(ajv.validate(formatSchemas.alpaca, { instruction: 'x', output: 'y' })).toBe(false);
-    expect(ajv.validate(formatSchemas.sharegpt, { conversations: [{ from: 'gpt', value: 'a' }, { from: 'human', value: 'b' }] })).toBe(false);
-    expect(ajv.validate(formatSchemas.openai, { messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] })).toBe(false);
+    expect(
+      ajv.validate(formatSchemas.sharegpt, {
+        conversations: [
+          { from: 'gpt', value: 'a' },
+          { from: 'human', value: 'b' },
+        ],
+      }),
+    ).toBe(false);
+    expect(
+      ajv.validate(formatSchemas.openai, {
+        messages: [
+          { role: 'user', content: 'a' },
+          { role: 'user', content: 'b' },
+        ],
+      }),
+    ).toBe(false);
   });
 
   it('writes a dataset_info.json entry LLaMA-Factory reads for each format', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mix-info-'));
     writeDatasetFiles(records.slice(0, 3), { outDir: dir, format: 'openai', metadata: 'file', parquet: true, datasetName: 'evol' });
     const info = JSON.parse(readFileSync(join(dir, 'dataset_info.json'), 'utf8'));
-    expect(info).toEqual({ evol: datasetInfoEntry('openai', 'data/jsonl/train-00000-of-00001.jsonl'), evol_parquet: datasetInfoEntry('openai', 'data/parquet/train-00000-of-00001.parquet') });
+    expect(info).toEqual({
+      evol: datasetInfoEntry('openai', 'data/jsonl/train-00000-of-00001.jsonl'),
+      evol_parquet: datasetInfoEntry('openai', 'data/parquet/train-00000-of-00001.parquet'),
+    });
     expect(info.evol).toEqual({
-      file_name: 'data/jsonl/train-00000-of-00001.jsonl', formatting: 'sharegpt', columns: { messages: 'messages' },
+      file_name: 'data/jsonl/train-00000-of-00001.jsonl',
+      formatting: 'sharegpt',
+      columns: { messages: 'messages' },
       tags: { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant', system_tag: 'system' },
     });
-    expect(datasetInfoEntry('alpaca', 'd.jsonl')).toEqual({ file_name: 'd.jsonl', formatting: 'alpaca', columns: { prompt: 'instruction', query: 'input', response: 'output' } });
+    expect(datasetInfoEntry('alpaca', 'd.jsonl')).toEqual({
+      file_name: 'd.jsonl',
+      formatting: 'alpaca',
+      columns: { prompt: 'instruction', query: 'input', response: 'output' },
+    });
     expect(datasetInfoEntry('sharegpt', 'd.jsonl')).toMatchObject({ formatting: 'sharegpt', columns: { messages: 'conversations' } });
-    expect(readFileSync(join(dir, 'metadata.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(records.slice(0, 3).map((r) => r.id));
+    expect(
+      readFileSync(join(dir, 'metadata.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).id),
+    ).toEqual(records.slice(0, 3).map((r) => r.id));
   });
 });
 
@@ -72,7 +110,10 @@ describe('Parquet', () => {
       for (const format of DATASET_FORMATS) {
         const dir = mkdtempSync(join(tmpdir(), `mix-pq-${format}-`));
         writeDatasetFiles(records, { outDir: dir, format, metadata: 'field', parquet: true, datasetName: 'evolflow' });
-        const jsonl = readFileSync(join(dir, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+        const jsonl = readFileSync(join(dir, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
         const result = await conn.runAndReadAll(`SELECT * FROM read_parquet('${join(dir, 'data/parquet/train-00000-of-00001.parquet')}')`);
         const rows = result.getRowObjectsJson() as Record<string, unknown>[];
         expect(rows.length).toBe(jsonl.length);

@@ -47,9 +47,19 @@ export function toRow(record: EvolRecord, format: DatasetFormat): DatasetRow {
     case 'alpaca':
       return { instruction: record.instruction, input: record.input ?? '', output };
     case 'sharegpt':
-      return { conversations: [{ from: 'human', value: userTurn(record) }, { from: 'gpt', value: output }] };
+      return {
+        conversations: [
+          { from: 'human', value: userTurn(record) },
+          { from: 'gpt', value: output },
+        ],
+      };
     case 'openai':
-      return { messages: [{ role: 'user', content: userTurn(record) }, { role: 'assistant', content: output }] };
+      return {
+        messages: [
+          { role: 'user', content: userTurn(record) },
+          { role: 'assistant', content: output },
+        ],
+      };
   }
 }
 
@@ -85,7 +95,12 @@ function chatSchema(o: { list: string; role: string; content: string; roles: str
         type: 'array',
         minItems: 2,
         ...o.rule,
-        items: { type: 'object', required: [o.role, o.content], properties: { [o.role]: { enum: o.roles }, [o.content]: text }, additionalProperties: false },
+        items: {
+          type: 'object',
+          required: [o.role, o.content],
+          properties: { [o.role]: { enum: o.roles }, [o.content]: text },
+          additionalProperties: false,
+        },
       },
       metadata: { type: 'object' },
     },
@@ -108,11 +123,22 @@ export const formatSchemas: Readonly<Record<DatasetFormat, object>> = Object.fre
     additionalProperties: false,
   },
   sharegpt: chatSchema({
-    list: 'conversations', role: 'from', content: 'value', roles: ['human', 'gpt', 'system'],
-    rule: { prefixItems: [{ type: 'object', properties: { from: { const: 'human' } } }, { type: 'object', properties: { from: { const: 'gpt' } } }] },
+    list: 'conversations',
+    role: 'from',
+    content: 'value',
+    roles: ['human', 'gpt', 'system'],
+    rule: {
+      prefixItems: [
+        { type: 'object', properties: { from: { const: 'human' } } },
+        { type: 'object', properties: { from: { const: 'gpt' } } },
+      ],
+    },
   }),
   openai: chatSchema({
-    list: 'messages', role: 'role', content: 'content', roles: ['system', 'user', 'assistant'],
+    list: 'messages',
+    role: 'role',
+    content: 'content',
+    roles: ['system', 'user', 'assistant'],
     rule: { contains: { type: 'object', properties: { role: { const: 'assistant' } } } },
   }),
 });

@@ -58,7 +58,11 @@ export function readManifest(outDir: string): ShardManifest | null {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as ShardManifest;
   } catch (cause) {
-    throw new EvolflowError('input', `${file} is not valid JSON (${(cause as Error).message}); it is written atomically, so something else changed it: move it away to start the shards again`, { cause });
+    throw new EvolflowError(
+      'input',
+      `${file} is not valid JSON (${(cause as Error).message}); it is written atomically, so something else changed it: move it away to start the shards again`,
+      { cause },
+    );
   }
 }
 
@@ -98,7 +102,10 @@ export function createShardWriter(options: ShardWriterOptions): ShardWriter {
       data.abort();
       meta?.abort();
       if (known.sha256 !== entry.sha256) {
-        throw new EvolflowError('internal', `shard ${known.file} in ${options.outDir} differs from the recomputed batches (sha256 ${known.sha256} vs ${entry.sha256}); the mixer's state folder and its shards disagree: remove both to start again`);
+        throw new EvolflowError(
+          'internal',
+          `shard ${known.file} in ${options.outDir} differs from the recomputed batches (sha256 ${known.sha256} vs ${entry.sha256}); the mixer's state folder and its shards disagree: remove both to start again`,
+        );
       }
     } else {
       meta?.commit();

@@ -57,9 +57,22 @@ describe('writeDatasetFiles, streamed', () => {
         yield r;
       }
     }
-    const files = writeDatasetFiles(lazily(), { outDir: dir, format: 'alpaca', metadata: 'file', parquet: true, datasetName: 'evol', rowGroupRows: 100, highWaterMark: 128 });
+    const files = writeDatasetFiles(lazily(), {
+      outDir: dir,
+      format: 'alpaca',
+      metadata: 'file',
+      parquet: true,
+      datasetName: 'evol',
+      rowGroupRows: 100,
+      highWaterMark: 128,
+    });
     expect(pulled).toBe(records.length);
-    expect(files).toEqual(['data/jsonl/train-00000-of-00001.jsonl', 'metadata.jsonl', 'data/parquet/train-00000-of-00001.parquet', 'dataset_info.json']);
+    expect(files).toEqual([
+      'data/jsonl/train-00000-of-00001.jsonl',
+      'metadata.jsonl',
+      'data/parquet/train-00000-of-00001.parquet',
+      'dataset_info.json',
+    ]);
     const expected = records.map((r) => `${formatLine(r, { format: 'alpaca', metadataField: false })}\n`).join('');
     expect(readFileSync(join(dir, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8')).toBe(expected);
     expect(readFileSync(join(dir, 'metadata.jsonl'), 'utf8').split('\n').filter(Boolean)).toHaveLength(records.length);
@@ -70,8 +83,11 @@ describe('writeDatasetFiles, streamed', () => {
     const conn = await (await DuckDBInstance.create(':memory:')).connect();
     const query = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
     const file = join(dir, 'data/parquet/train-00000-of-00001.parquet');
-    expect(await query(`SELECT count(DISTINCT row_group_id)::INTEGER AS groups, max(row_group_num_rows)::INTEGER AS most FROM parquet_metadata('${file}')`))
-      .toEqual([{ groups: Math.ceil(records.length / 100), most: 100 }]);
+    expect(
+      await query(
+        `SELECT count(DISTINCT row_group_id)::INTEGER AS groups, max(row_group_num_rows)::INTEGER AS most FROM parquet_metadata('${file}')`,
+      ),
+    ).toEqual([{ groups: Math.ceil(records.length / 100), most: 100 }]);
     const rows = await query(`SELECT instruction, input, output FROM read_parquet('${file}')`);
     expect(rows.map((r) => r.instruction)).toEqual(records.map((r) => r.instruction));
     expect(rows).toEqual(await query(`SELECT instruction, input, output FROM read_parquet('${wholeFile}')`));
@@ -85,7 +101,9 @@ describe('writeDatasetFiles, streamed', () => {
       yield records[0] as EvolRecord;
       throw new Error('source failed');
     }
-    expect(() => writeDatasetFiles(failing(), { outDir: dir, format: 'alpaca', metadata: 'none', parquet: true, datasetName: 'evol' })).toThrow(/source failed/);
+    expect(() =>
+      writeDatasetFiles(failing(), { outDir: dir, format: 'alpaca', metadata: 'none', parquet: true, datasetName: 'evol' }),
+    ).toThrow(/source failed/);
     expect(existsSync(join(dir, 'data/jsonl/train-00000-of-00001.jsonl'))).toBe(false);
     // No file at all (the empty data/ folders the writers opened may stay).
     expect(readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => !f.startsWith('data') || /\.\w+$/.test(f))).toEqual([]);

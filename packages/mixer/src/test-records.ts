@@ -19,16 +19,27 @@ const ADDITIONS = [
 
 /** The 175 self-instruct seeds as round-0 records (instruction, first instance's input and output). */
 export function selfInstructSeeds(): EvolRecord[] {
-  return readFileSync(SELF_INSTRUCT, 'utf8').trim().split('\n').map((line, i) => {
-    const task = JSON.parse(line) as { instruction: string; instances: { input: string; output: string }[] };
-    const id = seedRecordId(SELF_INSTRUCT, i + 1, task.instruction);
-    const input = task.instances[0]?.input ?? '';
-    return {
-      id, seedId: id, parentId: null, round: 0, instruction: task.instruction, ...(input ? { input } : {}),
-      response: task.instances[0]?.output ?? '', lineage: [], checks: [], usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
-      source: { file: SELF_INSTRUCT, line: i + 1, format: 'self-instruct' },
-    };
-  });
+  return readFileSync(SELF_INSTRUCT, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line, i) => {
+      const task = JSON.parse(line) as { instruction: string; instances: { input: string; output: string }[] };
+      const id = seedRecordId(SELF_INSTRUCT, i + 1, task.instruction);
+      const input = task.instances[0]?.input ?? '';
+      return {
+        id,
+        seedId: id,
+        parentId: null,
+        round: 0,
+        instruction: task.instruction,
+        ...(input ? { input } : {}),
+        response: task.instances[0]?.output ?? '',
+        lineage: [],
+        checks: [],
+        usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
+        source: { file: SELF_INSTRUCT, line: i + 1, format: 'self-instruct' },
+      };
+    });
 }
 
 /** Evolved descendants of `seeds` for rounds 1..rounds: each round appends one more demand. */
@@ -40,7 +51,11 @@ export function evolvedFrom(seeds: readonly EvolRecord[], rounds: number): EvolR
       const strategy = STRATEGIES[(i + round) % STRATEGIES.length] as string;
       const id = childRecordId(seed.id, round);
       const child: EvolRecord = {
-        ...parent, id, parentId: parent.id, round, strategy,
+        ...parent,
+        id,
+        parentId: parent.id,
+        round,
+        strategy,
         instruction: `${parent.instruction} ${ADDITIONS[(i * 7 + round) % ADDITIONS.length]}`,
         response: `Response to round ${round} of ${seed.id}.`,
         lineage: [...parent.lineage, { id, round, strategy }],
@@ -90,19 +105,31 @@ export function plantedContamination(items: readonly { text: string }[]): { plan
     [10, 'Which strategies are most effective for resolving conflict in the workplace?'],
     [14, 'In multicultural societies, how do cultural and language barriers affect how people communicate and form relationships?'],
     [17, 'Explain how vaccinations protect individuals and communities from infectious diseases, and describe herd immunity.'],
-    [19, 'How do economic, social and cultural factors influence the food choices people make, and how could that knowledge promote healthier diets?'],
+    [
+      19,
+      'How do economic, social and cultural factors influence the food choices people make, and how could that knowledge promote healthier diets?',
+    ],
     [22, 'You are a pirate captain: what do you say to motivate your crew to search for the hidden treasure?'],
     [26, 'Describe, as a sports commentator, the winning play in the final seconds of the championship game.'],
     [31, 'How could you tell whether a restaurant is popular with locals or mostly attracts tourists, and why is that useful to know?'],
-    [35, 'Even when prices are higher, why would someone prefer shopping at a small locally-owned business rather than a large chain store?'],
+    [
+      35,
+      'Even when prices are higher, why would someone prefer shopping at a small locally-owned business rather than a large chain store?',
+    ],
     [42, 'Estimate how many atoms are in one grain of salt, taking the reader through your reasoning step-by-step.'],
     [51, 'Imagine the Internet had been invented in the Renaissance period. What would have happened?'],
     [53, 'Suppose the Black Death never occurred in the 14th century: what would be different?'],
     [61, 'Write a C++ program that reads a text file line by line and counts how many times a specific word occurs in it.'],
     [66, 'Using two stacks, implement a queue data structure in Python.'],
     [70, 'A line segment has endpoints (2, -2) and (10, 4). What is the length of this segment?'],
-    [72, 'Help me write a letter of resignation to my current employer that leaves on good terms and expresses gratitude for the opportunities I was provided.'],
-    [77, 'Compose a travel blog post about my recent trip to Hawaii that highlights the cultural experiences and the must-see attractions.'],
+    [
+      72,
+      'Help me write a letter of resignation to my current employer that leaves on good terms and expresses gratitude for the opportunities I was provided.',
+    ],
+    [
+      77,
+      'Compose a travel blog post about my recent trip to Hawaii that highlights the cultural experiences and the must-see attractions.',
+    ],
   ];
   // Same topics as some questions, but different requests: these must stay.
   const nearMisses = [

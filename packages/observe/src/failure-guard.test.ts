@@ -19,7 +19,10 @@ describe('failure guard', () => {
     }
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ strategy: 'a', state: 'too-high', rate: 0.8, samples: 20 });
-    expect(alerts[0]?.reasons).toEqual([{ reason: 'sorry', n: 8 }, { reason: 'too-short', n: 8 }]);
+    expect(alerts[0]?.reasons).toEqual([
+      { reason: 'sorry', n: 8 },
+      { reason: 'too-short', n: 8 },
+    ]);
     // Successes push the oldest entries out of the 20-wide window: back in band (45%, a tenth inside the
     // edge) after 9, 25% after 14.
     const back = [];
@@ -72,10 +75,11 @@ describe('failure guard', () => {
   it('down-weights a failing strategy only when adaptive, never below minWeight', () => {
     const off = createFailureGuard({ ...options, baseWeights: { b: 2 } });
     const on = createFailureGuard({ ...options, adaptive: true, baseWeights: { b: 2 } });
-    for (const g of [off, on]) for (let i = 0; i < 20; i++) {
-      g.record('a', i % 5 === 0, 'sorry');
-      g.record('b', i % 4 !== 0, 'sorry');
-    }
+    for (const g of [off, on])
+      for (let i = 0; i < 20; i++) {
+        g.record('a', i % 5 === 0, 'sorry');
+        g.record('b', i % 4 !== 0, 'sorry');
+      }
     expect(off.weights()).toEqual({ a: 1, b: 2 });
     // a fails 80%: (1 - 0.8) / (1 - 0.5) = 0.4; b fails 25%, in band, keeps its weight.
     expect(on.weights().a).toBeCloseTo(0.4);

@@ -165,7 +165,16 @@ export function createFailureGuard(options: FailureGuardOptions): FailureGuard {
     },
     health() {
       const out: Record<string, StrategyHealth> = {};
-      for (const [s, t] of tracks) out[s] = { rate: rateOf(t), samples: t.ring.length, judged: judgedOf(t, t.state), state: t.state, weight: weightOf(s, t), ok: t.ok, failed: t.failed };
+      for (const [s, t] of tracks)
+        out[s] = {
+          rate: rateOf(t),
+          samples: t.ring.length,
+          judged: judgedOf(t, t.state),
+          state: t.state,
+          weight: weightOf(s, t),
+          ok: t.ok,
+          failed: t.failed,
+        };
       return out;
     },
     of(strategy) {

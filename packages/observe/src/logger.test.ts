@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger, parseLogLevel } from './logger.ts';
 
-const lines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('createLogger', () => {
   it('writes one JSON line per event with the record id, and respects the level', () => {
@@ -29,7 +33,10 @@ describe('createLogger', () => {
     logger.debug('a', { recordId: 'x' });
     logger.error('b');
     logger.flush();
-    expect(lines(readFileSync(file, 'utf8')).map((l) => [l.level, l.msg])).toEqual([['debug', 'a'], ['error', 'b']]);
+    expect(lines(readFileSync(file, 'utf8')).map((l) => [l.level, l.msg])).toEqual([
+      ['debug', 'a'],
+      ['error', 'b'],
+    ]);
   });
 
   it('silent writes nothing; a bad level names the flag', () => {

@@ -53,7 +53,8 @@ function wrap(p: PinoLogger, level: LogLevel): ObserveLogger {
 export function createLogger(options: CreateLoggerOptions = {}): ObserveLogger {
   const level = options.level ?? 'info';
   let destination: DestinationStream;
-  if (typeof options.destination === 'string') destination = pino.destination({ dest: options.destination, sync: true, mkdir: true, append: true });
+  if (typeof options.destination === 'string')
+    destination = pino.destination({ dest: options.destination, sync: true, mkdir: true, append: true });
   else destination = (options.destination ?? pino.destination({ dest: 2, sync: true })) as DestinationStream;
   const p = pino(
     {

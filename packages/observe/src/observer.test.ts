@@ -4,9 +4,16 @@ import { DEFAULT_CONFIG, mergeDeep, type Config, type EvolRecord } from '@evolfl
 import { createObserver, GAUGES_NAMED_LIKE_COUNTERS, type Observer, type RunStageRecordEvent } from './observer.ts';
 import type { Logger } from '@evolflow/core';
 
-
 const record = (over: Partial<EvolRecord>): EvolRecord => ({
-  id: 's-1', seedId: 's-1', parentId: null, round: 0, instruction: 'Name three primary colours.', lineage: [], checks: [], usage: { promptTokens: 0, completionTokens: 0, calls: 0 }, ...over,
+  id: 's-1',
+  seedId: 's-1',
+  parentId: null,
+  round: 0,
+  instruction: 'Name three primary colours.',
+  lineage: [],
+  checks: [],
+  usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
+  ...over,
 });
 
 const collecting = () => {
@@ -16,7 +23,8 @@ const collecting = () => {
   return { logger, lines };
 };
 
-const config = (observe: Partial<Config['observe']>): Config => mergeDeep(structuredClone(DEFAULT_CONFIG), { observe: { failureWindow: 20, ...observe } });
+const config = (observe: Partial<Config['observe']>): Config =>
+  mergeDeep(structuredClone(DEFAULT_CONFIG), { observe: { failureWindow: 20, ...observe } });
 
 /** The value of a metric line `name{labels} value` in Prometheus text (labels in any order). */
 function metric(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -39,27 +47,77 @@ describe('createObserver', () => {
   it('counts records by stage, reason, strategy and round, and serves them on /metrics', async () => {
     const port = await freePort();
     let healthy = true;
-    observer = await createObserver({ config: config({}), logger: collecting().logger, strategies: ['deepening', 'mutation'], metricsPort: port, metricsHost: '127.0.0.1', health: () => ({ ok: healthy, detail: { stage: 'dedup' } }) });
+    observer = await createObserver({
+      config: config({}),
+      logger: collecting().logger,
+      strategies: ['deepening', 'mutation'],
+      metricsPort: port,
+      metricsHost: '127.0.0.1',
+      health: () => ({ ok: healthy, detail: { stage: 'dedup' } }),
+    });
     const seed = record({});
-    const child = record({ id: 's-1.r1', parentId: 's-1', round: 1, strategy: 'deepening', instruction: 'Name three primary colours and explain why they are primary.', scores: { difficulty: 4 } });
-    const rejectedChild = { ...child, id: 's-2.r1', seedId: 's-2', strategy: 'mutation', rejection: { stage: 'eliminate' as const, reason: 'sorry' } };
+    const child = record({
+      id: 's-1.r1',
+      parentId: 's-1',
+      round: 1,
+      strategy: 'deepening',
+      instruction: 'Name three primary colours and explain why they are primary.',
+      scores: { difficulty: 4 },
+    });
+    const rejectedChild = {
+      ...child,
+      id: 's-2.r1',
+      seedId: 's-2',
+      strategy: 'mutation',
+      rejection: { stage: 'eliminate' as const, reason: 'sorry' },
+    };
     const events: RunStageRecordEvent[] = [
-      { stage: 'seed', record: seed, outcome: 'out', emits: [{ topic: 'pool', record: seed }, { topic: 'replay', record: seed }] },
+      {
+        stage: 'seed',
+        record: seed,
+        outcome: 'out',
+        emits: [
+          { topic: 'pool', record: seed },
+          { topic: 'replay', record: seed },
+        ],
+      },
       { stage: 'evolve', record: seed, outcome: 'out', emits: [{ topic: 'evolved', record: child }] },
-      { stage: 'evolve', record: seed, outcome: 'rejected', emits: [{ topic: 'rejected', record: { ...rejectedChild, rejection: { stage: 'evolve', reason: 'unparseable' } } }, { topic: 'pool', record: seed }] },
+      {
+        stage: 'evolve',
+        record: seed,
+        outcome: 'rejected',
+        emits: [
+          { topic: 'rejected', record: { ...rejectedChild, rejection: { stage: 'evolve', reason: 'unparseable' } } },
+          { topic: 'pool', record: seed },
+        ],
+      },
       { stage: 'eliminate', record: rejectedChild, outcome: 'rejected', emits: [{ topic: 'rejected', record: rejectedChild }] },
       { stage: 'dedup', record: child, outcome: 'out', emits: [{ topic: 'unique', record: child }] },
       { stage: 'dedup', record: seed, outcome: 'absorbed', emits: [] },
       { stage: 'validate', record: child, outcome: 'dead-lettered', emits: [] },
     ];
     for (const e of events) observer.onRecord(e);
-    observer.onLlmEvent({ kind: 'request', role: 'evolver', model: 'm', latencyMs: 120, status: 200, promptTokens: 100, completionTokens: 40 });
+    observer.onLlmEvent({
+      kind: 'request',
+      role: 'evolver',
+      model: 'm',
+      latencyMs: 120,
+      status: 200,
+      promptTokens: 100,
+      completionTokens: 40,
+    });
     observer.onLlmEvent({ kind: 'request', role: 'judge', model: 'm', latencyMs: 30, status: 200, promptTokens: 10, completionTokens: 1 });
     observer.onLlmEvent({ kind: 'cache-hit', role: 'evolver', model: 'm' });
     observer.onLlmEvent({ kind: 'retry', role: 'evolver', model: 'm', attempt: 1, delayMs: 250, reason: 'rate-limit', status: 429 });
     observer.onLlmEvent({
-      kind: 'error', role: 'responder', model: 'm', status: 0, reason: 'timeout', attempts: 6,
-      error: 'LLM responder call (model m) for record s-1.r1 failed after 6 attempts: no HTTP response (timeout): aborted; raise llm.timeoutMs',
+      kind: 'error',
+      role: 'responder',
+      model: 'm',
+      status: 0,
+      reason: 'timeout',
+      attempts: 6,
+      error:
+        'LLM responder call (model m) for record s-1.r1 failed after 6 attempts: no HTTP response (timeout): aborted; raise llm.timeoutMs',
     });
     observer.setBacklog('pool', 7);
     expect(metric(await observer.metricsText(), 'evolflow_dedup_index_size')).toBe(2); // one kept, one seed registered
@@ -70,8 +128,12 @@ describe('createObserver', () => {
     const text = await res.text();
     expect(metric(text, 'evolflow_records_in_total', { stage: 'evolve' })).toBe(2);
     expect(metric(text, 'evolflow_records_out_total', { stage: 'seed' })).toBe(1);
-    expect(metric(text, 'evolflow_records_rejected_total', { stage: 'eliminate', reason: 'sorry', strategy: 'mutation', round: '1' })).toBe(1);
-    expect(metric(text, 'evolflow_records_rejected_total', { stage: 'evolve', reason: 'unparseable', strategy: 'mutation', round: '1' })).toBe(1);
+    expect(metric(text, 'evolflow_records_rejected_total', { stage: 'eliminate', reason: 'sorry', strategy: 'mutation', round: '1' })).toBe(
+      1,
+    );
+    expect(
+      metric(text, 'evolflow_records_rejected_total', { stage: 'evolve', reason: 'unparseable', strategy: 'mutation', round: '1' }),
+    ).toBe(1);
     expect(metric(text, 'evolflow_records_absorbed_total', { stage: 'dedup' })).toBe(1);
     expect(metric(text, 'evolflow_records_dead_lettered_total', { stage: 'validate' })).toBe(1);
     expect(metric(text, 'evolflow_evolutions_total', { strategy: 'deepening', round: '1' })).toBe(1);
@@ -98,10 +160,16 @@ describe('createObserver', () => {
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
     expect(text).toContain('# TYPE nodejs_active_handles gauge');
     for (const name of GAUGES_NAMED_LIKE_COUNTERS) expect(text).not.toContain(name);
-    for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) if (m[2] !== 'counter') expect(m[1]?.endsWith('_total'), `${m[1]} is a ${m[2]}`).toBe(false);
+    for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm))
+      if (m[2] !== 'counter') expect(m[1]?.endsWith('_total'), `${m[1]} is a ${m[2]}`).toBe(false);
 
     expect(observer.llmTotals()).toEqual({
-      calls: 2, cacheHits: 1, retries: 1, errors: 1, promptTokens: 110, completionTokens: 41,
+      calls: 2,
+      cacheHits: 1,
+      retries: 1,
+      errors: 1,
+      promptTokens: 110,
+      completionTokens: 41,
       byRole: {
         evolver: { calls: 1, cacheHits: 1, promptTokens: 100, completionTokens: 40 },
         responder: { calls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 },
@@ -110,7 +178,10 @@ describe('createObserver', () => {
     });
     expect(observer.outcomes()).toEqual({
       rounds: { '1': { kept: 1, rejected: { unparseable: 1, sorry: 1, 'dead-lettered': 1 } } },
-      strategies: { deepening: { kept: 1, rejected: { 'dead-lettered': 1 } }, mutation: { kept: 0, rejected: { unparseable: 1, sorry: 1 } } },
+      strategies: {
+        deepening: { kept: 1, rejected: { 'dead-lettered': 1 } },
+        mutation: { kept: 0, rejected: { unparseable: 1, sorry: 1 } },
+      },
     });
 
     const health = await fetch(`${observer.url}/healthz`);
@@ -123,20 +194,46 @@ describe('createObserver', () => {
 
   it('warns, naming the strategy, when its failure rate leaves the band, and down-weights it when adaptive', async () => {
     const { logger, lines } = collecting();
-    observer = await createObserver({ config: config({ adaptive: true }), logger, strategies: ['deepening', 'mutation'], processMetrics: false });
+    observer = await createObserver({
+      config: config({ adaptive: true }),
+      logger,
+      strategies: ['deepening', 'mutation'],
+      processMetrics: false,
+    });
     for (let i = 0; i < 20; i++) {
       const id = `s-${i}.r1`;
-      const bad = record({ id, seedId: `s-${i}`, round: 1, strategy: 'mutation', rejection: { stage: 'eliminate', reason: 'no-information-gain' } });
+      const bad = record({
+        id,
+        seedId: `s-${i}`,
+        round: 1,
+        strategy: 'mutation',
+        rejection: { stage: 'eliminate', reason: 'no-information-gain' },
+      });
       const good = record({ id, seedId: `s-${i}`, round: 1, strategy: 'deepening' });
-      observer.onRecord(i % 5 === 0
-        ? { stage: 'dedup', record: bad, outcome: 'out', emits: [{ topic: 'unique', record: { ...bad, rejection: undefined } as unknown as EvolRecord }] }
-        : { stage: 'eliminate', record: bad, outcome: 'rejected', emits: [{ topic: 'rejected', record: bad }] });
+      observer.onRecord(
+        i % 5 === 0
+          ? {
+              stage: 'dedup',
+              record: bad,
+              outcome: 'out',
+              emits: [{ topic: 'unique', record: { ...bad, rejection: undefined } as unknown as EvolRecord }],
+            }
+          : { stage: 'eliminate', record: bad, outcome: 'rejected', emits: [{ topic: 'rejected', record: bad }] },
+      );
       observer.onRecord({ stage: 'dedup', record: good, outcome: 'out', emits: [{ topic: 'unique', record: good }] });
-      if (i % 3 === 0) observer.onRecord({ stage: 'eliminate', record: good, outcome: 'rejected', emits: [{ topic: 'rejected', record: { ...good, rejection: { stage: 'eliminate', reason: 'sorry' } } }] });
+      if (i % 3 === 0)
+        observer.onRecord({
+          stage: 'eliminate',
+          record: good,
+          outcome: 'rejected',
+          emits: [{ topic: 'rejected', record: { ...good, rejection: { stage: 'eliminate', reason: 'sorry' } } }],
+        });
     }
     const warnings = lines.filter((l) => l.level === 'warn');
     expect(warnings.map((w) => w.obj?.strategy)).toEqual(['mutation']);
-    expect(warnings[0]?.msg).toMatch(/^strategy mutation: 16 of its last 20 evolutions failed \(80\.0%\), above the band's 50% \(top reasons: no-information-gain 16\)/);
+    expect(warnings[0]?.msg).toMatch(
+      /^strategy mutation: 16 of its last 20 evolutions failed \(80\.0%\), above the band's 50% \(top reasons: no-information-gain 16\)/,
+    );
     expect(observer.alerts()).toHaveLength(1);
     expect(observer.strategyWeights().mutation).toBeCloseTo(0.4);
     expect(observer.strategyWeights().deepening).toBe(1);
@@ -154,9 +251,16 @@ describe('createObserver', () => {
       // One failure in the first 50, then only successes: 1 of N, below the 2% band edge once N > 50.
       for (let i = 0; i < evolutions; i++) {
         const r = record({ id: `s-${i}.r1`, seedId: `s-${i}`, round: 1, strategy: 'deepening' });
-        o.onRecord(i === 10
-          ? { stage: 'eliminate', record: r, outcome: 'rejected', emits: [{ topic: 'rejected', record: { ...r, rejection: { stage: 'eliminate', reason: 'sorry' } } }] }
-          : { stage: 'dedup', record: r, outcome: 'out', emits: [{ topic: 'unique', record: r }] });
+        o.onRecord(
+          i === 10
+            ? {
+                stage: 'eliminate',
+                record: r,
+                outcome: 'rejected',
+                emits: [{ topic: 'rejected', record: { ...r, rejection: { stage: 'eliminate', reason: 'sorry' } } }],
+              }
+            : { stage: 'dedup', record: r, outcome: 'out', emits: [{ topic: 'unique', record: r }] },
+        );
       }
       await o.close();
       return lines.filter((l) => l.level === 'warn').map((l) => l.msg);
@@ -173,7 +277,14 @@ describe('createObserver', () => {
 
   it('holds /metrics open for one more scrape at the end, or until the wait runs out', async () => {
     const port = await freePort();
-    observer = await createObserver({ config: config({}), logger: collecting().logger, strategies: [], metricsPort: port, metricsHost: '127.0.0.1', processMetrics: false });
+    observer = await createObserver({
+      config: config({}),
+      logger: collecting().logger,
+      strategies: [],
+      metricsPort: port,
+      metricsHost: '127.0.0.1',
+      processMetrics: false,
+    });
     const held = observer.holdForScrape(60_000);
     const res = await fetch(`${observer.url}/metrics`);
     expect(res.status).toBe(200);
@@ -188,21 +299,46 @@ describe('createObserver', () => {
   it("labels failed calls by a bounded kind from the client's typed fields, never its message", async () => {
     observer = await createObserver({ config: config({}), logger: collecting().logger, strategies: [], processMetrics: false });
     const error = (status: number, reason: 'rate-limit' | 'timeout' | undefined, message: string) =>
-      observer?.onLlmEvent({ kind: 'error', role: 'judge', model: 'm', status, attempts: 1, error: message, ...(reason ? { reason } : {}) });
+      observer?.onLlmEvent({
+        kind: 'error',
+        role: 'judge',
+        model: 'm',
+        status,
+        attempts: 1,
+        error: message,
+        ...(reason ? { reason } : {}),
+      });
     error(400, undefined, 'LLM judge call (model m) for record x failed after 1 attempt: HTTP 400: bad request; check the model name');
     error(429, 'rate-limit', 'LLM judge call failed after 6 attempts: HTTP 429 (rate-limit): slow down; lower llm.rpm');
     error(0, undefined, 'LLM judge call failed after 1 attempt: no HTTP response: socket hang up');
     // A message that names another status or reason changes nothing: the fields decide.
     error(404, undefined, 'upstream said HTTP 500 (server-error), no HTTP response');
     const text = await observer.metricsText();
-    const kinds = ['http-400', 'rate-limit', 'no-response', 'http-404', 'http-500', 'server-error', 'other'].map((kind) => metric(text, 'evolflow_llm_errors_total', { role: 'judge', kind }));
+    const kinds = ['http-400', 'rate-limit', 'no-response', 'http-404', 'http-500', 'server-error', 'other'].map((kind) =>
+      metric(text, 'evolflow_llm_errors_total', { role: 'judge', kind }),
+    );
     expect(kinds).toEqual([1, 1, 1, 1, undefined, undefined, undefined]);
   });
 
   it('names the port when it cannot listen', async () => {
     const port = await freePort();
-    observer = await createObserver({ config: config({}), logger: collecting().logger, strategies: [], metricsPort: port, metricsHost: '127.0.0.1', processMetrics: false });
-    await expect(createObserver({ config: config({}), logger: collecting().logger, strategies: [], metricsPort: port, metricsHost: '127.0.0.1', processMetrics: false }))
-      .rejects.toThrow(new RegExp(`cannot serve metrics on 127.0.0.1:${port} \\(EADDRINUSE\\)`));
+    observer = await createObserver({
+      config: config({}),
+      logger: collecting().logger,
+      strategies: [],
+      metricsPort: port,
+      metricsHost: '127.0.0.1',
+      processMetrics: false,
+    });
+    await expect(
+      createObserver({
+        config: config({}),
+        logger: collecting().logger,
+        strategies: [],
+        metricsPort: port,
+        metricsHost: '127.0.0.1',
+        processMetrics: false,
+      }),
+    ).rejects.toThrow(new RegExp(`cannot serve metrics on 127.0.0.1:${port} \\(EADDRINUSE\\)`));
   });
 });

@@ -76,7 +76,11 @@ export interface CreateObserverOptions {
 }
 
 /** prom-client default gauges whose names end in `_total` (removed: their per-type gauges remain). */
-export const GAUGES_NAMED_LIKE_COUNTERS: readonly string[] = Object.freeze(['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']);
+export const GAUGES_NAMED_LIKE_COUNTERS: readonly string[] = Object.freeze([
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+]);
 
 const emptyRole = () => ({ calls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0 });
 
@@ -96,48 +100,147 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
     for (const name of GAUGES_NAMED_LIKE_COUNTERS) registry.removeSingleMetric(name);
   }
   const registers = [registry];
-  const recordsIn = new Counter({ name: 'evolflow_records_in_total', help: 'Records handled by a stage', labelNames: ['stage'], registers });
-  const recordsOut = new Counter({ name: 'evolflow_records_out_total', help: 'Records a stage forwarded downstream', labelNames: ['stage'], registers });
+  const recordsIn = new Counter({
+    name: 'evolflow_records_in_total',
+    help: 'Records handled by a stage',
+    labelNames: ['stage'],
+    registers,
+  });
+  const recordsOut = new Counter({
+    name: 'evolflow_records_out_total',
+    help: 'Records a stage forwarded downstream',
+    labelNames: ['stage'],
+    registers,
+  });
   const recordsRejected = new Counter({
-    name: 'evolflow_records_rejected_total', help: 'Records a stage rejected, by reason, strategy and round', labelNames: ['stage', 'reason', 'strategy', 'round'], registers,
+    name: 'evolflow_records_rejected_total',
+    help: 'Records a stage rejected, by reason, strategy and round',
+    labelNames: ['stage', 'reason', 'strategy', 'round'],
+    registers,
   });
   const verifyChecks = new Counter({
-    name: 'evolflow_verify_checks_total', help: 'Verify stage verdicts, by what was checked (python, javascript, math, none) and reason (ok or the reject code)', labelNames: ['checked', 'reason'], registers,
+    name: 'evolflow_verify_checks_total',
+    help: 'Verify stage verdicts, by what was checked (python, javascript, math, none) and reason (ok or the reject code)',
+    labelNames: ['checked', 'reason'],
+    registers,
   });
-  const recordsAbsorbed = new Counter({ name: 'evolflow_records_absorbed_total', help: 'Records a stage kept without output', labelNames: ['stage'], registers });
-  const recordsDead = new Counter({ name: 'evolflow_records_dead_lettered_total', help: 'Records dead-lettered by a stage', labelNames: ['stage'], registers });
-  const evolutions = new Counter({ name: 'evolflow_evolutions_total', help: 'Evolutions made, by strategy and round', labelNames: ['strategy', 'round'], registers });
-  const kept = new Counter({ name: 'evolflow_kept_total', help: 'Evolutions that passed dedup, by strategy and round', labelNames: ['strategy', 'round'], registers });
+  const recordsAbsorbed = new Counter({
+    name: 'evolflow_records_absorbed_total',
+    help: 'Records a stage kept without output',
+    labelNames: ['stage'],
+    registers,
+  });
+  const recordsDead = new Counter({
+    name: 'evolflow_records_dead_lettered_total',
+    help: 'Records dead-lettered by a stage',
+    labelNames: ['stage'],
+    registers,
+  });
+  const evolutions = new Counter({
+    name: 'evolflow_evolutions_total',
+    help: 'Evolutions made, by strategy and round',
+    labelNames: ['strategy', 'round'],
+    registers,
+  });
+  const kept = new Counter({
+    name: 'evolflow_kept_total',
+    help: 'Evolutions that passed dedup, by strategy and round',
+    labelNames: ['strategy', 'round'],
+    registers,
+  });
   const words = new Histogram({
-    name: 'evolflow_instruction_words', help: 'Words per instruction of kept records (round 0: seeds)', labelNames: ['round'], registers,
+    name: 'evolflow_instruction_words',
+    help: 'Words per instruction of kept records (round 0: seeds)',
+    labelNames: ['round'],
+    registers,
     buckets: [10, 20, 40, 80, 120, 160, 240, 320, 480, 640, 800],
   });
-  const difficulty = new Histogram({ name: 'evolflow_difficulty', help: 'Difficulty score of kept records', labelNames: ['round'], registers, buckets: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
-  const failureRate = new Gauge({ name: 'evolflow_strategy_failure_rate', help: 'Rolling failure rate of a strategy (0..1)', labelNames: ['strategy'], registers });
-  const weightGauge = new Gauge({ name: 'evolflow_strategy_weight', help: 'Selection weight of a strategy', labelNames: ['strategy'], registers });
-  const alertsTotal = new Counter({ name: 'evolflow_failure_alerts_total', help: 'Failure-band alerts, by strategy and state', labelNames: ['strategy', 'state'], registers });
+  const difficulty = new Histogram({
+    name: 'evolflow_difficulty',
+    help: 'Difficulty score of kept records',
+    labelNames: ['round'],
+    registers,
+    buckets: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  });
+  const failureRate = new Gauge({
+    name: 'evolflow_strategy_failure_rate',
+    help: 'Rolling failure rate of a strategy (0..1)',
+    labelNames: ['strategy'],
+    registers,
+  });
+  const weightGauge = new Gauge({
+    name: 'evolflow_strategy_weight',
+    help: 'Selection weight of a strategy',
+    labelNames: ['strategy'],
+    registers,
+  });
+  const alertsTotal = new Counter({
+    name: 'evolflow_failure_alerts_total',
+    help: 'Failure-band alerts, by strategy and state',
+    labelNames: ['strategy', 'state'],
+    registers,
+  });
   const llmLatency = new Histogram({
-    name: 'evolflow_llm_request_duration_seconds', help: 'LLM request latency', labelNames: ['role', 'model'], registers,
+    name: 'evolflow_llm_request_duration_seconds',
+    help: 'LLM request latency',
+    labelNames: ['role', 'model'],
+    registers,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   });
-  const llmRequests = new Counter({ name: 'evolflow_llm_requests_total', help: 'LLM requests sent, by status', labelNames: ['role', 'model', 'status'], registers });
-  const llmCacheHits = new Counter({ name: 'evolflow_llm_cache_hits_total', help: 'LLM calls answered from the cache', labelNames: ['role', 'model'], registers });
-  const llmRetries = new Counter({ name: 'evolflow_llm_retries_total', help: 'LLM request retries, by reason', labelNames: ['role', 'model', 'reason'], registers });
-  const llmErrors = new Counter({ name: 'evolflow_llm_errors_total', help: 'LLM calls that failed for good, by kind', labelNames: ['role', 'model', 'kind'], registers });
-  const llmTokens = new Counter({ name: 'evolflow_llm_tokens_total', help: 'Tokens spent, by type (prompt, completion)', labelNames: ['role', 'model', 'type'], registers });
-  const backlog = new Gauge({ name: 'evolflow_topic_backlog', help: 'Messages of a topic not yet committed by its slowest group', labelNames: ['topic'], registers });
+  const llmRequests = new Counter({
+    name: 'evolflow_llm_requests_total',
+    help: 'LLM requests sent, by status',
+    labelNames: ['role', 'model', 'status'],
+    registers,
+  });
+  const llmCacheHits = new Counter({
+    name: 'evolflow_llm_cache_hits_total',
+    help: 'LLM calls answered from the cache',
+    labelNames: ['role', 'model'],
+    registers,
+  });
+  const llmRetries = new Counter({
+    name: 'evolflow_llm_retries_total',
+    help: 'LLM request retries, by reason',
+    labelNames: ['role', 'model', 'reason'],
+    registers,
+  });
+  const llmErrors = new Counter({
+    name: 'evolflow_llm_errors_total',
+    help: 'LLM calls that failed for good, by kind',
+    labelNames: ['role', 'model', 'kind'],
+    registers,
+  });
+  const llmTokens = new Counter({
+    name: 'evolflow_llm_tokens_total',
+    help: 'Tokens spent, by type (prompt, completion)',
+    labelNames: ['role', 'model', 'type'],
+    registers,
+  });
+  const backlog = new Gauge({
+    name: 'evolflow_topic_backlog',
+    help: 'Messages of a topic not yet committed by its slowest group',
+    labelNames: ['topic'],
+    registers,
+  });
   const dedupSize = new Gauge({ name: 'evolflow_dedup_index_size', help: 'Entries in the dedup index', registers });
   dedupSize.set(0);
   const stagesFn = options.stages;
   if (stagesFn) {
     new Gauge({
-      name: 'evolflow_stage_in_flight', help: 'Records a stage is handling now', labelNames: ['stage'], registers,
+      name: 'evolflow_stage_in_flight',
+      help: 'Records a stage is handling now',
+      labelNames: ['stage'],
+      registers,
       collect() {
         for (const s of stagesFn()) this.set({ stage: s.stage }, s.inFlight);
       },
     });
     new Gauge({
-      name: 'evolflow_stage_retries', help: 'Retries of retriable stage errors so far', labelNames: ['stage'], registers,
+      name: 'evolflow_stage_retries',
+      help: 'Retries of retriable stage errors so far',
+      labelNames: ['stage'],
+      registers,
       collect() {
         for (const s of stagesFn()) this.set({ stage: s.stage }, s.retries);
       },
@@ -146,13 +249,25 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
 
   const o = config.observe;
   const guard = createFailureGuard({
-    strategies: options.strategies, band: o.failureBand, window: o.failureWindow, adaptive: o.adaptive, minWeight: o.minWeight,
+    strategies: options.strategies,
+    band: o.failureBand,
+    window: o.failureWindow,
+    adaptive: o.adaptive,
+    minWeight: o.minWeight,
     // The simulator fails only where faults are configured: few failures there say nothing about the filters.
     judgeTooFew: config.llm.provider !== 'sim',
   });
   for (const [s, w] of Object.entries(guard.weights())) weightGauge.set({ strategy: s }, w);
   const alertLog: FailureAlert[] = [];
-  const llm: LlmTotals = { calls: 0, cacheHits: 0, retries: 0, errors: 0, promptTokens: 0, completionTokens: 0, byRole: { evolver: emptyRole(), responder: emptyRole(), judge: emptyRole() } };
+  const llm: LlmTotals = {
+    calls: 0,
+    cacheHits: 0,
+    retries: 0,
+    errors: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    byRole: { evolver: emptyRole(), responder: emptyRole(), judge: emptyRole() },
+  };
   const summary: OutcomeSummary = { rounds: {}, strategies: {} };
   const outcomeOf = (map: OutcomeSummary['rounds'], key: string) => (map[key] ??= { kept: 0, rejected: {} });
 
@@ -165,10 +280,24 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
     alertLog.push(alert);
     alertsTotal.inc({ strategy, state: alert.state });
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-    const fields = { strategy, state: alert.state, rate: alert.rate, samples: alert.samples, failed: alert.failed, band: alert.band, reasons: alert.reasons.slice(0, 5), weight: alert.weight };
+    const fields = {
+      strategy,
+      state: alert.state,
+      rate: alert.rate,
+      samples: alert.samples,
+      failed: alert.failed,
+      band: alert.band,
+      reasons: alert.reasons.slice(0, 5),
+      weight: alert.weight,
+    };
     if (alert.state === 'too-high') {
       logger.warn(
-        `strategy ${strategy}: ${alert.failed} of its last ${alert.samples} evolutions failed (${percentBeside(alert.rate, alert.band.high)}), above the band's ${percentEdge(alert.band.high)} (top reasons: ${alert.reasons.slice(0, 3).map((r) => `${r.reason} ${r.n}`).join(', ')}); its prompt may be too hard or the evolver too weak${o.adaptive ? `; adaptive selection now weighs it ${alert.weight.toFixed(2)}` : '; set observe.adaptive to pick it less often'}`,
+        `strategy ${strategy}: ${alert.failed} of its last ${alert.samples} evolutions failed (${percentBeside(alert.rate, alert.band.high)}), above the band's ${percentEdge(alert.band.high)} (top reasons: ${alert.reasons
+          .slice(0, 3)
+          .map((r) => `${r.reason} ${r.n}`)
+          .join(
+            ', ',
+          )}); its prompt may be too hard or the evolver too weak${o.adaptive ? `; adaptive selection now weighs it ${alert.weight.toFixed(2)}` : '; set observe.adaptive to pick it less often'}`,
         fields,
       );
     } else if (alert.state === 'too-low') {
@@ -178,7 +307,10 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
         fields,
       );
     } else {
-      logger.info(`strategy ${strategy}: failure rate back in band at ${pct(alert.rate)} over its last ${alert.samples} evolutions`, fields);
+      logger.info(
+        `strategy ${strategy}: failure rate back in band at ${pct(alert.rate)} over its last ${alert.samples} evolutions`,
+        fields,
+      );
     }
   };
 
@@ -211,7 +343,8 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
       recordsDead.inc({ stage });
       logger.debug(`stage ${stage}: record ${event.record.id} dead-lettered`, { recordId: event.record.id, stage });
       const r = event.record;
-      if (stage !== 'seed' && stage !== 'evolve' && stage !== 'mix' && r.round > 0 && r.strategy) failedEvolution(r.strategy, r.round, 'dead-lettered');
+      if (stage !== 'seed' && stage !== 'evolve' && stage !== 'mix' && r.round > 0 && r.strategy)
+        failedEvolution(r.strategy, r.round, 'dead-lettered');
     }
     for (const { topic, record } of emits) {
       const verified = stage === 'verify' && topic !== 'pool' ? record.checks.at(-1) : undefined;
@@ -220,7 +353,12 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
         const reason = record.rejection?.reason ?? 'unknown';
         recordsRejected.inc({ stage, reason, strategy: record.strategy ?? 'none', round: String(record.round) });
         logger.info(`stage ${stage}: record ${record.id} rejected (${reason})`, {
-          recordId: record.id, stage, reason, round: record.round, ...(record.strategy ? { strategy: record.strategy } : {}), ...(record.rejection?.detail ? { detail: record.rejection.detail } : {}),
+          recordId: record.id,
+          stage,
+          reason,
+          round: record.round,
+          ...(record.strategy ? { strategy: record.strategy } : {}),
+          ...(record.rejection?.detail ? { detail: record.rejection.detail } : {}),
         });
         if (record.round > 0 && record.strategy && stage !== 'mix') failedEvolution(record.strategy, record.round, reason);
       } else if (stage === 'evolve' && topic === 'evolved' && record.strategy) {
@@ -229,7 +367,11 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
         words.observe({ round: '0' }, wordCount(record.instruction));
       } else if (stage === 'dedup' && topic === 'unique' && record.round > 0 && record.strategy) {
         keptRecord(record, record.strategy);
-        logger.debug(`record ${record.id} kept (round ${record.round}, ${record.strategy})`, { recordId: record.id, round: record.round, strategy: record.strategy });
+        logger.debug(`record ${record.id} kept (round ${record.round}, ${record.strategy})`, {
+          recordId: record.id,
+          round: record.round,
+          strategy: record.strategy,
+        });
       }
     }
     if (stage === 'evolve') {
@@ -262,7 +404,11 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
       case 'retry':
         llmRetries.inc({ ...labels, reason: event.reason });
         llm.retries++;
-        logger.debug(`llm ${event.role}: retry ${event.attempt} in ${Math.round(event.delayMs)} ms (${event.reason})`, { ...labels, attempt: event.attempt, reason: event.reason });
+        logger.debug(`llm ${event.role}: retry ${event.attempt} in ${Math.round(event.delayMs)} ms (${event.reason})`, {
+          ...labels,
+          attempt: event.attempt,
+          reason: event.reason,
+        });
         break;
       case 'error': {
         // The client's typed fields, not its message: the retry reason, else http-<status>, else no-response.
@@ -270,7 +416,11 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
         llmErrors.inc({ ...labels, kind });
         llm.errors++;
         // The client logs the failure itself (with its hint); only the kind is worth a debug line here.
-        logger.debug(`llm ${event.role} (${event.model}): call failed (${kind})`, { ...labels, kind, ...(event.recordId ? { recordId: event.recordId } : {}) });
+        logger.debug(`llm ${event.role} (${event.model}): call failed (${kind})`, {
+          ...labels,
+          kind,
+          ...(event.recordId ? { recordId: event.recordId } : {}),
+        });
         break;
       }
     }
@@ -309,7 +459,13 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
     const host = options.metricsHost ?? '0.0.0.0';
     await new Promise<void>((resolve, reject) => {
       srv.once('error', (cause: NodeJS.ErrnoException) =>
-        reject(new EvolflowError('config', `cannot serve metrics on ${host}:${port} (${cause.code ?? cause.message}); pick another observe.metricsPort or free the port`, { cause })),
+        reject(
+          new EvolflowError(
+            'config',
+            `cannot serve metrics on ${host}:${port} (${cause.code ?? cause.message}); pick another observe.metricsPort or free the port`,
+            { cause },
+          ),
+        ),
       );
       srv.listen(port, host, () => resolve());
     });

@@ -19,7 +19,12 @@ function fakeRun() {
     ],
     terminal: done,
     expected: 100,
-    llm: { calls: done * 3, promptTokens: done * 1000, completionTokens: done * 500, byRole: { evolver: { promptTokens: done * 1000, completionTokens: done * 500 } } },
+    llm: {
+      calls: done * 3,
+      promptTokens: done * 1000,
+      completionTokens: done * 500,
+      byRole: { evolver: { promptTokens: done * 1000, completionTokens: done * 500 } },
+    },
     elapsedMs: t,
   });
   return { snapshot, now: () => t, advance: (ms: number, n: number) => ((t += ms), (done += n)) };
@@ -29,7 +34,13 @@ describe('createProgress', () => {
   it('on a TTY draws one line per stage and a summary, with rates, cost and ETA, redrawn in place', () => {
     const out = capture();
     const run = fakeRun();
-    const progress = createProgress({ stream: out.stream, tty: true, snapshot: run.snapshot, now: run.now, pricing: { evolver: { pricePerMTokIn: 1, pricePerMTokOut: 2 } } });
+    const progress = createProgress({
+      stream: out.stream,
+      tty: true,
+      snapshot: run.snapshot,
+      now: run.now,
+      pricing: { evolver: { pricePerMTokIn: 1, pricePerMTokOut: 2 } },
+    });
     expect(progress.render().split('\n')).toHaveLength(3);
     run.advance(10_000, 40);
     const frame = progress.render().split('\n');
@@ -53,7 +64,10 @@ describe('createProgress', () => {
     const progress = createProgress({ stream: capture().stream, tty: true, snapshot: snap });
     expect(progress.render().split('\n').slice(-2)).toEqual(['weights deepening 1.00  mutation 0.40!', `! ${note}`]);
     const plain = createProgress({ stream: capture().stream, tty: false, snapshot: snap });
-    expect(plain.render().split('\n')).toEqual([expect.stringMatching(/ \| weights deepening 1\.00  mutation 0\.40!$/), `progress note: ${note}`]);
+    expect(plain.render().split('\n')).toEqual([
+      expect.stringMatching(/ \| weights deepening 1\.00  mutation 0\.40!$/),
+      `progress note: ${note}`,
+    ]);
   });
 
   it('off a TTY prints plain lines without escape codes', () => {
@@ -66,10 +80,17 @@ describe('createProgress', () => {
     const lines = out.text().trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(out.text()).not.toContain('\x1b');
-    expect(lines[1]).toBe('progress 100.0% (100/100 done)  llm 300 calls  150,000 tok  elapsed 2s | seed 10+0r/10 | evolve 100+10r/104 (4 busy)');
+    expect(lines[1]).toBe(
+      'progress 100.0% (100/100 done)  llm 300 calls  150,000 tok  elapsed 2s | seed 10+0r/10 | evolve 100+10r/104 (4 busy)',
+    );
   });
 
   it('formats durations', () => {
-    expect([formatDuration(900), formatDuration(61_000), formatDuration(3_725_000), formatDuration(Number.NaN)]).toEqual(['1s', '1m01s', '1h02m', '?']);
+    expect([formatDuration(900), formatDuration(61_000), formatDuration(3_725_000), formatDuration(Number.NaN)]).toEqual([
+      '1s',
+      '1m01s',
+      '1h02m',
+      '?',
+    ]);
   });
 });

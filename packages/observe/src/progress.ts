@@ -118,16 +118,23 @@ export function createProgress(options: ProgressOptions): Progress {
   const weightsLine = (snap: ProgressSnapshot): string | undefined => {
     if (!snap.weights) return undefined;
     const bad = new Set(snap.outOfBand ?? []);
-    return `weights ${Object.entries(snap.weights).map(([s, w]) => `${s} ${w.toFixed(2)}${bad.has(s) ? '!' : ''}`).join('  ')}`;
+    return `weights ${Object.entries(snap.weights)
+      .map(([s, w]) => `${s} ${w.toFixed(2)}${bad.has(s) ? '!' : ''}`)
+      .join('  ')}`;
   };
 
   const render = (): string[] => {
     const snap = options.snapshot();
     const { rates, terminalRate } = sample(snap);
     if (!tty) {
-      const stages = snap.stages.map((s) => `${s.stage} ${int(s.out)}+${int(s.rejected)}r/${int(s.in)}${s.inFlight > 0 ? ` (${s.inFlight} busy)` : ''}`).join(' | ');
+      const stages = snap.stages
+        .map((s) => `${s.stage} ${int(s.out)}+${int(s.rejected)}r/${int(s.in)}${s.inFlight > 0 ? ` (${s.inFlight} busy)` : ''}`)
+        .join(' | ');
       const w = weightsLine(snap);
-      return [`progress ${summary(snap, terminalRate)} | ${stages}${w ? ` | ${w}` : ''}`, ...(snap.notes ?? []).map((n) => `progress note: ${n}`)];
+      return [
+        `progress ${summary(snap, terminalRate)} | ${stages}${w ? ` | ${w}` : ''}`,
+        ...(snap.notes ?? []).map((n) => `progress note: ${n}`),
+      ];
     }
     const width = Math.max(8, ...snap.stages.map((s) => s.stage.length));
     const lines = snap.stages.map(

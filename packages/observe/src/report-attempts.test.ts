@@ -3,7 +3,9 @@ import { allAttemptTiles, runStateLine } from './report-html.ts';
 
 describe('report: partial runs and the totals of every attempt', () => {
   it('marks a partial run with what stopped it and how to resume', () => {
-    expect(runStateLine({ partial: true, stoppedBy: 'SIGINT', attempts: 1 })).toBe('partial: stopped by SIGINT before every record was finished; run the same command again to resume');
+    expect(runStateLine({ partial: true, stoppedBy: 'SIGINT', attempts: 1 })).toBe(
+      'partial: stopped by SIGINT before every record was finished; run the same command again to resume',
+    );
     expect(runStateLine({ partial: false, attempts: 1 })).toBe('complete');
     expect(runStateLine({ partial: false, attempts: 3 })).toBe('complete · attempt 3 (resumed)');
   });

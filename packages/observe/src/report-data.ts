@@ -94,7 +94,15 @@ export interface ReportData {
   throughput: { t: number; rates: Record<string, number> }[];
   samples: SampleChain[];
   /** One example rejected record per reason. */
-  rejectExamples: { reason: string; stage: string; strategy: string | null; round: number; id: string; instruction: string; detail?: string }[];
+  rejectExamples: {
+    reason: string;
+    stage: string;
+    strategy: string | null;
+    round: number;
+    id: string;
+    instruction: string;
+    detail?: string;
+  }[];
   counts: { seeds: number; kept: number; rejected: number; deadLettered: number; dataset: number; badLines: number };
   /** Per stage: run.json's counts. */
   stageCounts: { stage: string; in: number; out: number; rejected: number; absorbed: number; deadLettered: number; retries: number }[];
@@ -107,7 +115,9 @@ export interface ReportData {
  * it ran, said Not Equal (a record kept under `eliminate.keepOnNoVerdict` did not pass it).
  */
 export function passedEveryRule(record: Pick<EvolRecord, 'checks'>): boolean {
-  return Array.isArray(record.checks) && record.checks.every((c) => c.reason === 'ok' && (c.verdict === undefined || c.verdict === 'not-equal'));
+  return (
+    Array.isArray(record.checks) && record.checks.every((c) => c.reason === 'ok' && (c.verdict === undefined || c.verdict === 'not-equal'))
+  );
 }
 
 /** Quantile `q` of a cumulative Prometheus histogram (linear within the bucket). */
@@ -153,7 +163,13 @@ export function latencyFromMetrics(text: string): ReportData['latency'] {
     .filter(([, r]) => r.count > 0)
     .map(([role, r]) => {
       const buckets = [...r.buckets].map(([le, count]) => ({ le, count }));
-      return { role, calls: r.count, meanMs: (r.sum / r.count) * 1000, p50Ms: histogramQuantile(buckets, 0.5) * 1000, p95Ms: histogramQuantile(buckets, 0.95) * 1000 };
+      return {
+        role,
+        calls: r.count,
+        meanMs: (r.sum / r.count) * 1000,
+        p50Ms: histogramQuantile(buckets, 0.5) * 1000,
+        p95Ms: histogramQuantile(buckets, 0.95) * 1000,
+      };
     })
     .sort((a, b) => a.role.localeCompare(b.role));
 }
@@ -191,7 +207,15 @@ export function distribution(values: readonly number[]): Distribution {
     const hi = Math.ceil(i);
     return (v[lo] as number) + ((v[hi] as number) - (v[lo] as number)) * (i - lo);
   };
-  return { n, min: v[0] as number, q1: q(0.25), median: q(0.5), q3: q(0.75), max: v[n - 1] as number, mean: v.reduce((a, b) => a + b, 0) / n };
+  return {
+    n,
+    min: v[0] as number,
+    q1: q(0.25),
+    median: q(0.5),
+    q3: q(0.75),
+    max: v[n - 1] as number,
+    mean: v.reduce((a, b) => a + b, 0) / n,
+  };
 }
 
 interface LineageRow {
@@ -219,10 +243,17 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
     try {
       run = JSON.parse(await readFile(runFile, 'utf8')) as RunJson;
     } catch (cause) {
-      throw new EvolflowError('input', `${runFile} is not valid JSON (${(cause as Error).message}); the run may have been cut short, re-run it or delete the file`, { cause });
+      throw new EvolflowError(
+        'input',
+        `${runFile} is not valid JSON (${(cause as Error).message}); the run may have been cut short, re-run it or delete the file`,
+        { cause },
+      );
     }
   } else if (!existsSync(join(runDir, 'kept.jsonl')) && !existsSync(join(runDir, 'seeds.jsonl'))) {
-    throw new EvolflowError('input', `${runDir} holds no run.json, kept.jsonl or seeds.jsonl; pass the run directory that 'evolflow run --out DIR' wrote`);
+    throw new EvolflowError(
+      'input',
+      `${runDir} holds no run.json, kept.jsonl or seeds.jsonl; pass the run directory that 'evolflow run --out DIR' wrote`,
+    );
   }
 
   const rounds = new Map<number, { kept: number; rejected: number; reasons: Record<string, number> }>();
@@ -257,7 +288,14 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
     const row = v as LineageRow;
     if (typeof row?.id !== 'string' || typeof row.round !== 'number') return;
     if (row.state === 'kept' || row.state === 'rejected') {
-      selector.offer({ id: row.id, seedId: String(row.seedId ?? row.id), round: row.round, state: row.state, ...(row.stage ? { stage: row.stage } : {}), ...(row.reason ? { reason: row.reason } : {}) });
+      selector.offer({
+        id: row.id,
+        seedId: String(row.seedId ?? row.id),
+        round: row.round,
+        state: row.state,
+        ...(row.stage ? { stage: row.stage } : {}),
+        ...(row.reason ? { reason: row.reason } : {}),
+      });
     }
     if (row.state === 'dead-lettered') counts.deadLettered++;
   });
@@ -269,9 +307,14 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
     if (!families.has(r.seedId)) return;
     const d = r.scores?.difficulty ?? r.scores?.estimate;
     texts.set(r.id, {
-      id: r.id, round: r.round, strategy: r.strategy ?? null, instruction: cap(r.instruction), words: wordCount(r.instruction),
+      id: r.id,
+      round: r.round,
+      strategy: r.strategy ?? null,
+      instruction: cap(r.instruction),
+      words: wordCount(r.instruction),
       chain: [r.seedId, ...(Array.isArray(r.lineage) ? r.lineage.map((l) => l.id) : [])],
-      ...(d === undefined ? {} : { difficulty: d }), ...(r.response === undefined ? {} : { response: cap(r.response) }),
+      ...(d === undefined ? {} : { difficulty: d }),
+      ...(r.response === undefined ? {} : { response: cap(r.response) }),
     });
   };
   const score = (r: EvolRecord) => {
@@ -320,7 +363,12 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
     if (typeof r.instruction === 'string') remember(r);
     if (!rejectExamples.has(reason)) {
       rejectExamples.set(reason, {
-        reason, stage: r.rejection?.stage ?? '?', strategy: r.strategy ?? null, round: r.round, id: r.id, instruction: cap(String(r.instruction ?? '')),
+        reason,
+        stage: r.rejection?.stage ?? '?',
+        strategy: r.strategy ?? null,
+        round: r.round,
+        id: r.id,
+        instruction: cap(String(r.instruction ?? '')),
         ...(r.rejection?.detail ? { detail: cap(r.rejection.detail) } : {}),
       });
     }
@@ -329,7 +377,13 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
   const metricsFile = join(runDir, 'metrics.prom');
   const latency = existsSync(metricsFile) ? latencyFromMetrics(await readFile(metricsFile, 'utf8')) : [];
   const stageCounts = Object.entries(run.stages ?? {}).map(([stage, st]) => ({
-    stage, in: st.in ?? 0, out: st.out ?? 0, rejected: st.rejected ?? 0, absorbed: st.absorbed ?? 0, deadLettered: st.deadLettered ?? 0, retries: st.retries ?? 0,
+    stage,
+    in: st.in ?? 0,
+    out: st.out ?? 0,
+    rejected: st.rejected ?? 0,
+    absorbed: st.absorbed ?? 0,
+    deadLettered: st.deadLettered ?? 0,
+    retries: st.retries ?? 0,
   }));
   counts.dataset = dataset.lines;
   counts.badLines += seeds.bad + kept.bad + rejected.bad;
@@ -348,7 +402,10 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
     const tokens = { promptTokens: u.promptTokens ?? 0, completionTokens: u.completionTokens ?? 0 };
     const price = roles[role];
     return {
-      stage: ROLE_STAGE[role] ?? role, role, calls: u.calls ?? 0, ...tokens,
+      stage: ROLE_STAGE[role] ?? role,
+      role,
+      calls: u.calls ?? 0,
+      ...tokens,
       costUsd: roleCost(tokens, { pricePerMTokIn: price?.pricePerMTokIn ?? 0, pricePerMTokOut: price?.pricePerMTokOut ?? 0 }),
     };
   });
@@ -373,21 +430,38 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
 
   const samples: SampleChain[] = chosen.map((row) => {
     const final = texts.get(row.id);
-    const steps = (final?.chain ?? [row.seedId, row.id]).map((id) => texts.get(id)).filter((x): x is NonNullable<typeof x> => x !== undefined);
+    const steps = (final?.chain ?? [row.seedId, row.id])
+      .map((id) => texts.get(id))
+      .filter((x): x is NonNullable<typeof x> => x !== undefined);
     const last = steps.at(-1);
     return {
-      finalId: row.id, state: row.state ?? '?', ...(row.reason ? { reason: row.reason } : {}),
-      steps: steps.map(({ response: _r, chain: _c, ...step }) => step), ...(last?.response && last.id === row.id ? { response: last.response } : {}),
+      finalId: row.id,
+      state: row.state ?? '?',
+      ...(row.reason ? { reason: row.reason } : {}),
+      steps: steps.map(({ response: _r, chain: _c, ...step }) => step),
+      ...(last?.response && last.id === row.id ? { response: last.response } : {}),
     };
   });
 
   return {
-    runDir, run,
-    rounds: sortedRounds.map((round) => ({ round, ...(rounds.get(round) as { kept: number; rejected: number; reasons: Record<string, number> }) })),
+    runDir,
+    run,
+    rounds: sortedRounds.map((round) => ({
+      round,
+      ...(rounds.get(round) as { kept: number; rejected: number; reasons: Record<string, number> }),
+    })),
     strategies: [...strategies].map(([strategy, s]) => ({ strategy, ...s })).sort((a, b) => a.strategy.localeCompare(b.strategy)),
-    lengthByRound, difficultyByRound, difficultyExcluded, similarity, perStage, throughput, samples,
+    lengthByRound,
+    difficultyByRound,
+    difficultyExcluded,
+    similarity,
+    perStage,
+    throughput,
+    samples,
     rejectExamples: [...rejectExamples.values()].sort((a, b) => a.reason.localeCompare(b.reason)),
-    counts, stageCounts, latency,
+    counts,
+    stageCounts,
+    latency,
   };
 }
 

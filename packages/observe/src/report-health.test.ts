@@ -4,26 +4,40 @@ import { healthChecks, healthWord } from './report-html.ts';
 
 /** Report data of a run whose evolutions kept and rejected these counts per strategy (one round). */
 function runData(provider: string | undefined, perStrategy: Record<string, [kept: number, rejected: number]>): ReportData {
-  const strategies = Object.entries(perStrategy).map(([strategy, [kept, rejected]]) => ({ strategy, kept, rejected, reasons: rejected ? { sorry: rejected } : {} }));
+  const strategies = Object.entries(perStrategy).map(([strategy, [kept, rejected]]) => ({
+    strategy,
+    kept,
+    rejected,
+    reasons: rejected ? { sorry: rejected } : {},
+  }));
   const kept = strategies.reduce((a, s) => a + s.kept, 0);
   const rejected = strategies.reduce((a, s) => a + s.rejected, 0);
   return {
     run: { config: { observe: { failureBand: { low: 0.02, high: 0.5 } }, ...(provider ? { llm: { provider } } : {}) } },
     rounds: [{ round: 1, kept, rejected, reasons: {} }],
-    strategies, lengthByRound: [], difficultyByRound: [], difficultyExcluded: 0,
+    strategies,
+    lengthByRound: [],
+    difficultyByRound: [],
+    difficultyExcluded: 0,
   } as unknown as ReportData;
 }
 
 const six = (kept: number, rejected: number) =>
-  Object.fromEntries(['add-constraints', 'complicate-input', 'concretizing', 'deepening', 'increase-reasoning', 'mutation'].map((s): [string, [number, number]] => [s, [kept, rejected]]));
+  Object.fromEntries(
+    ['add-constraints', 'complicate-input', 'concretizing', 'deepening', 'increase-reasoning', 'mutation'].map(
+      (s): [string, [number, number]] => [s, [kept, rejected]],
+    ),
+  );
 
 describe('report health checks', () => {
   it('calls a clean simulator run healthy: no failures there is not news', () => {
     const checks = healthChecks(runData('sim', six(14, 0)));
     expect(healthWord(checks)).toBe('healthy');
     expect(checks[0]).toEqual({
-      name: 'Failure rate in band', state: 'ok',
-      detail: '0 of 84 evolutions failed (0.0%; band 2%–50%); fewer failures than the band is not news against the simulator, which fails only where faults are configured',
+      name: 'Failure rate in band',
+      state: 'ok',
+      detail:
+        '0 of 84 evolutions failed (0.0%; band 2%–50%); fewer failures than the band is not news against the simulator, which fails only where faults are configured',
     });
   });
 

@@ -45,9 +45,14 @@ function legend(series: readonly BarSeries[]): string {
 }
 
 /** One chart in a <figure> named `id` (data-chart), or the `extra.empty` text when it has no points. */
-function figure({ id, title }: { id: string; title: string }, chart: Chart | undefined, extra: { legend?: string; note?: string; empty?: string }): string {
+function figure(
+  { id, title }: { id: string; title: string },
+  chart: Chart | undefined,
+  extra: { legend?: string; note?: string; empty?: string },
+): string {
   const points = chart?.points ?? 0;
-  const body = chart && points > 0 ? chart.svg + (extra.legend ?? '') : `<div class="empty">${esc(extra.empty ?? 'no data in this run')}</div>`;
+  const body =
+    chart && points > 0 ? chart.svg + (extra.legend ?? '') : `<div class="empty">${esc(extra.empty ?? 'no data in this run')}</div>`;
   return `<figure class="chart" data-chart="${id}" data-points="${points}"><figcaption>${esc(title)}</figcaption>${body}${extra.note ? `<p class="note">${esc(extra.note)}</p>` : ''}</figure>`;
 }
 
@@ -58,7 +63,8 @@ function topSeries(rows: readonly Record<string, number>[], top: number): BarSer
   const keys = [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k]) => k);
   const shown = keys.slice(0, top);
   const series: BarSeries[] = shown.map((k) => ({ name: k, values: rows.map((r) => r[k] ?? 0) }));
-  if (keys.length > top) series.push({ name: 'other', color: '#bab0ac', values: rows.map((r) => keys.slice(top).reduce((a, k) => a + (r[k] ?? 0), 0)) });
+  if (keys.length > top)
+    series.push({ name: 'other', color: '#bab0ac', values: rows.map((r) => keys.slice(top).reduce((a, k) => a + (r[k] ?? 0), 0)) });
   return series;
 }
 
@@ -95,15 +101,17 @@ export function healthChecks(data: ReportData): HealthCheck[] {
       .filter((x) => x.side !== 'in');
     const rateText = (failed: number, all: number, edge: number) => `${percentBeside(failed / all, edge)}`;
     const edgeOf = (failed: number, all: number) => (failed / all > band.high ? band.high : band.low);
-    const why = !real && rejected / total < band.low
-      ? '; fewer failures than the band is not news against the simulator, which fails only where faults are configured'
-      : real && rejected / total < band.low && total < tooFewSamples(band.low)
-        ? `; too few evolutions to call a low rate too low (${n(total)} < ${n(tooFewSamples(band.low))})`
-        : '';
+    const why =
+      !real && rejected / total < band.low
+        ? '; fewer failures than the band is not news against the simulator, which fails only where faults are configured'
+        : real && rejected / total < band.low && total < tooFewSamples(band.low)
+          ? `; too few evolutions to call a low rate too low (${n(total)} < ${n(tooFewSamples(band.low))})`
+          : '';
     out.push({
       name: 'Failure rate in band',
       state: side !== 'in' ? 'bad' : outside.length > 0 ? 'warn' : 'ok',
-      detail: `${n(rejected)} of ${n(total)} evolutions failed (${rateText(rejected, total, edgeOf(rejected, total))}; band ${percentEdge(band.low)}–${percentEdge(band.high)})${why}` +
+      detail:
+        `${n(rejected)} of ${n(total)} evolutions failed (${rateText(rejected, total, edgeOf(rejected, total))}; band ${percentEdge(band.low)}–${percentEdge(band.high)})${why}` +
         (outside.length
           ? `; outside the band: ${outside.map(({ s, side: x }) => `${s.strategy} ${s.rejected} of ${s.kept + s.rejected} (${rateText(s.rejected, s.kept + s.rejected, x === 'high' ? band.high : band.low)}, ${x === 'high' ? 'above' : 'below'})`).join(', ')}`
           : ''),
@@ -143,9 +151,14 @@ function chainHtml(c: SampleChain, i: number): string {
   const last = c.steps.at(-1);
   const label = `${c.state === 'kept' ? '✓' : '✗'} ${c.finalId} — ${c.steps.map((s) => (s.strategy ? s.strategy : 'seed')).join(' → ')}${c.reason ? ` (${c.reason})` : ''}`;
   const steps = c.steps
-    .map((s) => `<div class="step"><div class="meta">round ${s.round} · ${esc(s.strategy ?? 'seed')} · ${s.words} words${s.difficulty !== undefined ? ` · difficulty ${s.difficulty}` : ''} · ${esc(s.id)}</div><pre>${esc(s.instruction)}</pre></div>`)
+    .map(
+      (s) =>
+        `<div class="step"><div class="meta">round ${s.round} · ${esc(s.strategy ?? 'seed')} · ${s.words} words${s.difficulty !== undefined ? ` · difficulty ${s.difficulty}` : ''} · ${esc(s.id)}</div><pre>${esc(s.instruction)}</pre></div>`,
+    )
     .join('');
-  const resp = c.response ? `<div class="resp"><div class="meta">response to round ${last?.round ?? '?'}</div><pre>${esc(c.response)}</pre></div>` : '';
+  const resp = c.response
+    ? `<div class="resp"><div class="meta">response to round ${last?.round ?? '?'}</div><pre>${esc(c.response)}</pre></div>`
+    : '';
   return `<details class="chain" data-state="${esc(c.state)}"${i < 2 ? ' open' : ''}><summary>${esc(label)}</summary>${steps}${resp}</details>`;
 }
 
@@ -155,7 +168,13 @@ function chainHtml(c: SampleChain, i: number): string {
  */
 export function runStateLine(run: RunJson): string {
   const attempt = (run.attempts ?? 1) > 1 ? `attempt ${run.attempts} (resumed)` : '';
-  if (run.partial) return [`partial: stopped by ${run.stoppedBy ?? 'a stop'} before every record was finished; run the same command again to resume`, attempt].filter(Boolean).join(' · ');
+  if (run.partial)
+    return [
+      `partial: stopped by ${run.stoppedBy ?? 'a stop'} before every record was finished; run the same command again to resume`,
+      attempt,
+    ]
+      .filter(Boolean)
+      .join(' · ');
   return ['complete', attempt].filter(Boolean).join(' · ');
 }
 
@@ -182,9 +201,14 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
     { name: 'rejected', color: '#e15759', values: rounds.map((r) => r.rejected) },
   ];
   const strategies = data.strategies.filter((s) => s.rejected > 0);
-  const reasonSeries = topSeries(strategies.map((s) => s.reasons), 9);
+  const reasonSeries = topSeries(
+    strategies.map((s) => s.reasons),
+    9,
+  );
   const lengthRef = [
-    ...(run.config?.validate?.maxWords !== undefined ? [{ value: run.config.validate.maxWords, label: `cap ${run.config.validate.maxWords} words` }] : []),
+    ...(run.config?.validate?.maxWords !== undefined
+      ? [{ value: run.config.validate.maxWords, label: `cap ${run.config.validate.maxWords} words` }]
+      : []),
   ];
   const simSeries: BarSeries[] = [
     { name: 'kept (nearest kept before it)', color: '#4e79a7', values: binned(data.similarity.kept, 20, [0, 1]) },
@@ -200,28 +224,105 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
   const evolutions = rounds.filter((r) => r.round > 0).reduce((a, r) => a + r.kept + r.rejected, 0);
 
   const figures = [
-    figure({ id: 'rounds', title: 'Accepted vs rejected per round' }, barChart({ categories: roundNames, series: roundSeries, xLabel: 'round', yLabel: 'records' }), {
-      legend: legend(roundSeries), note: 'Round 0: seeds read and seed lines rejected. Later rounds: evolutions kept (passed dedup) and rejected at any stage.',
-    }),
-    figure({ id: 'reasons', title: 'Reject reasons per strategy' }, barChart({ categories: strategies.map((s) => s.strategy), series: reasonSeries, stacked: true, xLabel: 'strategy', yLabel: 'rejected evolutions' }), {
-      legend: legend(reasonSeries), empty: 'no evolution was rejected',
-    }),
-    figure({ id: 'difficulty', title: `Difficulty per round (${data.difficultyByRound[0]?.source === 'estimate' ? 'heuristic estimate' : 'judge score'})` },
-      boxPlot({ groups: data.difficultyByRound.map((d) => ({ label: d.round === 0 ? 'seeds' : `round ${d.round}`, dist: d.dist })), xLabel: 'round', yLabel: 'difficulty', yMin: 0, yMax: 10 }),
-      { note: 'Box: quartiles; whiskers: min and max; dot: mean. The paper expects it to rise round over round.', empty: 'no difficulty scores' }),
-    figure({ id: 'length', title: 'Instruction length per round' }, boxPlot({ groups: data.lengthByRound.map((d) => ({ label: d.round === 0 ? 'seeds' : `round ${d.round}`, dist: d.dist })), xLabel: 'round', yLabel: 'words', refLines: lengthRef }), {
-      note: `Words per kept instruction. validate rejects above validate.maxWords${run.config?.validate?.maxAddedWords !== undefined ? ` and growth above +${run.config.validate.maxAddedWords} words per round` : ''}.`,
-    }),
-    figure({ id: 'similarity', title: 'Dedup similarity to the nearest kept record' }, barChart({ categories: Array.from({ length: 20 }, (_, i) => (i * 0.05).toFixed(2)), series: simSeries, xLabel: 'similarity', yLabel: 'records' }), {
-      legend: legend(simSeries), empty: 'no dedup similarities recorded',
-      ...(data.run.config?.dedup?.mode === 'exact' ? { note: 'dedup.mode is exact: a record is either an exact copy (similarity 1) or not (0). Semantic mode records the cosine similarity to the nearest kept record.' } : {}),
-    }),
-    figure({ id: 'tokens', title: 'Tokens and cost per stage' }, barChart({ categories: data.perStage.map((s) => `${s.stage} (${s.role})`), series: tokenSeries, stacked: true, xLabel: 'stage (LLM role)', yLabel: 'tokens' }), {
-      legend: legend(tokenSeries), note: data.perStage.map((s) => `${s.stage}: ${n(s.calls)} calls, ${formatUsd(s.costUsd)}`).join(' · ') + (data.perStage.length ? ` · total ${formatUsd(totalCost)}` : ''), empty: 'no LLM usage in run.json',
-    }),
-    figure({ id: 'throughput', title: 'Throughput over time' }, lineChart({ xs: data.throughput.map((p) => p.t / 1000), series: tpSeries, xLabel: 'seconds since start', yLabel: 'records finished per second' }), {
-      legend: legend(tpSeries), empty: 'no timeline in run.json',
-    }),
+    figure(
+      { id: 'rounds', title: 'Accepted vs rejected per round' },
+      barChart({ categories: roundNames, series: roundSeries, xLabel: 'round', yLabel: 'records' }),
+      {
+        legend: legend(roundSeries),
+        note: 'Round 0: seeds read and seed lines rejected. Later rounds: evolutions kept (passed dedup) and rejected at any stage.',
+      },
+    ),
+    figure(
+      { id: 'reasons', title: 'Reject reasons per strategy' },
+      barChart({
+        categories: strategies.map((s) => s.strategy),
+        series: reasonSeries,
+        stacked: true,
+        xLabel: 'strategy',
+        yLabel: 'rejected evolutions',
+      }),
+      {
+        legend: legend(reasonSeries),
+        empty: 'no evolution was rejected',
+      },
+    ),
+    figure(
+      {
+        id: 'difficulty',
+        title: `Difficulty per round (${data.difficultyByRound[0]?.source === 'estimate' ? 'heuristic estimate' : 'judge score'})`,
+      },
+      boxPlot({
+        groups: data.difficultyByRound.map((d) => ({ label: d.round === 0 ? 'seeds' : `round ${d.round}`, dist: d.dist })),
+        xLabel: 'round',
+        yLabel: 'difficulty',
+        yMin: 0,
+        yMax: 10,
+      }),
+      {
+        note: 'Box: quartiles; whiskers: min and max; dot: mean. The paper expects it to rise round over round.',
+        empty: 'no difficulty scores',
+      },
+    ),
+    figure(
+      { id: 'length', title: 'Instruction length per round' },
+      boxPlot({
+        groups: data.lengthByRound.map((d) => ({ label: d.round === 0 ? 'seeds' : `round ${d.round}`, dist: d.dist })),
+        xLabel: 'round',
+        yLabel: 'words',
+        refLines: lengthRef,
+      }),
+      {
+        note: `Words per kept instruction. validate rejects above validate.maxWords${run.config?.validate?.maxAddedWords !== undefined ? ` and growth above +${run.config.validate.maxAddedWords} words per round` : ''}.`,
+      },
+    ),
+    figure(
+      { id: 'similarity', title: 'Dedup similarity to the nearest kept record' },
+      barChart({
+        categories: Array.from({ length: 20 }, (_, i) => (i * 0.05).toFixed(2)),
+        series: simSeries,
+        xLabel: 'similarity',
+        yLabel: 'records',
+      }),
+      {
+        legend: legend(simSeries),
+        empty: 'no dedup similarities recorded',
+        ...(data.run.config?.dedup?.mode === 'exact'
+          ? {
+              note: 'dedup.mode is exact: a record is either an exact copy (similarity 1) or not (0). Semantic mode records the cosine similarity to the nearest kept record.',
+            }
+          : {}),
+      },
+    ),
+    figure(
+      { id: 'tokens', title: 'Tokens and cost per stage' },
+      barChart({
+        categories: data.perStage.map((s) => `${s.stage} (${s.role})`),
+        series: tokenSeries,
+        stacked: true,
+        xLabel: 'stage (LLM role)',
+        yLabel: 'tokens',
+      }),
+      {
+        legend: legend(tokenSeries),
+        note:
+          data.perStage.map((s) => `${s.stage}: ${n(s.calls)} calls, ${formatUsd(s.costUsd)}`).join(' · ') +
+          (data.perStage.length ? ` · total ${formatUsd(totalCost)}` : ''),
+        empty: 'no LLM usage in run.json',
+      },
+    ),
+    figure(
+      { id: 'throughput', title: 'Throughput over time' },
+      lineChart({
+        xs: data.throughput.map((p) => p.t / 1000),
+        series: tpSeries,
+        xLabel: 'seconds since start',
+        yLabel: 'records finished per second',
+      }),
+      {
+        legend: legend(tpSeries),
+        empty: 'no timeline in run.json',
+      },
+    ),
   ];
 
   const llm = run.llm ?? {};
@@ -243,31 +344,53 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
   const strategyRows = data.strategies
     .map((s) => {
       const total = s.kept + s.rejected;
-      const top = Object.entries(s.reasons).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([r, k]) => `${esc(r)} ${k}`).join(', ');
+      const top = Object.entries(s.reasons)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+        .map(([r, k]) => `${esc(r)} ${k}`)
+        .join(', ');
       return `<tr><td>${esc(s.strategy)}</td><td class="num">${n(total)}</td><td class="num">${n(s.kept)}</td><td class="num">${n(s.rejected)}</td><td class="num">${total ? pct(s.rejected / total) : '–'}</td><td>${top}</td></tr>`;
     })
     .join('');
   const stageRows = data.stageCounts
-    .map((st) => `<tr><td>${esc(st.stage)}</td>${[st.in, st.out, st.rejected, st.absorbed, st.deadLettered, st.retries].map((v) => `<td class="num">${n(v)}</td>`).join('')}</tr>`)
+    .map(
+      (st) =>
+        `<tr><td>${esc(st.stage)}</td>${[st.in, st.out, st.rejected, st.absorbed, st.deadLettered, st.retries].map((v) => `<td class="num">${n(v)}</td>`).join('')}</tr>`,
+    )
     .join('');
   // The verify stage: per kind of check, how many were kept and rejected by each reason.
   const verifyRows = Object.entries(data.run.verify ?? {})
     .sort((a, b) => a[0].localeCompare(b[0]))
     .map(([checked, byReason]) => {
       const total = Object.values(byReason).reduce((x, y) => x + y, 0);
-      const rejects = Object.entries(byReason).filter(([r]) => r !== 'ok').sort((a, b) => b[1] - a[1]).map(([r, k]) => `${esc(r)} ${k}`).join(', ');
+      const rejects = Object.entries(byReason)
+        .filter(([r]) => r !== 'ok')
+        .sort((a, b) => b[1] - a[1])
+        .map(([r, k]) => `${esc(r)} ${k}`)
+        .join(', ');
       return `<tr><td>${esc(checked)}</td><td class="num">${n(total)}</td><td class="num">${n(byReason.ok ?? 0)}</td><td>${rejects || '–'}</td></tr>`;
     })
     .join('');
   const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`);
   const latencyRows = data.latency
-    .map((l) => `<tr><td>${esc(l.role)}${ROLE_STAGE[l.role] ? ` (${esc(ROLE_STAGE[l.role] as string)})` : ''}</td><td class="num">${n(l.calls)}</td><td class="num">${ms(l.meanMs)}</td><td class="num">${ms(l.p50Ms)}</td><td class="num">${ms(l.p95Ms)}</td></tr>`)
+    .map(
+      (l) =>
+        `<tr><td>${esc(l.role)}${ROLE_STAGE[l.role] ? ` (${esc(ROLE_STAGE[l.role] as string)})` : ''}</td><td class="num">${n(l.calls)}</td><td class="num">${ms(l.meanMs)}</td><td class="num">${ms(l.p50Ms)}</td><td class="num">${ms(l.p95Ms)}</td></tr>`,
+    )
     .join('');
   const health = healthChecks(data);
   const word = healthWord(health);
-  const checkRows = health.map((c) => `<tr><td>${esc(c.name)}</td><td class="${c.state}">${c.state === 'ok' ? 'ok' : c.state === 'warn' ? 'look' : 'problem'}</td><td>${esc(c.detail)}</td></tr>`).join('');
+  const checkRows = health
+    .map(
+      (c) =>
+        `<tr><td>${esc(c.name)}</td><td class="${c.state}">${c.state === 'ok' ? 'ok' : c.state === 'warn' ? 'look' : 'problem'}</td><td>${esc(c.detail)}</td></tr>`,
+    )
+    .join('');
   const examples = data.rejectExamples
-    .map((e) => `<tr><td>${esc(e.reason)}</td><td>${esc(e.stage)}</td><td>${esc(e.strategy ?? '–')}</td><td class="num">${e.round}</td><td><pre style="white-space:pre-wrap;margin:0">${esc(e.instruction.slice(0, 600))}</pre>${e.detail ? `<div class="warn">${esc(e.detail.slice(0, 300))}</div>` : ''}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr><td>${esc(e.reason)}</td><td>${esc(e.stage)}</td><td>${esc(e.strategy ?? '–')}</td><td class="num">${e.round}</td><td><pre style="white-space:pre-wrap;margin:0">${esc(e.instruction.slice(0, 600))}</pre>${e.detail ? `<div class="warn">${esc(e.detail.slice(0, 300))}</div>` : ''}</td></tr>`,
+    )
     .join('');
 
   return `<!doctype html>

@@ -10,7 +10,10 @@ export async function writeReport(runDir: string, outFile?: string): Promise<str
 }
 
 /** `writeReport`, also giving the run's health in one word ("healthy", "look", "problem") and its checks. */
-export async function writeReportWithHealth(runDir: string, outFile?: string): Promise<{ path: string; health: ReturnType<typeof healthWord>; checks: HealthCheck[] }> {
+export async function writeReportWithHealth(
+  runDir: string,
+  outFile?: string,
+): Promise<{ path: string; health: ReturnType<typeof healthWord>; checks: HealthCheck[] }> {
   const data = await readRunDir(runDir);
   const path = resolve(outFile ?? join(runDir, 'report.html'));
   // Write then rename, so a half-written report never replaces a good one.

@@ -17,7 +17,12 @@ export interface RunSource {
   /** Records in a terminal state and the total a finite run expects. */
   progress(): { terminal: number; expected: number };
   /** The LLM client's totals (`LlmClient.usage()`). */
-  usage(): { calls: number; promptTokens: number; completionTokens: number; byRole: Readonly<Record<string, { promptTokens: number; completionTokens: number }>> };
+  usage(): {
+    calls: number;
+    promptTokens: number;
+    completionTokens: number;
+    byRole: Readonly<Record<string, { promptTokens: number; completionTokens: number }>>;
+  };
   /** Messages of a topic not yet committed (`Transport.backlog`). */
   backlog?(topic: TopicName): Promise<number>;
 }
@@ -52,7 +57,6 @@ export interface RunObservation {
   close(): Promise<void>;
 }
 
-
 /** Set up the logger, observer and progress view of one run. */
 export async function observeRun(options: ObserveRunOptions): Promise<RunObservation> {
   const { config } = options;
@@ -63,7 +67,9 @@ export async function observeRun(options: ObserveRunOptions): Promise<RunObserva
   const logger = createLogger({ level: options.logLevel ?? config.observe.logLevel, ...(tty ? { destination: logDestination } : {}) });
   let source: RunSource | undefined;
   const observer = await createObserver({
-    config, logger, strategies: config.strategies.enabled,
+    config,
+    logger,
+    strategies: config.strategies.enabled,
     metricsPort: options.metricsPort ?? config.observe.metricsPort,
     stages: () => source?.stages() ?? [],
     health: () => ({ ok: true, detail: source ? source.progress() : { starting: true } }),
@@ -74,7 +80,9 @@ export async function observeRun(options: ObserveRunOptions): Promise<RunObserva
   const band = config.observe.failureBand;
 
   const outOfBand = () =>
-    Object.entries(observer.strategyHealth()).filter(([, h]) => h.judged !== undefined && (h.state === 'too-high' || h.state === 'too-low'));
+    Object.entries(observer.strategyHealth()).filter(
+      ([, h]) => h.judged !== undefined && (h.state === 'too-high' || h.state === 'too-low'),
+    );
   const noteOf = ([s, h]: ReturnType<typeof outOfBand>[number]) => {
     const j = h.judged ?? { rate: 0, samples: 0, failed: 0 };
     const edge = h.state === 'too-high' ? band.high : band.low;
@@ -86,9 +94,13 @@ export async function observeRun(options: ObserveRunOptions): Promise<RunObserva
   const holdForFinalScrape = async () => {
     const wait = config.observe.finalScrapeMs;
     if (!observer.url || wait <= 0) return;
-    logger.info(`waiting up to ${wait / 1000} s for a final scrape of ${observer.url}/metrics (observe.finalScrapeMs; 0 leaves at once)`, { url: observer.url });
+    logger.info(`waiting up to ${wait / 1000} s for a final scrape of ${observer.url}/metrics (observe.finalScrapeMs; 0 leaves at once)`, {
+      url: observer.url,
+    });
     const scraped = await observer.holdForScrape(wait);
-    logger.info(scraped ? 'final metrics scraped' : `no scrape came within ${wait / 1000} s; the final values are in metrics.prom`, { scraped });
+    logger.info(scraped ? 'final metrics scraped' : `no scrape came within ${wait / 1000} s; the final values are in metrics.prom`, {
+      scraped,
+    });
   };
 
   return {
@@ -103,14 +115,19 @@ export async function observeRun(options: ObserveRunOptions): Promise<RunObserva
       source = src;
       if (stream !== false) {
         progress = createProgress({
-          stream, tty, pricing: config.llm.roles,
+          stream,
+          tty,
+          pricing: config.llm.roles,
           snapshot: () => {
             const u = src.usage();
             const p = src.progress();
             const bad = outOfBand();
             return {
-              stages: src.stages().map((s) => ({ stage: s.stage, in: s.in, out: s.out + s.absorbed, rejected: s.rejected, inFlight: s.inFlight })),
-              terminal: p.terminal, expected: p.expected,
+              stages: src
+                .stages()
+                .map((s) => ({ stage: s.stage, in: s.in, out: s.out + s.absorbed, rejected: s.rejected, inFlight: s.inFlight })),
+              terminal: p.terminal,
+              expected: p.expected,
               llm: { calls: u.calls, promptTokens: u.promptTokens, completionTokens: u.completionTokens, byRole: u.byRole },
               elapsedMs: Date.now() - started,
               ...(config.observe.adaptive ? { weights: observer.strategyWeights(), outOfBand: bad.map(([s]) => s) } : {}),
@@ -124,7 +141,11 @@ export async function observeRun(options: ObserveRunOptions): Promise<RunObserva
         const backlog = src.backlog.bind(src);
         const topics = TOPICS.filter((t) => t !== 'dlq');
         poll = setInterval(() => {
-          for (const t of topics) backlog(t).then((n) => observer.setBacklog(t, n), () => undefined);
+          for (const t of topics)
+            backlog(t).then(
+              (n) => observer.setBacklog(t, n),
+              () => undefined,
+            );
         }, 2000);
         poll.unref();
       }

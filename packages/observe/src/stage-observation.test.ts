@@ -18,7 +18,10 @@ describe('observeStage', () => {
       expect((await fetch(`${url}/healthz`)).status).toBe(503); // not attached yet
       const stats = { ...emptyStats('dedup'), in: 5, inFlight: 2, retries: 1 };
       obs.attach(stats);
-      expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ ok: true, detail: { stage: 'dedup', state: 'running', in: 5, inFlight: 2 } });
+      expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({
+        ok: true,
+        detail: { stage: 'dedup', state: 'running', in: 5, inFlight: 2 },
+      });
       await new Promise((r) => setTimeout(r, 40));
       const text = await (await fetch(`${url}/metrics`)).text();
       expect(text).toContain('evolflow_stage_in_flight{stage="dedup"} 2');

@@ -35,16 +35,29 @@ export async function observeStage(options: ObserveStageOptions): Promise<StageO
   let stats: StageStats | undefined;
   let draining = false;
   const observer = await createObserver({
-    config, logger: options.logger, strategies: config.strategies.enabled,
+    config,
+    logger: options.logger,
+    strategies: config.strategies.enabled,
     metricsPort: options.metricsPort ?? config.observe.metricsPort,
     stages: () => (stats ? [stats] : []),
-    health: () => ({ ok: stats !== undefined && !draining, detail: { stage, state: draining ? 'stopping' : stats ? 'running' : 'starting', ...(stats ? { in: stats.in, inFlight: stats.inFlight } : {}) } }),
+    health: () => ({
+      ok: stats !== undefined && !draining,
+      detail: {
+        stage,
+        state: draining ? 'stopping' : stats ? 'running' : 'starting',
+        ...(stats ? { in: stats.in, inFlight: stats.inFlight } : {}),
+      },
+    }),
   });
   let poll: NodeJS.Timeout | undefined;
   if (options.backlog) {
     const backlog = options.backlog;
     poll = setInterval(() => {
-      for (const t of spec.consumes) backlog(t).then((n) => observer.setBacklog(t, n), () => undefined);
+      for (const t of spec.consumes)
+        backlog(t).then(
+          (n) => observer.setBacklog(t, n),
+          () => undefined,
+        );
     }, options.pollMs ?? 5000);
     poll.unref();
   }

@@ -29,7 +29,8 @@ export function niceMax(v: number): number {
   return 10 * p;
 }
 
-const fmt = (v: number) => (Math.abs(v) >= 1000 ? `${+(v / 1000).toFixed(1)}k` : Number.isInteger(v) ? String(v) : v.toFixed(v < 1 ? 2 : 1));
+const fmt = (v: number) =>
+  Math.abs(v) >= 1000 ? `${+(v / 1000).toFixed(1)}k` : Number.isInteger(v) ? String(v) : v.toFixed(v < 1 ? 2 : 1);
 
 function frame(body: string, [yMin, yMax]: readonly [number, number], labels: { x: string; y: string }): string {
   const ticks = 5;
@@ -48,7 +49,11 @@ function frame(body: string, [yMin, yMax]: readonly [number, number], labels: { 
 function xLabels(categories: readonly string[], band: number): string {
   const every = Math.ceil(categories.length / 16);
   return categories
-    .map((c, i) => (i % every === 0 ? `<text class="tick" x="${M.l + band * (i + 0.5)}" y="${M.t + PH + 16}" text-anchor="middle">${esc(c.length > 18 ? `${c.slice(0, 17)}…` : c)}</text>` : ''))
+    .map((c, i) =>
+      i % every === 0
+        ? `<text class="tick" x="${M.l + band * (i + 0.5)}" y="${M.t + PH + 16}" text-anchor="middle">${esc(c.length > 18 ? `${c.slice(0, 17)}…` : c)}</text>`
+        : '',
+    )
     .join('');
 }
 
@@ -59,9 +64,17 @@ export interface BarSeries {
 }
 
 /** Bars per category, one per series side by side, or stacked. */
-export function barChart(options: { categories: readonly string[]; series: readonly BarSeries[]; stacked?: boolean; xLabel: string; yLabel: string }): Chart {
+export function barChart(options: {
+  categories: readonly string[];
+  series: readonly BarSeries[];
+  stacked?: boolean;
+  xLabel: string;
+  yLabel: string;
+}): Chart {
   const { categories, series } = options;
-  const totals = categories.map((_, i) => (options.stacked ? series.reduce((a, s) => a + (s.values[i] ?? 0), 0) : Math.max(0, ...series.map((s) => s.values[i] ?? 0))));
+  const totals = categories.map((_, i) =>
+    options.stacked ? series.reduce((a, s) => a + (s.values[i] ?? 0), 0) : Math.max(0, ...series.map((s) => s.values[i] ?? 0)),
+  );
   const yMax = niceMax(Math.max(0, ...totals));
   const band = PW / Math.max(1, categories.length);
   const y = (v: number) => M.t + PH - (PH * v) / yMax;
@@ -89,7 +102,14 @@ export function barChart(options: { categories: readonly string[]; series: reado
 }
 
 /** One box (quartiles, whiskers at min and max, a dot at the mean) per group; optional reference lines. */
-export function boxPlot(options: { groups: readonly { label: string; dist: Distribution }[]; xLabel: string; yLabel: string; refLines?: readonly { value: number; label: string }[]; yMin?: number; yMax?: number }): Chart {
+export function boxPlot(options: {
+  groups: readonly { label: string; dist: Distribution }[];
+  xLabel: string;
+  yLabel: string;
+  refLines?: readonly { value: number; label: string }[];
+  yMin?: number;
+  yMax?: number;
+}): Chart {
   const { groups } = options;
   const yMin = options.yMin ?? 0;
   // Reference lines widen the axis only when they sit near the data (a far cap would flatten the boxes).
@@ -117,7 +137,18 @@ export function boxPlot(options: { groups: readonly { label: string; dist: Distr
     if (r.value > yMax) continue;
     body += `<line class="ref" x1="${M.l}" x2="${W - M.r}" y1="${y(r.value)}" y2="${y(r.value)}"/><text class="ref-label" x="${W - M.r - 4}" y="${y(r.value) - 4}" text-anchor="end">${esc(r.label)}</text>`;
   }
-  return { svg: frame(body + xLabels(groups.map((g) => g.label), band), [yMin, yMax], { x: options.xLabel, y: options.yLabel }), points };
+  return {
+    svg: frame(
+      body +
+        xLabels(
+          groups.map((g) => g.label),
+          band,
+        ),
+      [yMin, yMax],
+      { x: options.xLabel, y: options.yLabel },
+    ),
+    points,
+  };
 }
 
 /** Lines over a numeric x axis (seconds since start). */

@@ -8,7 +8,9 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 export function jsonLogger(level: LogLevel = 'info', stream: NodeJS.WritableStream = process.stderr): Logger {
   const at = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, obj?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    stream.write(`${JSON.stringify({ level: lvl, time: new Date().toISOString(), msg: redactText(msg), ...(obj ? redactDeep(obj) : {}) })}\n`);
+    stream.write(
+      `${JSON.stringify({ level: lvl, time: new Date().toISOString(), msg: redactText(msg), ...(obj ? redactDeep(obj) : {}) })}\n`,
+    );
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -2,7 +2,17 @@
 // the shared runStage loop, and a graceful stop on SIGTERM/SIGINT that finishes in-flight records
 // and commits before leaving.
 import { parseArgs } from 'node:util';
-import { EvolflowError, loadConfig, registerSecret, registerSecretsOf, stageSpec, type Config, type Logger, type StageFactory, type StageName } from '@evolflow/core';
+import {
+  EvolflowError,
+  loadConfig,
+  registerSecret,
+  registerSecretsOf,
+  stageSpec,
+  type Config,
+  type Logger,
+  type StageFactory,
+  type StageName,
+} from '@evolflow/core';
 import { createLogger, observeStage, parseLogLevel } from '@evolflow/observe';
 import { createTransport, setupLlm } from './setup.ts';
 import { stageEnv, startStage } from './start-stage.ts';
@@ -27,7 +37,8 @@ type FlagValues = Partial<Record<keyof typeof CONFIG_FLAGS, string>>;
 
 const int = (flag: string, v: string): number => {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n)) throw new EvolflowError('config', `--${flag} must be a whole number, got "${v}"`, { details: { flag } });
+  if (v.trim() === '' || !Number.isInteger(n))
+    throw new EvolflowError('config', `--${flag} must be a whole number, got "${v}"`, { details: { flag } });
   return n;
 };
 
@@ -37,7 +48,11 @@ export function flagsToOverrides(values: FlagValues): Record<string, unknown> {
   const put = (section: string, key: string, value: unknown) => ((o[section] ??= {})[key] = value);
   if (values.transport !== undefined) put('transport', 'kind', values.transport);
   const kafka: Record<string, unknown> = {};
-  if (values.brokers !== undefined) kafka.brokers = values.brokers.split(',').map((b) => b.trim()).filter(Boolean);
+  if (values.brokers !== undefined)
+    kafka.brokers = values.brokers
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
   if (values.prefix !== undefined) kafka.prefix = values.prefix;
   if (values.partitions !== undefined) kafka.partitions = int('partitions', values.partitions);
   if (Object.keys(kafka).length > 0) put('transport', 'kafka', kafka);
@@ -66,19 +81,42 @@ export interface ServeStageOptions {
 /** Run one stage until SIGTERM/SIGINT; resolves to the exit code. */
 export async function serveStage(options: ServeStageOptions): Promise<number> {
   const { values } = parseArgs({ args: options.argv, options: CONFIG_FLAGS, strict: true });
-  const config: Readonly<Config> = loadConfig({ ...(values.config ? { file: values.config } : {}), ...(options.env ? { env: options.env } : {}), overrides: flagsToOverrides(values) });
+  const config: Readonly<Config> = loadConfig({
+    ...(values.config ? { file: values.config } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    overrides: flagsToOverrides(values),
+  });
   registerSecretsOf(config);
   registerSecret((options.env ?? process.env).OPENAI_API_KEY);
-  const logger: Logger = createLogger({ level: values['log-level'] === undefined ? config.observe.logLevel : parseLogLevel(values['log-level']), bindings: { stage: options.name } });
+  const logger: Logger = createLogger({
+    level: values['log-level'] === undefined ? config.observe.logLevel : parseLogLevel(values['log-level']),
+    bindings: { stage: options.name },
+  });
   const spec = stageSpec(options.name);
   const transport = await createTransport(config, logger);
   const metricsPort = values['metrics-port'] === undefined ? undefined : int('metrics-port', values['metrics-port']);
-  const obs = await observeStage({ config, logger, stage: options.name, backlog: (t) => transport.backlog(t), ...(metricsPort === undefined ? {} : { metricsPort }) });
+  const obs = await observeStage({
+    config,
+    logger,
+    stage: options.name,
+    backlog: (t) => transport.backlog(t),
+    ...(metricsPort === undefined ? {} : { metricsPort }),
+  });
   const llm = await setupLlm(config, { logger, onEvent: obs.observer.onLlmEvent });
-  const handler = await options.create(stageEnv({ config, logger, llm: llm.llm, transport, ...(obs.hooks.strategyWeights ? { strategyWeights: obs.hooks.strategyWeights } : {}) }));
+  const handler = await options.create(
+    stageEnv({
+      config,
+      logger,
+      llm: llm.llm,
+      transport,
+      ...(obs.hooks.strategyWeights ? { strategyWeights: obs.hooks.strategyWeights } : {}),
+    }),
+  );
   const running = await startStage(handler, { config, logger, transport, onRecord: obs.hooks.onRecord });
   obs.attach(running.stats);
-  logger.info(`stage ${spec.name} running: consumes ${spec.consumes.join(', ')} -> produces ${spec.produces.join(', ')}`, { transport: config.transport.kind });
+  logger.info(`stage ${spec.name} running: consumes ${spec.consumes.join(', ')} -> produces ${spec.produces.join(', ')}`, {
+    transport: config.transport.kind,
+  });
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);

@@ -31,13 +31,22 @@ export interface LlmSetup {
  * The LLM client for the config. With `llm.provider: sim` and no `llm.baseUrl`, a simulator is
  * started in this process; with a base URL, that endpoint is used (a shared simulator or a real one).
  */
-export async function setupLlm(config: Readonly<Config>, options: { logger?: Logger; onEvent?(e: LlmEvent): void } = {}): Promise<LlmSetup> {
+export async function setupLlm(
+  config: Readonly<Config>,
+  options: { logger?: Logger; onEvent?(e: LlmEvent): void } = {},
+): Promise<LlmSetup> {
   const sim = config.simulator;
   let simulator: RunningSimulator | undefined;
   let baseUrl = config.llm.baseUrl;
   const simulated = config.llm.provider === 'sim';
   if (simulated && baseUrl === '') {
-    simulator = await startSimulator({ seed: sim.seed, latencyMs: sim.latencyMs, latencyJitterMs: sim.latencyJitterMs, faultRate: sim.faultRate, ...(sim.faults.length > 0 ? { faults: sim.faults as never } : {}) });
+    simulator = await startSimulator({
+      seed: sim.seed,
+      latencyMs: sim.latencyMs,
+      latencyJitterMs: sim.latencyJitterMs,
+      faultRate: sim.faultRate,
+      ...(sim.faults.length > 0 ? { faults: sim.faults as never } : {}),
+    });
     baseUrl = simulator.url;
   }
   let local: { url: string; modelPath: string; close(): Promise<void> } | undefined;
@@ -76,14 +85,21 @@ export async function setupLlm(config: Readonly<Config>, options: { logger?: Log
  * `llm.provider: local`: the GGUF named by `llm.local.model` (a known name, fetched and checked into
  * `llm.local.modelDir`, or a path to a .gguf file) served on 127.0.0.1 by @evolflow/local-llm.
  */
-async function startLocalModel(local: Readonly<Config['llm']['local']>, logger?: Logger): Promise<{ url: string; modelPath: string; close(): Promise<void> }> {
+async function startLocalModel(
+  local: Readonly<Config['llm']['local']>,
+  logger?: Logger,
+): Promise<{ url: string; modelPath: string; close(): Promise<void> }> {
   // Loaded only for this provider: node-llama-cpp's native binding is not needed by anyone else.
   const { pullLocalModel, startLocalLlm, KNOWN_LOCAL_MODELS } = await import('@evolflow/local-llm');
   let modelPath = local.model;
   if (local.model in KNOWN_LOCAL_MODELS) {
     modelPath = (await pullLocalModel({ modelDir: local.modelDir, model: local.model, log: (line) => logger?.info(line) })).path;
   } else if (!local.model.endsWith('.gguf')) {
-    throw new EvolflowError('config', `llm.local.model is "${local.model}": give a .gguf file or one of ${Object.keys(KNOWN_LOCAL_MODELS).join(', ')}`, { details: { path: 'llm.local.model' } });
+    throw new EvolflowError(
+      'config',
+      `llm.local.model is "${local.model}": give a .gguf file or one of ${Object.keys(KNOWN_LOCAL_MODELS).join(', ')}`,
+      { details: { path: 'llm.local.model' } },
+    );
   }
   const server = await startLocalLlm({ modelPath, threads: local.threads, contextSize: local.contextSize });
   return { url: server.url, modelPath, close: () => server.close() };

@@ -20,7 +20,9 @@ export interface StageEnvOptions {
 export function stageEnv(options: StageEnvOptions): StageEnv {
   const { config, logger, llm, transport, strategyWeights } = options;
   return {
-    config, logger, llm,
+    config,
+    logger,
+    llm,
     cwd: options.cwd ?? process.cwd(),
     outDir: options.outDir ?? config.run.outDir,
     ...stateLogsOf(transport),
@@ -39,7 +41,10 @@ export interface StartStageOptions {
 export function startStage(stage: StageHandler<unknown>, options: StartStageOptions): Promise<RunningStage> {
   const { config, logger, transport, onRecord } = options;
   return runStage({
-    handler: stage, ctx: undefined, transport, logger,
+    handler: stage,
+    ctx: undefined,
+    transport,
+    logger,
     groupPrefix: config.transport.kafka.prefix,
     concurrency: stage.name === 'mix' ? 1 : config.stages.concurrency,
     maxAttempts: config.stages.maxAttempts,

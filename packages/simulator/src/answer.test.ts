@@ -20,7 +20,11 @@ describe('responder', () => {
   });
 
   it('answers in valid JSON when the instruction asks for JSON', () => {
-    for (const ask of ['List three fruits. Respond with a JSON object.', 'Answer in JSON: which planets have rings?', 'Return the result as JSON.']) {
+    for (const ask of [
+      'List three fruits. Respond with a JSON object.',
+      'Answer in JSON: which planets have rings?',
+      'Return the result as JSON.',
+    ]) {
       expect(wantsJson(ask)).toBe(true);
       expect(() => JSON.parse(respond(ask, seededRandom(1)))).not.toThrow();
     }
@@ -40,7 +44,9 @@ describe('judges', () => {
   it('equality: Equal for at most 2 new content words, Not Equal for real growth', () => {
     expect(judgeEqual('Explain how tides work.', 'Please explain how tides work.')).toBe('Equal');
     expect(judgeEqual('Explain how tides work.', 'Explain how tides work near coastal harbours during storms.')).toBe('Not Equal');
-    const rec = recognise('Two instructions.\nThe First Prompt: Name a color.\nThe Second Prompt: Name a color\nwith two lines.\nYour judgement (Equal or Not Equal):');
+    const rec = recognise(
+      'Two instructions.\nThe First Prompt: Name a color.\nThe Second Prompt: Name a color\nwith two lines.\nYour judgement (Equal or Not Equal):',
+    );
     expect(rec).toMatchObject({ role: 'judge', judge: 'equality', text: 'Name a color.', second: 'Name a color\nwith two lines.' });
   });
 
@@ -53,9 +59,14 @@ describe('judges', () => {
     expect(scores[0]).toBeLessThan(scores[1] as number);
     expect(scores[1]).toBeLessThan(scores[2] as number);
     expect(scores[2]).toBeLessThanOrEqual(10);
-    const rec = recognise(`Rate the difficulty of this instruction from 1 to 10; answer with a number only.\n#Instruction#:\n${base}\n\nRating:`);
+    const rec = recognise(
+      `Rate the difficulty of this instruction from 1 to 10; answer with a number only.\n#Instruction#:\n${base}\n\nRating:`,
+    );
     expect(rec).toMatchObject({ role: 'judge', judge: 'difficulty', text: base });
     const code = 'Fix this:\n# a comment line\nrate = 3';
-    expect(recognise(`Rate the difficulty from 1 to 10. Answer with a number only.\n\n#Instruction#: ${code}`)).toMatchObject({ judge: 'difficulty', text: code });
+    expect(recognise(`Rate the difficulty from 1 to 10. Answer with a number only.\n\n#Instruction#: ${code}`)).toMatchObject({
+      judge: 'difficulty',
+      text: code,
+    });
   });
 });

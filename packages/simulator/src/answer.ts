@@ -25,7 +25,9 @@ const GENERIC = ['the context', 'the main goal', 'the details', 'the constraints
 
 /** True when the instruction asks for its answer as JSON. */
 export function wantsJson(instruction: string): boolean {
-  return /\b(answer|respond|reply|output|return|format|formatted|give)\b[^.\n]{0,40}\bjson\b|\bjson (object|format|output)\b|\bas json\b|\bin json\b/i.test(instruction);
+  return /\b(answer|respond|reply|output|return|format|formatted|give)\b[^.\n]{0,40}\bjson\b|\bjson (object|format|output)\b|\bas json\b|\bin json\b/i.test(
+    instruction,
+  );
 }
 
 /** A deterministic, relevant-looking answer of roughly 2-4x the instruction's words (at least 30). */

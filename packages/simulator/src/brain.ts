@@ -8,7 +8,14 @@ import { contentWords } from './lexicon.ts';
 import { evolveBroken, evolveClean, prose } from './evolve.ts';
 import { FORMAT_INFO } from './formats.ts';
 import { judgeDifficulty, judgeEqual, respond } from './answer.ts';
-import { EVOLVER_FAULTS, RESPONDER_FAULTS, type AnswerFaultKind, type ContentFaultKind, type FaultKind, type FaultRecord } from './faults.ts';
+import {
+  EVOLVER_FAULTS,
+  RESPONDER_FAULTS,
+  type AnswerFaultKind,
+  type ContentFaultKind,
+  type FaultKind,
+  type FaultRecord,
+} from './faults.ts';
 import { CODE_BREAKS, codeAnswer, mathAnswer, recogniseCode, recogniseMath, testsAnswer } from './tasks.ts';
 
 export type SimRole = FaultRecord['role'];
@@ -57,21 +64,28 @@ export function recognise(content: string): Recognised {
   if (givenAt >= 0 && content.includes('#Rewritten Prompt#:')) {
     const header = content.slice(0, givenAt);
     const text = between(content, '#The Given Prompt#:', '#Rewritten Prompt#:');
-    const data = /add data written in ([\w+#-]+) format/i.exec(header) ?? /\b(json|sql|python|javascript|typescript|java|cpp|go|rust|csv|yaml|xml|markdown-table)\b[^.\n]*\b(data|format|input)\b/i.exec(header);
+    const data =
+      /add data written in ([\w+#-]+) format/i.exec(header) ??
+      /\b(json|sql|python|javascript|typescript|java|cpp|go|rust|csv|yaml|xml|markdown-table)\b[^.\n]*\b(data|format|input)\b/i.exec(
+        header,
+      );
     if (data) return { role: 'evolver', strategy: 'complicate-input', format: (data[1] as string).toLowerCase(), text };
     const hit = DEPTH.find(([re]) => re.test(header));
     return { role: 'evolver', strategy: hit ? hit[1] : 'add-constraints', text };
   }
   if (content.includes('The First Prompt:') && content.includes('The Second Prompt:')) {
     return {
-      role: 'judge', judge: 'equality',
+      role: 'judge',
+      judge: 'equality',
       text: between(content, 'The First Prompt:', 'The Second Prompt:'),
       second: between(content, 'The Second Prompt:', /\n\s*your judge?ment/i),
     };
   }
   if (content.includes('#Instruction#:') && /difficult/i.test(content)) {
     // The instruction runs to the end, less a trailing answer cue such as "Rating:".
-    const text = content.slice(content.indexOf('#Instruction#:') + '#Instruction#:'.length).replace(/\n\s*(your )?(rating|difficulty|score|answer)\s*:?\s*$/i, '');
+    const text = content
+      .slice(content.indexOf('#Instruction#:') + '#Instruction#:'.length)
+      .replace(/\n\s*(your )?(rating|difficulty|score|answer)\s*:?\s*$/i, '');
     return { role: 'judge', judge: 'difficulty', text: text.trim() };
   }
   return { role: 'responder', text: content.trim() };
@@ -95,7 +109,28 @@ export interface Answer {
   varies?: boolean;
 }
 
-const STOPS = ['the', 'and', 'of', 'to', 'it', 'is', 'that', 'this', 'with', 'as', 'for', 'on', 'by', 'or', 'an', 'in', 'be', 'so', 'there', 'then'];
+const STOPS = [
+  'the',
+  'and',
+  'of',
+  'to',
+  'it',
+  'is',
+  'that',
+  'this',
+  'with',
+  'as',
+  'for',
+  'on',
+  'by',
+  'or',
+  'an',
+  'in',
+  'be',
+  'so',
+  'there',
+  'then',
+];
 
 /** The answering core of one simulator (it remembers output -> given prompt for `repeat`). */
 export function createBrain(options: BrainOptions) {
@@ -107,10 +142,13 @@ export function createBrain(options: BrainOptions) {
     // complicate-input asks for a block of its format: a fault that returns text without one would
     // be caught as missing-format rather than as itself, so no-gain and repeat need the block there.
     const fence = rec.strategy === 'complicate-input' ? `\`\`\`${FORMAT_INFO[rec.format ?? 'json']?.fence ?? 'json'}\n` : '';
-    const eligible = pool.filter((k) => options.enabled.has(k)
-      && (k !== 'broken-format' || rec.strategy === 'complicate-input')
-      && (k !== 'no-gain' || rec.text.includes(fence))
-      && (k !== 'repeat' || (producedFrom.get(rec.text) ?? '').includes(fence) && producedFrom.has(rec.text)));
+    const eligible = pool.filter(
+      (k) =>
+        options.enabled.has(k) &&
+        (k !== 'broken-format' || rec.strategy === 'complicate-input') &&
+        (k !== 'no-gain' || rec.text.includes(fence)) &&
+        (k !== 'repeat' || ((producedFrom.get(rec.text) ?? '').includes(fence) && producedFrom.has(rec.text))),
+    );
     if (eligible.length === 0) return undefined;
     const strategyRate = rec.strategy === undefined ? undefined : options.strategyFaultRates[rec.strategy];
     if (strategyRate !== undefined && unit(seed, 'strategy-fault', key) < strategyRate) {
@@ -123,9 +161,12 @@ export function createBrain(options: BrainOptions) {
   function evolverText(rec: Recognised, fault: ContentFaultKind | undefined, r: () => number): string {
     const input = { given: rec.text, r, ...(rec.format === undefined ? {} : { format: rec.format }) };
     switch (fault) {
-      case 'unchanged': return rec.text;
-      case 'repeat': return producedFrom.get(rec.text) as string;
-      case 'broken-format': return evolveBroken(input);
+      case 'unchanged':
+        return rec.text;
+      case 'repeat':
+        return producedFrom.get(rec.text) as string;
+      case 'broken-format':
+        return evolveBroken(input);
       case 'no-gain': {
         const lower = rec.text.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase());
         const sep = /```\s*$/.test(rec.text) ? '\n\n' : ' '; // never glue words onto a closing fence
@@ -154,14 +195,16 @@ export function createBrain(options: BrainOptions) {
         const topic = contentWords(prose(rec.text))[0] ?? 'this request';
         return `Sorry, I cannot help with ${topic} because it falls outside what I can answer reliably.`;
       }
-      case 'too-short': return pick(['Yes.', 'Not sure.', 'It depends.', 'Maybe.'], r);
+      case 'too-short':
+        return pick(['Yes.', 'Not sure.', 'It depends.', 'Maybe.'], r);
       case 'stopwords-only': {
         const n = 6 + Math.floor(r() * 7);
         const out: string[] = [];
         for (let i = 0; i < n; i++) out.push(pick(STOPS, r) + (i % 4 === 3 ? ',' : ''));
         return `${out.join(' ').replace(/^./, (c) => c.toUpperCase())}.`;
       }
-      default: return respond(rec.text, r);
+      default:
+        return respond(rec.text, r);
     }
   }
 
@@ -177,15 +220,19 @@ export function createBrain(options: BrainOptions) {
     const tests = testsAnswer(rec.text);
     if (tests !== undefined) return { text: tests };
     if (recogniseCode(rec.text)) {
-      const broken = answerRate > 0 && codeBreaks.length > 0 && unit(seed, 'code-break', key) < answerRate
-        ? codeBreaks[Math.floor(unit(seed, 'code-break-kind', key) * codeBreaks.length)] : undefined;
+      const broken =
+        answerRate > 0 && codeBreaks.length > 0 && unit(seed, 'code-break', key) < answerRate
+          ? codeBreaks[Math.floor(unit(seed, 'code-break-kind', key) * codeBreaks.length)]
+          : undefined;
       const text = codeAnswer(rec.text, broken) as string;
       return broken === undefined ? { text } : { text, fault: broken };
     }
     if (recogniseMath(rec.text)) {
       const wrong = answerRate > 0 && options.enabled.has('math-wrong') && unit(seed, 'math-wrong', key, occurrence) < answerRate;
       if (!wrong) return { text: mathAnswer(rec.text) as string, varies: true };
-      const by = (1 + Math.floor(unit(seed, 'math-wrong-by', key, occurrence) * 9)) * (unit(seed, 'math-wrong-sign', key, occurrence) < 0.5 ? -1 : 1);
+      const by =
+        (1 + Math.floor(unit(seed, 'math-wrong-by', key, occurrence) * 9)) *
+        (unit(seed, 'math-wrong-sign', key, occurrence) < 0.5 ? -1 : 1);
       return { text: mathAnswer(rec.text, by) as string, fault: 'math-wrong' satisfies AnswerFaultKind, varies: true };
     }
     return undefined;

@@ -12,25 +12,53 @@ import { newContentWords } from './lexicon.ts';
 import { chat, childOf, mapLimit, selfInstructSeeds, STRATEGIES, strategyPrompts } from './test-helpers.ts';
 
 const META = /#the given prompt#|#rewritten prompt#|#given prompt#|#created prompt#|given prompt|rewritten prompt/i;
-const FORMATS = ['json', 'sql', 'python', 'javascript', 'typescript', 'java', 'c', 'cpp', 'go', 'rust', 'markdown-table', 'csv', 'yaml', 'xml'];
+const FORMATS = [
+  'json',
+  'sql',
+  'python',
+  'javascript',
+  'typescript',
+  'java',
+  'c',
+  'cpp',
+  'go',
+  'rust',
+  'markdown-table',
+  'csv',
+  'yaml',
+  'xml',
+];
 
 /** Parse one fenced block as `format`; throws when it does not parse. Compiled languages get a balance check. */
 function parseBlock(format: string, text: string): void {
   const cells = (row: string) => row.split(',').length;
   switch (format) {
-    case 'json': JSON.parse(text); return;
-    case 'sql': for (const db of ['sqlite', 'mysql']) new sqlParser.Parser().astify(text, { database: db }); return;
-    case 'javascript': new Script(text); return;
+    case 'json':
+      JSON.parse(text);
+      return;
+    case 'sql':
+      for (const db of ['sqlite', 'mysql']) new sqlParser.Parser().astify(text, { database: db });
+      return;
+    case 'javascript':
+      new Script(text);
+      return;
     case 'typescript': {
       const out = ts.transpileModule(text, { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } });
       if ((out.diagnostics ?? []).length > 0) throw new Error(String(out.diagnostics?.[0]?.messageText));
       return;
     }
-    case 'yaml': parseYaml(text); return;
-    case 'csv': { const rows = text.split('\n'); if (rows.some((r) => cells(r) !== cells(rows[0] as string))) throw new Error('ragged csv'); return; }
+    case 'yaml':
+      parseYaml(text);
+      return;
+    case 'csv': {
+      const rows = text.split('\n');
+      if (rows.some((r) => cells(r) !== cells(rows[0] as string))) throw new Error('ragged csv');
+      return;
+    }
     case 'markdown-table': {
       const rows = text.split('\n').map((r) => r.split('|').length);
-      if (rows.some((n) => n !== rows[0]) || !/^\| (---? \| )+$|^\|( --- \|)+$/.test(text.split('\n')[1] ?? '')) throw new Error('bad table');
+      if (rows.some((n) => n !== rows[0]) || !/^\| (---? \| )+$|^\|( --- \|)+$/.test(text.split('\n')[1] ?? ''))
+        throw new Error('bad table');
       return;
     }
     case 'xml': {
@@ -51,15 +79,20 @@ function parseBlock(format: string, text: string): void {
   }
 }
 
-const fenced = (text: string) => [...text.matchAll(/```([\w-]*)\n([\s\S]*?)\n```/g)].map((m) => ({ fence: m[1] as string, body: m[2] as string }));
+const fenced = (text: string) =>
+  [...text.matchAll(/```([\w-]*)\n([\s\S]*?)\n```/g)].map((m) => ({ fence: m[1] as string, body: m[2] as string }));
 const given = taskText;
 
 describe('clean evolutions', () => {
   let sim: RunningSimulator;
   let prompts: Awaited<ReturnType<typeof strategyPrompts>>;
   const seeds = selfInstructSeeds();
-  beforeAll(async () => { [sim, prompts] = await Promise.all([startSimulator(), strategyPrompts()]); });
-  afterAll(async () => { await sim.close(); });
+  beforeAll(async () => {
+    [sim, prompts] = await Promise.all([startSimulator(), strategyPrompts()]);
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
 
   it('recognises every strategy (and the asked format) from the real plugin prompts', () => {
     const seed = seeds[3] as EvolRecord;
@@ -126,7 +159,12 @@ describe('clean evolutions', () => {
         if (!META.test(before)) expect(out.text).not.toMatch(META);
         expect(newContentWords(before, out.text).length).toBeGreaterThanOrEqual(3);
         expect(wordCount(out.text) - wordCount(before)).toBeLessThanOrEqual(60);
-        const judge = await chat(sim.url, [{ role: 'user', content: `Equal or not?\nThe First Prompt: ${before}\nThe Second Prompt: ${out.text}\nYour judgement (Equal or Not Equal):` }]);
+        const judge = await chat(sim.url, [
+          {
+            role: 'user',
+            content: `Equal or not?\nThe First Prompt: ${before}\nThe Second Prompt: ${out.text}\nYour judgement (Equal or Not Equal):`,
+          },
+        ]);
         expect(judge.text).toBe('Not Equal');
         current = childOf(current, out.text);
       }

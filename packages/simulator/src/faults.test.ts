@@ -14,11 +14,19 @@ const given = taskText;
 describe('fault injection', () => {
   let prompts: Awaited<ReturnType<typeof strategyPrompts>>;
   const open: RunningSimulator[] = [];
-  const start = async (...args: Parameters<typeof startSimulator>) => { const s = await startSimulator(...args); open.push(s); return s; };
+  const start = async (...args: Parameters<typeof startSimulator>) => {
+    const s = await startSimulator(...args);
+    open.push(s);
+    return s;
+  };
   const evolve = (sim: RunningSimulator, { strategy, parent, random = 0.3 }: { strategy: string; parent: EvolRecord; random?: number }) =>
     chat(sim.url, (prompts[strategy] as NonNullable<(typeof prompts)[string]>)(parent, random).messages);
-  beforeAll(async () => { prompts = await strategyPrompts(); });
-  afterEach(async () => { await Promise.all(open.splice(0).map((s) => s.close())); });
+  beforeAll(async () => {
+    prompts = await strategyPrompts();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
 
   const only = (kind: FaultKind) => start({ faultRate: 1, faults: [kind] });
 
@@ -47,7 +55,9 @@ describe('fault injection', () => {
     expect(newContentWords(given(seed), out.text).length).toBeLessThanOrEqual(2);
     expect(words(out.text).length - words(given(seed)).length).toBeLessThanOrEqual(2);
     expect(out.text).not.toBe(given(seed));
-    const judge = await chat(noGain.url, [{ role: 'user', content: `The First Prompt: ${given(seed)}\nThe Second Prompt: ${out.text}\nYour judgement:` }]);
+    const judge = await chat(noGain.url, [
+      { role: 'user', content: `The First Prompt: ${given(seed)}\nThe Second Prompt: ${out.text}\nYour judgement:` },
+    ]);
     expect(judge.text).toBe('Equal');
 
     const meta = await only('meta-copy');
@@ -63,7 +73,13 @@ describe('fault injection', () => {
     const outs = await mapLimit([0, 0.2, 0.4, 0.6, 0.8], 5, (r) => evolve(sim, { strategy: 'complicate-input', parent: seed, random: r }));
     const faults = sim.faults();
     expect(faults.map((f) => f.format).sort()).toEqual(['javascript', 'json', 'markdown-table', 'python', 'sql']);
-    expect(faults.map((f) => faultReason(f)).sort()).toEqual(['invalid-code', 'invalid-code', 'invalid-json', 'invalid-sql', 'invalid-table']);
+    expect(faults.map((f) => faultReason(f)).sort()).toEqual([
+      'invalid-code',
+      'invalid-code',
+      'invalid-json',
+      'invalid-sql',
+      'invalid-table',
+    ]);
     const json = faults.find((f) => f.format === 'json');
     const block = /```json\n([\s\S]*?)\n```/.exec(json?.output ?? '')?.[1] ?? '';
     expect(() => JSON.parse(block)).toThrow();
@@ -130,14 +146,32 @@ describe('fault injection', () => {
 
   it('maps every content fault to the reason the pipeline rejects it with', () => {
     const reasons: Record<ContentFaultKind, string> = {
-      refusal: 'sorry', 'meta-copy': 'meta-copy', 'too-short': 'too-short', 'stopwords-only': 'stopwords-only', unchanged: 'unchanged',
-      'no-gain': 'no-information-gain', 'broken-format': 'invalid-format', repeat: 'duplicate',
-      'code-syntax': 'code-error', 'code-exception': 'code-error', 'code-failing-test': 'code-error', 'code-endless-loop': 'code-timeout', 'math-wrong': 'no-consensus',
+      refusal: 'sorry',
+      'meta-copy': 'meta-copy',
+      'too-short': 'too-short',
+      'stopwords-only': 'stopwords-only',
+      unchanged: 'unchanged',
+      'no-gain': 'no-information-gain',
+      'broken-format': 'invalid-format',
+      repeat: 'duplicate',
+      'code-syntax': 'code-error',
+      'code-exception': 'code-error',
+      'code-failing-test': 'code-error',
+      'code-endless-loop': 'code-timeout',
+      'math-wrong': 'no-consensus',
     };
     expect(FAULT_REASON).toEqual(reasons);
     const broken = (format: string) => faultReason({ requestId: 'x', kind: 'broken-format', role: 'evolver', format });
-    expect(['json', 'sql', 'python', 'rust', 'markdown-table', 'csv', 'yaml', 'xml'].map(broken))
-      .toEqual(['invalid-json', 'invalid-sql', 'invalid-code', 'invalid-code', 'invalid-table', 'invalid-table', 'invalid-yaml', 'invalid-xml']);
+    expect(['json', 'sql', 'python', 'rust', 'markdown-table', 'csv', 'yaml', 'xml'].map(broken)).toEqual([
+      'invalid-json',
+      'invalid-sql',
+      'invalid-code',
+      'invalid-code',
+      'invalid-table',
+      'invalid-table',
+      'invalid-yaml',
+      'invalid-xml',
+    ]);
     expect(faultReason({ requestId: 'x', kind: 'refusal', role: 'responder' })).toBe('sorry');
     expect(faultReason({ requestId: 'x', kind: 'stall', role: 'judge' })).toBe('');
   });
@@ -153,7 +187,8 @@ describe('faults on complicate-input', () => {
   it('no-gain and repeat only where the answer still holds a block of the asked format', async () => {
     const prompts = await strategyPrompts();
     const sim = await startSimulator({ faultRate: 1, faults: ['no-gain', 'repeat'] });
-    const ask = (parent: EvolRecord, r: number) => chat(sim.url, (prompts['complicate-input'] as NonNullable<(typeof prompts)[string]>)(parent, r).messages);
+    const ask = (parent: EvolRecord, r: number) =>
+      chat(sim.url, (prompts['complicate-input'] as NonNullable<(typeof prompts)[string]>)(parent, r).messages);
     const first = await ask(seed, 0); // json asked, no json block in the seed: clean
     expect(sim.faults()).toHaveLength(0);
     const second = await ask(childOf(seed, first.text), 0); // json again: the parent has a json block

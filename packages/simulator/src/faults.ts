@@ -4,7 +4,8 @@
 export type TransportFaultKind = 'rate-limit' | 'server-error' | 'stall';
 /** Broken answers to coding and math tasks the simulator knows (decided by `answerFaultRate`, not `faultRate`). */
 export type AnswerFaultKind = 'code-syntax' | 'code-exception' | 'code-failing-test' | 'code-endless-loop' | 'math-wrong';
-export type ContentFaultKind = 'refusal' | 'meta-copy' | 'too-short' | 'stopwords-only' | 'unchanged' | 'no-gain' | 'broken-format' | 'repeat' | AnswerFaultKind;
+export type ContentFaultKind =
+  'refusal' | 'meta-copy' | 'too-short' | 'stopwords-only' | 'unchanged' | 'no-gain' | 'broken-format' | 'repeat' | AnswerFaultKind;
 export type FaultKind = TransportFaultKind | ContentFaultKind;
 
 /** One injected fault: the completion id (content faults) or request id (transport faults) it hit. */
@@ -20,7 +21,13 @@ export interface FaultRecord {
 export const TRANSPORT_FAULTS: readonly TransportFaultKind[] = ['rate-limit', 'server-error', 'stall'];
 export const EVOLVER_FAULTS: readonly ContentFaultKind[] = ['meta-copy', 'unchanged', 'no-gain', 'broken-format', 'repeat'];
 export const RESPONDER_FAULTS: readonly ContentFaultKind[] = ['refusal', 'too-short', 'stopwords-only'];
-export const ANSWER_FAULTS: readonly AnswerFaultKind[] = ['code-syntax', 'code-exception', 'code-failing-test', 'code-endless-loop', 'math-wrong'];
+export const ANSWER_FAULTS: readonly AnswerFaultKind[] = [
+  'code-syntax',
+  'code-exception',
+  'code-failing-test',
+  'code-endless-loop',
+  'math-wrong',
+];
 export const CONTENT_FAULTS: readonly ContentFaultKind[] = [...EVOLVER_FAULTS, ...RESPONDER_FAULTS, ...ANSWER_FAULTS];
 export const ALL_FAULTS: readonly FaultKind[] = [...TRANSPORT_FAULTS, ...CONTENT_FAULTS];
 
@@ -42,7 +49,14 @@ export const FAULT_REASON: Record<ContentFaultKind, string> = {
 };
 
 const FORMAT_REASON: Record<string, string> = {
-  json: 'invalid-json', sql: 'invalid-sql', 'markdown-table': 'invalid-table', csv: 'invalid-table', yaml: 'invalid-yaml', xml: 'invalid-xml', html: 'invalid-xml', latex: 'invalid-latex',
+  json: 'invalid-json',
+  sql: 'invalid-sql',
+  'markdown-table': 'invalid-table',
+  csv: 'invalid-table',
+  yaml: 'invalid-yaml',
+  xml: 'invalid-xml',
+  html: 'invalid-xml',
+  latex: 'invalid-latex',
 };
 
 /** The reason code expected for one recorded fault; broken-format maps by its format. Transport faults have none (''). */

@@ -23,7 +23,11 @@ export const FORMAT_INFO: Readonly<Record<string, { fence: string; label: string
   latex: { fence: 'latex', label: 'LaTeX', code: false },
 };
 
-interface Row { name: string; category: string; amount: number }
+interface Row {
+  name: string;
+  category: string;
+  amount: number;
+}
 
 type Writer = (topic: string, rows: Row[]) => string;
 
@@ -32,111 +36,116 @@ const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 const WRITERS: Record<string, Writer> = {
   json: (topic, rows) => JSON.stringify({ topic, items: rows }, null, 2),
-  sql: (topic, rows) => [
-    `CREATE TABLE ${topic}_items (name TEXT NOT NULL, category TEXT, amount INTEGER);`,
-    `INSERT INTO ${topic}_items VALUES ${rows.map((r) => `('${r.name}', '${r.category}', ${r.amount})`).join(', ')};`,
-    `SELECT name FROM ${topic}_items WHERE amount > 10;`,
-  ].join('\n'),
-  python: (_topic, rows) => [
-    'items = [',
-    ...rows.map((r) => `    {"name": ${q(r.name)}, "category": ${q(r.category)}, "amount": ${r.amount}},`),
-    ']',
-    '',
-    '',
-    'def total(rows):',
-    '    return sum(row["amount"] for row in rows)',
-  ].join('\n'),
-  javascript: (_topic, rows) => [
-    'const items = [',
-    ...rows.map((r) => `  { name: '${r.name}', category: '${r.category}', amount: ${r.amount} },`),
-    '];',
-    '',
-    'function total(rows) {',
-    '  return rows.reduce((sum, row) => sum + row.amount, 0);',
-    '}',
-  ].join('\n'),
-  typescript: (_topic, rows) => [
-    'interface Item { name: string; category: string; amount: number }',
-    '',
-    'const items: Item[] = [',
-    ...rows.map((r) => `  { name: '${r.name}', category: '${r.category}', amount: ${r.amount} },`),
-    '];',
-  ].join('\n'),
-  java: (topic, rows) => [
-    `public class ${cap(topic)}Data {`,
-    `    static final String[] NAMES = {${rows.map((r) => q(r.name)).join(', ')}};`,
-    `    static final int[] AMOUNTS = {${rows.map((r) => r.amount).join(', ')}};`,
-    '',
-    '    public static void main(String[] args) {',
-    '        System.out.println(NAMES.length + AMOUNTS.length);',
-    '    }',
-    '}',
-  ].join('\n'),
-  c: (_topic, rows) => [
-    '#include <stdio.h>',
-    '',
-    'struct item { const char *name; int amount; };',
-    '',
-    `static const struct item items[] = { ${rows.map((r) => `{${q(r.name)}, ${r.amount}}`).join(', ')} };`,
-    '',
-    'int main(void) {',
-    '    printf("%d\\n", items[0].amount);',
-    '    return 0;',
-    '}',
-  ].join('\n'),
-  cpp: (_topic, rows) => [
-    '#include <string>',
-    '#include <vector>',
-    '',
-    'struct Item { std::string name; int amount; };',
-    '',
-    `const std::vector<Item> items = { ${rows.map((r) => `{${q(r.name)}, ${r.amount}}`).join(', ')} };`,
-  ].join('\n'),
-  go: (_topic, rows) => [
-    'package main',
-    '',
-    'import "fmt"',
-    '',
-    'type Item struct {',
-    '\tName   string',
-    '\tAmount int',
-    '}',
-    '',
-    'func main() {',
-    `\titems := []Item{${rows.map((r) => `{${q(r.name)}, ${r.amount}}`).join(', ')}}`,
-    '\tfmt.Println(len(items))',
-    '}',
-  ].join('\n'),
-  rust: (_topic, rows) => [
-    'struct Item { name: &\'static str, amount: u32 }',
-    '',
-    'fn main() {',
-    `    let items = [${rows.map((r) => `Item { name: ${q(r.name)}, amount: ${r.amount} }`).join(', ')}];`,
-    '    println!("{} {}", items[0].name, items[0].amount);',
-    '}',
-  ].join('\n'),
-  'markdown-table': (_topic, rows) => [
-    '| name | category | amount |',
-    '| --- | --- | --- |',
-    ...rows.map((r) => `| ${r.name} | ${r.category} | ${r.amount} |`),
-  ].join('\n'),
+  sql: (topic, rows) =>
+    [
+      `CREATE TABLE ${topic}_items (name TEXT NOT NULL, category TEXT, amount INTEGER);`,
+      `INSERT INTO ${topic}_items VALUES ${rows.map((r) => `('${r.name}', '${r.category}', ${r.amount})`).join(', ')};`,
+      `SELECT name FROM ${topic}_items WHERE amount > 10;`,
+    ].join('\n'),
+  python: (_topic, rows) =>
+    [
+      'items = [',
+      ...rows.map((r) => `    {"name": ${q(r.name)}, "category": ${q(r.category)}, "amount": ${r.amount}},`),
+      ']',
+      '',
+      '',
+      'def total(rows):',
+      '    return sum(row["amount"] for row in rows)',
+    ].join('\n'),
+  javascript: (_topic, rows) =>
+    [
+      'const items = [',
+      ...rows.map((r) => `  { name: '${r.name}', category: '${r.category}', amount: ${r.amount} },`),
+      '];',
+      '',
+      'function total(rows) {',
+      '  return rows.reduce((sum, row) => sum + row.amount, 0);',
+      '}',
+    ].join('\n'),
+  typescript: (_topic, rows) =>
+    [
+      'interface Item { name: string; category: string; amount: number }',
+      '',
+      'const items: Item[] = [',
+      ...rows.map((r) => `  { name: '${r.name}', category: '${r.category}', amount: ${r.amount} },`),
+      '];',
+    ].join('\n'),
+  java: (topic, rows) =>
+    [
+      `public class ${cap(topic)}Data {`,
+      `    static final String[] NAMES = {${rows.map((r) => q(r.name)).join(', ')}};`,
+      `    static final int[] AMOUNTS = {${rows.map((r) => r.amount).join(', ')}};`,
+      '',
+      '    public static void main(String[] args) {',
+      '        System.out.println(NAMES.length + AMOUNTS.length);',
+      '    }',
+      '}',
+    ].join('\n'),
+  c: (_topic, rows) =>
+    [
+      '#include <stdio.h>',
+      '',
+      'struct item { const char *name; int amount; };',
+      '',
+      `static const struct item items[] = { ${rows.map((r) => `{${q(r.name)}, ${r.amount}}`).join(', ')} };`,
+      '',
+      'int main(void) {',
+      '    printf("%d\\n", items[0].amount);',
+      '    return 0;',
+      '}',
+    ].join('\n'),
+  cpp: (_topic, rows) =>
+    [
+      '#include <string>',
+      '#include <vector>',
+      '',
+      'struct Item { std::string name; int amount; };',
+      '',
+      `const std::vector<Item> items = { ${rows.map((r) => `{${q(r.name)}, ${r.amount}}`).join(', ')} };`,
+    ].join('\n'),
+  go: (_topic, rows) =>
+    [
+      'package main',
+      '',
+      'import "fmt"',
+      '',
+      'type Item struct {',
+      '\tName   string',
+      '\tAmount int',
+      '}',
+      '',
+      'func main() {',
+      `\titems := []Item{${rows.map((r) => `{${q(r.name)}, ${r.amount}}`).join(', ')}}`,
+      '\tfmt.Println(len(items))',
+      '}',
+    ].join('\n'),
+  rust: (_topic, rows) =>
+    [
+      "struct Item { name: &'static str, amount: u32 }",
+      '',
+      'fn main() {',
+      `    let items = [${rows.map((r) => `Item { name: ${q(r.name)}, amount: ${r.amount} }`).join(', ')}];`,
+      '    println!("{} {}", items[0].name, items[0].amount);',
+      '}',
+    ].join('\n'),
+  'markdown-table': (_topic, rows) =>
+    ['| name | category | amount |', '| --- | --- | --- |', ...rows.map((r) => `| ${r.name} | ${r.category} | ${r.amount} |`)].join('\n'),
   csv: (_topic, rows) => ['name,category,amount', ...rows.map((r) => `${r.name},${r.category},${r.amount}`)].join('\n'),
-  yaml: (topic, rows) => [
-    `topic: ${topic}`,
-    'items:',
-    ...rows.flatMap((r) => [`  - name: ${r.name}`, `    category: ${r.category}`, `    amount: ${r.amount}`]),
-  ].join('\n'),
-  xml: (topic, rows) => [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<items topic="${topic}">`,
-    ...rows.map((r) => `  <item name="${r.name}" category="${r.category}" amount="${r.amount}"/>`),
-    '</items>',
-  ].join('\n'),
-  html: (topic, rows) => [
-    `<ul class="${topic}">`,
-    ...rows.map((r) => `  <li>${r.name} (${r.category}): ${r.amount}</li>`),
-    '</ul>',
-  ].join('\n'),
+  yaml: (topic, rows) =>
+    [
+      `topic: ${topic}`,
+      'items:',
+      ...rows.flatMap((r) => [`  - name: ${r.name}`, `    category: ${r.category}`, `    amount: ${r.amount}`]),
+    ].join('\n'),
+  xml: (topic, rows) =>
+    [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      `<items topic="${topic}">`,
+      ...rows.map((r) => `  <item name="${r.name}" category="${r.category}" amount="${r.amount}"/>`),
+      '</items>',
+    ].join('\n'),
+  html: (topic, rows) =>
+    [`<ul class="${topic}">`, ...rows.map((r) => `  <li>${r.name} (${r.category}): ${r.amount}</li>`), '</ul>'].join('\n'),
   latex: (_topic, rows) => `$$ ${rows.map((r) => r.amount).join(' + ')} = ${rows.reduce((n, r) => n + r.amount, 0)} $$`,
 };
 
@@ -164,10 +173,24 @@ const BREAKERS: Record<string, ((text: string) => string)[]> = {
     (t) => t.replace(/'([a-z0-9]+)',/, "'$1,"), // unterminated string
   ],
   table: [
-    (t) => { const lines = t.split('\n'); lines[lines.length - 1] += ' extra |'; return lines.join('\n'); }, // ragged row
-    (t) => { const lines = t.split('\n'); lines[2] = (lines[2] ?? '').replace(/ \| [^|]+ \|$/, ' |'); return lines.join('\n'); },
+    (t) => {
+      const lines = t.split('\n');
+      lines[lines.length - 1] += ' extra |';
+      return lines.join('\n');
+    }, // ragged row
+    (t) => {
+      const lines = t.split('\n');
+      lines[2] = (lines[2] ?? '').replace(/ \| [^|]+ \|$/, ' |');
+      return lines.join('\n');
+    },
   ],
-  csv: [(t) => { const lines = t.split('\n'); lines[1] = (lines[1] ?? '').replace(/,[^,]*$/, ''); return lines.join('\n'); }],
+  csv: [
+    (t) => {
+      const lines = t.split('\n');
+      lines[1] = (lines[1] ?? '').replace(/,[^,]*$/, '');
+      return lines.join('\n');
+    },
+  ],
   yaml: [(t) => `${t}\ntags: [${t.length % 2 === 0 ? 'alpha, beta' : 'gamma'}`, (t) => t.replace('items:', 'items: "open')],
   xml: [(t) => t.replace('</items>', '</itemz>'), (t) => t.replace('</items>', '')],
   html: [(t) => t.replace('</ul>', '</ol>')],
@@ -175,12 +198,21 @@ const BREAKERS: Record<string, ((text: string) => string)[]> = {
 };
 
 const BREAK_KIND: Record<string, string> = {
-  javascript: 'ts', java: 'braces', c: 'braces', cpp: 'braces', go: 'braces', rust: 'braces', typescript: 'ts',
+  javascript: 'ts',
+  java: 'braces',
+  c: 'braces',
+  cpp: 'braces',
+  go: 'braces',
+  rust: 'braces',
+  typescript: 'ts',
   'markdown-table': 'table',
 };
 
 /** A short data block of `format` about `topicWords`; broken in its format when `broken`. */
-export function dataBlock({ format, topicWords, broken = false }: { format: string; topicWords: readonly string[]; broken?: boolean }, r: () => number): { fence: string; label: string; code: boolean; text: string } {
+export function dataBlock(
+  { format, topicWords, broken = false }: { format: string; topicWords: readonly string[]; broken?: boolean },
+  r: () => number,
+): { fence: string; label: string; code: boolean; text: string } {
   const known = FORMAT_INFO[format] ? format : 'json';
   const info = FORMAT_INFO[known] as { fence: string; label: string; code: boolean };
   const topic = ident(topicWords[0], 'records');
@@ -197,7 +229,10 @@ export function dataBlock({ format, topicWords, broken = false }: { format: stri
     // The chosen way, or the next one that changes the text (a pattern may not occur in this block).
     for (let i = 0; i < ways.length; i++) {
       const broken = (ways[(first + i) % ways.length] as (t: string) => string)(text);
-      if (broken !== text) { text = broken; break; }
+      if (broken !== text) {
+        text = broken;
+        break;
+      }
     }
   }
   return { ...info, text };

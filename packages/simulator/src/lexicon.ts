@@ -5,11 +5,13 @@ import { pick } from './hash.ts';
 
 /** Common English stop words (a subset of every usual list, NLTK's included). */
 export const STOP_WORDS: ReadonlySet<string> = new Set(
-  ('i me my we our you your he him his she her it its they them their what which who whom this that these those am is are was were be been ' +
+  (
+    'i me my we our you your he him his she her it its they them their what which who whom this that these those am is are was were be been ' +
     'being have has had having do does did doing a an the and but if or because as until while of at by for with about against between into ' +
     'through during before after above below to from up down in out on off over under again further then once here there when where why how ' +
     'all any both each few more most other some such no nor not only own same so than too very can will just should now also would could ' +
-    'may might must shall one two get make like use using want need please give tell write').split(' '),
+    'may might must shall one two get make like use using want need please give tell write'
+  ).split(' '),
 );
 
 /** The distinct content words of a text, in order of first appearance. */
@@ -23,9 +25,13 @@ export function contentWords(text: string): string[] {
 }
 
 /** Verbs and fillers that make poor topics ("explore the scalability behind try"). */
-const WEAK = new Set(('following given find show create explain describe include includes including try yet avoid every concerning ' +
-  'based provide suggest answer question task think know says said able many much well still even really best better good new way ' +
-  'things thing something anything list add take keep let help makes made following whether').split(' '));
+const WEAK = new Set(
+  (
+    'following given find show create explain describe include includes including try yet avoid every concerning ' +
+    'based provide suggest answer question task think know says said able many much well still even really best better good new way ' +
+    'things thing something anything list add take keep let help makes made following whether'
+  ).split(' '),
+);
 
 /** Topic candidates: content words that read as subjects, longest-first order kept stable. */
 export function topicWords(text: string): string[] {
@@ -41,14 +47,110 @@ export function newContentWords(prev: string, next: string): string[] {
 }
 
 export const BANKS = {
-  quality: ['measurable', 'verifiable', 'concise', 'balanced', 'practical', 'rigorous', 'transparent', 'reproducible', 'accessible', 'inclusive', 'sustainable', 'affordable', 'seasonal', 'regional', 'historical', 'quantitative'],
-  noun: ['budget', 'deadline', 'audience', 'citation', 'tradeoff', 'benchmark', 'checklist', 'timeline', 'stakeholder', 'assumption', 'risk', 'metric', 'glossary', 'caveat', 'counterexample', 'precedent', 'regulation', 'prototype', 'workflow', 'baseline'],
-  aspect: ['origins', 'mechanisms', 'limitations', 'consequences', 'controversies', 'alternatives', 'incentives', 'bottlenecks', 'ethics', 'economics', 'psychology', 'ecology', 'governance', 'scalability', 'maintenance', 'variability'],
-  audience: ['beginners', 'nurses', 'retirees', 'teenagers', 'engineers', 'farmers', 'librarians', 'investors', 'teachers', 'tourists', 'students', 'journalists', 'volunteers', 'founders'],
-  place: ['Lisbon', 'Osaka', 'Nairobi', 'Montreal', 'Bergen', 'Cusco', 'Hanoi', 'Adelaide', 'Tbilisi', 'Valparaiso', 'Krakow', 'Kyoto', 'Marrakesh', 'Reykjavik'],
+  quality: [
+    'measurable',
+    'verifiable',
+    'concise',
+    'balanced',
+    'practical',
+    'rigorous',
+    'transparent',
+    'reproducible',
+    'accessible',
+    'inclusive',
+    'sustainable',
+    'affordable',
+    'seasonal',
+    'regional',
+    'historical',
+    'quantitative',
+  ],
+  noun: [
+    'budget',
+    'deadline',
+    'audience',
+    'citation',
+    'tradeoff',
+    'benchmark',
+    'checklist',
+    'timeline',
+    'stakeholder',
+    'assumption',
+    'risk',
+    'metric',
+    'glossary',
+    'caveat',
+    'counterexample',
+    'precedent',
+    'regulation',
+    'prototype',
+    'workflow',
+    'baseline',
+  ],
+  aspect: [
+    'origins',
+    'mechanisms',
+    'limitations',
+    'consequences',
+    'controversies',
+    'alternatives',
+    'incentives',
+    'bottlenecks',
+    'ethics',
+    'economics',
+    'psychology',
+    'ecology',
+    'governance',
+    'scalability',
+    'maintenance',
+    'variability',
+  ],
+  audience: [
+    'beginners',
+    'nurses',
+    'retirees',
+    'teenagers',
+    'engineers',
+    'farmers',
+    'librarians',
+    'investors',
+    'teachers',
+    'tourists',
+    'students',
+    'journalists',
+    'volunteers',
+    'founders',
+  ],
+  place: [
+    'Lisbon',
+    'Osaka',
+    'Nairobi',
+    'Montreal',
+    'Bergen',
+    'Cusco',
+    'Hanoi',
+    'Adelaide',
+    'Tbilisi',
+    'Valparaiso',
+    'Krakow',
+    'Kyoto',
+    'Marrakesh',
+    'Reykjavik',
+  ],
   step: ['identify', 'estimate', 'compare', 'rank', 'derive', 'verify', 'classify', 'quantify', 'justify', 'outline', 'contrast', 'test'],
   genre: ['dialogue', 'limerick', 'memo', 'fable', 'briefing', 'riddle', 'review', 'postcard', 'eulogy', 'manifesto', 'sonnet', 'proposal'],
-  rare: ['overlooked', 'unconventional', 'little-known', 'niche', 'obscure', 'counterintuitive', 'forgotten', 'unusual', 'rarely-studied', 'peculiar'],
+  rare: [
+    'overlooked',
+    'unconventional',
+    'little-known',
+    'niche',
+    'obscure',
+    'counterintuitive',
+    'forgotten',
+    'unusual',
+    'rarely-studied',
+    'peculiar',
+  ],
 } as const;
 
 /** Bank words that are not already in `avoid`; the chosen ones are added to `avoid`. */

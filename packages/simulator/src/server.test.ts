@@ -5,7 +5,9 @@ import { startSimulator, type FaultRecord, type RunningSimulator, type Simulator
 
 const chat = (sim: RunningSimulator, content: string, { signal, ...extra }: Record<string, unknown> = {}) =>
   fetch(`${sim.url}/chat/completions`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, signal: (signal as AbortSignal | undefined) ?? null,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    signal: (signal as AbortSignal | undefined) ?? null,
     body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content }], ...extra }),
   });
 
@@ -19,8 +21,12 @@ const json = async (res: Response | Promise<Response>) => (await (await res).jso
 
 describe('simulator server', () => {
   let sim: RunningSimulator;
-  beforeAll(async () => { sim = await startSimulator(); });
-  afterAll(async () => { await sim.close(); });
+  beforeAll(async () => {
+    sim = await startSimulator();
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
 
   it('speaks the OpenAI API (models, chat completions through the openai SDK)', async () => {
     const client = new OpenAI({ baseURL: sim.url, apiKey: 'x', maxRetries: 0 });
@@ -32,7 +38,11 @@ describe('simulator server', () => {
     expect(res.choices[0]?.finish_reason).toBe('stop');
     const text = res.choices[0]?.message.content ?? '';
     expect(text.split(/\s+/).length).toBeGreaterThanOrEqual(30);
-    expect(res.usage).toEqual({ prompt_tokens: Math.ceil('Explain how tides work.'.length / 4), completion_tokens: Math.ceil(text.length / 4), total_tokens: Math.ceil('Explain how tides work.'.length / 4) + Math.ceil(text.length / 4) });
+    expect(res.usage).toEqual({
+      prompt_tokens: Math.ceil('Explain how tides work.'.length / 4),
+      completion_tokens: Math.ceil(text.length / 4),
+      total_tokens: Math.ceil('Explain how tides work.'.length / 4) + Math.ceil(text.length / 4),
+    });
   });
 
   it('is deterministic: same request, same answer and id, also across simulators with the same seed', async () => {
@@ -59,20 +69,29 @@ describe('simulator server', () => {
     const whole = await json(chat(sim, 'Describe the water cycle in detail.'));
     const text = whole.choices[0]?.message.content ?? '';
     expect(text.startsWith('Here is a clear answer about')).toBe(true);
-    const cut = (await (await chat(sim, 'Describe the water cycle in detail.', { stop: ['answer', 'clear'] })).json()) as Body & { usage: { completion_tokens: number } };
+    const cut = (await (await chat(sim, 'Describe the water cycle in detail.', { stop: ['answer', 'clear'] })).json()) as Body & {
+      usage: { completion_tokens: number };
+    };
     expect(cut.choices[0]?.message.content).toBe('Here is a ');
     expect(cut.choices[0]?.finish_reason).toBe('stop');
     expect(cut.usage.completion_tokens).toBe(Math.ceil('Here is a '.length / 4));
-    expect((await json(chat(sim, 'Describe the water cycle in detail.', { stop: 'clear' }))).choices[0]?.message.content).toBe('Here is a ');
+    expect((await json(chat(sim, 'Describe the water cycle in detail.', { stop: 'clear' }))).choices[0]?.message.content).toBe(
+      'Here is a ',
+    );
     // A stop sequence that never occurs changes nothing; max_tokens still applies after the cut.
-    expect((await json(chat(sim, 'Describe the water cycle in detail.', { stop: ['#The Given Prompt#'] }))).choices[0]?.message.content).toBe(text);
+    expect(
+      (await json(chat(sim, 'Describe the water cycle in detail.', { stop: ['#The Given Prompt#'] }))).choices[0]?.message.content,
+    ).toBe(text);
     const both = await json(chat(sim, 'Describe the water cycle in detail.', { stop: ['zzz-never'], max_tokens: 2 }));
     expect([both.choices[0]?.message.content, both.choices[0]?.finish_reason]).toEqual(['Here is ', 'length']);
   });
 
   it("with the evolver's default stops, meta inside an answer is left for validate; a stop on it cuts it", async () => {
     const s = await startSimulator({ faults: ['meta-copy'], faultRate: 1 });
-    const ask = (given: string, stop?: string[]) => json(chat(s, `Rewrite it, adding one more constraint.\n\n#The Given Prompt#:\n${given}\n\n#Rewritten Prompt#:\n`, stop ? { stop } : {}));
+    const ask = (given: string, stop?: string[]) =>
+      json(
+        chat(s, `Rewrite it, adding one more constraint.\n\n#The Given Prompt#:\n${given}\n\n#Rewritten Prompt#:\n`, stop ? { stop } : {}),
+      );
     const stops = ['#The Given Prompt#', '#Given Prompt#', '\n#Rewritten Prompt#', '\n#Created Prompt#'];
     // The meta-copy fault answers "<rewrite>\n\nThe #Rewritten Prompt# above ..." for this one ...
     const inner = (await ask('Name a prime number.')).choices[0]?.message.content ?? '';
@@ -82,7 +101,10 @@ describe('simulator server', () => {
     const trailing = (await ask('Explain gravity.')).choices[0]?.message.content ?? '';
     expect(trailing.endsWith(' Answer the given prompt in full.')).toBe(true);
     const cut = await ask('Explain gravity.', [...stops.slice(0, 3), ' Answer the given']);
-    expect([cut.choices[0]?.message.content, cut.choices[0]?.finish_reason]).toEqual([trailing.slice(0, -' Answer the given prompt in full.'.length), 'stop']);
+    expect([cut.choices[0]?.message.content, cut.choices[0]?.finish_reason]).toEqual([
+      trailing.slice(0, -' Answer the given prompt in full.'.length),
+      'stop',
+    ]);
     await s.close();
   });
 
@@ -95,7 +117,10 @@ describe('simulator server', () => {
     const fine = await chat(strict, 'hi');
     await strict.close();
     expect([refused.status, fine.status]).toEqual([400, 200]);
-    expect(((await refused.json()) as { error: { message: string; param: string } }).error).toMatchObject({ param: 'stop', message: expect.stringMatching(/'stop' is not supported/) });
+    expect(((await refused.json()) as { error: { message: string; param: string } }).error).toMatchObject({
+      param: 'stop',
+      message: expect.stringMatching(/'stop' is not supported/),
+    });
   });
 
   it('rejects bad requests with OpenAI-style errors', async () => {
@@ -135,7 +160,10 @@ describe('simulator server', () => {
     const s = await startSimulator({ stallMs: 600_000 });
     s.inject({ kind: 'stall', count: 1 });
     const abort = new AbortController();
-    const pending = chat(s, 'Say hello.', { signal: abort.signal }).then(() => 'answered', () => 'aborted');
+    const pending = chat(s, 'Say hello.', { signal: abort.signal }).then(
+      () => 'answered',
+      () => 'aborted',
+    );
     while (s.stats().inFlight === 0) await new Promise((r) => setTimeout(r, 5));
     abort.abort();
     expect(await pending).toBe('aborted');
@@ -161,7 +189,9 @@ describe('simulator server', () => {
   it('drives a simulator over HTTP: /sim/inject, /sim/faults, /sim/stats', async () => {
     const base = sim.url.replace(/\/v1$/, '');
     const before = sim.stats().completions;
-    expect((await fetch(`${base}/sim/inject`, { method: 'POST', body: JSON.stringify({ kind: 'server-error', count: 1 }) })).status).toBe(200);
+    expect((await fetch(`${base}/sim/inject`, { method: 'POST', body: JSON.stringify({ kind: 'server-error', count: 1 }) })).status).toBe(
+      200,
+    );
     expect((await fetch(`${base}/sim/inject`, { method: 'POST', body: JSON.stringify({ kind: 'boom', count: 1 }) })).status).toBe(400);
     expect((await chat(sim, 'Any question.')).status).toBe(500);
     const faults = (await (await fetch(`${base}/sim/faults`)).json()) as FaultRecord[];

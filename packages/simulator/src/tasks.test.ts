@@ -9,7 +9,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadStrategy, seededRandom, type EvolRecord } from '@evolflow/core';
 import { recognise } from './brain.ts';
 import { faultReason, startSimulator } from './index.ts';
-import { CODE_BREAKS, codeAnswer, codingSeeds, mathAnswer, mathSeeds, mathSolution, recogniseCode, testsAnswer, type CodeBreak } from './tasks.ts';
+import {
+  CODE_BREAKS,
+  codeAnswer,
+  codingSeeds,
+  mathAnswer,
+  mathSeeds,
+  mathSolution,
+  recogniseCode,
+  testsAnswer,
+  type CodeBreak,
+} from './tasks.ts';
 import { chat } from './test-helpers.ts';
 
 // The system interpreter when there is one (a pyenv shim costs half a second a start), else python3 on PATH.
@@ -23,7 +33,11 @@ function run(answer: string, timeoutMs = 20_000): { status: number | null; stder
   if (!m) throw new Error(`no fenced block in ${answer.slice(0, 80)}`);
   const file = join(scratch, m[1] === 'python' ? 'main.py' : 'main.cjs');
   writeFileSync(file, m[2] as string);
-  const r = spawnSync(m[1] === 'python' ? PYTHON : process.execPath, [file], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
+  const r = spawnSync(m[1] === 'python' ? PYTHON : process.execPath, [file], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+  });
   return { status: r.status, stderr: r.stderr, killed: r.signal === 'SIGKILL' };
 }
 
@@ -69,9 +83,11 @@ describe('coding answers', () => {
     expect([python.killed, javascript.killed]).toEqual([true, true]);
   });
 
-  it('answers the verify stage\'s request for tests with tests of the task\'s function', () => {
+  it("answers the verify stage's request for tests with tests of the task's function", () => {
     const request = `Task:\n${seeds[2] as string}\n\nSolution:\n\`\`\`python\ndef factorial(n): ...\n\`\`\`\n\nWrite 3 to 5 tests that check this solution does what the task asks.`;
-    expect(testsAnswer(request)).toBe('```python\nfrom solution import factorial\nassert factorial(0) == 1\nassert factorial(5) == 120\nassert factorial(10) == 3628800\n```');
+    expect(testsAnswer(request)).toBe(
+      '```python\nfrom solution import factorial\nassert factorial(0) == 1\nassert factorial(5) == 120\nassert factorial(10) == 3628800\n```',
+    );
   });
 });
 
@@ -135,9 +151,25 @@ describe('the server', () => {
 
 describe('the evolver, for the code and math packs', () => {
   const record = (instruction: string): EvolRecord => ({
-    id: 's', seedId: 's', parentId: null, round: 0, instruction, lineage: [], checks: [], usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
+    id: 's',
+    seedId: 's',
+    parentId: null,
+    round: 0,
+    instruction,
+    lineage: [],
+    checks: [],
+    usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
   });
-  const names = ['code-constraints', 'code-reasoning', 'code-misdirect', 'code-complexity', 'math-harder', 'math-easier', 'math-steps', 'math-quantities'];
+  const names = [
+    'code-constraints',
+    'code-reasoning',
+    'code-misdirect',
+    'code-complexity',
+    'math-harder',
+    'math-easier',
+    'math-steps',
+    'math-quantities',
+  ];
 
   it('recognises each pack strategy from its prompt', async () => {
     const seen: string[] = [];

@@ -25,64 +25,188 @@ interface CodeFamily {
 // people write them), and tests of `fn`. Bodies are indented for their language; `param` is the first parameter.
 const CODE: readonly CodeFamily[] = [
   {
-    name: 'reverse-string', match: /\brevers\w*\b[^.]{0,30}\bstring|\bstring\b[^.]{0,30}\brevers/i, fn: 'reverse_string', param: 's',
+    name: 'reverse-string',
+    match: /\brevers\w*\b[^.]{0,30}\bstring|\bstring\b[^.]{0,30}\brevers/i,
+    fn: 'reverse_string',
+    param: 's',
     ask: 'Write a function reverse_string(s) that returns the string s reversed.',
-    py: { body: '    return s[::-1]', wrong: '    return s[:0:-1]', tests: ["assert reverse_string('abc') == 'cba'", "assert reverse_string('') == ''", "assert reverse_string('racecar') == 'racecar'"] },
-    js: { body: "  return s.split('').reverse().join('');", wrong: "  return s.slice(1).split('').reverse().join('');", tests: ["assert.strictEqual(reverse_string('abc'), 'cba');", "assert.strictEqual(reverse_string(''), '');"] },
+    py: {
+      body: '    return s[::-1]',
+      wrong: '    return s[:0:-1]',
+      tests: ["assert reverse_string('abc') == 'cba'", "assert reverse_string('') == ''", "assert reverse_string('racecar') == 'racecar'"],
+    },
+    js: {
+      body: "  return s.split('').reverse().join('');",
+      wrong: "  return s.slice(1).split('').reverse().join('');",
+      tests: ["assert.strictEqual(reverse_string('abc'), 'cba');", "assert.strictEqual(reverse_string(''), '');"],
+    },
   },
   {
-    name: 'sum-list', match: /\bsum\b[^.]{0,30}\b(list|array|numbers)\b/i, fn: 'sum_list', param: 'xs',
+    name: 'sum-list',
+    match: /\bsum\b[^.]{0,30}\b(list|array|numbers)\b/i,
+    fn: 'sum_list',
+    param: 'xs',
     ask: 'Write a function sum_list(xs) that returns the sum of a list of numbers (0 for an empty list).',
-    py: { body: '    total = 0\n    for x in xs:\n        total += x\n    return total', wrong: '    total = 0\n    for x in xs[1:]:\n        total += x\n    return total', tests: ['assert sum_list([1, 2, 3]) == 6', 'assert sum_list([]) == 0', 'assert sum_list([-4, 4, 10]) == 10'] },
-    js: { body: '  let total = 0;\n  for (const x of xs) total += x;\n  return total;', wrong: '  let total = 0;\n  for (const x of xs.slice(1)) total += x;\n  return total;', tests: ['assert.strictEqual(sum_list([1, 2, 3]), 6);', 'assert.strictEqual(sum_list([]), 0);'] },
+    py: {
+      body: '    total = 0\n    for x in xs:\n        total += x\n    return total',
+      wrong: '    total = 0\n    for x in xs[1:]:\n        total += x\n    return total',
+      tests: ['assert sum_list([1, 2, 3]) == 6', 'assert sum_list([]) == 0', 'assert sum_list([-4, 4, 10]) == 10'],
+    },
+    js: {
+      body: '  let total = 0;\n  for (const x of xs) total += x;\n  return total;',
+      wrong: '  let total = 0;\n  for (const x of xs.slice(1)) total += x;\n  return total;',
+      tests: ['assert.strictEqual(sum_list([1, 2, 3]), 6);', 'assert.strictEqual(sum_list([]), 0);'],
+    },
   },
   {
-    name: 'factorial', match: /\bfactorial\b/i, fn: 'factorial', param: 'n',
+    name: 'factorial',
+    match: /\bfactorial\b/i,
+    fn: 'factorial',
+    param: 'n',
     ask: 'Write a function factorial(n) that returns n! for a non-negative integer n.',
-    py: { body: '    result = 1\n    for i in range(2, n + 1):\n        result *= i\n    return result', wrong: '    result = 1\n    for i in range(2, n):\n        result *= i\n    return result', tests: ['assert factorial(0) == 1', 'assert factorial(5) == 120', 'assert factorial(10) == 3628800'] },
-    js: { body: '  let result = 1;\n  for (let i = 2; i <= n; i++) result *= i;\n  return result;', wrong: '  let result = 1;\n  for (let i = 2; i < n; i++) result *= i;\n  return result;', tests: ['assert.strictEqual(factorial(0), 1);', 'assert.strictEqual(factorial(5), 120);'] },
+    py: {
+      body: '    result = 1\n    for i in range(2, n + 1):\n        result *= i\n    return result',
+      wrong: '    result = 1\n    for i in range(2, n):\n        result *= i\n    return result',
+      tests: ['assert factorial(0) == 1', 'assert factorial(5) == 120', 'assert factorial(10) == 3628800'],
+    },
+    js: {
+      body: '  let result = 1;\n  for (let i = 2; i <= n; i++) result *= i;\n  return result;',
+      wrong: '  let result = 1;\n  for (let i = 2; i < n; i++) result *= i;\n  return result;',
+      tests: ['assert.strictEqual(factorial(0), 1);', 'assert.strictEqual(factorial(5), 120);'],
+    },
   },
   {
-    name: 'fibonacci', match: /\bfibonacci\b/i, fn: 'fibonacci', param: 'n',
+    name: 'fibonacci',
+    match: /\bfibonacci\b/i,
+    fn: 'fibonacci',
+    param: 'n',
     ask: 'Write a function fibonacci(n) that returns the nth Fibonacci number, with fibonacci(0) = 0 and fibonacci(1) = 1.',
-    py: { body: '    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a', wrong: '    a, b = 1, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a', tests: ['assert fibonacci(0) == 0', 'assert fibonacci(1) == 1', 'assert fibonacci(10) == 55'] },
-    js: { body: '  let a = 0, b = 1;\n  for (let i = 0; i < n; i++) [a, b] = [b, a + b];\n  return a;', wrong: '  let a = 1, b = 1;\n  for (let i = 0; i < n; i++) [a, b] = [b, a + b];\n  return a;', tests: ['assert.strictEqual(fibonacci(0), 0);', 'assert.strictEqual(fibonacci(10), 55);'] },
+    py: {
+      body: '    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a',
+      wrong: '    a, b = 1, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a',
+      tests: ['assert fibonacci(0) == 0', 'assert fibonacci(1) == 1', 'assert fibonacci(10) == 55'],
+    },
+    js: {
+      body: '  let a = 0, b = 1;\n  for (let i = 0; i < n; i++) [a, b] = [b, a + b];\n  return a;',
+      wrong: '  let a = 1, b = 1;\n  for (let i = 0; i < n; i++) [a, b] = [b, a + b];\n  return a;',
+      tests: ['assert.strictEqual(fibonacci(0), 0);', 'assert.strictEqual(fibonacci(10), 55);'],
+    },
   },
   {
-    name: 'is-prime', match: /\bprime\b/i, fn: 'is_prime', param: 'n',
+    name: 'is-prime',
+    match: /\bprime\b/i,
+    fn: 'is_prime',
+    param: 'n',
     ask: 'Write a function is_prime(n) that tells whether the integer n is a prime number.',
-    py: { body: '    if n < 2:\n        return False\n    i = 2\n    while i * i <= n:\n        if n % i == 0:\n            return False\n        i += 1\n    return True', wrong: '    if n < 2:\n        return False\n    i = 2\n    while i * i < n:\n        if n % i == 0:\n            return False\n        i += 1\n    return True', tests: ['assert is_prime(2)', 'assert is_prime(13)', 'assert not is_prime(1)', 'assert not is_prime(9)', 'assert not is_prime(25)'] },
-    js: { body: '  if (n < 2) return false;\n  for (let i = 2; i * i <= n; i++) if (n % i === 0) return false;\n  return true;', wrong: '  if (n < 2) return false;\n  for (let i = 2; i * i < n; i++) if (n % i === 0) return false;\n  return true;', tests: ['assert.strictEqual(is_prime(13), true);', 'assert.strictEqual(is_prime(9), false);', 'assert.strictEqual(is_prime(1), false);'] },
+    py: {
+      body: '    if n < 2:\n        return False\n    i = 2\n    while i * i <= n:\n        if n % i == 0:\n            return False\n        i += 1\n    return True',
+      wrong:
+        '    if n < 2:\n        return False\n    i = 2\n    while i * i < n:\n        if n % i == 0:\n            return False\n        i += 1\n    return True',
+      tests: ['assert is_prime(2)', 'assert is_prime(13)', 'assert not is_prime(1)', 'assert not is_prime(9)', 'assert not is_prime(25)'],
+    },
+    js: {
+      body: '  if (n < 2) return false;\n  for (let i = 2; i * i <= n; i++) if (n % i === 0) return false;\n  return true;',
+      wrong: '  if (n < 2) return false;\n  for (let i = 2; i * i < n; i++) if (n % i === 0) return false;\n  return true;',
+      tests: [
+        'assert.strictEqual(is_prime(13), true);',
+        'assert.strictEqual(is_prime(9), false);',
+        'assert.strictEqual(is_prime(1), false);',
+      ],
+    },
   },
   {
-    name: 'largest', match: /\b(largest|maximum|biggest)\b[^.]{0,30}\b(list|array|numbers)\b/i, fn: 'largest', param: 'xs',
+    name: 'largest',
+    match: /\b(largest|maximum|biggest)\b[^.]{0,30}\b(list|array|numbers)\b/i,
+    fn: 'largest',
+    param: 'xs',
     ask: 'Write a function largest(xs) that returns the largest number in a non-empty list of numbers.',
-    py: { body: '    best = xs[0]\n    for x in xs[1:]:\n        if x > best:\n            best = x\n    return best', wrong: '    best = 0\n    for x in xs:\n        if x > best:\n            best = x\n    return best', tests: ['assert largest([3, 9, 2]) == 9', 'assert largest([-5, -2, -7]) == -2', 'assert largest([4]) == 4'] },
-    js: { body: '  let best = xs[0];\n  for (const x of xs) if (x > best) best = x;\n  return best;', wrong: '  let best = 0;\n  for (const x of xs) if (x > best) best = x;\n  return best;', tests: ['assert.strictEqual(largest([3, 9, 2]), 9);', 'assert.strictEqual(largest([-5, -2, -7]), -2);'] },
+    py: {
+      body: '    best = xs[0]\n    for x in xs[1:]:\n        if x > best:\n            best = x\n    return best',
+      wrong: '    best = 0\n    for x in xs:\n        if x > best:\n            best = x\n    return best',
+      tests: ['assert largest([3, 9, 2]) == 9', 'assert largest([-5, -2, -7]) == -2', 'assert largest([4]) == 4'],
+    },
+    js: {
+      body: '  let best = xs[0];\n  for (const x of xs) if (x > best) best = x;\n  return best;',
+      wrong: '  let best = 0;\n  for (const x of xs) if (x > best) best = x;\n  return best;',
+      tests: ['assert.strictEqual(largest([3, 9, 2]), 9);', 'assert.strictEqual(largest([-5, -2, -7]), -2);'],
+    },
   },
   {
-    name: 'count-vowels', match: /\bvowels?\b/i, fn: 'count_vowels', param: 's',
+    name: 'count-vowels',
+    match: /\bvowels?\b/i,
+    fn: 'count_vowels',
+    param: 's',
     ask: 'Write a function count_vowels(s) that counts the vowels (a, e, i, o, u, either case) in the string s.',
-    py: { body: "    return sum(1 for c in s.lower() if c in 'aeiou')", wrong: "    return sum(1 for c in s if c in 'aeiou')", tests: ["assert count_vowels('hello') == 2", "assert count_vowels('AEIOU xyz') == 5", "assert count_vowels('') == 0"] },
-    js: { body: "  return [...s.toLowerCase()].filter((c) => 'aeiou'.includes(c)).length;", wrong: "  return [...s].filter((c) => 'aeiou'.includes(c)).length;", tests: ["assert.strictEqual(count_vowels('hello'), 2);", "assert.strictEqual(count_vowels('AEIOU xyz'), 5);"] },
+    py: {
+      body: "    return sum(1 for c in s.lower() if c in 'aeiou')",
+      wrong: "    return sum(1 for c in s if c in 'aeiou')",
+      tests: ["assert count_vowels('hello') == 2", "assert count_vowels('AEIOU xyz') == 5", "assert count_vowels('') == 0"],
+    },
+    js: {
+      body: "  return [...s.toLowerCase()].filter((c) => 'aeiou'.includes(c)).length;",
+      wrong: "  return [...s].filter((c) => 'aeiou'.includes(c)).length;",
+      tests: ["assert.strictEqual(count_vowels('hello'), 2);", "assert.strictEqual(count_vowels('AEIOU xyz'), 5);"],
+    },
   },
   {
-    name: 'palindrome', match: /palindrom/i, fn: 'is_palindrome', param: 's',
+    name: 'palindrome',
+    match: /palindrom/i,
+    fn: 'is_palindrome',
+    param: 's',
     ask: 'Write a function is_palindrome(s) that tells whether s reads the same backwards, ignoring case and non-letters.',
-    py: { body: '    t = [c.lower() for c in s if c.isalpha()]\n    return t == t[::-1]', wrong: '    t = [c for c in s if c.isalpha()]\n    return t == t[::-1]', tests: ["assert is_palindrome('Racecar')", "assert is_palindrome('A man, a plan, a canal: Panama')", "assert not is_palindrome('hello')"] },
-    js: { body: "  const t = s.toLowerCase().replace(/[^a-z]/g, '');\n  return t === [...t].reverse().join('');", wrong: "  const t = s.replace(/[^a-zA-Z]/g, '');\n  return t === [...t].reverse().join('');", tests: ["assert.strictEqual(is_palindrome('Racecar'), true);", "assert.strictEqual(is_palindrome('hello'), false);"] },
+    py: {
+      body: '    t = [c.lower() for c in s if c.isalpha()]\n    return t == t[::-1]',
+      wrong: '    t = [c for c in s if c.isalpha()]\n    return t == t[::-1]',
+      tests: [
+        "assert is_palindrome('Racecar')",
+        "assert is_palindrome('A man, a plan, a canal: Panama')",
+        "assert not is_palindrome('hello')",
+      ],
+    },
+    js: {
+      body: "  const t = s.toLowerCase().replace(/[^a-z]/g, '');\n  return t === [...t].reverse().join('');",
+      wrong: "  const t = s.replace(/[^a-zA-Z]/g, '');\n  return t === [...t].reverse().join('');",
+      tests: ["assert.strictEqual(is_palindrome('Racecar'), true);", "assert.strictEqual(is_palindrome('hello'), false);"],
+    },
   },
   {
-    name: 'gcd', match: /\bgcd\b|greatest common divisor/i, fn: 'gcd', param: 'a',
+    name: 'gcd',
+    match: /\bgcd\b|greatest common divisor/i,
+    fn: 'gcd',
+    param: 'a',
     ask: 'Write a function gcd(a, b) that returns the greatest common divisor of two positive integers.',
-    py: { body: '    while b:\n        a, b = b, a % b\n    return a', wrong: '    while b > 1:\n        a, b = b, a % b\n    return a', tests: ['assert gcd(12, 18) == 6', 'assert gcd(7, 5) == 1', 'assert gcd(10, 10) == 10'] },
-    js: { body: '  while (b) [a, b] = [b, a % b];\n  return a;', wrong: '  while (b > 1) [a, b] = [b, a % b];\n  return a;', tests: ['assert.strictEqual(gcd(12, 18), 6);', 'assert.strictEqual(gcd(7, 5), 1);'] },
+    py: {
+      body: '    while b:\n        a, b = b, a % b\n    return a',
+      wrong: '    while b > 1:\n        a, b = b, a % b\n    return a',
+      tests: ['assert gcd(12, 18) == 6', 'assert gcd(7, 5) == 1', 'assert gcd(10, 10) == 10'],
+    },
+    js: {
+      body: '  while (b) [a, b] = [b, a % b];\n  return a;',
+      wrong: '  while (b > 1) [a, b] = [b, a % b];\n  return a;',
+      tests: ['assert.strictEqual(gcd(12, 18), 6);', 'assert.strictEqual(gcd(7, 5), 1);'],
+    },
   },
   {
-    name: 'fizzbuzz', match: /\bfizz\s*buzz\b/i, fn: 'fizzbuzz', param: 'n',
+    name: 'fizzbuzz',
+    match: /\bfizz\s*buzz\b/i,
+    fn: 'fizzbuzz',
+    param: 'n',
     ask: "Write a function fizzbuzz(n) that returns 'Fizz' for multiples of 3, 'Buzz' for multiples of 5, 'FizzBuzz' for both, else the number as a string.",
-    py: { body: "    if n % 15 == 0:\n        return 'FizzBuzz'\n    if n % 3 == 0:\n        return 'Fizz'\n    if n % 5 == 0:\n        return 'Buzz'\n    return str(n)", wrong: "    if n % 3 == 0:\n        return 'Fizz'\n    if n % 5 == 0:\n        return 'Buzz'\n    return str(n)", tests: ["assert fizzbuzz(9) == 'Fizz'", "assert fizzbuzz(10) == 'Buzz'", "assert fizzbuzz(30) == 'FizzBuzz'", "assert fizzbuzz(7) == '7'"] },
-    js: { body: "  if (n % 15 === 0) return 'FizzBuzz';\n  if (n % 3 === 0) return 'Fizz';\n  if (n % 5 === 0) return 'Buzz';\n  return String(n);", wrong: "  if (n % 3 === 0) return 'Fizz';\n  if (n % 5 === 0) return 'Buzz';\n  return String(n);", tests: ["assert.strictEqual(fizzbuzz(30), 'FizzBuzz');", "assert.strictEqual(fizzbuzz(7), '7');"] },
+    py: {
+      body: "    if n % 15 == 0:\n        return 'FizzBuzz'\n    if n % 3 == 0:\n        return 'Fizz'\n    if n % 5 == 0:\n        return 'Buzz'\n    return str(n)",
+      wrong: "    if n % 3 == 0:\n        return 'Fizz'\n    if n % 5 == 0:\n        return 'Buzz'\n    return str(n)",
+      tests: [
+        "assert fizzbuzz(9) == 'Fizz'",
+        "assert fizzbuzz(10) == 'Buzz'",
+        "assert fizzbuzz(30) == 'FizzBuzz'",
+        "assert fizzbuzz(7) == '7'",
+      ],
+    },
+    js: {
+      body: "  if (n % 15 === 0) return 'FizzBuzz';\n  if (n % 3 === 0) return 'Fizz';\n  if (n % 5 === 0) return 'Buzz';\n  return String(n);",
+      wrong: "  if (n % 3 === 0) return 'Fizz';\n  if (n % 5 === 0) return 'Buzz';\n  return String(n);",
+      tests: ["assert.strictEqual(fizzbuzz(30), 'FizzBuzz');", "assert.strictEqual(fizzbuzz(7), '7');"],
+    },
   },
 ];
 
@@ -157,26 +281,43 @@ const MATH: readonly MathFamily[] = [
   {
     name: 'packs-left',
     read: (t) => nums(/(\d+) packs of \w+ with (\d+) \w+ in each pack\. \w+ gives (\d+)/i.exec(t)),
-    solve: ([a = 0, b = 0, c = 0]) => ({ steps: [`${a} packs of ${b} make ${a} * ${b} = ${a * b}.`, `After giving away ${c}: ${a * b} - ${c} = ${a * b - c}.`], answer: a * b - c }),
+    solve: ([a = 0, b = 0, c = 0]) => ({
+      steps: [`${a} packs of ${b} make ${a} * ${b} = ${a * b}.`, `After giving away ${c}: ${a * b} - ${c} = ${a * b - c}.`],
+      answer: a * b - c,
+    }),
     make: (r) => {
-      const a = int(r, 2, 9); const b = int(r, 6, 24); const c = int(r, 1, a * b - 1); const item = pick(ITEMS, r);
+      const a = int(r, 2, 9);
+      const b = int(r, 6, 24);
+      const c = int(r, 1, a * b - 1);
+      const item = pick(ITEMS, r);
       return `${pick(NAMES, r)} buys ${a} packs of ${item} with ${b} ${item} in each pack. She gives ${c} ${item} to a friend. How many ${item} does she have left?`;
     },
   },
   {
     name: 'change',
     read: (t) => nums(/costs \$(\d+)\. \w+ buys (\d+) of them and pays with a \$(\d+) bill/i.exec(t)),
-    solve: ([p = 0, n = 0, bill = 0]) => ({ steps: [`${n} at $${p} cost ${n} * ${p} = $${p * n}.`, `The change is ${bill} - ${p * n} = $${bill - p * n}.`], answer: bill - p * n }),
+    solve: ([p = 0, n = 0, bill = 0]) => ({
+      steps: [`${n} at $${p} cost ${n} * ${p} = $${p * n}.`, `The change is ${bill} - ${p * n} = $${bill - p * n}.`],
+      answer: bill - p * n,
+    }),
     make: (r) => {
-      const p = int(r, 2, 15); const n = int(r, 2, 6); const bill = [50, 100][p * n < 50 ? 0 : 1] as number;
+      const p = int(r, 2, 15);
+      const n = int(r, 2, 6);
+      const bill = [50, 100][p * n < 50 ? 0 : 1] as number;
       return `A notebook costs $${p}. ${pick(NAMES, r)} buys ${n} of them and pays with a $${bill} bill. How much change does the shop give back?`;
     },
   },
   {
     name: 'days-to-read',
     read: (t) => nums(/reads (\d+) pages a day\. How many days does it take to read a (\d+)-page book/i.exec(t)),
-    solve: ([a = 1, total = 0]) => ({ steps: [`${total} pages at ${a} pages a day take ${total} / ${a} = ${total / a} days.`], answer: total / a }),
-    make: (r) => { const a = int(r, 10, 40); return `${pick(NAMES, r)} reads ${a} pages a day. How many days does it take to read a ${a * int(r, 5, 20)}-page book?`; },
+    solve: ([a = 1, total = 0]) => ({
+      steps: [`${total} pages at ${a} pages a day take ${total} / ${a} = ${total / a} days.`],
+      answer: total / a,
+    }),
+    make: (r) => {
+      const a = int(r, 10, 40);
+      return `${pick(NAMES, r)} reads ${a} pages a day. How many days does it take to read a ${a * int(r, 5, 20)}-page book?`;
+    },
   },
   {
     name: 'rectangle-area',
@@ -193,14 +334,28 @@ const MATH: readonly MathFamily[] = [
   {
     name: 'linear-equation',
     read: (t) => nums(/Solve for x: (\d+)x \+ (\d+) = (\d+)\./i.exec(t)),
-    solve: ([a = 1, b = 0, c = 0]) => ({ steps: [`Subtract ${b}: ${a}x = ${c - b}.`, `Divide by ${a}: x = ${(c - b) / a}.`], answer: (c - b) / a }),
-    make: (r) => { const a = int(r, 2, 9); const x = int(r, 1, 20); const b = int(r, 1, 30); return `Solve for x: ${a}x + ${b} = ${a * x + b}.`; },
+    solve: ([a = 1, b = 0, c = 0]) => ({
+      steps: [`Subtract ${b}: ${a}x = ${c - b}.`, `Divide by ${a}: x = ${(c - b) / a}.`],
+      answer: (c - b) / a,
+    }),
+    make: (r) => {
+      const a = int(r, 2, 9);
+      const x = int(r, 1, 20);
+      const b = int(r, 1, 30);
+      return `Solve for x: ${a}x + ${b} = ${a * x + b}.`;
+    },
   },
   {
     name: 'apples-zh',
     read: (t) => nums(/有(\d+)个苹果，吃了(\d+)个，又买了(\d+)个/u.exec(t)),
-    solve: ([a = 0, b = 0, c = 0]) => ({ steps: [`吃了${b}个后剩 ${a} - ${b} = ${a - b} 个。`, `又买了${c}个：${a - b} + ${c} = ${a - b + c} 个。`], answer: a - b + c }),
-    make: (r) => { const a = int(r, 5, 30); return `小${pick(['明', '红', '华', '丽'], r)}有${a}个苹果，吃了${int(r, 1, a - 1)}个，又买了${int(r, 1, 20)}个，现在有多少个苹果？`; },
+    solve: ([a = 0, b = 0, c = 0]) => ({
+      steps: [`吃了${b}个后剩 ${a} - ${b} = ${a - b} 个。`, `又买了${c}个：${a - b} + ${c} = ${a - b + c} 个。`],
+      answer: a - b + c,
+    }),
+    make: (r) => {
+      const a = int(r, 5, 30);
+      return `小${pick(['明', '红', '华', '丽'], r)}有${a}个苹果，吃了${int(r, 1, a - 1)}个，又买了${int(r, 1, 20)}个，现在有多少个苹果？`;
+    },
   },
 ];
 
@@ -223,7 +378,9 @@ export function mathAnswer(instruction: string, wrongBy = 0): string | undefined
   const { steps, answer } = hit.family.solve(hit.numbers);
   const final = answer + wrongBy;
   const zh = /[\u4e00-\u9fff]/u.test(instruction);
-  return zh ? `我们一步一步地算。\n${steps.join('\n')}\n答案是 ${final}。` : `Let's work it out step by step.\n${steps.join('\n')}\nThe answer is ${final}.`;
+  return zh
+    ? `我们一步一步地算。\n${steps.join('\n')}\n答案是 ${final}。`
+    : `Let's work it out step by step.\n${steps.join('\n')}\nThe answer is ${final}.`;
 }
 
 /** Another problem of the same family with new numbers, when the simulator knows the family (math-quantities, math-easier). */

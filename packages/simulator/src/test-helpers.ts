@@ -7,14 +7,24 @@ export const STRATEGIES = ['add-constraints', 'deepening', 'concretizing', 'incr
 
 /** The self-instruct seed tasks as round-0 records (instruction plus first instance input). */
 export function selfInstructSeeds(): EvolRecord[] {
-  return readFileSync(seedTasksPath, 'utf8').trim().split('\n').map((line, i) => {
-    const task = JSON.parse(line) as { instruction: string; instances: { input: string }[] };
-    const input = task.instances[0]?.input ?? '';
-    return {
-      id: `s-${i}`, seedId: `s-${i}`, parentId: null, round: 0, instruction: task.instruction, ...(input ? { input } : {}),
-      lineage: [], checks: [], usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
-    };
-  });
+  return readFileSync(seedTasksPath, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line, i) => {
+      const task = JSON.parse(line) as { instruction: string; instances: { input: string }[] };
+      const input = task.instances[0]?.input ?? '';
+      return {
+        id: `s-${i}`,
+        seedId: `s-${i}`,
+        parentId: null,
+        round: 0,
+        instruction: task.instruction,
+        ...(input ? { input } : {}),
+        lineage: [],
+        checks: [],
+        usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
+      };
+    });
 }
 
 /** A child record holding `instruction`, for the next round. */
@@ -47,7 +57,11 @@ export interface Completion {
 
 /** One chat completion against `baseUrl` (ending in /v1). */
 export async function chat(baseUrl: string, messages: EvolutionPrompt['messages']): Promise<Completion> {
-  const res = await fetch(`${baseUrl}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'sim', messages }) });
+  const res = await fetch(`${baseUrl}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'sim', messages }),
+  });
   const body = (await res.json()) as { id?: string; choices?: { message: { content: string } }[] };
   return { status: res.status, id: body.id ?? '', text: body.choices?.[0]?.message.content ?? '', headers: res.headers };
 }
@@ -56,11 +70,13 @@ export async function chat(baseUrl: string, messages: EvolutionPrompt['messages'
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T, i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T, i);
+      }
+    }),
+  );
   return out;
 }

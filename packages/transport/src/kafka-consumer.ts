@@ -125,7 +125,10 @@ export async function startGroupMember(options: MemberOptions): Promise<GroupMem
     markJoined();
   });
   consumer.on(consumer.events.CRASH, (e) => {
-    logger.error(`kafka consumer of group ${group} crashed (${e.payload.restart ? 'restarting' : 'not restarting'}): ${String(e.payload.error)}`, { group });
+    logger.error(
+      `kafka consumer of group ${group} crashed (${e.payload.restart ? 'restarting' : 'not restarting'}): ${String(e.payload.error)}`,
+      { group },
+    );
   });
 
   // Commits run one at a time, shortly after a completion, for every partition that moved.
@@ -135,7 +138,9 @@ export async function startGroupMember(options: MemberOptions): Promise<GroupMem
   const commitNow = async (): Promise<void> => {
     while (committing) await committing;
     dirty = false;
-    const moved = [...states.values()].map((st) => ({ st, offset: committableOffset(st.next, st.inFlight) })).filter(({ st, offset }) => offset > st.committed);
+    const moved = [...states.values()]
+      .map((st) => ({ st, offset: committableOffset(st.next, st.inFlight) }))
+      .filter(({ st, offset }) => offset > st.committed);
     if (moved.length === 0) return;
     committing = (async () => {
       try {
@@ -180,7 +185,8 @@ export async function startGroupMember(options: MemberOptions): Promise<GroupMem
       if (!took) break; // stopping or rebalanced: the rest stays uncommitted and is redelivered
       const offset = BigInt(message.offset);
       let st = states.get(key);
-      if (!st) states.set(key, (st = { topic: batch.topic, partition: batch.partition, inFlight: new Set(), next: offset, committed: offset }));
+      if (!st)
+        states.set(key, (st = { topic: batch.topic, partition: batch.partition, inFlight: new Set(), next: offset, committed: offset }));
       const state = st;
       state.inFlight.add(offset);
       if (offset + 1n > state.next) state.next = offset + 1n;
@@ -188,7 +194,10 @@ export async function startGroupMember(options: MemberOptions): Promise<GroupMem
       const task = options
         .onMessage({ topic: batch.topic, partition: batch.partition, message })
         .catch((err: unknown) => {
-          logger.error(`kafka group ${group}: ${batch.topic}[${batch.partition}]@${message.offset} failed: ${String(err)}; it will be redelivered`, { group });
+          logger.error(
+            `kafka group ${group}: ${batch.topic}[${batch.partition}]@${message.offset} failed: ${String(err)}; it will be redelivered`,
+            { group },
+          );
           return false;
         })
         .then((done) => {
@@ -327,9 +336,13 @@ export function decodeRaw(raw: RawMessage, options: { topic: TopicName; maxMessa
   const { topic, maxMessageBytes } = options;
   const where = `${raw.topic}[${raw.partition}]@${raw.message.offset}`;
   const value = raw.message.value;
-  if (value === null) return new EvolflowError('schema', `message ${where} has no value (a tombstone); producers must send one JSON record per message`);
+  if (value === null)
+    return new EvolflowError('schema', `message ${where} has no value (a tombstone); producers must send one JSON record per message`);
   if (value.byteLength > maxMessageBytes) {
-    return new EvolflowError('input', `message ${where} of ${value.byteLength} bytes exceeds the ${maxMessageBytes}-byte limit (transport.kafka maxMessageBytes); split the record or raise the limit`);
+    return new EvolflowError(
+      'input',
+      `message ${where} of ${value.byteLength} bytes exceeds the ${maxMessageBytes}-byte limit (transport.kafka maxMessageBytes); split the record or raise the limit`,
+    );
   }
   let text: string;
   try {

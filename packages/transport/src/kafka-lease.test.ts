@@ -4,7 +4,17 @@ import { leaseHolder, type LeaseRecord } from './kafka-lease.ts';
 /** A lease record: `owner kind at [claimOffset]`, e.g. `a beat 950 1`. */
 const rec = (spec: string): LeaseRecord => {
   const [owner = '', kind, at, claimOffset] = spec.split(' ');
-  return { kind: kind as LeaseRecord['kind'], owner, pid: owner.length, host: 'h', startedAt: '2026-01-01T00:00:00.000Z', command: '', at: Number(at), ttlMs: 1000, ...(claimOffset ? { claimOffset } : {}) };
+  return {
+    kind: kind as LeaseRecord['kind'],
+    owner,
+    pid: owner.length,
+    host: 'h',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    command: '',
+    at: Number(at),
+    ttlMs: 1000,
+    ...(claimOffset ? { claimOffset } : {}),
+  };
 };
 
 describe('leaseHolder', () => {

@@ -59,9 +59,13 @@ export interface LeaseClients {
 }
 
 /** The holder after replaying `records` (in offset order) at time `now`: the live claim with the lowest offset. */
-export function leaseHolder(records: readonly { offset: string; record: LeaseRecord }[], now: number): { holder: LeaseRecord & { claimOffset: string }; expired: (LeaseRecord & { claimOffset: string })[] } | null {
+export function leaseHolder(
+  records: readonly { offset: string; record: LeaseRecord }[],
+  now: number,
+): { holder: LeaseRecord & { claimOffset: string }; expired: (LeaseRecord & { claimOffset: string })[] } | null {
   const latest = new Map<string, LeaseRecord & { claimOffset: string }>();
-  for (const { offset, record } of records) latest.set(record.owner, { ...record, claimOffset: record.kind === 'claim' ? offset : record.claimOffset ?? offset });
+  for (const { offset, record } of records)
+    latest.set(record.owner, { ...record, claimOffset: record.kind === 'claim' ? offset : (record.claimOffset ?? offset) });
   const live = [...latest.values()].filter((r) => r.kind !== 'release' && r.at + r.ttlMs > now);
   const expired = [...latest.values()].filter((r) => r.kind !== 'release' && r.at + r.ttlMs <= now);
   live.sort((a, b) => (BigInt(a.claimOffset) < BigInt(b.claimOffset) ? -1 : 1));
@@ -86,7 +90,11 @@ export async function acquireLease(kafka: LeaseClients, topic: string, options: 
   const claimOffset = await append({ ...base, kind: 'claim', at: Date.now() });
   const records: { offset: string; record: LeaseRecord }[] = [];
   await readStateTopic({
-    kafka: kafka.kafka, admin, topic, maxBytesPerPartition: 1_048_576, sessionTimeoutMs: kafka.sessionTimeoutMs,
+    kafka: kafka.kafka,
+    admin,
+    topic,
+    maxBytesPerPartition: 1_048_576,
+    sessionTimeoutMs: kafka.sessionTimeoutMs,
     onEntry: (e) => {
       try {
         records.push({ offset: e.where.slice(e.where.lastIndexOf('@') + 1), record: JSON.parse(e.value.toString('utf8')) as LeaseRecord });
@@ -100,11 +108,20 @@ export async function acquireLease(kafka: LeaseClients, topic: string, options: 
   if (!state || state.holder.owner !== owner) {
     await append({ ...base, kind: 'release', claimOffset, at: Date.now() }).catch(() => undefined);
     const h = state?.holder;
-    const who = h ? `pid ${h.pid} on ${h.host}, started ${h.startedAt}${h.command ? `: ${h.command}` : ''}; its last heartbeat was ${Math.round((now - h.at) / 1000)} s ago` : 'another run';
-    throw new EvolflowError('transport', `Kafka prefix "${topic.slice(0, -'lease'.length)}" is in use by another run (${who}). One run per prefix at a time: wait for it to end, stop it, or use another transport.kafka.prefix. If it crashed, its lease lapses ${Math.round((h?.ttlMs ?? ttlMs) / 1000)} s after its last heartbeat (${topic})`, { details: { exitCode: IN_USE_EXIT_CODE, topic } });
+    const who = h
+      ? `pid ${h.pid} on ${h.host}, started ${h.startedAt}${h.command ? `: ${h.command}` : ''}; its last heartbeat was ${Math.round((now - h.at) / 1000)} s ago`
+      : 'another run';
+    throw new EvolflowError(
+      'transport',
+      `Kafka prefix "${topic.slice(0, -'lease'.length)}" is in use by another run (${who}). One run per prefix at a time: wait for it to end, stop it, or use another transport.kafka.prefix. If it crashed, its lease lapses ${Math.round((h?.ttlMs ?? ttlMs) / 1000)} s after its last heartbeat (${topic})`,
+      { details: { exitCode: IN_USE_EXIT_CODE, topic } },
+    );
   }
   const tookOverFrom = state.expired.filter((r) => BigInt(r.claimOffset) < BigInt(claimOffset)).at(-1);
-  if (tookOverFrom) logger.warn(`took over the Kafka prefix lease (${topic}) from a run whose heartbeats stopped (pid ${tookOverFrom.pid} on ${tookOverFrom.host}, started ${tookOverFrom.startedAt})`);
+  if (tookOverFrom)
+    logger.warn(
+      `took over the Kafka prefix lease (${topic}) from a run whose heartbeats stopped (pid ${tookOverFrom.pid} on ${tookOverFrom.host}, started ${tookOverFrom.startedAt})`,
+    );
 
   let lastBeat = Date.now();
   let released = false;
@@ -116,7 +133,9 @@ export async function acquireLease(kafka: LeaseClients, topic: string, options: 
     } catch (err) {
       if (!lost && Date.now() - lastBeat > ttlMs) {
         lost = true;
-        options.onLost?.(`no heartbeat reached ${topic} for ${Math.round((Date.now() - lastBeat) / 1000)} s (${(err as Error).message}): another run may take the prefix over`);
+        options.onLost?.(
+          `no heartbeat reached ${topic} for ${Math.round((Date.now() - lastBeat) / 1000)} s (${(err as Error).message}): another run may take the prefix over`,
+        );
       }
     }
   };
@@ -129,7 +148,9 @@ export async function acquireLease(kafka: LeaseClients, topic: string, options: 
       if (released) return;
       released = true;
       clearInterval(timer);
-      await append({ ...base, kind: 'release', claimOffset, at: Date.now() }).catch((err: unknown) => logger.warn(`releasing the Kafka prefix lease ${topic} failed: ${(err as Error).message}; it lapses after ${ttlMs / 1000} s`));
+      await append({ ...base, kind: 'release', claimOffset, at: Date.now() }).catch((err: unknown) =>
+        logger.warn(`releasing the Kafka prefix lease ${topic} failed: ${(err as Error).message}; it lapses after ${ttlMs / 1000} s`),
+      );
     },
   };
 }

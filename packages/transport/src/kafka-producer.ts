@@ -80,7 +80,11 @@ export class KafkaPublisher {
     let value = JSON.stringify(letter);
     if (Buffer.byteLength(value) > dlqLimit - 1024) {
       const keep = Math.floor((dlqLimit - 4096) * 0.7);
-      value = JSON.stringify({ ...letter, error: `${letter.error} [original bytes truncated to ${keep} base64 chars]`, valueBase64: letter.valueBase64.slice(0, keep) });
+      value = JSON.stringify({
+        ...letter,
+        error: `${letter.error} [original bytes truncated to ${keep} base64 chars]`,
+        valueBase64: letter.valueBase64.slice(0, keep),
+      });
     }
     await this.enqueue(dlqTopic, [{ key: letter.key ?? null, value }]);
   }
@@ -92,7 +96,9 @@ export class KafkaPublisher {
         await this.deadLetter(letter);
         return true;
       } catch (err) {
-        this.#options.logger.error(`dead-lettering ${letter.topic}[${letter.partition}]@${letter.offset} failed (attempt ${attempt}): ${(err as Error).message}`);
+        this.#options.logger.error(
+          `dead-lettering ${letter.topic}[${letter.partition}]@${letter.offset} failed (attempt ${attempt}): ${(err as Error).message}`,
+        );
         if (isStopping()) return false;
         await new Promise((r) => setTimeout(r, Math.min(5000, 200 * attempt)));
       }
@@ -143,14 +149,16 @@ export class KafkaPublisher {
       if (list) list.push(...p.messages);
       else byTopic.set(p.topic, [...p.messages]);
     }
-    this.producer
-      .sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })
-      .then(
-        () => part.forEach((p) => p.resolve()),
-        (cause: unknown) => {
-          const err = new EvolflowError('transport', `publishing to ${[...byTopic.keys()].join(', ')} at ${this.#options.brokers.join(', ')} failed: ${(cause as Error).message}`, { retriable: true, cause });
-          part.forEach((p) => p.reject(err));
-        },
-      );
+    this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) }).then(
+      () => part.forEach((p) => p.resolve()),
+      (cause: unknown) => {
+        const err = new EvolflowError(
+          'transport',
+          `publishing to ${[...byTopic.keys()].join(', ')} at ${this.#options.brokers.join(', ')} failed: ${(cause as Error).message}`,
+          { retriable: true, cause },
+        );
+        part.forEach((p) => p.reject(err));
+      },
+    );
   }
 }

@@ -26,8 +26,11 @@ export async function readStateTopic(options: ReadStateOptions): Promise<number>
   if (remaining.size === 0) return 0;
   const groupId = `${topic}.reader-${process.pid}-${randomUUID()}`;
   const consumer = kafka.consumer({
-    groupId, allowAutoTopicCreation: false, sessionTimeout: options.sessionTimeoutMs,
-    maxBytesPerPartition: options.maxBytesPerPartition, maxBytes: Math.max(10_485_760, options.maxBytesPerPartition * 2),
+    groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: options.sessionTimeoutMs,
+    maxBytesPerPartition: options.maxBytesPerPartition,
+    maxBytes: Math.max(10_485_760, options.maxBytesPerPartition * 2),
   });
   let count = 0;
   try {
@@ -44,7 +47,11 @@ export async function readStateTopic(options: ReadStateOptions): Promise<number>
               for (const m of batch.messages) {
                 if (BigInt(m.offset) >= end) break;
                 if (m.value === null) continue;
-                options.onEntry({ key: m.key === null ? '' : m.key.toString('utf8'), value: m.value, where: `${topic}[${batch.partition}]@${m.offset}` });
+                options.onEntry({
+                  key: m.key === null ? '' : m.key.toString('utf8'),
+                  value: m.value,
+                  where: `${topic}[${batch.partition}]@${m.offset}`,
+                });
                 count++;
               }
             } catch (err) {
@@ -58,7 +65,9 @@ export async function readStateTopic(options: ReadStateOptions): Promise<number>
             }
           },
         })
-        .catch((cause: unknown) => reject(new EvolflowError('transport', `reading ${topic} back failed: ${(cause as Error).message}`, { retriable: true, cause })));
+        .catch((cause: unknown) =>
+          reject(new EvolflowError('transport', `reading ${topic} back failed: ${(cause as Error).message}`, { retriable: true, cause })),
+        );
     });
   } finally {
     await consumer.disconnect().catch(() => undefined);

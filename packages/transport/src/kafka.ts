@@ -90,12 +90,14 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
     connectionTimeout: 5000,
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
     logLevel: logLevel.WARN,
-    logCreator: () => ({ level, log }) => {
-      const text = `kafkajs ${log.logger ?? ''}: ${log.message}${log.error ? ` (${String(log.error)})` : ''}`;
-      // While topics are being created, NOT_LEADER answers are expected (see KafkaAdmin.ensureTopics).
-      if (level <= logLevel.WARN && !settingUp) logger.warn(text, { groupId: log.groupId });
-      else logger.debug(text);
-    },
+    logCreator:
+      () =>
+      ({ level, log }) => {
+        const text = `kafkajs ${log.logger ?? ''}: ${log.message}${log.error ? ` (${String(log.error)})` : ''}`;
+        // While topics are being created, NOT_LEADER answers are expected (see KafkaAdmin.ensureTopics).
+        if (level <= logLevel.WARN && !settingUp) logger.warn(text, { groupId: log.groupId });
+        else logger.debug(text);
+      },
   });
   const admin = new KafkaAdmin(kafka);
   const publisher = new KafkaPublisher({ kafka, brokers: options.brokers, maxMessageBytes, dlqLimit, dlqTopic: full('dlq'), logger });
@@ -104,15 +106,36 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
     await publisher.connect();
   } catch (cause) {
     await admin.disconnect().catch(() => undefined);
-    throw new EvolflowError('transport', `cannot reach Kafka at ${options.brokers.join(', ')}: ${(cause as Error).message}. Start a broker with \`scripts/kafka.sh up\` or check transport.kafka.brokers`, { retriable: true, cause });
+    throw new EvolflowError(
+      'transport',
+      `cannot reach Kafka at ${options.brokers.join(', ')}: ${(cause as Error).message}. Start a broker with \`scripts/kafka.sh up\` or check transport.kafka.brokers`,
+      { retriable: true, cause },
+    );
   }
   await admin.ensureTopics([
-    ...TOPICS.map((t) => ({ topic: full(t), numPartitions: partitions, configEntries: [{ name: 'max.message.bytes', value: String(t === 'dlq' ? dlqLimit : topicLimit) }] })),
-    { topic: full(CHANGELOG), numPartitions: partitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'max.message.bytes', value: String(topicLimit) }] },
+    ...TOPICS.map((t) => ({
+      topic: full(t),
+      numPartitions: partitions,
+      configEntries: [{ name: 'max.message.bytes', value: String(t === 'dlq' ? dlqLimit : topicLimit) }],
+    })),
+    {
+      topic: full(CHANGELOG),
+      numPartitions: partitions,
+      configEntries: [
+        { name: 'cleanup.policy', value: 'compact' },
+        { name: 'max.message.bytes', value: String(topicLimit) },
+      ],
+    },
   ]);
   settingUp = false;
 
-  const consumers = new KafkaConsumers({ kafka, partitions, sessionTimeoutMs, maxBytesPerPartition: Math.max(1_048_576, topicLimit), logger });
+  const consumers = new KafkaConsumers({
+    kafka,
+    partitions,
+    sessionTimeoutMs,
+    maxBytesPerPartition: Math.max(1_048_576, topicLimit),
+    logger,
+  });
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   const busy = () => consumers.inFlight > 0 || publisher.unacked > 0;
 
@@ -142,7 +165,10 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
         const value = JSON.stringify(record);
         const size = Buffer.byteLength(value);
         if (size > maxMessageBytes) {
-          const err = new EvolflowError('input', `record ${record.id} of ${size} bytes exceeds the ${maxMessageBytes}-byte limit for ${full(topic)}; it was dead-lettered`);
+          const err = new EvolflowError(
+            'input',
+            `record ${record.id} of ${size} bytes exceeds the ${maxMessageBytes}-byte limit for ${full(topic)}; it was dead-lettered`,
+          );
           oversized.push(publisher.deadLetter(deadLetterOf(value, err, { topic, key: record.seedId })));
           continue;
         }
@@ -160,41 +186,70 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
 
     subscribe(subscription) {
       const topics = subscription.topics.map(full);
-      return consumers.join({ group: subscription.group, topics, concurrency: subscription.concurrency, onMessage: async (raw, isStopping) => {
-        const topic = logical.get(raw.topic) as TopicName;
-        const decoded = decodeRaw(raw, { topic, maxMessageBytes });
-        const key = raw.message.key === null ? '' : raw.message.key.toString('utf8');
-        if (decoded instanceof EvolflowError) {
-          const bytes = raw.message.value ?? new Uint8Array();
-          return publisher.deadLetterSurely(deadLetterOf(bytes, decoded, { topic, partition: raw.partition, offset: raw.message.offset, key: raw.message.key === null ? null : key }), isStopping);
-        }
-        const delivery: Delivery = { topic, record: decoded, key, partition: raw.partition, offset: raw.message.offset };
-        try {
-          await subscription.handler(delivery);
-        } catch (err) {
-          // Handlers own their errors (runStage dead-letters); a throw must not wedge the partition.
-          logger.error(`group ${subscription.group}: handler threw on record ${decoded.id} (${raw.topic}[${raw.partition}]@${raw.message.offset}): ${(err as Error).message}`, { recordId: decoded.id });
-        }
-        return true;
-      } });
+      return consumers.join({
+        group: subscription.group,
+        topics,
+        concurrency: subscription.concurrency,
+        onMessage: async (raw, isStopping) => {
+          const topic = logical.get(raw.topic) as TopicName;
+          const decoded = decodeRaw(raw, { topic, maxMessageBytes });
+          const key = raw.message.key === null ? '' : raw.message.key.toString('utf8');
+          if (decoded instanceof EvolflowError) {
+            const bytes = raw.message.value ?? new Uint8Array();
+            return publisher.deadLetterSurely(
+              deadLetterOf(bytes, decoded, {
+                topic,
+                partition: raw.partition,
+                offset: raw.message.offset,
+                key: raw.message.key === null ? null : key,
+              }),
+              isStopping,
+            );
+          }
+          const delivery: Delivery = { topic, record: decoded, key, partition: raw.partition, offset: raw.message.offset };
+          try {
+            await subscription.handler(delivery);
+          } catch (err) {
+            // Handlers own their errors (runStage dead-letters); a throw must not wedge the partition.
+            logger.error(
+              `group ${subscription.group}: handler threw on record ${decoded.id} (${raw.topic}[${raw.partition}]@${raw.message.offset}): ${(err as Error).message}`,
+              { recordId: decoded.id },
+            );
+          }
+          return true;
+        },
+      });
     },
 
     subscribeDeadLetters(group, handler) {
-      return consumers.join({ group, topics: [full('dlq')], concurrency: 8, onMessage: async (raw) => {
-        let letter: DeadLetter;
-        try {
-          letter = JSON.parse(utf8.decode(raw.message.value ?? new Uint8Array())) as DeadLetter;
-          if (typeof letter !== 'object' || letter === null || typeof letter.valueBase64 !== 'string') throw new Error('not a dead letter');
-        } catch (err) {
-          letter = deadLetterOf(raw.message.value ?? new Uint8Array(), new EvolflowError('schema', `message ${raw.topic}[${raw.partition}]@${raw.message.offset} on the dlq is not a dead letter: ${(err as Error).message}`), { topic: 'dlq', partition: raw.partition, offset: raw.message.offset });
-        }
-        try {
-          await handler(letter);
-        } catch (err) {
-          logger.error(`dead-letter handler of group ${group} threw: ${(err as Error).message}`);
-        }
-        return true;
-      } });
+      return consumers.join({
+        group,
+        topics: [full('dlq')],
+        concurrency: 8,
+        onMessage: async (raw) => {
+          let letter: DeadLetter;
+          try {
+            letter = JSON.parse(utf8.decode(raw.message.value ?? new Uint8Array())) as DeadLetter;
+            if (typeof letter !== 'object' || letter === null || typeof letter.valueBase64 !== 'string')
+              throw new Error('not a dead letter');
+          } catch (err) {
+            letter = deadLetterOf(
+              raw.message.value ?? new Uint8Array(),
+              new EvolflowError(
+                'schema',
+                `message ${raw.topic}[${raw.partition}]@${raw.message.offset} on the dlq is not a dead letter: ${(err as Error).message}`,
+              ),
+              { topic: 'dlq', partition: raw.partition, offset: raw.message.offset },
+            );
+          }
+          try {
+            await handler(letter);
+          } catch (err) {
+            logger.error(`dead-letter handler of group ${group} threw: ${(err as Error).message}`);
+          }
+          return true;
+        },
+      });
     },
 
     async isDrained() {
@@ -208,7 +263,11 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
         return allCaughtUp(groups, committed, ends) && !busy();
       } catch (err) {
         if ((err as { retriable?: boolean }).retriable) return false; // a leader moving, a coordinator loading: ask again
-        throw new EvolflowError('transport', `reading consumer offsets from ${options.brokers.join(', ')} failed: ${(err as Error).message}`, { cause: err });
+        throw new EvolflowError(
+          'transport',
+          `reading consumer offsets from ${options.brokers.join(', ')} failed: ${(err as Error).message}`,
+          { cause: err },
+        );
       }
     },
 
@@ -224,14 +283,31 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
       const topic = full(name);
       return {
         // Keyed by the entry's key, so compaction keeps the latest; acks=all like every publish.
-        append: (entries) => publisher.enqueue(topic, entries.map(({ key, value }) => ({ key, value }))),
-        read: (onEntry) => readStateTopic({ kafka, admin: admin.admin, topic, maxBytesPerPartition: Math.max(1_048_576, topicLimit), sessionTimeoutMs, onEntry }),
+        append: (entries) =>
+          publisher.enqueue(
+            topic,
+            entries.map(({ key, value }) => ({ key, value })),
+          ),
+        read: (onEntry) =>
+          readStateTopic({
+            kafka,
+            admin: admin.admin,
+            topic,
+            maxBytesPerPartition: Math.max(1_048_576, topicLimit),
+            sessionTimeoutMs,
+            onEntry,
+          }),
       };
     },
 
     acquireLease(leaseOptions) {
-      const ensureTopic = (topic: string) => admin.ensureTopics([{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }]);
-      return acquireLease({ kafka, admin: admin.admin, producer: publisher.producer, logger, sessionTimeoutMs, ensureTopic }, `${prefix}lease`, leaseOptions);
+      const ensureTopic = (topic: string) =>
+        admin.ensureTopics([{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }]);
+      return acquireLease(
+        { kafka, admin: admin.admin, producer: publisher.producer, logger, sessionTimeoutMs, ensureTopic },
+        `${prefix}lease`,
+        leaseOptions,
+      );
     },
 
     async close() {

@@ -5,7 +5,15 @@ import { runStage } from './run-stage.ts';
 import { stateLogsOf } from './transport.ts';
 
 const rec = (id: string, extra: Partial<EvolRecord> = {}): EvolRecord => ({
-  id, seedId: id, parentId: null, round: 0, instruction: `instruction ${id}`, lineage: [], checks: [], usage: zeroUsage(), ...extra,
+  id,
+  seedId: id,
+  parentId: null,
+  round: 0,
+  instruction: `instruction ${id}`,
+  lineage: [],
+  checks: [],
+  usage: zeroUsage(),
+  ...extra,
 });
 
 describe('InMemoryTransport', () => {
@@ -17,7 +25,10 @@ describe('InMemoryTransport', () => {
     await t.subscribe({ group: 'a', topics: ['pool'], concurrency: 4, handler: async (d) => void a.push(d.record.id) });
     await t.subscribe({ group: 'b', topics: ['pool'], concurrency: 1, handler: async (d) => void b1.push(d.record.id) });
     await t.subscribe({ group: 'b', topics: ['pool'], concurrency: 1, handler: async (d) => void b2.push(d.record.id) });
-    await t.publish('pool', Array.from({ length: 20 }, (_, i) => rec(`r${i}`)));
+    await t.publish(
+      'pool',
+      Array.from({ length: 20 }, (_, i) => rec(`r${i}`)),
+    );
     await t.whenDrained();
     expect(a).toHaveLength(20);
     expect(b1.length).toBeGreaterThan(0);
@@ -30,14 +41,19 @@ describe('InMemoryTransport', () => {
     let inFlight = 0;
     let most = 0;
     await t.subscribe({
-      group: 'g', topics: ['pool'], concurrency: 3,
+      group: 'g',
+      topics: ['pool'],
+      concurrency: 3,
       handler: async () => {
         most = Math.max(most, ++inFlight);
         await new Promise((r) => setImmediate(r));
         inFlight--;
       },
     });
-    await t.publish('pool', Array.from({ length: 30 }, (_, i) => rec(`r${i}`)));
+    await t.publish(
+      'pool',
+      Array.from({ length: 30 }, (_, i) => rec(`r${i}`)),
+    );
     await t.whenDrained();
     expect(most).toBe(3);
   });
@@ -79,7 +95,8 @@ describe('InMemoryTransport', () => {
   it('shares a published record read-only: no consumer, and not the publisher, can change what the log holds', async () => {
     const t = new InMemoryTransport();
     const seen: EvolRecord[][] = [[], []];
-    for (const [i, group] of ['a', 'b'].entries()) await t.subscribe({ group, topics: ['pool'], concurrency: 1, handler: async (d) => void seen[i]?.push(d.record) });
+    for (const [i, group] of ['a', 'b'].entries())
+      await t.subscribe({ group, topics: ['pool'], concurrency: 1, handler: async (d) => void seen[i]?.push(d.record) });
     const record = rec('r1', { checks: [{ stage: 'evolve', reason: 'ok' }] });
     await t.publish('pool', [record]);
     await t.whenDrained();
@@ -97,12 +114,18 @@ describe('runStage', () => {
     const t = new InMemoryTransport();
     const handler: StageHandler<unknown> = {
       name: 'validate',
-      handle: (r) => (Number(r.id.slice(1)) % 3 === 0 ? [{ topic: 'rejected', record: { ...r, rejection: { stage: 'validate', reason: 'unchanged' } } }] : [{ topic: 'validated', record: r }]),
+      handle: (r) =>
+        Number(r.id.slice(1)) % 3 === 0
+          ? [{ topic: 'rejected', record: { ...r, rejection: { stage: 'validate', reason: 'unchanged' } } }]
+          : [{ topic: 'validated', record: r }],
     };
     const stage = await runStage({ handler, ctx: undefined, transport: t });
     const validated: string[] = [];
     await t.subscribe({ group: 'down', topics: ['validated'], concurrency: 8, handler: async (d) => void validated.push(d.record.id) });
-    await t.publish('evolved', Array.from({ length: 30 }, (_, i) => rec(`r${i}`)));
+    await t.publish(
+      'evolved',
+      Array.from({ length: 30 }, (_, i) => rec(`r${i}`)),
+    );
     await t.whenDrained();
     expect(stage.stats.in).toBe(30);
     expect(stage.stats.rejected).toBe(10);
@@ -148,7 +171,10 @@ describe('runStage', () => {
   it('keeps a state log for its own life: the latest value per key, read back by anyone, none on the memory stage env', async () => {
     const t = new InMemoryTransport();
     const log = t.stateLog('dedup-changelog');
-    await log.append([{ key: 'a', value: '1' }, { key: 'b', value: Buffer.from('2') }]);
+    await log.append([
+      { key: 'a', value: '1' },
+      { key: 'b', value: Buffer.from('2') },
+    ]);
     await log.append([{ key: 'a', value: '3' }]);
     const read: string[] = [];
     expect(await t.stateLog('dedup-changelog').read((e) => read.push(`${e.key}=${e.value.toString()}@${e.where}`))).toBe(2);
@@ -167,13 +193,18 @@ describe('InMemoryTransport retention', () => {
     await t.subscribe({ group: 'fast', topics: ['pool'], concurrency: 8, handler: async (d) => void fast.push(d.record.id) });
     // The slow group holds its first 300 deliveries until released.
     await t.subscribe({
-      group: 'slow', topics: ['pool'], concurrency: 300,
+      group: 'slow',
+      topics: ['pool'],
+      concurrency: 300,
       handler: async (d) => {
         await new Promise<void>((r) => gates.push(r));
         slow.push(d.record.id);
       },
     });
-    await t.publish('pool', Array.from({ length: 1000 }, (_, i) => rec(`r${String(i).padStart(4, '0')}`)));
+    await t.publish(
+      'pool',
+      Array.from({ length: 1000 }, (_, i) => rec(`r${String(i).padStart(4, '0')}`)),
+    );
     await new Promise((r) => setImmediate(r));
     expect(fast).toHaveLength(1000);
     expect(gates).toHaveLength(300);
@@ -214,13 +245,17 @@ describe('InMemoryTransport retention', () => {
   it('holds no record after a whole pipeline of stages has drained', async () => {
     const t = new InMemoryTransport();
     const pass = (name: 'validate' | 'respond'): StageHandler<undefined> => ({
-      name, handle: async (r) => [{ topic: name === 'validate' ? 'validated' : 'responded', record: { ...r, checks: [...r.checks] } }],
+      name,
+      handle: async (r) => [{ topic: name === 'validate' ? 'validated' : 'responded', record: { ...r, checks: [...r.checks] } }],
     });
     await runStage({ handler: pass('validate'), ctx: undefined, transport: t });
     await runStage({ handler: pass('respond'), ctx: undefined, transport: t });
     const end: string[] = [];
     await t.subscribe({ group: 'end', topics: ['responded'], concurrency: 4, handler: async (d) => void end.push(d.record.id) });
-    await t.publish('evolved', Array.from({ length: 5000 }, (_, i) => rec(`e${i}`)));
+    await t.publish(
+      'evolved',
+      Array.from({ length: 5000 }, (_, i) => rec(`e${i}`)),
+    );
     await t.whenDrained();
     expect(end).toHaveLength(5000);
     for (const topic of ['evolved', 'validated', 'responded'] as const) expect(t.retained(topic)).toBe(0);

@@ -121,7 +121,12 @@ export class InMemoryTransport implements Transport {
         const value = JSON.stringify(record);
         const size = Buffer.byteLength(value);
         if (size > this.maxMessageBytes) {
-          await this.deadLetter(deadLetterOf(value, new Error(`message of ${size} bytes exceeds the ${this.maxMessageBytes}-byte limit`), { topic, key: record.seedId }));
+          await this.deadLetter(
+            deadLetterOf(value, new Error(`message of ${size} bytes exceeds the ${this.maxMessageBytes}-byte limit`), {
+              topic,
+              key: record.seedId,
+            }),
+          );
           continue;
         }
       }
@@ -190,7 +195,8 @@ export class InMemoryTransport implements Transport {
       handed = true;
       const entry = log.entries[offset - log.base] as Entry;
       let record: EvolRecord;
-      if (entry.record) record = entry.record; // checked by `publish` and frozen: shared as it is
+      if (entry.record)
+        record = entry.record; // checked by `publish` and frozen: shared as it is
       else {
         try {
           record = decodeMessage(topic, entry.value, { partition: 0, offset: String(offset) }); // foreign bytes: decoded and checked

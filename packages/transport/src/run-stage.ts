@@ -1,7 +1,16 @@
 // The one stage loop: consume a stage's topics, call its pure handler, publish what it emits,
 // commit. Retries retriable errors with backoff; dead-letters the rest with the original record.
 // Keeps the counts that must reconcile: in = out + rejected + absorbed + dead-lettered.
-import { isRetriable, PIPELINE, type EvolRecord, type Logger, type StageHandler, type StageName, type StageSpec, type TopicName } from '@evolflow/core';
+import {
+  isRetriable,
+  PIPELINE,
+  type EvolRecord,
+  type Logger,
+  type StageHandler,
+  type StageName,
+  type StageSpec,
+  type TopicName,
+} from '@evolflow/core';
 import { deadLetterOf, type Delivery, type Subscription, type Transport } from './transport.ts';
 
 /** Counts one stage keeps; `in = out + rejected + absorbed + deadLettered` once nothing is in flight. */
@@ -35,7 +44,12 @@ export interface RunStageOptions<Ctx> {
   backoffBaseMs?: number;
   logger?: Logger;
   /** Called after every handled record (metrics, progress). */
-  onRecord?(event: { stage: StageName; record: EvolRecord; outcome: 'out' | 'rejected' | 'absorbed' | 'dead-lettered'; emits: readonly { topic: TopicName; record: EvolRecord }[] }): void;
+  onRecord?(event: {
+    stage: StageName;
+    record: EvolRecord;
+    outcome: 'out' | 'rejected' | 'absorbed' | 'dead-lettered';
+    emits: readonly { topic: TopicName; record: EvolRecord }[];
+  }): void;
 }
 
 export interface RunningStage {
@@ -64,7 +78,8 @@ export async function runStage<Ctx>(options: RunStageOptions<Ctx>): Promise<Runn
   const publishAll = async (emits: readonly { topic: TopicName; record: EvolRecord }[]) => {
     const byTopic = new Map<TopicName, EvolRecord[]>();
     for (const e of emits) {
-      if (!spec.produces.includes(e.topic)) throw new Error(`stage ${spec.name} may not emit to "${e.topic}" (manifest: ${spec.produces.join(', ')})`);
+      if (!spec.produces.includes(e.topic))
+        throw new Error(`stage ${spec.name} may not emit to "${e.topic}" (manifest: ${spec.produces.join(', ')})`);
       let list = byTopic.get(e.topic);
       if (!list) byTopic.set(e.topic, (list = []));
       list.push(e.record);
@@ -98,13 +113,26 @@ export async function runStage<Ctx>(options: RunStageOptions<Ctx>): Promise<Runn
           if (isRetriable(err) && attempt < maxAttempts) {
             stats.retries++;
             const delay = Math.min(30_000, baseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-            options.logger?.warn(`stage ${spec.name}: retrying record ${record.id} (attempt ${attempt + 1} of ${maxAttempts})`, { recordId: record.id, error: String(err) });
+            options.logger?.warn(`stage ${spec.name}: retrying record ${record.id} (attempt ${attempt + 1} of ${maxAttempts})`, {
+              recordId: record.id,
+              error: String(err),
+            });
             await sleep(delay);
             continue;
           }
           stats.deadLettered++;
-          options.logger?.error(`stage ${spec.name}: record ${record.id} dead-lettered: ${(err as Error).message}`, { recordId: record.id });
-          await transport.deadLetter(deadLetterOf(JSON.stringify(record), err, { stage: spec.name, topic: delivery.topic, partition: delivery.partition, offset: delivery.offset, key: delivery.key }));
+          options.logger?.error(`stage ${spec.name}: record ${record.id} dead-lettered: ${(err as Error).message}`, {
+            recordId: record.id,
+          });
+          await transport.deadLetter(
+            deadLetterOf(JSON.stringify(record), err, {
+              stage: spec.name,
+              topic: delivery.topic,
+              partition: delivery.partition,
+              offset: delivery.offset,
+              key: delivery.key,
+            }),
+          );
           options.onRecord?.({ stage: spec.name, record, outcome: 'dead-lettered', emits: [] });
           return;
         }

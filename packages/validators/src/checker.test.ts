@@ -10,38 +10,71 @@ const checker = await createFormatChecker();
 
 // [expectFormat, instruction]: all valid.
 const valid: [string | undefined, string][] = [
-  ['json', 'Given the customer record {"id": 42, "name": "Ann Lee", "orders": [{"sku": "A1", "qty": 2}]}, list every SKU she ordered and the total quantity.'],
-  ['json', 'Using this configuration:\n```json\n{\n  "retries": 3,\n  "backoff": {"base": 0.5, "max": 8}\n}\n```\nexplain how long the client waits before the third retry.'],
-  ['sql', 'Our analyst wrote the query below against the `singer` table:\n\nSELECT country, count(*) AS n\nFROM singer\nWHERE age > 30\nGROUP BY country\nORDER BY n DESC;\n\nRewrite it so that it also shows the average age per country.'],
+  [
+    'json',
+    'Given the customer record {"id": 42, "name": "Ann Lee", "orders": [{"sku": "A1", "qty": 2}]}, list every SKU she ordered and the total quantity.',
+  ],
+  [
+    'json',
+    'Using this configuration:\n```json\n{\n  "retries": 3,\n  "backoff": {"base": 0.5, "max": 8}\n}\n```\nexplain how long the client waits before the third retry.',
+  ],
+  [
+    'sql',
+    'Our analyst wrote the query below against the `singer` table:\n\nSELECT country, count(*) AS n\nFROM singer\nWHERE age > 30\nGROUP BY country\nORDER BY n DESC;\n\nRewrite it so that it also shows the average age per country.',
+  ],
   ['sql', 'In PostgreSQL, explain what `SELECT name FROM employees WHERE salary > (SELECT avg(salary) FROM employees)` returns.'],
-  ['python', 'The function below should return the n-th Fibonacci number:\n```python\ndef fib(n):\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a\n```\nAdd memoisation and type hints.'],
+  [
+    'python',
+    'The function below should return the n-th Fibonacci number:\n```python\ndef fib(n):\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a\n```\nAdd memoisation and type hints.',
+  ],
   ['javascript', 'Explain what this prints:\n```js\nconst xs = [1, 2, 3].map((x) => x * 2);\nconsole.log(xs.join(","));\n```'],
-  ['markdown-table', 'Based on the sales table below, which region grew fastest?\n\n| region | 2022 | 2023 |\n|--------|------|------|\n| North  | 120  | 150  |\n| South  | 200  | 210  |\n'],
+  [
+    'markdown-table',
+    'Based on the sales table below, which region grew fastest?\n\n| region | 2022 | 2023 |\n|--------|------|------|\n| North  | 120  | 150  |\n| South  | 200  | 210  |\n',
+  ],
   ['csv', 'Summarise the data:\n```csv\ncity,temp\nOslo,4\nRome,18\n```'],
   ['yaml', 'Fix the deployment so it has three replicas:\n```yaml\napiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: 1\n```'],
   ['xml', 'Extract all titles from:\n```xml\n<books><book><title>Dune</title></book><book><title>Emma</title></book></books>\n```'],
   ['latex', 'Simplify the expression $$\\frac{x^2 - 1}{x - 1}$$ for x not equal to 1.'],
   [undefined, 'Select the best option from the list below and explain why. Use {name} as a placeholder, see [1] and [2].'],
   [undefined, 'Describe how to select a database index: which columns would you select from the query plan?'],
-  ['json', 'Validate this order against the JSON Schema {"type": "object", "properties": {"qty": {"type": "integer", "minimum": 1}}, "required": ["qty"]} and fix it: {"qty": 3}'],
+  [
+    'json',
+    'Validate this order against the JSON Schema {"type": "object", "properties": {"qty": {"type": "integer", "minimum": 1}}, "required": ["qty"]} and fix it: {"qty": 3}',
+  ],
 ];
 
 // [expectFormat, instruction, reason, line of the error]: each holds one broken piece.
 const broken: [string | undefined, string, string, number][] = [
   ['json', 'Given the record {"id": 42, "name": "Ann", "tags": ["a", "b",]}, list the tags.', 'invalid-json', 1],
   ['json', 'Parse the config:\n```json\n{\n  "retries": 3,\n  "backoff": {"base": 0.5\n}\n```\nand explain it.', 'invalid-json', 6],
-  ['json', 'Read this payload and report the missing field:\n{"user": "ann", "roles": ["admin", "dev"\n\nThen suggest a fix.', 'invalid-json', 2],
+  [
+    'json',
+    'Read this payload and report the missing field:\n{"user": "ann", "roles": ["admin", "dev"\n\nThen suggest a fix.',
+    'invalid-json',
+    2,
+  ],
   ['sql', 'Optimise this query:\n\nSELECT name, age\nFROM singer\nWHERE (age > 30\nORDER BY age;\n\nExplain the plan.', 'invalid-sql', 5],
   ['sql', 'Explain why `SELECT * FROM WHERE id = 3` is slow.', 'invalid-sql', 1],
   ['python', 'Debug this function:\n```python\ndef mean(xs):\n    total = sum(xs)\n  return total / len(xs)\n```', 'invalid-code', 5],
-  ['java', 'What does this print?\n```java\npublic class A {\n  public static void main(String[] a) {\n    System.out.println("hi);\n  }\n}\n```', 'invalid-code', 5],
+  [
+    'java',
+    'What does this print?\n```java\npublic class A {\n  public static void main(String[] a) {\n    System.out.println("hi);\n  }\n}\n```',
+    'invalid-code',
+    5,
+  ],
   ['markdown-table', 'Which product sold most?\n\n| product | units |\n|---|---|\n| pens | 10 |\n| paper | 20 | 5 |\n', 'invalid-table', 6],
   ['csv', 'Clean this data:\n```csv\nname,age\nAnn,31\nBob,40,extra\n```', 'invalid-table', 5],
   ['yaml', 'Fix this file:\n```yaml\nservices:\n  web: [nginx, 80\n  db: postgres\n```', 'invalid-yaml', 5],
   ['xml', 'Extract titles:\n```xml\n<books>\n  <book><title>Dune</book>\n</books>\n```', 'invalid-xml', 4],
   ['latex', 'Simplify $$\\frac{x^2 - 1}{x - 1$$ for x > 1.', 'invalid-latex', 1],
   [undefined, 'Run this and tell me the output:\n```go\npackage main\n\nfunc main() {\n\tx := (1 + 2\n}\n```', 'invalid-code', 6],
-  ['json', 'Check this order against the JSON Schema {"type": "object", "properties": {"qty": {"type": "integer", "minimum": 1}}, "required": ["qty"]}: {"qty": 0}', 'invalid-json', 1],
+  [
+    'json',
+    'Check this order against the JSON Schema {"type": "object", "properties": {"qty": {"type": "integer", "minimum": 1}}, "required": ["qty"]}: {"qty": 0}',
+    'invalid-json',
+    1,
+  ],
   ['json', 'Use the JSON Schema {"type": "objekt", "properties": {"a": {"type": "string"}}} to validate {"a": "x"}.', 'invalid-json', 1],
 ];
 
@@ -124,11 +157,23 @@ describe('checkResponse', () => {
 
   it('validates bare and fenced responses in the demanded format', async () => {
     expect((await checker.checkResponse('List three fruits. Answer in JSON.', '["apple", "pear", "fig"]')).ok).toBe(true);
-    expect(await checker.checkResponse('List three fruits. Answer in JSON.', '["apple", "pear",')).toMatchObject({ ok: false, reason: 'invalid-json' });
-    expect(await checker.checkResponse('List three fruits. Answer in JSON.', 'Apple, pear and fig.')).toMatchObject({ ok: false, reason: 'missing-format' });
-    const sql = await checker.checkResponse('Write a SQL query that counts singers per country in the singer table.', 'Here it is:\n```sql\nSELECT country, count(*) FROM singer GROUP BY country\n```');
+    expect(await checker.checkResponse('List three fruits. Answer in JSON.', '["apple", "pear",')).toMatchObject({
+      ok: false,
+      reason: 'invalid-json',
+    });
+    expect(await checker.checkResponse('List three fruits. Answer in JSON.', 'Apple, pear and fig.')).toMatchObject({
+      ok: false,
+      reason: 'missing-format',
+    });
+    const sql = await checker.checkResponse(
+      'Write a SQL query that counts singers per country in the singer table.',
+      'Here it is:\n```sql\nSELECT country, count(*) FROM singer GROUP BY country\n```',
+    );
     expect(sql.ok).toBe(true);
-    const py = await checker.checkResponse('Write a Python function that doubles a number.', '```python\ndef double(x):\nreturn 2 * x\n```');
+    const py = await checker.checkResponse(
+      'Write a Python function that doubles a number.',
+      '```python\ndef double(x):\nreturn 2 * x\n```',
+    );
     expect(py).toMatchObject({ ok: false, reason: 'invalid-code' });
     expect(py.pieces[0]?.error?.line).toBe(3);
     const table = await checker.checkResponse('Present the comparison as a Markdown table.', '| a | b |\n|---|---|\n| 1 | 2 |');
@@ -136,7 +181,8 @@ describe('checkResponse', () => {
   });
 
   it('applies a JSON Schema from the instruction to the response', async () => {
-    const instruction = 'Answer in JSON that matches the JSON Schema {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}.';
+    const instruction =
+      'Answer in JSON that matches the JSON Schema {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}.';
     expect((await checker.checkResponse(instruction, '{"n": 3}')).ok).toBe(true);
     expect(await checker.checkResponse(instruction, '{"n": "three"}')).toMatchObject({ ok: false, reason: 'invalid-json' });
   });

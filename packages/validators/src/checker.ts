@@ -81,7 +81,8 @@ function place(piece: Piece, issue: ValidationIssue | undefined): ValidationIssu
 }
 
 function describe(r: PieceResult): string {
-  const at = r.error?.line !== undefined ? ` at line ${r.error.line}${r.error.column !== undefined ? `, column ${r.error.column}` : ''}` : '';
+  const at =
+    r.error?.line !== undefined ? ` at line ${r.error.line}${r.error.column !== undefined ? `, column ${r.error.column}` : ''}` : '';
   return `${r.format} piece starting on line ${r.piece.line}${at}: ${r.error?.message ?? 'invalid'}`;
 }
 
@@ -105,9 +106,14 @@ export interface FormatCheckerOptions {
 /** Built-in validators plus extra plugins named in config (loaded with `loadValidator`). */
 export async function createFormatChecker(options: FormatCheckerOptions = {}): Promise<FormatChecker> {
   if (options.sqlDialect !== undefined && !SQL_DIALECTS.includes(options.sqlDialect)) {
-    throw new EvolflowError('config', `sqlDialect: unknown SQL dialect ${JSON.stringify(options.sqlDialect)}; use one of ${SQL_DIALECTS.join(', ')}`);
+    throw new EvolflowError(
+      'config',
+      `sqlDialect: unknown SQL dialect ${JSON.stringify(options.sqlDialect)}; use one of ${SQL_DIALECTS.join(', ')}`,
+    );
   }
-  const extra = await Promise.all((options.extra ?? []).map((spec) => loadValidator(spec, options.cwd === undefined ? {} : { cwd: options.cwd })));
+  const extra = await Promise.all(
+    (options.extra ?? []).map((spec) => loadValidator(spec, options.cwd === undefined ? {} : { cwd: options.cwd })),
+  );
   const all: readonly Validator[] = Object.freeze([...extra, ...(await builtinValidators())]);
   const byFormat = new Map<string, Validator>();
   for (const v of all) for (const f of v.formats) if (!byFormat.has(f)) byFormat.set(f, v);
@@ -141,9 +147,17 @@ export async function createFormatChecker(options: FormatCheckerOptions = {}): P
     for (const piece of pieces) {
       if (schemas.has(piece)) {
         const compiled = compileSchema(schemas.get(piece));
-        results.push(typeof compiled === 'string'
-          ? { piece, ok: false, format: 'json:schema', reason: 'invalid-json', error: { message: `the JSON Schema is itself invalid: ${compiled}`, line: piece.line, column: piece.column ?? 1 } }
-          : { piece, ok: true, format: 'json:schema' });
+        results.push(
+          typeof compiled === 'string'
+            ? {
+                piece,
+                ok: false,
+                format: 'json:schema',
+                reason: 'invalid-json',
+                error: { message: `the JSON Schema is itself invalid: ${compiled}`, line: piece.line, column: piece.column ?? 1 },
+              }
+            : { piece, ok: true, format: 'json:schema' },
+        );
         continue;
       }
       results.push(await run(piece, instruction, schema));

@@ -12,7 +12,11 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 const SUITE = jsonTestSuiteDir;
 
 function evolflow(args: string[], input?: string): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'validate', ...args], { cwd: ROOT, input, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'validate', ...args], {
+    cwd: ROOT,
+    input,
+    encoding: 'utf8',
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -40,10 +44,13 @@ describe('evolflow validate', () => {
   it('checks the instruction and response of JSONL records', () => {
     const dir = mkdtempSync(join(tmpdir(), 'evolflow-validate-'));
     const file = join(dir, 'records.jsonl');
-    writeFileSync(file, [
-      JSON.stringify({ id: 'r1', instruction: 'List three fruits. Answer in JSON.', response: '["apple", "pear",', format: 'json' }),
-      JSON.stringify({ id: 'r2', instruction: 'Explain {"a": 1}.', response: 'It maps a to 1.' }),
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ id: 'r1', instruction: 'List three fruits. Answer in JSON.', response: '["apple", "pear",', format: 'json' }),
+        JSON.stringify({ id: 'r2', instruction: 'Explain {"a": 1}.', response: 'It maps a to 1.' }),
+      ].join('\n'),
+    );
     const r = evolflow(['--jsonl', '--responses', file]);
     expect(r.code).toBe(1);
     expect(r.out.trim().split('\n')).toEqual([
@@ -57,13 +64,20 @@ describe('evolflow validate', () => {
 describe('extra validator plugins', () => {
   it('loads a plugin file named in config and uses it for its format', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'evolflow-plugin-'));
-    writeFileSync(join(dir, 'toml.mjs'), `export default () => ({
+    writeFileSync(
+      join(dir, 'toml.mjs'),
+      `export default () => ({
   name: 'toml', formats: ['toml'], reason: 'invalid-toml',
   validate: (text) => (/^\\w+ = /m.test(text) ? { ok: true, format: 'toml' } : { ok: false, format: 'toml', error: { message: 'no key = value', line: 1, column: 1 } }),
-});\n`);
+});\n`,
+    );
     const checker = await createFormatChecker({ extra: ['./toml.mjs'], cwd: dir });
     expect(checker.validators().map((v) => v.name)[0]).toBe('toml');
     expect((await checker.checkInstruction('Read:\n```toml\nname = "x"\n```', { expectFormat: 'toml' })).ok).toBe(true);
-    expect(await checker.checkInstruction('Read:\n```toml\n[[[\n```')).toMatchObject({ ok: false, reason: 'invalid-toml', pieces: [{ error: { line: 3, column: 1 } }] });
+    expect(await checker.checkInstruction('Read:\n```toml\n[[[\n```')).toMatchObject({
+      ok: false,
+      reason: 'invalid-toml',
+      pieces: [{ error: { line: 3, column: 1 } }],
+    });
   });
 });

@@ -4,9 +4,11 @@ import { checkCode } from './code.ts';
 import { checkPythonIndentation } from './python-indent.ts';
 
 const good: Record<string, string> = {
-  python: 'import math\n\nclass Circle:\n    def __init__(self, r: float) -> None:\n        self.r = r\n\n    def area(self):\n        """Area of the circle."""\n        return math.pi * self.r ** 2\n\nif __name__ == "__main__":\n    print(Circle(2).area())\n',
+  python:
+    'import math\n\nclass Circle:\n    def __init__(self, r: float) -> None:\n        self.r = r\n\n    def area(self):\n        """Area of the circle."""\n        return math.pi * self.r ** 2\n\nif __name__ == "__main__":\n    print(Circle(2).area())\n',
   javascript: 'function sum(xs) {\n  return xs.reduce((a, b) => a + b, 0);\n}\nconst s = `total: ${sum([1, 2])}`;\nconsole.log(s);\n',
-  typescript: 'interface Point { x: number; y: number }\nexport function dist(a: Point, b: Point): number {\n  return Math.hypot(a.x - b.x, a.y - b.y);\n}\n',
+  typescript:
+    'interface Point { x: number; y: number }\nexport function dist(a: Point, b: Point): number {\n  return Math.hypot(a.x - b.x, a.y - b.y);\n}\n',
   java: 'import java.util.*;\n\npublic class Main {\n  public static void main(String[] args) {\n    List<Integer> xs = new ArrayList<>();\n    xs.add(1);\n    System.out.println(xs);\n  }\n}\n',
   c: '#include <stdio.h>\n\nint main(void) {\n  int xs[3] = {1, 2, 3};\n  printf("%d\\n", xs[0]);\n  return 0;\n}\n',
   cpp: '#include <iostream>\n#include <vector>\n\nint main() {\n  std::vector<int> v{1, 2, 3};\n  for (auto x : v) std::cout << x << "\\n";\n  return 0;\n}\n',
@@ -24,7 +26,7 @@ const broken: [string, string, string, number][] = [
   ['javascript', 'missing bracket', 'function f(a) {\n  if (a > 1 {\n    return a;\n  }\n}\n', 2],
   ['javascript', 'unterminated string', 'const a = 1;\nconst s = "abc;\nconsole.log(s);\n', 2],
   ['typescript', 'missing bracket', 'function f(a: number): number {\n  return (a + 1;\n}\n', 2],
-  ['typescript', 'unterminated string', 'const a: number = 1;\nconst s: string = \'abc;\n', 2],
+  ['typescript', 'unterminated string', "const a: number = 1;\nconst s: string = 'abc;\n", 2],
   ['java', 'missing bracket', 'public class A {\n  void f() {\n    int x = (1 + 2;\n  }\n}\n', 3],
   ['java', 'unterminated string', 'public class A {\n  void f() {\n    String s = "hi;\n  }\n}\n', 3],
   ['c', 'missing bracket', '#include <stdio.h>\nint main(void) {\n  printf("hi\\n";\n  return 0;\n}\n', 3],
@@ -73,7 +75,11 @@ describe('python indentation', () => {
 
 describe('JavaScript as Node reads it (acorn)', () => {
   it('rejects an anonymous function declaration as a statement, as Node does', async () => {
-    expect(await checkCode('function (a, b) {\n  return a + b;\n}\n', 'javascript')).toMatchObject({ line: 1, column: 10, message: 'javascript syntax error: Unexpected token' });
+    expect(await checkCode('function (a, b) {\n  return a + b;\n}\n', 'javascript')).toMatchObject({
+      line: 1,
+      column: 10,
+      message: 'javascript syntax error: Unexpected token',
+    });
     expect(await checkCode('async function () { await x; }', 'javascript')).toMatchObject({ line: 1 });
     expect(await checkCode('class { m() {} }', 'javascript')).toMatchObject({ line: 1 });
   });
@@ -96,21 +102,33 @@ describe('JavaScript as Node reads it (acorn)', () => {
   it('rejects an anonymous function fenced as js through the policy, naming the line', async () => {
     const { createFormatChecker } = await import('./checker.ts');
     const checker = await createFormatChecker();
-    const r = await checker.checkInstruction('What does this do?\n```js\nfunction (a, b) {\n  return a + b;\n}\n```', { expectFormat: 'javascript' });
+    const r = await checker.checkInstruction('What does this do?\n```js\nfunction (a, b) {\n  return a + b;\n}\n```', {
+      expectFormat: 'javascript',
+    });
     expect(r).toMatchObject({ ok: false, reason: 'invalid-code', pieces: [{ error: { line: 3, column: 10 } }] });
   });
 });
 
 describe('what tree-sitter lets through', () => {
   it('TypeScript: a statement that opens with an anonymous function or class', async () => {
-    expect(await checkCode('function (a: number) { return a; }', 'typescript')).toMatchObject({ line: 1, column: 1, message: expect.stringMatching(/anonymous function/) });
+    expect(await checkCode('function (a: number) { return a; }', 'typescript')).toMatchObject({
+      line: 1,
+      column: 1,
+      message: expect.stringMatching(/anonymous function/),
+    });
     expect(await checkCode('export default function (a: number) { return a; }', 'typescript')).toBeUndefined();
     expect(await checkCode('const f = function (a: number) { return a; };\n(function () {})();', 'typescript')).toBeUndefined();
   });
 
   it('Python: a misspelt keyword before a block, and two statements on one line', async () => {
-    expect(await checkCode('if x:\n    a = 1\nesle:\n    a = 2\n', 'python')).toMatchObject({ line: 3, column: 1, message: expect.stringMatching(/"esle:" ends a line but opens no block/) });
-    expect(await checkCode('def f(x):\n    if x:\n        return 1\n    esle:\n        return False\n', 'python')).toMatchObject({ line: 4 });
+    expect(await checkCode('if x:\n    a = 1\nesle:\n    a = 2\n', 'python')).toMatchObject({
+      line: 3,
+      column: 1,
+      message: expect.stringMatching(/"esle:" ends a line but opens no block/),
+    });
+    expect(await checkCode('def f(x):\n    if x:\n        return 1\n    esle:\n        return False\n', 'python')).toMatchObject({
+      line: 4,
+    });
     expect(await checkCode('def f():\n    return 1\nretrun 5\n', 'python')).toMatchObject({ line: 3 });
     expect(await checkCode('x: int = 1\ny = 2; z = 3\nif x: y = 1\n', 'python')).toBeUndefined();
   });

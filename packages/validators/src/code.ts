@@ -13,7 +13,14 @@ import { findUnterminatedString } from './string-scan.ts';
 const require = createRequire(import.meta.url);
 
 const GRAMMAR: Readonly<Record<string, string>> = {
-  python: 'python', javascript: 'javascript', typescript: 'typescript', java: 'java', c: 'c', cpp: 'cpp', go: 'go', rust: 'rust',
+  python: 'python',
+  javascript: 'javascript',
+  typescript: 'typescript',
+  java: 'java',
+  c: 'c',
+  cpp: 'cpp',
+  go: 'go',
+  rust: 'rust',
 };
 
 let init: Promise<void> | undefined;
@@ -43,7 +50,11 @@ export function codeParser(language: string): Promise<Parser> {
       const lang = await loadSerially(join(dir, `tree-sitter-${grammar}.wasm`)).catch((cause: unknown) => {
         // Not cached: the next call tries again, and runStage retries the record meanwhile.
         parsers.delete(language);
-        throw new EvolflowError('plugin', `package tree-sitter-wasms: cannot load the ${grammar} grammar from ${dir} (${(cause as Error).message}); reinstall @evolflow/validators`, { cause, retriable: true });
+        throw new EvolflowError(
+          'plugin',
+          `package tree-sitter-wasms: cannot load the ${grammar} grammar from ${dir} (${(cause as Error).message}); reinstall @evolflow/validators`,
+          { cause, retriable: true },
+        );
       });
       const p = new Parser();
       p.setLanguage(lang);
@@ -97,7 +108,11 @@ function statementOpensWithDeclarationWord(root: Node): ValidationIssue | undefi
   for (const stmt of root.descendantsOfType('expression_statement')) {
     if (!stmt || !/^(?:async\s+)?function\b|^class\b/.test(stmt.text)) continue;
     const word = /^(?:async\s+)?(function|class)/.exec(stmt.text)?.[1] ?? 'function';
-    return { message: `typescript syntax error: a statement cannot start with an anonymous ${word} (give it a name, or wrap it in parentheses to make it an expression)`, line: stmt.startPosition.row + 1, column: stmt.startPosition.column + 1 };
+    return {
+      message: `typescript syntax error: a statement cannot start with an anonymous ${word} (give it a name, or wrap it in parentheses to make it an expression)`,
+      line: stmt.startPosition.row + 1,
+      column: stmt.startPosition.column + 1,
+    };
   }
   return undefined;
 }
@@ -115,7 +130,11 @@ function pythonTreeIssue(root: Node, text: string): ValidationIssue | undefined 
     const type = a?.childForFieldName('type');
     if (!left || !type || left.endPosition.row === type.startPosition.row) continue;
     if (/\\\s*$/.test(text.split('\n')[left.endPosition.row] ?? '')) continue; // `x: \` continues the line
-    return { message: `python syntax error: ${JSON.stringify(`${left.text.slice(0, 30)}:`)} ends a line but opens no block (a misspelt keyword?)`, line: left.startPosition.row + 1, column: left.startPosition.column + 1 };
+    return {
+      message: `python syntax error: ${JSON.stringify(`${left.text.slice(0, 30)}:`)} ends a line but opens no block (a misspelt keyword?)`,
+      line: left.startPosition.row + 1,
+      column: left.startPosition.column + 1,
+    };
   }
   const lines = text.split('\n');
   const stack: Node[] = [root];
@@ -127,7 +146,11 @@ function pythonTreeIssue(root: Node, text: string): ValidationIssue | undefined 
       const b = kids[i] as Node;
       if (!STATEMENT.test(a.type) || !STATEMENT.test(b.type) || a.endPosition.row !== b.startPosition.row) continue;
       if ((lines[a.endPosition.row] ?? '').slice(a.endPosition.column, b.startPosition.column).includes(';')) continue;
-      return { message: `python syntax error: two statements on one line without ";" before ${JSON.stringify(b.text.split('\n')[0]?.slice(0, 30) ?? '')}`, line: b.startPosition.row + 1, column: b.startPosition.column + 1 };
+      return {
+        message: `python syntax error: two statements on one line without ";" before ${JSON.stringify(b.text.split('\n')[0]?.slice(0, 30) ?? '')}`,
+        line: b.startPosition.row + 1,
+        column: b.startPosition.column + 1,
+      };
     }
     stack.push(...kids.filter((k) => k.childCount > 0).reverse());
   }
@@ -155,7 +178,13 @@ export async function checkCode(text: string, language: string): Promise<Validat
   const indent = language === 'python' ? commonIndent(text) : '';
   if (indent !== '') {
     // Python code indented as a whole is read as it would be once dedented; columns stay the original ones.
-    const issue = await checkCode(text.split('\n').map((l) => l.slice(indent.length)).join('\n'), language);
+    const issue = await checkCode(
+      text
+        .split('\n')
+        .map((l) => l.slice(indent.length))
+        .join('\n'),
+      language,
+    );
     return issue && issue.column !== undefined ? { ...issue, column: issue.column + indent.length } : issue;
   }
   if (language === 'javascript') return checkJavaScript(text);

@@ -92,17 +92,17 @@ export const MISSPELT_SQL: readonly string[] = [
   'SELECT * FROM users ORDR BY id',
   'SELECT country, count(*) FROM singer GRUOP BY country',
   'SELECT name FROM singer ORDER BY age DESC LIMT 1',
-  'INSRT INTO users (name) VALUES (\'Ann\')',
-  'INSERT INOT users (name) VALUES (\'Ann\')',
-  'UPDTE users SET name = \'Ann\' WHERE id = 1',
-  'UPDATE users SETT name = \'Ann\' WHERE id = 1',
+  "INSRT INTO users (name) VALUES ('Ann')",
+  "INSERT INOT users (name) VALUES ('Ann')",
+  "UPDTE users SET name = 'Ann' WHERE id = 1",
+  "UPDATE users SETT name = 'Ann' WHERE id = 1",
   'DELEET FROM users WHERE id = 1',
   'DELETE FORM users WHERE id = 1',
   'CRATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)',
   'CREATE TABEL users (id INTEGER PRIMARY KEY, name TEXT)',
   'DORP TABLE users',
   'SELECT a.name FROM users a JION orders b ON a.id = b.user_id',
-  'SELECT name FROM singer WHERE age > 3 ANDD country = \'France\'',
+  "SELECT name FROM singer WHERE age > 3 ANDD country = 'France'",
   'select id frm users',
   'selct * from users',
 ];
@@ -138,7 +138,6 @@ export const BRACKETED_NOT_JSON: readonly { kind: 'python' | 'javascript' | 'pro
   { kind: 'prose', text: '{ name of the company }' },
 ];
 
-
 /** One broken variant of a piece and how it was broken. */
 export interface Mutation {
   how: 'cut' | 'unbalanced' | 'misspelt';
@@ -170,11 +169,17 @@ export function unbalance(text: string, random: () => number): string | undefine
 /** Typos for keywords: a letter dropped or two swapped, as people type them. */
 function typo(word: string, random: () => number): string {
   const i = 1 + Math.floor(random() * (word.length - 2));
-  return random() < 0.5 ? word.slice(0, i) + word.slice(i + 1) : word.slice(0, i) + (word[i + 1] ?? '') + (word[i] ?? '') + word.slice(i + 2);
+  return random() < 0.5
+    ? word.slice(0, i) + word.slice(i + 1)
+    : word.slice(0, i) + (word[i + 1] ?? '') + (word[i] ?? '') + word.slice(i + 2);
 }
 
 /** Misspell one of `keywords` (whole words, case kept) in `text`; undefined when none occurs. */
-export function misspell(text: string, { keywords, flags = 'g' }: { keywords: readonly string[]; flags?: string }, random: () => number): string | undefined {
+export function misspell(
+  text: string,
+  { keywords, flags = 'g' }: { keywords: readonly string[]; flags?: string },
+  random: () => number,
+): string | undefined {
   const hits = [...text.matchAll(new RegExp(`\\b(?:${keywords.join('|')})\\b`, flags))];
   if (hits.length === 0) return undefined;
   const hit = hits[Math.floor(random() * hits.length)] as RegExpExecArray;
@@ -185,7 +190,24 @@ export function misspell(text: string, { keywords, flags = 'g' }: { keywords: re
 
 /** Keywords misspelt per language. */
 export const KEYWORDS: Readonly<Record<'sql' | 'python' | 'javascript', readonly string[]>> = {
-  sql: ['SELECT', 'FROM', 'WHERE', 'GROUP', 'ORDER', 'JOIN', 'HAVING', 'LIMIT', 'DISTINCT', 'INTERSECT', 'EXCEPT', 'UNION', 'INSERT', 'UPDATE', 'DELETE', 'VALUES'],
+  sql: [
+    'SELECT',
+    'FROM',
+    'WHERE',
+    'GROUP',
+    'ORDER',
+    'JOIN',
+    'HAVING',
+    'LIMIT',
+    'DISTINCT',
+    'INTERSECT',
+    'EXCEPT',
+    'UNION',
+    'INSERT',
+    'UPDATE',
+    'DELETE',
+    'VALUES',
+  ],
   python: ['def', 'return', 'import', 'class', 'while', 'lambda', 'yield', 'elif', 'else', 'except', 'finally', 'raise'],
   javascript: ['function', 'return', 'const', 'while', 'typeof', 'else', 'catch', 'finally', 'throw', 'switch', 'case', 'class'],
 };
@@ -198,7 +220,10 @@ export function mutations(text: string, language: 'sql' | 'python' | 'javascript
   if (c !== undefined) out.push({ how: 'cut', text: c });
   const u = unbalance(text, random);
   if (u !== undefined) out.push({ how: 'unbalanced', text: u });
-  const m = language === 'json' ? misspell(text, { keywords: ['true', 'false', 'null'] }, random) : misspell(text, { keywords: KEYWORDS[language], flags: language === 'sql' ? 'gi' : 'g' }, random);
+  const m =
+    language === 'json'
+      ? misspell(text, { keywords: ['true', 'false', 'null'] }, random)
+      : misspell(text, { keywords: KEYWORDS[language], flags: language === 'sql' ? 'gi' : 'g' }, random);
   if (m !== undefined) out.push({ how: 'misspelt', text: m });
   return out;
 }

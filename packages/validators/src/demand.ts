@@ -7,7 +7,10 @@ const AS = String.raw`(?:in|as|into|using|with)\s+(?:an?\s+|the\s+|valid\s+|stri
 function demandOf(word: string): RegExp[] {
   return [
     new RegExp(String.raw`\b${VERB}\b[^.?!\n]{0,60}?\b${AS}${word}\b`, 'i'),
-    new RegExp(String.raw`\b(?:return|output|respond with|reply with|answer with|produce|generate|emit|give me|provide)\s+(?:an?\s+|valid\s+|only\s+|the\s+)*${word}\b`, 'i'),
+    new RegExp(
+      String.raw`\b(?:return|output|respond with|reply with|answer with|produce|generate|emit|give me|provide)\s+(?:an?\s+|valid\s+|only\s+|the\s+)*${word}\b`,
+      'i',
+    ),
     new RegExp(String.raw`\b${word}\s+(?:format|output|response)\b`, 'i'),
   ];
 }
@@ -33,13 +36,19 @@ const LANGUAGES: readonly [string, RegExp][] = [
   ['c', /\b(?:in|using)\s+c\b(?![+#])|\bc\s+(?:program|function|code)\b|\bansi c\b/i],
 ];
 
-const CODE_TASK = /\b(?:write|implement|create|code|develop|provide|give|build|design|complete|fix|refactor|rewrite|translate|convert|port)\b[^.?!\n]{0,80}?\b(?:function|program|script|class|method|code|snippet|implementation|algorithm|module|routine)\b/i;
-const SQL_TASK = /\b(?:write|give|provide|return|produce|generate|create|compose|construct|formulate|craft)\b[^.?!\n]{0,60}?\b(?:sql\s+)?(?:query|queries|statement)\b/i;
+const CODE_TASK =
+  /\b(?:write|implement|create|code|develop|provide|give|build|design|complete|fix|refactor|rewrite|translate|convert|port)\b[^.?!\n]{0,80}?\b(?:function|program|script|class|method|code|snippet|implementation|algorithm|module|routine)\b/i;
+const SQL_TASK =
+  /\b(?:write|give|provide|return|produce|generate|create|compose|construct|formulate|craft)\b[^.?!\n]{0,60}?\b(?:sql\s+)?(?:query|queries|statement)\b/i;
 
 /** The format an instruction demands of its response, or undefined when it demands none. */
 export function demandedFormat(instruction: string): string | undefined {
   if (SQL_TASK.test(instruction) && /\b(?:sql|mysql|postgres\w*|sqlite|t-sql|database|table)\b/i.test(instruction)) return 'sql';
-  if (/\bsql\s+(?:query|statement)\b/i.test(instruction) && /\b(?:write|give|provide|return|produce|generate|create|compose)\b/i.test(instruction)) return 'sql';
+  if (
+    /\bsql\s+(?:query|statement)\b/i.test(instruction) &&
+    /\b(?:write|give|provide|return|produce|generate|create|compose)\b/i.test(instruction)
+  )
+    return 'sql';
   if (CODE_TASK.test(instruction)) {
     for (const [language, re] of LANGUAGES) if (re.test(instruction)) return language;
   }

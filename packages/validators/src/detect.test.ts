@@ -44,7 +44,11 @@ describe('bracketed text that is not JSON', () => {
     const code = seed?.instances[0]?.input ?? '';
     expect(code).toMatch(/\[i for i in arr\[1:\] if i <= pivot\]/);
     const comprehension = /\[i for i in arr\[1:\] if i <= pivot\]/.exec(code)?.[0] ?? '';
-    for (const text of [`${seed?.instruction}\n\n\`\`\`\n${code}\n\`\`\``, `Explain:\n\`\`\`\n${comprehension}\n\`\`\``, `Explain ${comprehension} in words.`]) {
+    for (const text of [
+      `${seed?.instruction}\n\n\`\`\`\n${code}\n\`\`\``,
+      `Explain:\n\`\`\`\n${comprehension}\n\`\`\``,
+      `Explain ${comprehension} in words.`,
+    ]) {
       const r = await checker.checkInstruction(text);
       expect(r.ok, r.detail).toBe(true);
       expect(r.pieces.every((p) => p.piece.format !== 'json')).toBe(true);
@@ -53,7 +57,10 @@ describe('bracketed text that is not JSON', () => {
 });
 
 describe('JSON is still JSON', () => {
-  const bracketed = jsonTestSuiteFiles().filter((f) => !f.startsWith('i_')).map((f) => ({ f, text: readFileSync(join(jsonTestSuiteDir, f), 'latin1') })).filter((x) => /^\s*[[{]/.test(x.text));
+  const bracketed = jsonTestSuiteFiles()
+    .filter((f) => !f.startsWith('i_'))
+    .map((f) => ({ f, text: readFileSync(join(jsonTestSuiteDir, f), 'latin1') }))
+    .filter((x) => /^\s*[[{]/.test(x.text));
 
   it('calls every bracketed JSONTestSuite y_ file JSON', () => {
     const y = bracketed.filter((x) => x.f.startsWith('y_'));
@@ -68,7 +75,13 @@ describe('JSON is still JSON', () => {
     // [1+2] is an expression) is not called JSON, nor a lone word in brackets ([tru] could open an
     // INI section); JSON written wrong ([ true, tru / ["x", truth] / {"a" "b"}) is.
     expect(n.filter((x) => detectFormat(x.text) === 'json').length).toBe(68);
-    for (const f of ['n_structure_unclosed_array_unfinished_true.json', 'n_object_bad_value.json', 'n_object_trailing_comma.json', 'n_array_unclosed_trailing_comma.json', 'n_object_missing_semicolon.json']) {
+    for (const f of [
+      'n_structure_unclosed_array_unfinished_true.json',
+      'n_object_bad_value.json',
+      'n_object_trailing_comma.json',
+      'n_array_unclosed_trailing_comma.json',
+      'n_object_missing_semicolon.json',
+    ]) {
       expect(detectFormat(bracketed.find((x) => x.f === f)?.text ?? ''), f).toBe('json');
     }
     expect(detectFormat('{"a": 1, "b": [1, 2,]}')).toBe('json');
@@ -77,6 +90,9 @@ describe('JSON is still JSON', () => {
 
   it('still rejects broken JSON in an untagged fence', async () => {
     expect(await checker.checkInstruction('Fix:\n```\n{"a": 1, "b": [1, 2,]}\n```')).toMatchObject({ ok: false, reason: 'invalid-json' });
-    expect(await checker.checkInstruction('Fix:\n```\n[tru]\n```', { expectFormat: 'json' })).toMatchObject({ ok: false, reason: 'invalid-json' });
+    expect(await checker.checkInstruction('Fix:\n```\n[tru]\n```', { expectFormat: 'json' })).toMatchObject({
+      ok: false,
+      reason: 'invalid-json',
+    });
   });
 });

@@ -2,8 +2,10 @@
 import { editDistance } from './edit-distance.ts';
 import { tableCells } from './table.ts';
 
-const HTML_TAG = /^(?:<!--[\s\S]*?-->\s*)?(?:<!doctype html|<(html|head|body|div|span|p|ul|ol|li|table|tr|td|th|form|input|button|a|img|h[1-6]|section|nav|header|footer|main|article|script|style|label|select|textarea|br|hr|em|strong|b|i)\b)/i;
-const SQL_HEAD = /^\s*(select|insert\s+into|update|delete\s+from|create\s+(?:or\s+replace\s+)?(?:temp(?:orary)?\s+)?(?:table|view|index|unique\s+index)|alter\s+table|drop\s+(?:table|view|index)|with(?:\s+recursive)?\s+\w+\s+as\s*\()\b/i;
+const HTML_TAG =
+  /^(?:<!--[\s\S]*?-->\s*)?(?:<!doctype html|<(html|head|body|div|span|p|ul|ol|li|table|tr|td|th|form|input|button|a|img|h[1-6]|section|nav|header|footer|main|article|script|style|label|select|textarea|br|hr|em|strong|b|i)\b)/i;
+const SQL_HEAD =
+  /^\s*(select|insert\s+into|update|delete\s+from|create\s+(?:or\s+replace\s+)?(?:temp(?:orary)?\s+)?(?:table|view|index|unique\s+index)|alter\s+table|drop\s+(?:table|view|index)|with(?:\s+recursive)?\s+\w+\s+as\s*\()\b/i;
 
 /** True when `text` starts like a SQL statement with the clause its verb needs (SELECT ... FROM ...). */
 export function looksLikeSql(text: string): boolean {
@@ -16,16 +18,18 @@ export function looksLikeSql(text: string): boolean {
   return true;
 }
 
-const PROSE_SQL = new RegExp([
-  String.raw`^SELECT\s+(?:\*|DISTINCT\b|TOP\b|ALL\b|\d|'|[\w.]+\s*(?:,|\(|\.|[-+*/]|\b(?:FROM|AS|from|as)\b))`,
-  String.raw`^INSERT INTO\s+[\w.\`"[\]]+\s*(?:\(|VALUES\b|SELECT\b)`,
-  String.raw`^UPDATE\s+[\w.\`"[\]]+\s+SET\b`,
-  String.raw`^DELETE FROM\s+[\w.\`"[\]]+\s*(?:$|;|WHERE\b)`,
-  String.raw`^CREATE (?:OR REPLACE )?(?:TABLE|VIEW|INDEX|UNIQUE INDEX)\s+(?:IF NOT EXISTS\s+)?[\w.\`"[\]]+\s*(?:\(|AS\b|ON\b)`,
-  String.raw`^ALTER TABLE\s+[\w.\`"[\]]+\s+(?:ADD|DROP|RENAME|ALTER|MODIFY)\b`,
-  String.raw`^DROP TABLE\s+(?:IF EXISTS\s+)?[\w.\`"[\]]+\s*(?:$|;)`,
-  String.raw`^WITH(?: RECURSIVE)? \w+ AS \(`,
-].join('|'));
+const PROSE_SQL = new RegExp(
+  [
+    String.raw`^SELECT\s+(?:\*|DISTINCT\b|TOP\b|ALL\b|\d|'|[\w.]+\s*(?:,|\(|\.|[-+*/]|\b(?:FROM|AS|from|as)\b))`,
+    String.raw`^INSERT INTO\s+[\w.\`"[\]]+\s*(?:\(|VALUES\b|SELECT\b)`,
+    String.raw`^UPDATE\s+[\w.\`"[\]]+\s+SET\b`,
+    String.raw`^DELETE FROM\s+[\w.\`"[\]]+\s*(?:$|;|WHERE\b)`,
+    String.raw`^CREATE (?:OR REPLACE )?(?:TABLE|VIEW|INDEX|UNIQUE INDEX)\s+(?:IF NOT EXISTS\s+)?[\w.\`"[\]]+\s*(?:\(|AS\b|ON\b)`,
+    String.raw`^ALTER TABLE\s+[\w.\`"[\]]+\s+(?:ADD|DROP|RENAME|ALTER|MODIFY)\b`,
+    String.raw`^DROP TABLE\s+(?:IF EXISTS\s+)?[\w.\`"[\]]+\s*(?:$|;)`,
+    String.raw`^WITH(?: RECURSIVE)? \w+ AS \(`,
+  ].join('|'),
+);
 
 /**
  * Stricter than looksLikeSql, for SQL found in running prose: the statement must continue the way
@@ -37,7 +41,10 @@ export function looksLikeProseSql(text: string): boolean {
 
 /** True when the first two non-blank lines are a Markdown header row and delimiter row, or all lines start with "|". */
 export function looksLikeMarkdownTable(text: string): boolean {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines.length < 2) return false;
   if (lines.every((l) => l.startsWith('|'))) return true;
   const second = lines[1] ?? '';
@@ -47,7 +54,10 @@ export function looksLikeMarkdownTable(text: string): boolean {
 function looksLikeCsv(lines: string[]): boolean {
   if (lines.length < 2) return false;
   const header = lines[0] ?? '';
-  return lines.every((l) => l.includes(',')) && header.split(',').every((f) => f.trim().length > 0 && f.trim().length <= 40 && !/[.!?]\s/.test(f));
+  return (
+    lines.every((l) => l.includes(',')) &&
+    header.split(',').every((f) => f.trim().length > 0 && f.trim().length <= 40 && !/[.!?]\s/.test(f))
+  );
 }
 
 function looksLikeYaml(lines: string[]): boolean {
@@ -58,14 +68,34 @@ function looksLikeYaml(lines: string[]): boolean {
 
 /** The programming language a snippet is written in, by telltale constructs; undefined when unsure. */
 export function detectLanguage(text: string): string | undefined {
-  if (/^\s*package\s+\w+\s*$/m.test(text) || /^func\s+(\(\w+ \*?\w+\)\s*)?\w+\(/m.test(text) || /:=/.test(text) && /\bfmt\./.test(text)) return 'go';
-  if (/\bfn\s+\w+\s*(<[^>]*>)?\s*\(/.test(text) || /\blet\s+mut\b/.test(text) || /\b(println|vec)!/.test(text) || /\bimpl\b.*\{/.test(text)) return 'rust';
-  if (/\b(public|private|protected)\s+(static\s+)?(final\s+)?(class|interface|void|int|String|boolean)\b/.test(text) || /System\.out\.print/.test(text)) return 'java';
-  if (/#include\s*<(iostream|vector|string|map|algorithm|memory)>|\bstd::|\bcout\s*<<|\btemplate\s*<|\bnamespace\s+\w+/.test(text)) return 'cpp';
+  if (/^\s*package\s+\w+\s*$/m.test(text) || /^func\s+(\(\w+ \*?\w+\)\s*)?\w+\(/m.test(text) || (/:=/.test(text) && /\bfmt\./.test(text)))
+    return 'go';
+  if (/\bfn\s+\w+\s*(<[^>]*>)?\s*\(/.test(text) || /\blet\s+mut\b/.test(text) || /\b(println|vec)!/.test(text) || /\bimpl\b.*\{/.test(text))
+    return 'rust';
+  if (
+    /\b(public|private|protected)\s+(static\s+)?(final\s+)?(class|interface|void|int|String|boolean)\b/.test(text) ||
+    /System\.out\.print/.test(text)
+  )
+    return 'java';
+  if (/#include\s*<(iostream|vector|string|map|algorithm|memory)>|\bstd::|\bcout\s*<<|\btemplate\s*<|\bnamespace\s+\w+/.test(text))
+    return 'cpp';
   if (/#include\s*[<"]|\bprintf\s*\(|\bint\s+main\s*\(|\bmalloc\s*\(/.test(text)) return 'c';
-  if (/^\s*(def\s+\w+\s*\(.*\)\s*(->\s*[^:]+)?:|class\s+\w+(\(.*\))?:|from\s+[\w.]+\s+import\s|import\s+\w+\s*$|if\s+__name__\s*==)/m.test(text) || /^\s*print\(/m.test(text) && !/;\s*$/m.test(text)) return 'python';
-  const js = /\b(function\s*\w*\s*\(|const\s+\w+\s*=|let\s+\w+\s*=|var\s+\w+\s*=|console\.log|=>|module\.exports|export\s+(default|const|function))/.test(text);
-  if (/\binterface\s+\w+\s*\{|\btype\s+\w+\s*=|:\s*(number|string|boolean|void|unknown|any)\b(?!")|\w+<[A-Z]\w*>\(/.test(text) && (js || /\binterface\s+\w+\s*\{/.test(text))) return 'typescript';
+  if (
+    /^\s*(def\s+\w+\s*\(.*\)\s*(->\s*[^:]+)?:|class\s+\w+(\(.*\))?:|from\s+[\w.]+\s+import\s|import\s+\w+\s*$|if\s+__name__\s*==)/m.test(
+      text,
+    ) ||
+    (/^\s*print\(/m.test(text) && !/;\s*$/m.test(text))
+  )
+    return 'python';
+  const js =
+    /\b(function\s*\w*\s*\(|const\s+\w+\s*=|let\s+\w+\s*=|var\s+\w+\s*=|console\.log|=>|module\.exports|export\s+(default|const|function))/.test(
+      text,
+    );
+  if (
+    /\binterface\s+\w+\s*\{|\btype\s+\w+\s*=|:\s*(number|string|boolean|void|unknown|any)\b(?!")|\w+<[A-Z]\w*>\(/.test(text) &&
+    (js || /\binterface\s+\w+\s*\{/.test(text))
+  )
+    return 'typescript';
   if (js) return 'javascript';
   return undefined;
 }
@@ -138,7 +168,8 @@ export function bracketKind(text: string): BracketKind {
       else if (JS_STRONG.has(word)) n.jsStrong++;
       else if (JS_WEAK.has(word)) n.jsWeak++;
       if (word === 'for') sawFor = true;
-      else if (word === 'in' && sawFor) n.pyStrong++; // a comprehension: [x for x in xs]
+      else if (word === 'in' && sawFor)
+        n.pyStrong++; // a comprehension: [x for x in xs]
       else if (!JSON_WORDS.has(word) && !jsonLiteralTypo(word)) n.identifiers++;
       // A bare name as a key ({ mode: 'x' }) is a JavaScript object; in Python it would be a variable.
       if (/^\s*:(?!:)/.test(t.slice(i + word.length, i + word.length + 4)) && /[{,]\s*$/.test(t.slice(Math.max(0, i - 40), i))) n.jsWeak++;
@@ -215,7 +246,13 @@ export function detectFormat(text: string, expect?: string): string | undefined 
   if (looksLikeMarkdownTable(t)) return 'markdown-table';
   if (/^\\begin\{|^\$\$|^\\\[|\\frac\{|\\sum_|\\int_/.test(t)) return 'latex';
   const language = detectLanguage(t);
-  if (expect !== undefined && language !== undefined && ['javascript', 'typescript'].includes(expect) && ['javascript', 'typescript'].includes(language)) return expect;
+  if (
+    expect !== undefined &&
+    language !== undefined &&
+    ['javascript', 'typescript'].includes(expect) &&
+    ['javascript', 'typescript'].includes(language)
+  )
+    return expect;
   if (language) return language;
   if (expect === 'csv' || expect === 'yaml') return expect;
   if (looksLikeYaml(lines)) return 'yaml';

@@ -89,7 +89,17 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
       if (format === 'markdown-table' && /^(md|markdown)$/i.test(tag)) {
         // A Markdown fence: only the tables inside it are data.
         for (const inner of extractPieces(body).filter((p) => p.format === 'markdown-table')) {
-          add('markdown-table', [bodyStart + (starts[lineOf(starts, bodyStart) + inner.line - 1] ?? 0) - (starts[lineOf(starts, bodyStart)] ?? 0), bodyStart + (starts[lineOf(starts, bodyStart) + inner.line - 1] ?? 0) - (starts[lineOf(starts, bodyStart)] ?? 0) + inner.text.length], { tagged: true, tag });
+          add(
+            'markdown-table',
+            [
+              bodyStart + (starts[lineOf(starts, bodyStart) + inner.line - 1] ?? 0) - (starts[lineOf(starts, bodyStart)] ?? 0),
+              bodyStart +
+                (starts[lineOf(starts, bodyStart) + inner.line - 1] ?? 0) -
+                (starts[lineOf(starts, bodyStart)] ?? 0) +
+                inner.text.length,
+            ],
+            { tagged: true, tag },
+          );
         }
       } else {
         add(format, [bodyStart, bodyEnd], { tagged: true, tag });
@@ -104,7 +114,8 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
   for (let li = 0; li < starts.length; li++) {
     const get = (k: number): string => text.slice(starts[k], (starts[k + 1] ?? text.length + 1) - 1);
     const isRow = (k: number): boolean => k < starts.length && get(k).trim().startsWith('|');
-    const isDelimiter = (k: number): boolean => k < starts.length && /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/.test(get(k)) && get(k).includes('-');
+    const isDelimiter = (k: number): boolean =>
+      k < starts.length && /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/.test(get(k)) && get(k).includes('-');
     const headerHere = (isRow(li) && isRow(li + 1)) || (get(li).includes('|') && isDelimiter(li + 1));
     if (!headerHere || !free(starts[li] ?? 0, starts[li] ?? 0)) continue;
     let end = li + 1;
@@ -114,7 +125,9 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
   }
 
   // 3. Display math.
-  for (const m of text.matchAll(/\$\$[\s\S]+?\$\$|\\\[[\s\S]+?\\\]|\\begin\{(equation|align|gather|multline)\*?\}[\s\S]*?\\end\{\1\*?\}/g)) {
+  for (const m of text.matchAll(
+    /\$\$[\s\S]+?\$\$|\\\[[\s\S]+?\\\]|\\begin\{(equation|align|gather|multline)\*?\}[\s\S]*?\\end\{\1\*?\}/g,
+  )) {
     if (free(m.index, m.index + m[0].length)) add('latex', [m.index, m.index + m[0].length]);
   }
 
@@ -127,8 +140,10 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
   }
 
   // 5. SQL statements: upper-case keywords at a line start, after ": " or in backticks.
-  const SQL_START = /(^|[:>]\s+|`)[ \t]*(?=(SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE (?:OR REPLACE )?(?:TABLE|VIEW|INDEX|UNIQUE INDEX)|ALTER TABLE|DROP TABLE|WITH(?: RECURSIVE)? \w+ AS \()\b)/gm;
-  const CONTINUES = /^\s*(?:$|[(),]|(?:FROM|WHERE|JOIN|LEFT|RIGHT|INNER|OUTER|FULL|CROSS|GROUP|ORDER|HAVING|LIMIT|OFFSET|UNION|INTERSECT|EXCEPT|AND|OR|ON|SET|VALUES|AS|SELECT|WHEN|THEN|ELSE|END|CASE|RETURNING|NOT|IN|BY)\b)|^[ \t]+\S/;
+  const SQL_START =
+    /(^|[:>]\s+|`)[ \t]*(?=(SELECT|INSERT INTO|UPDATE|DELETE FROM|CREATE (?:OR REPLACE )?(?:TABLE|VIEW|INDEX|UNIQUE INDEX)|ALTER TABLE|DROP TABLE|WITH(?: RECURSIVE)? \w+ AS \()\b)/gm;
+  const CONTINUES =
+    /^\s*(?:$|[(),]|(?:FROM|WHERE|JOIN|LEFT|RIGHT|INNER|OUTER|FULL|CROSS|GROUP|ORDER|HAVING|LIMIT|OFFSET|UNION|INTERSECT|EXCEPT|AND|OR|ON|SET|VALUES|AS|SELECT|WHEN|THEN|ELSE|END|CASE|RETURNING|NOT|IN|BY)\b)|^[ \t]+\S/;
   for (const m of text.matchAll(SQL_START)) {
     const start = m.index + m[0].length;
     if (!free(start, start + 1)) continue;
@@ -147,7 +162,8 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
         end++;
         break;
       } else if (c === '`' && inTicks) break;
-      else if (c === '.' && !inTicks && /^\s+[A-Z][a-z]/.test(text.slice(end + 1, end + 4))) break; // ". Then explain" ends an inline query
+      else if (c === '.' && !inTicks && /^\s+[A-Z][a-z]/.test(text.slice(end + 1, end + 4)))
+        break; // ". Then explain" ends an inline query
       else if (c === '\n') {
         const next = text.slice(end + 1, text.indexOf('\n', end + 1) < 0 ? text.length : text.indexOf('\n', end + 1));
         if (inTicks || !lineStart || next.trim() === '' || !CONTINUES.test(next)) break;
@@ -165,7 +181,10 @@ export function extractPieces(text: string, options: ExtractOptions = {}): Piece
     if (c !== '{' && c !== '[') continue;
     if (!free(i, i + 1)) continue;
     const head = text.slice(i, i + 80);
-    const strict = c === '{' ? /^\{\s*"[^"\n]*"\s*:/.test(head) : /^\[\s*(?:\{\s*"|"[^"\n]*"\s*,|\[|-?\d+(?:\.\d+)?\s*,|true\s*,|false\s*,|null\s*,)/.test(head);
+    const strict =
+      c === '{'
+        ? /^\{\s*"[^"\n]*"\s*:/.test(head)
+        : /^\[\s*(?:\{\s*"|"[^"\n]*"\s*,|\[|-?\d+(?:\.\d+)?\s*,|true\s*,|false\s*,|null\s*,)/.test(head);
     const loose = options.expect === 'json' && (c === '{' ? /^\{\s*['\w]+\s*:/.test(head) : /^\[\s*\{/.test(head));
     if (!strict && !loose) continue;
     const paragraphEnd = (() => {

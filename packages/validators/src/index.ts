@@ -10,7 +10,18 @@ export { demandedFormat } from './demand.ts';
 export { FORMATS, CODE_FORMATS, normalizeFormat, isKnownFormat } from './formats.ts';
 export type { FormatName } from './formats.ts';
 export { jsonValidator, parseJson, validateJsonBytes, compileSchema } from './json.ts';
-export { sqlValidator, sqlDialectOf, detectSqlDialect, parseSql, missingStatementKeyword, incompleteStatement, misspeltKeyword, SQL_FALLBACK, SQL_DIALECTS, SQL_STATEMENT_KEYWORDS } from './sql.ts';
+export {
+  sqlValidator,
+  sqlDialectOf,
+  detectSqlDialect,
+  parseSql,
+  missingStatementKeyword,
+  incompleteStatement,
+  misspeltKeyword,
+  SQL_FALLBACK,
+  SQL_DIALECTS,
+  SQL_STATEMENT_KEYWORDS,
+} from './sql.ts';
 export type { SqlDialect } from './sql.ts';
 export { codeValidator, checkCode } from './code.ts';
 export { checkJavaScript } from './javascript.ts';

@@ -28,10 +28,12 @@ describe('JSONTestSuite', () => {
   });
 
   it('lists what happens to the i_ (implementation-defined) files', () => {
-    const lines = files.filter((f) => f.startsWith('i_')).map((f) => {
-      const r = validateJsonBytes(bytes(f));
-      return `${r.ok ? 'accepted' : 'rejected'}  ${f}${r.ok ? '' : `  (${r.error?.message})`}`;
-    });
+    const lines = files
+      .filter((f) => f.startsWith('i_'))
+      .map((f) => {
+        const r = validateJsonBytes(bytes(f));
+        return `${r.ok ? 'accepted' : 'rejected'}  ${f}${r.ok ? '' : `  (${r.error?.message})`}`;
+      });
     console.log(`JSONTestSuite i_ results:\n${lines.join('\n')}`);
     expect(lines.length).toBe(35);
   });
@@ -81,6 +83,8 @@ describe('JSON errors and schemas', () => {
     expect(bad.ok).toBe(false);
     expect(bad.error?.message).toMatch(/\/age must be >= 0/);
     expect(typeof compileSchema({ type: 'objekt' })).toBe('string');
-    expect(typeof compileSchema({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'array', prefixItems: [{ type: 'string' }] })).toBe('function');
+    expect(
+      typeof compileSchema({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'array', prefixItems: [{ type: 'string' }] }),
+    ).toBe('function');
   });
 });

@@ -19,7 +19,7 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
     const scanned = scanJson(text);
     const v8 = (cause as Error).message;
     const at = /at position (\d+)/.exec(v8);
-    const offset = at ? Number(at[1]) : scanned?.offset ?? text.length;
+    const offset = at ? Number(at[1]) : (scanned?.offset ?? text.length);
     const message = scanned?.message ?? v8;
     return { ok: false, result: failAt('json', text, { message: `invalid JSON: ${message}`, offset }) };
   }
@@ -58,7 +58,8 @@ export function validateJsonBytes(bytes: Uint8Array): ValidationResult {
   } catch {
     return fail('json', `invalid JSON: the bytes are not valid UTF-8 (byte ${firstBadUtf8(bytes)}); JSON text must be UTF-8`);
   }
-  if (text.charCodeAt(0) === 0xfeff) return fail('json', 'invalid JSON: the text starts with a byte-order mark (U+FEFF), which JSON does not allow', { line: 1, column: 1 });
+  if (text.charCodeAt(0) === 0xfeff)
+    return fail('json', 'invalid JSON: the text starts with a byte-order mark (U+FEFF), which JSON does not allow', { line: 1, column: 1 });
   const parsed = parseJson(text);
   return parsed.ok ? { ok: true, format: 'json' } : parsed.result;
 }

@@ -4,7 +4,8 @@ import katex from 'katex';
 import { defineValidator, type ValidationResult, type Validator } from '@evolflow/core';
 import { failAt } from './position.ts';
 
-const MATH = /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|(?<!\\)\$([^$\n]+?)\$|\\begin\{(equation|align|gather|multline)(\*?)\}([\s\S]*?)\\end\{\5\6\}/g;
+const MATH =
+  /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\\\(([\s\S]+?)\\\)|(?<!\\)\$([^$\n]+?)\$|\\begin\{(equation|align|gather|multline)(\*?)\}([\s\S]*?)\\end\{\5\6\}/g;
 
 function katexError(math: string): { message: string; offset: number } | undefined {
   try {
@@ -50,11 +51,16 @@ export function checkLatex(text: string): ValidationResult {
   }
   for (const m of text.matchAll(MATH)) {
     const env = m[5];
-    const body = env ? `\\begin{${env === 'equation' ? 'equation' : env}${m[6] ?? ''}}${m[7] ?? ''}\\end{${env}${m[6] ?? ''}}` : (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
+    const body = env
+      ? `\\begin{${env === 'equation' ? 'equation' : env}${m[6] ?? ''}}${m[7] ?? ''}\\end{${env}${m[6] ?? ''}}`
+      : (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
     const e = katexError(body);
     if (e) {
       const inner = env ? 0 : m[0].indexOf(body);
-      return failAt('latex', text, { message: `invalid LaTeX math: ${e.message}`, offset: m.index + Math.max(inner, 0) + (env ? 0 : e.offset) });
+      return failAt('latex', text, {
+        message: `invalid LaTeX math: ${e.message}`,
+        offset: m.index + Math.max(inner, 0) + (env ? 0 : e.offset),
+      });
     }
   }
   return { ok: true, format: 'latex' };

@@ -27,11 +27,54 @@ export function checkXml(text: string): ValidationResult {
   return fail('xml', `invalid XML: ${r.err.msg}`, { line: r.err.line + leadLines, column: r.err.col });
 }
 
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'command', 'keygen']);
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr',
+  'command',
+  'keygen',
+]);
 /** Elements whose end tag HTML lets you leave out. */
-const OPTIONAL_END = new Set(['p', 'li', 'dt', 'dd', 'option', 'optgroup', 'tr', 'td', 'th', 'thead', 'tbody', 'tfoot', 'colgroup', 'caption', 'rb', 'rt', 'rp', 'rtc', 'html', 'head', 'body']);
+const OPTIONAL_END = new Set([
+  'p',
+  'li',
+  'dt',
+  'dd',
+  'option',
+  'optgroup',
+  'tr',
+  'td',
+  'th',
+  'thead',
+  'tbody',
+  'tfoot',
+  'colgroup',
+  'caption',
+  'rb',
+  'rt',
+  'rp',
+  'rtc',
+  'html',
+  'head',
+  'body',
+]);
 /** HTML's own elements; any other bare word in angle brackets (`<mask>`, `<name>`) is a placeholder, not checked. */
-const HTML_ELEMENTS = new Set(('a abbr address article aside audio b bdi bdo blockquote body button canvas caption cite code colgroup data datalist dd del details dfn dialog div dl dt em fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup html i iframe ins kbd label legend li main map mark menu meter nav noscript object ol optgroup option output p picture pre progress q rp rt ruby s samp script search section select slot small span strong style sub summary sup svg table tbody td template textarea tfoot th thead time title tr u ul var video').split(' '));
+const HTML_ELEMENTS = new Set(
+  'a abbr address article aside audio b bdi bdo blockquote body button canvas caption cite code colgroup data datalist dd del details dfn dialog div dl dt em fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup html i iframe ins kbd label legend li main map mark menu meter nav noscript object ol optgroup option output p picture pre progress q rp rt ruby s samp script search section select slot small span strong style sub summary sup svg table tbody td template textarea tfoot th thead time title tr u ul var video'.split(
+    ' ',
+  ),
+);
 const TAG = /<!--[\s\S]*?-->|<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>|<!\[CDATA\[[\s\S]*?\]\]>|<!?[^>]*>/gi;
 
 /** Check HTML: no tokenizer errors, every end tag matches an open element, nothing left open. */
@@ -60,7 +103,8 @@ export function checkHtml(text: string): ValidationResult {
     const at = stack.map((s) => s.name).lastIndexOf(name);
     if (at < 0) return failAt('html', text, { message: `invalid HTML: end tag </${name}> has no matching open element`, offset: m.index });
     const skipped = stack.slice(at + 1).find((s) => !OPTIONAL_END.has(s.name));
-    if (skipped) return failAt('html', text, { message: `invalid HTML: <${skipped.name}> is not closed before </${name}>`, offset: skipped.offset });
+    if (skipped)
+      return failAt('html', text, { message: `invalid HTML: <${skipped.name}> is not closed before </${name}>`, offset: skipped.offset });
     stack.length = at;
   }
   const open = stack.find((s) => !OPTIONAL_END.has(s.name));

@@ -21,7 +21,11 @@ export function failAt(format: string, text: string, { message, offset }: { mess
 }
 
 /** A failed result; `line`/`column` are copied only when known. */
-export function fail(format: string, message: string, where: { line?: number | undefined; column?: number | undefined } = {}): ValidationResult {
+export function fail(
+  format: string,
+  message: string,
+  where: { line?: number | undefined; column?: number | undefined } = {},
+): ValidationResult {
   const error: ValidationIssue = { message };
   if (where.line !== undefined) error.line = where.line;
   if (where.column !== undefined) error.column = where.column;

@@ -41,7 +41,8 @@ export function checkPythonIndentation(src: string): ValidationIssue | undefined
         return { message: 'IndentationError: unexpected indent', ...at };
       } else if (width < top) {
         while (stack.length > 1 && width < (stack[stack.length - 1] ?? 0)) stack.pop();
-        if (width !== stack[stack.length - 1]) return { message: 'IndentationError: unindent does not match any outer indentation level', ...at };
+        if (width !== stack[stack.length - 1])
+          return { message: 'IndentationError: unindent does not match any outer indentation level', ...at };
       }
       last = '';
       i = chars;

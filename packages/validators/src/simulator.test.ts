@@ -7,7 +7,22 @@ import { faultReason, startSimulator, type RunningSimulator } from '@evolflow/si
 import { selfInstructSeeds } from '@evolflow/simulator/testing';
 import { createFormatChecker } from './checker.ts';
 
-const FORMATS = ['json', 'sql', 'python', 'javascript', 'markdown-table', 'typescript', 'java', 'c', 'cpp', 'go', 'rust', 'csv', 'yaml', 'xml'];
+const FORMATS = [
+  'json',
+  'sql',
+  'python',
+  'javascript',
+  'markdown-table',
+  'typescript',
+  'java',
+  'c',
+  'cpp',
+  'go',
+  'rust',
+  'csv',
+  'yaml',
+  'xml',
+];
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe('simulated complicate-input evolutions', () => {
@@ -26,16 +41,26 @@ describe('simulated complicate-input evolutions', () => {
     const records = selfInstructSeeds().slice(0, 140);
     const rows: { format: string; faulted: boolean; expected: string; got: string; detail: string }[] = [];
     for (const [i, parent] of records.entries()) {
-      const ctx: StrategyContext = { random: () => ((i * 0.6180339887) % 1), options: { formats: FORMATS }, logger };
+      const ctx: StrategyContext = { random: () => (i * 0.6180339887) % 1, options: { formats: FORMATS }, logger };
       const prompt = strategy.prompt(parent, ctx);
-      const res = await fetch(`${sim.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'sim', messages: prompt.messages }) });
+      const res = await fetch(`${sim.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'sim', messages: prompt.messages }),
+      });
       const body = (await res.json()) as { id: string; choices: { message: { content: string } }[] };
       const parsed = strategy.parse(body.choices[0]?.message.content ?? '', ctx);
       if ('error' in parsed) continue;
       // Content faults are logged under the completion id.
       const fault = sim.faults().find((f) => f.requestId === body.id);
       const report = await checker.checkInstruction(parsed.instruction, { expectFormat: prompt.format ?? 'json' });
-      rows.push({ format: prompt.format ?? '', faulted: fault !== undefined, expected: fault ? faultReason(fault) : 'ok', got: report.ok ? 'ok' : report.reason ?? '?', detail: report.detail ?? '' });
+      rows.push({
+        format: prompt.format ?? '',
+        faulted: fault !== undefined,
+        expected: fault ? faultReason(fault) : 'ok',
+        got: report.ok ? 'ok' : (report.reason ?? '?'),
+        detail: report.detail ?? '',
+      });
     }
     const wrong = rows.filter((r) => r.expected !== r.got);
     const byFormat = new Map<string, string>();
@@ -43,7 +68,9 @@ describe('simulated complicate-input evolutions', () => {
       const mine = rows.filter((r) => r.format === f);
       byFormat.set(f, `${mine.filter((r) => !r.faulted).length} valid, ${mine.filter((r) => r.faulted).length} broken`);
     }
-    console.log(`simulator e2e: ${rows.length} evolutions, ${rows.filter((r) => r.faulted).length} broken; per format: ${JSON.stringify(Object.fromEntries(byFormat))}`);
+    console.log(
+      `simulator e2e: ${rows.length} evolutions, ${rows.filter((r) => r.faulted).length} broken; per format: ${JSON.stringify(Object.fromEntries(byFormat))}`,
+    );
     if (wrong.length) console.log(wrong.map((w) => `${w.format}: expected ${w.expected}, got ${w.got} (${w.detail})`).join('\n'));
     expect(rows.length).toBeGreaterThan(120);
     expect(rows.filter((r) => r.faulted).length).toBeGreaterThan(30);

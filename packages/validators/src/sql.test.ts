@@ -18,7 +18,9 @@ describe('Spider gold queries', () => {
       if (r.ok) byDialect.set(r.format, (byDialect.get(r.format) ?? 0) + 1);
       else failed.push(`${q}  -> ${r.error?.message}`);
     }
-    console.log(`Spider: ${queries.length - failed.length}/${queries.length} parse; first dialect that parsed: ${JSON.stringify(Object.fromEntries(byDialect))}`);
+    console.log(
+      `Spider: ${queries.length - failed.length}/${queries.length} parse; first dialect that parsed: ${JSON.stringify(Object.fromEntries(byDialect))}`,
+    );
     if (failed.length) console.log(`Spider queries that parse in no dialect:\n${failed.join('\n')}`);
     expect(queries.length).toBe(1034);
     expect(failed.length).toBeLessThanOrEqual(10);
@@ -38,7 +40,7 @@ describe('broken SQL', () => {
     ['truncated condition', 'SELECT name FROM singer WHERE age >'],
     ['missing FROM target', 'SELECT * FROM WHERE id = 1'],
     ['unbalanced parentheses', 'SELECT count(* FROM singer'],
-    ['unclosed parenthesis', 'SELECT name FROM singer WHERE (age > 3 AND country = \'France\''],
+    ['unclosed parenthesis', "SELECT name FROM singer WHERE (age > 3 AND country = 'France'"],
     ['extra closing parenthesis', 'SELECT name FROM singer WHERE age > 3)'],
     ['unterminated string', "SELECT name FROM singer WHERE country = 'France"],
     ['dangling WHERE', 'SELECT name FROM singer WHERE'],
@@ -82,7 +84,7 @@ describe('prose and misspelt keywords are not SQL', () => {
   const v = sqlValidator();
   const prose = [...PROSE_EN, ...PROSE_ZH];
 
-  it('rejects the issue\'s examples alone, with the word that is not a keyword', async () => {
+  it("rejects the issue's examples alone, with the word that is not a keyword", async () => {
     for (const t of ['list every customer by city', 'good morning', 'SELCT id FRM users']) {
       const r = await v.validate(t, {});
       expect(r.ok, t).toBe(false);
@@ -113,14 +115,27 @@ describe('prose and misspelt keywords are not SQL', () => {
   });
 
   it('rejects a misspelt clause keyword a lenient grammar reads as a name, but not an upper-case table name', async () => {
-    expect((await v.validate('DELETE FORM users WHERE id = 1', { hints: { dialect: 'bigquery' } })).error?.message).toMatch(/"FORM" looks like a misspelt FROM/);
+    expect((await v.validate('DELETE FORM users WHERE id = 1', { hints: { dialect: 'bigquery' } })).error?.message).toMatch(
+      /"FORM" looks like a misspelt FROM/,
+    );
     expect((await v.validate('SELECT name FROM singer ORDR BY age', {})).error).toMatchObject({ line: 1, column: 25 });
     expect((await v.validate('SELECT DISTINT CountryCode FROM countrylanguage', {})).error?.message).toMatch(/misspelt DISTINCT/);
-    for (const q of ['SELECT * FROM FORM', 'SELECT ID FROM ORDERS JOIN FORM AS FORM ON ORDERS.ID = FORM.ID', 'SELECT DELETED, UPDATED FROM LOG']) expect(await v.validate(q, {}), q).toMatchObject({ ok: true });
+    for (const q of [
+      'SELECT * FROM FORM',
+      'SELECT ID FROM ORDERS JOIN FORM AS FORM ON ORDERS.ID = FORM.ID',
+      'SELECT DELETED, UPDATED FROM LOG',
+    ])
+      expect(await v.validate(q, {}), q).toMatchObject({ ok: true });
   });
 
   it('rejects queries cut after a keyword that needs more, and SELECT * with no table', async () => {
-    for (const t of ['SELECT id FROM Highschooler EXCEPT', 'SELECT state FROM Owners INTERSECT', 'SELECT *', 'SELECT * WHERE x = 1', 'SELECT name FROM singer ORDER BY']) {
+    for (const t of [
+      'SELECT id FROM Highschooler EXCEPT',
+      'SELECT state FROM Owners INTERSECT',
+      'SELECT *',
+      'SELECT * WHERE x = 1',
+      'SELECT name FROM singer ORDER BY',
+    ]) {
       expect((await v.validate(t, {})).ok, t).toBe(false);
     }
   });
@@ -165,7 +180,10 @@ describe('dialects named or detected', () => {
     const checker = await createFormatChecker();
     const top = 'SELECT TOP 5 name FROM singer';
     expect((await checker.checkInstruction(`Fix:\n\`\`\`tsql\n${top}\n\`\`\``)).pieces[0]?.format).toBe('sql:transactsql');
-    expect(await checker.checkInstruction(`In T-SQL, fix:\n\`\`\`postgresql\n${top}\n\`\`\``)).toMatchObject({ ok: false, reason: 'invalid-sql' });
+    expect(await checker.checkInstruction(`In T-SQL, fix:\n\`\`\`postgresql\n${top}\n\`\`\``)).toMatchObject({
+      ok: false,
+      reason: 'invalid-sql',
+    });
     const pg = await createFormatChecker({ sqlDialect: 'postgresql' });
     expect(await pg.checkInstruction(`In T-SQL, fix:\n\`\`\`sql\n${top}\n\`\`\``)).toMatchObject({ ok: false, reason: 'invalid-sql' });
     await expect(createFormatChecker({ sqlDialect: 'oracle' as never })).rejects.toThrow(/unknown SQL dialect "oracle"/);

@@ -12,11 +12,36 @@ const require = createRequire(import.meta.url);
 
 /** node-sql-parser's dialect names (its `database` option). */
 export type SqlDialect =
-  | 'mysql' | 'mariadb' | 'postgresql' | 'sqlite' | 'bigquery' | 'transactsql' | 'snowflake'
-  | 'redshift' | 'hive' | 'db2' | 'athena' | 'trino' | 'flinksql';
+  | 'mysql'
+  | 'mariadb'
+  | 'postgresql'
+  | 'sqlite'
+  | 'bigquery'
+  | 'transactsql'
+  | 'snowflake'
+  | 'redshift'
+  | 'hive'
+  | 'db2'
+  | 'athena'
+  | 'trino'
+  | 'flinksql';
 
 /** Every dialect node-sql-parser reads. */
-export const SQL_DIALECTS: readonly SqlDialect[] = ['mysql', 'mariadb', 'postgresql', 'sqlite', 'bigquery', 'transactsql', 'snowflake', 'redshift', 'hive', 'db2', 'athena', 'trino', 'flinksql'];
+export const SQL_DIALECTS: readonly SqlDialect[] = [
+  'mysql',
+  'mariadb',
+  'postgresql',
+  'sqlite',
+  'bigquery',
+  'transactsql',
+  'snowflake',
+  'redshift',
+  'hive',
+  'db2',
+  'athena',
+  'trino',
+  'flinksql',
+];
 
 /**
  * Dialects tried, in order, when none is named or detected: SQLite's grammar is the quickest to
@@ -51,7 +76,10 @@ export function sqlDialectOf(instruction: string | undefined): SqlDialect | unde
 
 /** Syntax only one dialect family writes; matched on the text with its strings and comments blanked. */
 const TELLTALES: readonly [RegExp, SqlDialect][] = [
-  [/\bSELECT\s+(?:DISTINCT\s+)?TOP\s*\(?\s*\d|\bDECLARE\s+@|@@\w|\bGETDATE\s*\(|\bNVARCHAR\b|\bIDENTITY\s*\(|\bISNULL\s*\(\s*[^,()]+,|\bOUTPUT\s+INSERTED\./i, 'transactsql'],
+  [
+    /\bSELECT\s+(?:DISTINCT\s+)?TOP\s*\(?\s*\d|\bDECLARE\s+@|@@\w|\bGETDATE\s*\(|\bNVARCHAR\b|\bIDENTITY\s*\(|\bISNULL\s*\(\s*[^,()]+,|\bOUTPUT\s+INSERTED\./i,
+    'transactsql',
+  ],
   [/\bSAFE_CAST\s*\(|\bSAFE_DIVIDE\s*\(|\b(?:STRUCT|ARRAY)\s*<|`[\w-]+\.[\w-]+\.[\w-]+`|\bEXCEPT\s*\(\s*\w+\s*(?:,|\))/i, 'bigquery'],
   [/\bQUALIFY\b|\bLATERAL\s+FLATTEN\s*\(|\bVARIANT\b|\bIFF\s*\(/i, 'snowflake'],
   [/::\s*[a-z]|\bILIKE\b|\bRETURNING\b|\bSERIAL\b|\$\d+\b|\bDISTINCT\s+ON\s*\(/i, 'postgresql'],
@@ -70,16 +98,70 @@ export function detectSqlDialect(text: string): SqlDialect | undefined {
  * with another word is not SQL in any dialect we check, whatever a grammar makes of it.
  */
 export const SQL_STATEMENT_KEYWORDS: ReadonlySet<string> = new Set([
-  'SELECT', 'WITH', 'VALUES', 'TABLE', 'INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'MERGE', 'UPSERT',
-  'CREATE', 'ALTER', 'DROP', 'TRUNCATE', 'RENAME', 'COMMENT', 'GRANT', 'REVOKE', 'USE', 'SHOW',
-  'DESCRIBE', 'DESC', 'EXPLAIN', 'ANALYZE', 'VACUUM', 'REINDEX', 'PRAGMA', 'ATTACH', 'DETACH', 'SET',
-  'DECLARE', 'EXEC', 'EXECUTE', 'CALL', 'BEGIN', 'START', 'COMMIT', 'ROLLBACK', 'SAVEPOINT',
-  'RELEASE', 'END', 'LOCK', 'UNLOCK', 'IF', 'WHILE', 'RETURN', 'PRINT', 'GO', 'COPY', 'LOAD',
-  'OPTIMIZE', 'PREPARE', 'DEALLOCATE', 'FETCH', 'OPEN', 'CLOSE', 'LISTEN', 'NOTIFY', 'REFRESH',
+  'SELECT',
+  'WITH',
+  'VALUES',
+  'TABLE',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'REPLACE',
+  'MERGE',
+  'UPSERT',
+  'CREATE',
+  'ALTER',
+  'DROP',
+  'TRUNCATE',
+  'RENAME',
+  'COMMENT',
+  'GRANT',
+  'REVOKE',
+  'USE',
+  'SHOW',
+  'DESCRIBE',
+  'DESC',
+  'EXPLAIN',
+  'ANALYZE',
+  'VACUUM',
+  'REINDEX',
+  'PRAGMA',
+  'ATTACH',
+  'DETACH',
+  'SET',
+  'DECLARE',
+  'EXEC',
+  'EXECUTE',
+  'CALL',
+  'BEGIN',
+  'START',
+  'COMMIT',
+  'ROLLBACK',
+  'SAVEPOINT',
+  'RELEASE',
+  'END',
+  'LOCK',
+  'UNLOCK',
+  'IF',
+  'WHILE',
+  'RETURN',
+  'PRINT',
+  'GO',
+  'COPY',
+  'LOAD',
+  'OPTIMIZE',
+  'PREPARE',
+  'DEALLOCATE',
+  'FETCH',
+  'OPEN',
+  'CLOSE',
+  'LISTEN',
+  'NOTIFY',
+  'REFRESH',
 ]);
 
 /** SQLite's keywords (sqlite.org/lang_keywords.html, 147 words): any other word is an identifier to SQLite. */
-const SQLITE_KEYWORDS: ReadonlySet<string> = new Set(`ABORT ACTION ADD AFTER ALL ALTER ALWAYS ANALYZE AND AS ASC ATTACH
+const SQLITE_KEYWORDS: ReadonlySet<string> = new Set(
+  `ABORT ACTION ADD AFTER ALL ALTER ALWAYS ANALYZE AND AS ASC ATTACH
 AUTOINCREMENT BEFORE BEGIN BETWEEN BY CASCADE CASE CAST CHECK COLLATE COLUMN COMMIT CONFLICT CONSTRAINT CREATE
 CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP DATABASE DEFAULT DEFERRABLE DEFERRED DELETE DESC DETACH
 DISTINCT DO DROP EACH ELSE END ESCAPE EXCEPT EXCLUDE EXCLUSIVE EXISTS EXPLAIN FAIL FILTER FIRST FOLLOWING FOR
@@ -88,7 +170,8 @@ INSTEAD INTERSECT INTO IS ISNULL JOIN KEY LAST LEFT LIKE LIMIT MATCH MATERIALIZE
 NULL NULLS OF OFFSET ON OR ORDER OTHERS OUTER OVER PARTITION PLAN PRAGMA PRECEDING PRIMARY QUERY RAISE RANGE
 RECURSIVE REFERENCES REGEXP REINDEX RELEASE RENAME REPLACE RESTRICT RETURNING RIGHT ROLLBACK ROW ROWS SAVEPOINT
 SELECT SET TABLE TEMP TEMPORARY THEN TIES TO TRANSACTION TRIGGER UNBOUNDED UNION UNIQUE UPDATE USING VACUUM VALUES
-VIEW VIRTUAL WHEN WHERE WINDOW WITH WITHOUT`.split(/\s+/));
+VIEW VIRTUAL WHEN WHERE WINDOW WITH WITHOUT`.split(/\s+/),
+);
 
 interface SqlParser {
   astify(sql: string, opt?: { database?: string }): unknown;
@@ -114,7 +197,8 @@ interface SqlAttempt {
   column?: number;
 }
 
-const LITERAL = /--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|'(?:[^'\\]|''|\\[\s\S])*(?:'|$)|"(?:[^"\\]|""|\\[\s\S])*(?:"|$)|`(?:[^`\\]|``|\\[\s\S])*(?:`|$)/g;
+const LITERAL =
+  /--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|'(?:[^'\\]|''|\\[\s\S])*(?:'|$)|"(?:[^"\\]|""|\\[\s\S])*(?:"|$)|`(?:[^`\\]|``|\\[\s\S])*(?:`|$)/g;
 let lastText: string | undefined;
 let lastCode = '';
 
@@ -155,12 +239,16 @@ function statementHeads(text: string): { word: string; offset: number }[] {
 /** A statement that opens with a word no SQL statement opens with (prose, "SELCT"); undefined when all open with a keyword. */
 export function missingStatementKeyword(text: string): SqlAttempt | undefined {
   const heads = statementHeads(text);
-  if (heads.length === 0) return { dialect: 'sqlite', message: 'no SQL statement: the text is empty or only comments', offset: 0, ...positionAt(text, 0) };
+  if (heads.length === 0)
+    return { dialect: 'sqlite', message: 'no SQL statement: the text is empty or only comments', offset: 0, ...positionAt(text, 0) };
   for (const { word, offset } of heads) {
     const upper = word.toUpperCase();
     if (SQL_STATEMENT_KEYWORDS.has(upper)) continue;
     // A near miss of a keyword ("SELCT", "UPDTE") is named; short words ("list", "good") are just prose.
-    const near = upper.length >= 5 ? [...SQL_STATEMENT_KEYWORDS].find((k) => k[0] === upper[0] && editDistance(upper, k) <= (k.length >= 6 ? 2 : 1)) : undefined;
+    const near =
+      upper.length >= 5
+        ? [...SQL_STATEMENT_KEYWORDS].find((k) => k[0] === upper[0] && editDistance(upper, k) <= (k.length >= 6 ? 2 : 1))
+        : undefined;
     const shown = JSON.stringify(word.length > 30 ? `${word.slice(0, 30)}...` : word);
     const message = `a statement must open with a SQL keyword (SELECT, WITH, INSERT, UPDATE, DELETE, CREATE...), not ${shown}${near ? ` (misspelt ${near}?)` : ''}`;
     return { dialect: 'sqlite', message, offset, ...positionAt(text, offset) };
@@ -169,7 +257,51 @@ export function missingStatementKeyword(text: string): SqlAttempt | undefined {
 }
 
 /** Words no statement can end with: they need something after them (a cut query, "... FROM t EXCEPT"). */
-const NEEDS_MORE = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'JOIN', 'ON', 'BY', 'GROUP', 'ORDER', 'HAVING', 'LIMIT', 'OFFSET', 'UNION', 'INTERSECT', 'EXCEPT', 'SET', 'VALUES', 'INTO', 'AS', 'IN', 'LIKE', 'BETWEEN', 'CASE', 'WHEN', 'THEN', 'ELSE', 'DISTINCT', 'WITH', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'TABLE', 'LEFT', 'RIGHT', 'INNER', 'OUTER', 'CROSS', 'NATURAL', 'USING', 'IS']);
+const NEEDS_MORE = new Set([
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'AND',
+  'OR',
+  'NOT',
+  'JOIN',
+  'ON',
+  'BY',
+  'GROUP',
+  'ORDER',
+  'HAVING',
+  'LIMIT',
+  'OFFSET',
+  'UNION',
+  'INTERSECT',
+  'EXCEPT',
+  'SET',
+  'VALUES',
+  'INTO',
+  'AS',
+  'IN',
+  'LIKE',
+  'BETWEEN',
+  'CASE',
+  'WHEN',
+  'THEN',
+  'ELSE',
+  'DISTINCT',
+  'WITH',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'CREATE',
+  'TABLE',
+  'LEFT',
+  'RIGHT',
+  'INNER',
+  'OUTER',
+  'CROSS',
+  'NATURAL',
+  'USING',
+  'IS',
+]);
 
 /**
  * What a statement cannot be whatever a grammar makes of it: ending on a word that needs more
@@ -185,7 +317,12 @@ export function incompleteStatement(text: string): SqlAttempt | undefined {
     const last = /([A-Za-z_]+)[\s)]*$/.exec(chunk);
     if (last && /\S/.test(chunk) && NEEDS_MORE.has((last[1] ?? '').toUpperCase()) && !/\)\s*$/.test(chunk)) {
       const offset = start + last.index;
-      return { dialect: 'sqlite', message: `the statement ends with ${(last[1] ?? '').toUpperCase()}, which needs something after it`, offset, ...positionAt(text, offset) };
+      return {
+        dialect: 'sqlite',
+        message: `the statement ends with ${(last[1] ?? '').toUpperCase()}, which needs something after it`,
+        offset,
+        ...positionAt(text, offset),
+      };
     }
     const star = /^[\s(]*SELECT\s+(?:DISTINCT\s+|ALL\s+)?\*/i.exec(chunk);
     if (star && !/\bFROM\b/i.test(chunk)) {
@@ -198,7 +335,26 @@ export function incompleteStatement(text: string): SqlAttempt | undefined {
 }
 
 /** Clause keywords whose misspellings a lenient grammar may read as names ("DELETE FORM users" in BigQuery). */
-const CLAUSE_KEYWORDS = ['SELECT', 'FROM', 'WHERE', 'GROUP', 'ORDER', 'HAVING', 'LIMIT', 'JOIN', 'INSERT', 'VALUES', 'UPDATE', 'DELETE', 'UNION', 'INTERSECT', 'EXCEPT', 'DISTINCT', 'CREATE', 'TABLE'];
+const CLAUSE_KEYWORDS = [
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'GROUP',
+  'ORDER',
+  'HAVING',
+  'LIMIT',
+  'JOIN',
+  'INSERT',
+  'VALUES',
+  'UPDATE',
+  'DELETE',
+  'UNION',
+  'INTERSECT',
+  'EXCEPT',
+  'DISTINCT',
+  'CREATE',
+  'TABLE',
+];
 
 /**
  * A typo of `keyword`: one letter dropped ("WHER", "ORDR"), two neighbours swapped ("FORM",
@@ -210,7 +366,12 @@ function nearMiss(word: string, keyword: string): boolean {
   if (word.length !== keyword.length) return false;
   const diff = [...word].flatMap((ch, i) => (ch === keyword[i] ? [] : [i]));
   if (diff.length === 1) return keyword.length >= 6;
-  return diff.length === 2 && diff[1] === (diff[0] ?? 0) + 1 && word[diff[0] ?? 0] === keyword[diff[1] ?? 0] && word[diff[1] ?? 0] === keyword[diff[0] ?? 0];
+  return (
+    diff.length === 2 &&
+    diff[1] === (diff[0] ?? 0) + 1 &&
+    word[diff[0] ?? 0] === keyword[diff[1] ?? 0] &&
+    word[diff[1] ?? 0] === keyword[diff[0] ?? 0]
+  );
 }
 
 /**
@@ -228,7 +389,13 @@ export function misspeltKeyword(text: string): SqlAttempt | undefined {
     // Where a name is due (FROM FORM, JOIN ORDR AS o), an upper-case name is a name.
     if (/\b(?:FROM|JOIN|INTO|UPDATE|TABLE|AS)\s+$/i.test(code.slice(Math.max(0, m.index - 12), m.index))) continue;
     const near = CLAUSE_KEYWORDS.find((k) => nearMiss(word, k));
-    if (near) return { dialect: 'sqlite', message: `${JSON.stringify(word)} looks like a misspelt ${near}`, offset: m.index, ...positionAt(text, m.index) };
+    if (near)
+      return {
+        dialect: 'sqlite',
+        message: `${JSON.stringify(word)} looks like a misspelt ${near}`,
+        offset: m.index,
+        ...positionAt(text, m.index),
+      };
   }
   return undefined;
 }
@@ -256,7 +423,12 @@ export function parseSql(text: string, dialect: SqlDialect): SqlAttempt | undefi
   const bare = bareAssignment(ast);
   if (bare === undefined) return undefined;
   const offset = Math.max(0, text.indexOf(bare));
-  return { dialect, message: `the ${dialect} grammar reads "${bare} ..." as an assignment to a variable without "@": that is not a SQL statement`, offset, ...positionAt(text, offset) };
+  return {
+    dialect,
+    message: `the ${dialect} grammar reads "${bare} ..." as an assignment to a variable without "@": that is not a SQL statement`,
+    offset,
+    ...positionAt(text, offset),
+  };
 }
 
 /** node-sql-parser lists every token it expected; keep the message readable. */
@@ -291,7 +463,8 @@ function quoteSqliteTableNames(text: string): string | undefined {
 function parseIn(text: string, dialect: SqlDialect): SqlAttempt | undefined {
   // BigQuery's DELETE requires WHERE; node-sql-parser's bigquery grammar does not ("delete everything now").
   const del = dialect === 'bigquery' ? /^[\s(]*DELETE\b/i.exec(blankLiterals(text)) : null;
-  if (del && !/\bWHERE\b/i.test(blankLiterals(text))) return { dialect, message: 'BigQuery\'s DELETE needs a WHERE clause', offset: del[0].length, ...positionAt(text, del[0].length) };
+  if (del && !/\bWHERE\b/i.test(blankLiterals(text)))
+    return { dialect, message: "BigQuery's DELETE needs a WHERE clause", offset: del[0].length, ...positionAt(text, del[0].length) };
   const attempt = parseSql(text, dialect);
   if (!attempt || dialect !== 'sqlite') return attempt;
   const quoted = quoteSqliteTableNames(text);
@@ -340,7 +513,10 @@ function dialectsFor(text: string, named: SqlDialect | undefined, source: string
   }
   const detected = detectSqlDialect(text);
   const dialects = [...new Set([...(detected ? [detected] : []), ...SQL_FALLBACK])];
-  return { dialects, which: detected ? `${detected} (detected) or any of ${SQL_FALLBACK.join(', ')}` : `any of ${SQL_FALLBACK.join(', ')}` };
+  return {
+    dialects,
+    which: detected ? `${detected} (detected) or any of ${SQL_FALLBACK.join(', ')}` : `any of ${SQL_FALLBACK.join(', ')}`,
+  };
 }
 
 /**

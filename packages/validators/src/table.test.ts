@@ -10,7 +10,10 @@ describe('markdown tables', () => {
     expect(checkMarkdownTable('a | b\n--- | ---\n1 | 2').ok).toBe(true);
   });
   it('rejects a row with another column count on its line', () => {
-    expect(checkMarkdownTable('| a | b |\n|---|---|\n| 1 | 2 |\n| 3 |').error).toMatchObject({ line: 4, message: 'this row has 1 cells but the header has 2 columns' });
+    expect(checkMarkdownTable('| a | b |\n|---|---|\n| 1 | 2 |\n| 3 |').error).toMatchObject({
+      line: 4,
+      message: 'this row has 1 cells but the header has 2 columns',
+    });
   });
   it('rejects a missing or mismatched delimiter row', () => {
     expect(checkMarkdownTable('| a | b |\n| 1 | 2 |').error?.line).toBe(2);
@@ -40,7 +43,10 @@ describe('YAML, XML, HTML, LaTeX', () => {
   });
   it('HTML', () => {
     expect(checkHtml('<ul>\n  <li>one\n  <li>two\n</ul>\n<p>hi<br>there</p><img src="x">').ok).toBe(true);
-    expect(checkHtml('<div>\n  <span>hi</div>').error).toMatchObject({ line: 2, message: 'invalid HTML: <span> is not closed before </div>' });
+    expect(checkHtml('<div>\n  <span>hi</div>').error).toMatchObject({
+      line: 2,
+      message: 'invalid HTML: <span> is not closed before </div>',
+    });
     expect(checkHtml('<div>\n<p>x</p>').error?.message).toMatch(/<div> is never closed/);
     expect(checkHtml('<a href="x>y').ok).toBe(false);
     // A placeholder in angle brackets is not an element (self-instruct seed: "Fill in the <mask>").

@@ -35,20 +35,31 @@ const DELIMITER_CELL = /^:?-+:?$/;
 
 /** Check a Markdown table: header, delimiter row, and every row with the header's column count. */
 export function checkMarkdownTable(text: string): ValidationResult {
-  const lines = text.split('\n').map((l, i) => ({ text: l.replace(/\r$/, ''), line: i + 1 })).filter((l) => l.text.trim() !== '');
+  const lines = text
+    .split('\n')
+    .map((l, i) => ({ text: l.replace(/\r$/, ''), line: i + 1 }))
+    .filter((l) => l.text.trim() !== '');
   const [header, delimiter, ...rows] = lines;
-  if (!header || !delimiter) return fail('markdown-table', 'a Markdown table needs a header row and a delimiter row (| --- | --- |)', { line: 1, column: 1 });
+  if (!header || !delimiter)
+    return fail('markdown-table', 'a Markdown table needs a header row and a delimiter row (| --- | --- |)', { line: 1, column: 1 });
   const columns = tableCells(header.text).length;
   const delims = tableCells(delimiter.text);
   if (!delims.every((c) => DELIMITER_CELL.test(c.replace(/\s+/g, '')))) {
-    return fail('markdown-table', 'the second row of a Markdown table must be the delimiter row (cells of dashes, like | --- | :---: |)', { line: delimiter.line, column: 1 });
+    return fail('markdown-table', 'the second row of a Markdown table must be the delimiter row (cells of dashes, like | --- | :---: |)', {
+      line: delimiter.line,
+      column: 1,
+    });
   }
   if (delims.length !== columns) {
-    return fail('markdown-table', `the delimiter row has ${delims.length} columns but the header has ${columns}`, { line: delimiter.line, column: 1 });
+    return fail('markdown-table', `the delimiter row has ${delims.length} columns but the header has ${columns}`, {
+      line: delimiter.line,
+      column: 1,
+    });
   }
   for (const row of rows) {
     const n = tableCells(row.text).length;
-    if (n !== columns) return fail('markdown-table', `this row has ${n} cells but the header has ${columns} columns`, { line: row.line, column: 1 });
+    if (n !== columns)
+      return fail('markdown-table', `this row has ${n} cells but the header has ${columns} columns`, { line: row.line, column: 1 });
   }
   return { ok: true, format: 'markdown-table' };
 }

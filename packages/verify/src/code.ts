@@ -28,8 +28,16 @@ export interface CodeVerdict {
 }
 
 const TAGS: Readonly<Record<string, SandboxLanguage>> = {
-  python: 'python', py: 'python', python3: 'python', py3: 'python',
-  javascript: 'javascript', js: 'javascript', node: 'javascript', nodejs: 'javascript', mjs: 'javascript', cjs: 'javascript',
+  python: 'python',
+  py: 'python',
+  python3: 'python',
+  py3: 'python',
+  javascript: 'javascript',
+  js: 'javascript',
+  node: 'javascript',
+  nodejs: 'javascript',
+  mjs: 'javascript',
+  cjs: 'javascript',
 };
 
 /** The fenced blocks tagged Python or JavaScript (untagged fences are not run: their language is a guess). */
@@ -127,24 +135,37 @@ const ESM = /^\s*(?:import\s+(?:[\w*{]|["'])|export\s+(?:default|const|function|
 
 /** The first line that names an error in a run's stderr (Python's exception line, Node's `Error: ...`), else its last non-empty line. */
 export function firstErrorLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const named = lines.find((l) => /^(?:[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b|Assertion failed\b)/.test(l));
   return (named ?? lines.at(-1) ?? '').slice(0, 300);
 }
 
-const MISSING_MODULE = /^ModuleNotFoundError: No module named '([^']+)'|^Error: Cannot find module '([^']+)'|ERR_MODULE_NOT_FOUND.*?'([^']+)'/m;
+const MISSING_MODULE =
+  /^ModuleNotFoundError: No module named '([^']+)'|^Error: Cannot find module '([^']+)'|ERR_MODULE_NOT_FOUND.*?'([^']+)'/m;
 
 /** The verdict of one run. */
-function judgeRun(r: SandboxResult, language: SandboxLanguage, limits: { timeoutMs: number; cpuSeconds: number }): Pick<CodeVerdict, 'reason' | 'detail'> {
+function judgeRun(
+  r: SandboxResult,
+  language: SandboxLanguage,
+  limits: { timeoutMs: number; cpuSeconds: number },
+): Pick<CodeVerdict, 'reason' | 'detail'> {
   // 128 + 24: SIGXCPU (the CPU limit), 128 + 9: SIGKILL after it.
   if (r.timedOut) return { reason: 'code-timeout', detail: `still running after verify.code.timeoutMs = ${limits.timeoutMs} ms (killed)` };
   if (r.exitCode === 152 || r.exitCode === 137 || r.signal === 'SIGXCPU' || /CPU time limit exceeded/.test(r.stderr)) {
     return { reason: 'code-timeout', detail: `used its verify.code.cpuSeconds = ${limits.cpuSeconds} s of CPU (killed)` };
   }
   const missing = MISSING_MODULE.exec(r.stderr);
-  if (r.exitCode !== 0 && missing) return { reason: 'not-run', detail: `needs the module "${missing[1] ?? missing[2] ?? missing[3] ?? '?'}", which the sandbox does not have: not judged` };
+  if (r.exitCode !== 0 && missing)
+    return {
+      reason: 'not-run',
+      detail: `needs the module "${missing[1] ?? missing[2] ?? missing[3] ?? '?'}", which the sandbox does not have: not judged`,
+    };
   // A program that reads its input (input(), sys.stdin) gets end of file: what it would do with input is unknown.
-  if (r.exitCode !== 0 && /^EOFError: EOF when reading a line/m.test(r.stderr)) return { reason: 'not-run', detail: 'reads standard input, which the sandbox does not give: not judged' };
+  if (r.exitCode !== 0 && /^EOFError: EOF when reading a line/m.test(r.stderr))
+    return { reason: 'not-run', detail: 'reads standard input, which the sandbox does not give: not judged' };
   if (r.exitCode !== 0) {
     const line = firstErrorLine(r.stderr) || `exit code ${String(r.exitCode ?? r.signal)}`;
     return { reason: 'code-error', detail: line };
@@ -187,7 +208,15 @@ export async function checkCode(blocks: readonly CodeBlock[], options: CheckCode
     const r = await options.sandbox.run({ language, files, main, args });
     const judged = judgeRun(r, language, options.limits);
     const what = `${language}: ${own.length} block${own.length === 1 ? '' : 's'}, tests ${tests === 'none' ? 'none (only run)' : `from the ${tests === 'asked' ? 'second call' : 'response'}`}`;
-    verdicts.push({ ...judged, detail: `${what}: ${judged.detail}`, language, tests, blocks: own.length, wallMs: r.wallMs, cpuMs: r.cpuMs });
+    verdicts.push({
+      ...judged,
+      detail: `${what}: ${judged.detail}`,
+      language,
+      tests,
+      blocks: own.length,
+      wallMs: r.wallMs,
+      cpuMs: r.cpuMs,
+    });
   }
   const rank = (v: CodeVerdict) => (v.reason === 'ok' ? 2 : v.reason === 'not-run' ? 1 : 0);
   return verdicts.sort((a, b) => rank(a) - rank(b));

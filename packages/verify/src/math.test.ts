@@ -5,18 +5,29 @@ import { describe, expect, it } from 'vitest';
 import { readLines, readSeedTasks, vicunaPath } from '@evolflow/testdata';
 import { extractFinalAnswer, judgeMath, looksLikeMath, normaliseAnswer } from './math.ts';
 
-interface Item { text: string; math: boolean; source: string }
+interface Item {
+  text: string;
+  math: boolean;
+  source: string;
+}
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
-const own = (name: string): Item[] => readFileSync(fixture(name), 'utf8').trim().split('\n')
-  .map((l) => JSON.parse(l) as { text: string; math: boolean; lang: string })
-  .map((d) => ({ text: d.text, math: d.math, source: `own-${d.lang}` }));
+const own = (name: string): Item[] =>
+  readFileSync(fixture(name), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { text: string; math: boolean; lang: string })
+    .map((d) => ({ text: d.text, math: d.math, source: `own-${d.lang}` }));
 
 // Self-instruct seed tasks whose answer is a number or a set of numbers (labels: fixtures/README.md).
 const SELF_INSTRUCT_MATH = new Set([22, 25, 35, 45, 58, 83, 109, 110, 136, 144, 164].map((n) => `seed_task_${n}`));
 function corpus(): Item[] {
   const items = own('math-corpus.jsonl');
   for (const t of readSeedTasks()) {
-    items.push({ text: `${t.instruction}\n\n${t.instances[0]?.input ?? ''}`.trim(), math: SELF_INSTRUCT_MATH.has(t.id), source: 'self-instruct' });
+    items.push({
+      text: `${t.instruction}\n\n${t.instances[0]?.input ?? ''}`.trim(),
+      math: SELF_INSTRUCT_MATH.has(t.id),
+      source: 'self-instruct',
+    });
   }
   // Vicuna: the 3 `math` questions; the 10 `fermi` estimates have no single right answer to vote on.
   for (const l of readLines(vicunaPath)) {
@@ -27,7 +38,9 @@ function corpus(): Item[] {
 }
 
 function score(items: readonly Item[], rule: (text: string) => boolean) {
-  let tp = 0; let fp = 0; let fn = 0;
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
   for (const it of items) {
     const said = rule(it.text);
     if (said && it.math) tp++;
@@ -75,7 +88,9 @@ describe('extractFinalAnswer', () => {
   });
 
   it('reads GSM8K #### lines and "the answer is" / "Answer:" / 答案是 statements', () => {
-    expect(extractFinalAnswer('Janet sells 16 - 3 - 4 = 9 duck eggs a day.\nShe makes 9 * 2 = $18 every day at the market.\n#### 18')).toBe('18');
+    expect(extractFinalAnswer('Janet sells 16 - 3 - 4 = 9 duck eggs a day.\nShe makes 9 * 2 = $18 every day at the market.\n#### 18')).toBe(
+      '18',
+    );
     expect(extractFinalAnswer('5 + 6 = 11 balls in all. The answer is 11.')).toBe('11');
     expect(extractFinalAnswer('Final Answer: The final answer is $0.75$. I hope it is correct.')).toBe('0.75');
     expect(extractFinalAnswer('**Answer:** 42 apples')).toBe('42 apples');
@@ -138,7 +153,11 @@ describe('judgeMath', () => {
     const v = judgeMath(say('18'), ['She makes 9 * 2 = 18 dollars.\n#### 18', say('17')]);
     expect(v).toMatchObject({ ok: true, answer: '18', votes: { 18: 2, 17: 1 }, samples: 3 });
     expect(v.detail).toBe('2/3 agree on 18');
-    expect(judgeMath('\\boxed{\\frac{1}{2}}', ['The answer is 0.5.', 'The answer is 50%.'])).toMatchObject({ ok: true, answer: '0.5', votes: { '0.5': 3 } });
+    expect(judgeMath('\\boxed{\\frac{1}{2}}', ['The answer is 0.5.', 'The answer is 50%.'])).toMatchObject({
+      ok: true,
+      answer: '0.5',
+      votes: { '0.5': 3 },
+    });
   });
 
   it('rejects no-consensus when the majority is another answer, or when there is no strict majority', () => {
@@ -151,7 +170,12 @@ describe('judgeMath', () => {
   });
 
   it('counts samples without an answer as votes for nothing', () => {
-    expect(judgeMath(say('5'), ['I cannot tell.', 'Hmm.'])).toMatchObject({ ok: false, reason: 'no-consensus', votes: { 5: 1 }, samples: 3 });
+    expect(judgeMath(say('5'), ['I cannot tell.', 'Hmm.'])).toMatchObject({
+      ok: false,
+      reason: 'no-consensus',
+      votes: { 5: 1 },
+      samples: 3,
+    });
     expect(judgeMath(say('5'), [say('5'), 'I cannot tell.'])).toMatchObject({ ok: true, votes: { 5: 2 } });
   });
 
@@ -162,6 +186,10 @@ describe('judgeMath', () => {
   });
 
   it('agrees across English and Chinese wording of the same answer', () => {
-    expect(judgeMath('所以兔有12只。\n答案是：12只', ['There are 12 rabbits.\n#### 12', '兔子的数量 = 12'])).toMatchObject({ ok: true, answer: '12', votes: { 12: 3 } });
+    expect(judgeMath('所以兔有12只。\n答案是：12只', ['There are 12 rabbits.\n#### 12', '兔子的数量 = 12'])).toMatchObject({
+      ok: true,
+      answer: '12',
+      votes: { 12: 3 },
+    });
   });
 });

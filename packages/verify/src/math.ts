@@ -19,15 +19,19 @@ export interface MathVerdict {
 
 // ---------------------------------------------------------------- looksLikeMath
 
-const CODE_ASK = /\b(write|implement|create|develop|build|code|design)\b[^.?!\n]{0,60}\b(program|function|script|class|method|code|algorithm|query|regex|regular expression|app|api)\b|\b(python|javascript|typescript|java|c\+\+|sql|rust|golang)\b|(写|编写|实现|用)[^。？！\n]{0,20}(程序|函数|代码|脚本|算法|计算器)|python|javascript|java\b|sql/i;
-const CREATIVE_ASK = /\b(essay|poem|haiku|story|stories|letter|email|slogan|title|headline|names? for|summari[sz]e|translate|describe|explain|recommend|suggest|classify|categor(y|ies)|intent|list \d+ (tips|ways|ideas|books|reasons))\b|作文|诗|绝句|故事|翻译|介绍|解释|描述|推荐|总结|宣传语|标题|设计一个|分类/i;
+const CODE_ASK =
+  /\b(write|implement|create|develop|build|code|design)\b[^.?!\n]{0,60}\b(program|function|script|class|method|code|algorithm|query|regex|regular expression|app|api)\b|\b(python|javascript|typescript|java|c\+\+|sql|rust|golang)\b|(写|编写|实现|用)[^。？！\n]{0,20}(程序|函数|代码|脚本|算法|计算器)|python|javascript|java\b|sql/i;
+const CREATIVE_ASK =
+  /\b(essay|poem|haiku|story|stories|letter|email|slogan|title|headline|names? for|summari[sz]e|translate|describe|explain|recommend|suggest|classify|categor(y|ies)|intent|list \d+ (tips|ways|ideas|books|reasons))\b|作文|诗|绝句|故事|翻译|介绍|解释|描述|推荐|总结|宣传语|标题|设计一个|分类/i;
 /** Asks that, when numbers are in sight, mean a computed answer. */
-const MATH_ASK = /\b(solve|solving|calculate|compute|evaluate|simplify|convert(ing)?|determine|how (many|much|far|long|old)|find (the|all|x|y)|math (problem|question)|word problem|equations?|integral|derivative|divisors?|remainder|probability|percent(age)?|fraction|lowest terms|factorial|lcm|gcd|greatest common divisor|least common multiple|perfect numbers?|sum to|largest one from a set of numbers)\b|\bwhat (is|was|are|were|will be)\s+(the|its|his|her|their|each)?\s*(\w+\s+){0,3}?(value|sum|total|difference|product|quotient|area|perimeter|volume|price|cost|profit|change|number|speed|distance|time|age|weight|height|length|width|ratio|rate|probability|remainder|average|mean|median|slope|circumference|root|multiple|divisor|determinant|largest|smallest|percentage)\b|\d(\.\d+)?\s*%\s*of\b|(计算|求|多少|几(个|天|小时|只|人|种|次|岁)|解方程|方程|等于|平均数|平均值|面积|周长|体积|概率|最大公约数|最小公倍数|不等式|百分之|最简分数|化成|还剩|一共|共有|整除|打[一二三四五六七八九]折)/i;
+const MATH_ASK =
+  /\b(solve|solving|calculate|compute|evaluate|simplify|convert(ing)?|determine|how (many|much|far|long|old)|find (the|all|x|y)|math (problem|question)|word problem|equations?|integral|derivative|divisors?|remainder|probability|percent(age)?|fraction|lowest terms|factorial|lcm|gcd|greatest common divisor|least common multiple|perfect numbers?|sum to|largest one from a set of numbers)\b|\bwhat (is|was|are|were|will be)\s+(the|its|his|her|their|each)?\s*(\w+\s+){0,3}?(value|sum|total|difference|product|quotient|area|perimeter|volume|price|cost|profit|change|number|speed|distance|time|age|weight|height|length|width|ratio|rate|probability|remainder|average|mean|median|slope|circumference|root|multiple|divisor|determinant|largest|smallest|percentage)\b|\d(\.\d+)?\s*%\s*of\b|(计算|求|多少|几(个|天|小时|只|人|种|次|岁)|解方程|方程|等于|平均数|平均值|面积|周长|体积|概率|最大公约数|最小公倍数|不等式|百分之|最简分数|化成|还剩|一共|共有|整除|打[一二三四五六七八九]折)/i;
 /** Unmistakably mathematical text whatever the wording around it: LaTeX, f(x) =, 3x + 5 = 20, x². */
 const MATH_FORM = /\\(frac|sqrt|int|sum|boxed)\b|\b[a-z]\s*\(\s*x\s*\)\s*=|\d\s*[a-z]\s*[-+=]\s*\d|[xy]\s*[²³^]|\blog (base )?\d/i;
 /** Arithmetic between numbers (not a phone number, a date or a range such as 700-1000). */
 const ARITHMETIC = /\d\s*[+*×÷^]\s*\d|\d\s+[-−/]\s+\d|\d\s*=\s*[-\d]|\d\s*\/\s*\d+\b(?!\s*\/)/;
-const HAS_NUMBER = /\d|[一二三四五六七八九十百千万两半]|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|thousand|twice|half|third|quarter)\b/i;
+const HAS_NUMBER =
+  /\d|[一二三四五六七八九十百千万两半]|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|thousand|twice|half|third|quarter)\b/i;
 
 /**
  * Whether an instruction (its text with any Alpaca input) asks for a numeric or mathematical final answer,
@@ -68,7 +72,8 @@ function sentenceOf(rest: string): string {
   return (end < 0 ? line : line.slice(0, end)).replace(/^[\s:：*_$`]+|[\s*_$`]+$/gu, '').trim();
 }
 
-const ANSWER_PHRASE = /(?:final answer|the answer|answer)\s*(?:is|:|would be|will be|=)\s*:?|(?:最终答案|正确答案|答案|答)\s*(?:是|为|：|:)|####/giu;
+const ANSWER_PHRASE =
+  /(?:final answer|the answer|answer)\s*(?:is|:|would be|will be|=)\s*:?|(?:最终答案|正确答案|答案|答)\s*(?:是|为|：|:)|####/giu;
 const NUMBER = /[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*\/\s*\d+)?%?|[-−+]?\.\d+/gu;
 
 /**
@@ -86,10 +91,14 @@ export function extractFinalAnswer(text: string): string | undefined {
     if (s !== '' && (/\d/.test(s) || s.split(/\s+/).length <= 4)) stated = s;
   }
   if (stated !== undefined) return stated;
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^```/.test(l));
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^```/.test(l));
   const last = lines[lines.length - 1] ?? '';
   // A solution of a system on the last line (x = 3, y = 2) is the answer as a whole.
-  if (/^[^=]*\b[a-z]\s*=\s*[^=,]+[,;]\s*(and\s+)?[a-z]\s*=\s*[^=]+$/i.test(last)) return sentenceOf(last.replace(/^.*?(?=\b[a-z]\s*=)/i, ''));
+  if (/^[^=]*\b[a-z]\s*=\s*[^=,]+[,;]\s*(and\s+)?[a-z]\s*=\s*[^=]+$/i.test(last))
+    return sentenceOf(last.replace(/^.*?(?=\b[a-z]\s*=)/i, ''));
   const eq = last.lastIndexOf('=');
   if (eq >= 0) {
     const value = sentenceOf(last.slice(eq + 1));
@@ -109,7 +118,8 @@ const CONSTANTS = new Set(['pi', 'e']);
 function delatex(s: string): string {
   let t = s;
   for (let i = 0; i < 4; i++) {
-    t = t.replace(/\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, '(($1)/($2))')
+    t = t
+      .replace(/\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, '(($1)/($2))')
       .replace(/\\[dt]?frac\s*(\d)(\d)/g, '(($1)/($2))')
       .replace(/\\sqrt\s*\{([^{}]*)\}/g, 'sqrt($1)')
       .replace(/\\sqrt\s*(\d+)/g, 'sqrt($1)')
@@ -118,11 +128,20 @@ function delatex(s: string): string {
   }
   return t
     .replace(/\\left|\\right|\\[,;!: ]|\\quad|\\displaystyle/g, ' ')
-    .replace(/\\(?:cdot|times)/g, '*').replace(/\\div/g, '/').replace(/\\pi\b/g, 'pi').replace(/\\%/g, '%')
+    .replace(/\\(?:cdot|times)/g, '*')
+    .replace(/\\div/g, '/')
+    .replace(/\\pi\b/g, 'pi')
+    .replace(/\\%/g, '%')
     .replace(/\^\s*\\circ|\\circ|\\degree|°/g, '')
-    .replace(/\\\$|\$/g, '').replace(/[{}]/g, '')
-    .replace(/[×✕]/g, '*').replace(/÷/g, '/').replace(/[−–]/g, '-').replace(/π/g, 'pi').replace(/√\s*(\d+|\([^)]*\))/g, 'sqrt($1)')
-    .replace(/²/g, '^2').replace(/³/g, '^3');
+    .replace(/\\\$|\$/g, '')
+    .replace(/[{}]/g, '')
+    .replace(/[×✕]/g, '*')
+    .replace(/÷/g, '/')
+    .replace(/[−–]/g, '-')
+    .replace(/π/g, 'pi')
+    .replace(/√\s*(\d+|\([^)]*\))/g, 'sqrt($1)')
+    .replace(/²/g, '^2')
+    .replace(/³/g, '^3');
 }
 
 const UNIT_WORDS = /(?:\s*(?:[a-zA-Z]{2,}|[a-z])\.?(?:\s*\/\s*[a-zA-Z]+)?(?:\^?[23])?|[\u3400-\u9fff]+)$/u;
@@ -142,10 +161,37 @@ function stripUnits(s: string): string {
 }
 
 const NUMBER_WORDS = new Map<string, number>([
-  ...['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen',
-    'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty'].map((w, i) => [w, i] as [string, number]),
+  ...[
+    'zero',
+    'one',
+    'two',
+    'three',
+    'four',
+    'five',
+    'six',
+    'seven',
+    'eight',
+    'nine',
+    'ten',
+    'eleven',
+    'twelve',
+    'thirteen',
+    'fourteen',
+    'fifteen',
+    'sixteen',
+    'seventeen',
+    'eighteen',
+    'nineteen',
+    'twenty',
+  ].map((w, i) => [w, i] as [string, number]),
   ...['零', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'].map((w, i) => [w, i] as [string, number]),
-  ['两', 2], ['thirty', 30], ['forty', 40], ['fifty', 50], ['hundred', 100], ['a hundred', 100], ['one hundred', 100],
+  ['两', 2],
+  ['thirty', 30],
+  ['forty', 40],
+  ['fifty', 50],
+  ['hundred', 100],
+  ['a hundred', 100],
+  ['one hundred', 100],
 ]);
 
 function numberKey(v: number): string | undefined {
@@ -166,16 +212,26 @@ function safeParse(expr: string): MathNode | undefined {
   let ok = true;
   node.traverse((n, path, parent) => {
     switch (n.type) {
-      case 'ConstantNode': case 'ParenthesisNode': break;
-      case 'OperatorNode': if (!['add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus', 'mod'].includes((n as unknown as { fn: string }).fn)) ok = false; break;
-      case 'FunctionNode': if (!FUNCTIONS.has((n as unknown as { fn: { name: string } }).fn.name)) ok = false; break;
+      case 'ConstantNode':
+      case 'ParenthesisNode':
+        break;
+      case 'OperatorNode':
+        if (
+          !['add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus', 'mod'].includes((n as unknown as { fn: string }).fn)
+        )
+          ok = false;
+        break;
+      case 'FunctionNode':
+        if (!FUNCTIONS.has((n as unknown as { fn: { name: string } }).fn.name)) ok = false;
+        break;
       case 'SymbolNode': {
         const name = (n as unknown as { name: string }).name;
         const isFn = path === 'fn' && parent?.type === 'FunctionNode';
         if (!isFn && !CONSTANTS.has(name) && !/^[a-z]$/i.test(name)) ok = false;
         break;
       }
-      default: ok = false;
+      default:
+        ok = false;
     }
   });
   return ok ? node : undefined;
@@ -204,8 +260,12 @@ function valueKey(raw: string): string | undefined {
     const numbers = [...t.matchAll(NUMBER)];
     return numbers.length === 1 ? valueKey((numbers[0] as RegExpMatchArray)[0]) : undefined;
   }
-  const symbols = node.filter((n) => n.type === 'SymbolNode' && !CONSTANTS.has((n as unknown as { name: string }).name)
-    && !FUNCTIONS.has((n as unknown as { name: string }).name));
+  const symbols = node.filter(
+    (n) =>
+      n.type === 'SymbolNode' &&
+      !CONSTANTS.has((n as unknown as { name: string }).name) &&
+      !FUNCTIONS.has((n as unknown as { name: string }).name),
+  );
   try {
     if (symbols.length === 0) {
       const v: unknown = node.evaluate();
@@ -225,9 +285,16 @@ function valueKey(raw: string): string | undefined {
  * nothing readable is left.
  */
 export function normaliseAnswer(raw: string): string | undefined {
-  let t = delatex(raw.normalize('NFKC')).replace(/\*\*|__|`/g, '').trim();
+  let t = delatex(raw.normalize('NFKC'))
+    .replace(/\*\*|__|`/g, '')
+    .trim();
   t = t.replace(/^(?:approximately|about|around|roughly|exactly|only|just|约|大约|共|一共)\s*/i, '');
-  t = t.replace(/[$€£¥￥]|\b(?:USD|EUR|RMB|dollars?)\b|元/giu, ' ').replace(/\s+/g, ' ').trim().replace(/[.。]$/u, '').trim();
+  t = t
+    .replace(/[$€£¥￥]|\b(?:USD|EUR|RMB|dollars?)\b|元/giu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[.。]$/u, '')
+    .trim();
   if (t === '') return undefined;
   // Several assignments: x = 3, y = 2 (a system's solution) -> "x=3,y=2".
   const pairs = [...t.matchAll(/\b([a-zA-Z])\s*=\s*([^,;，；]+?)(?=\s*(?:[,;，；]|\band\b|$))/g)];
@@ -236,7 +303,10 @@ export function normaliseAnswer(raw: string): string | undefined {
     return parts.some((p) => p.endsWith('?')) ? undefined : parts.sort().join(',');
   }
   // Alternatives or a list: 2 or 3, {2, 3}.
-  const list = t.replace(/^[{[(]|[}\])]$/g, '').split(/\s*(?:,\s+|;|\bor\b|\band\b|，|、|或)\s*/u).filter((p) => p !== '');
+  const list = t
+    .replace(/^[{[(]|[}\])]$/g, '')
+    .split(/\s*(?:,\s+|;|\bor\b|\band\b|，|、|或)\s*/u)
+    .filter((p) => p !== '');
   if (list.length >= 2 && list.every((p) => /\d/.test(p))) {
     const keys = list.map((p) => valueKey(p));
     return keys.some((k) => k === undefined) ? undefined : [...new Set(keys as string[])].sort().join(',');
@@ -244,7 +314,11 @@ export function normaliseAnswer(raw: string): string | undefined {
   const value = valueKey(t);
   if (value !== undefined) return value;
   // A short answer in words: yes / no / a choice letter.
-  const plain = t.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, ' ').replace(/\s+/g, ' ').trim();
+  const plain = t
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (plain !== '' && !/\d/.test(plain) && plain.split(' ').length <= 3) return plain;
   return undefined;
 }
@@ -266,13 +340,29 @@ export function judgeMath(response: string, samples: readonly string[]): MathVer
   const answer = answerOf(response);
   const votes: Record<string, number> = {};
   for (const key of [answer, ...samples.map(answerOf)]) if (key !== undefined) votes[key] = (votes[key] ?? 0) + 1;
-  const tally = Object.entries(votes).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} x${n}`).join(', ');
+  const tally = Object.entries(votes)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} x${n}`)
+    .join(', ');
   if (answer === undefined) {
-    return { ok: false, reason: 'no-answer', votes, samples: total, detail: `no final answer in the response (samples: ${tally || 'none'})` };
+    return {
+      ok: false,
+      reason: 'no-answer',
+      votes,
+      samples: total,
+      detail: `no final answer in the response (samples: ${tally || 'none'})`,
+    };
   }
   const agree = votes[answer] ?? 0;
   if (agree * 2 > total) {
     return { ok: true, answer, votes, samples: total, detail: `${agree}/${total} agree on ${answer}` };
   }
-  return { ok: false, reason: 'no-consensus', answer, votes, samples: total, detail: `${agree}/${total} agree on the response's ${answer} (${tally})` };
+  return {
+    ok: false,
+    reason: 'no-consensus',
+    answer,
+    votes,
+    samples: total,
+    detail: `${agree}/${total} agree on the response's ${answer} (${tally})`,
+  };
 }

@@ -87,7 +87,12 @@ const NOBODY = 65534;
 
 /** `name` on PATH (or itself when it is a path), or undefined. */
 export function findExecutable(name: string, path = process.env.PATH ?? ''): string | undefined {
-  const candidates = name.includes('/') ? [name] : path.split(delimiter).filter(Boolean).map((d) => join(d, name));
+  const candidates = name.includes('/')
+    ? [name]
+    : path
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, name));
   for (const c of candidates) {
     try {
       accessSync(c, constants.X_OK);
@@ -109,16 +114,58 @@ function resolvePython(configured: string): string | undefined {
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** The argv that runs `command` in the sandbox with `scratch` as its only writable folder. */
-function sandboxArgv(tools: Sandbox['tools'], { scratch, limits }: { scratch: string; limits: SandboxLimits & { addressMb: number } }, command: readonly string[]): string[] {
+function sandboxArgv(
+  tools: Sandbox['tools'],
+  { scratch, limits }: { scratch: string; limits: SandboxLimits & { addressMb: number } },
+  command: readonly string[],
+): string[] {
   const prlimit = [
-    'prlimit', `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`, `--as=${limits.addressMb * 1024 * 1024}`,
-    `--nproc=${limits.maxProcesses}`, `--fsize=${limits.fileBytes}`, `--core=0`, '--',
+    'prlimit',
+    `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
+    `--as=${limits.addressMb * 1024 * 1024}`,
+    `--nproc=${limits.maxProcesses}`,
+    `--fsize=${limits.fileBytes}`,
+    `--core=0`,
+    '--',
   ];
   const bwrap = [
-    tools.bwrap, '--unshare-all', '--die-with-parent', '--new-session', '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc',
-    '--tmpfs', '/tmp', '--bind', scratch, SANDBOX_DIR, '--chdir', SANDBOX_DIR, '--clearenv',
-    '--setenv', 'PATH', '/usr/local/bin:/usr/bin:/bin', '--setenv', 'HOME', SANDBOX_DIR, '--setenv', 'LANG', 'C.UTF-8',
-    '--setenv', 'PYTHONDONTWRITEBYTECODE', '1', '--setenv', 'PYTHONIOENCODING', 'utf-8', '--setenv', 'NODE_OPTIONS', '',
+    tools.bwrap,
+    '--unshare-all',
+    '--die-with-parent',
+    '--new-session',
+    '--ro-bind',
+    '/',
+    '/',
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
+    '--tmpfs',
+    '/tmp',
+    '--bind',
+    scratch,
+    SANDBOX_DIR,
+    '--chdir',
+    SANDBOX_DIR,
+    '--clearenv',
+    '--setenv',
+    'PATH',
+    '/usr/local/bin:/usr/bin:/bin',
+    '--setenv',
+    'HOME',
+    SANDBOX_DIR,
+    '--setenv',
+    'LANG',
+    'C.UTF-8',
+    '--setenv',
+    'PYTHONDONTWRITEBYTECODE',
+    '1',
+    '--setenv',
+    'PYTHONIOENCODING',
+    'utf-8',
+    '--setenv',
+    'NODE_OPTIONS',
+    '',
     '--',
   ];
   // As root: drop to nobody first, so bwrap makes an unprivileged user namespace in which RLIMIT_NPROC holds.
@@ -176,19 +223,27 @@ async function runIn(tools: Sandbox['tools'], defaults: SandboxLimits, program: 
   const scratch = await mkdtemp(join(tmpdir(), 'evolflow-sandbox-'));
   try {
     for (const [name, content] of Object.entries(program.files)) {
-      if (name.includes('/') || name.startsWith('.')) throw new EvolflowError('internal', `sandbox: file name "${name}" must be a plain file name`);
+      if (name.includes('/') || name.startsWith('.'))
+        throw new EvolflowError('internal', `sandbox: file name "${name}" must be a plain file name`);
       await writeFile(join(scratch, name), content);
     }
     if (tools.dropsTo) {
       await chown(scratch, NOBODY, NOBODY);
       for (const name of Object.keys(program.files)) await chown(join(scratch, name), NOBODY, NOBODY);
     }
-    const command = program.language === 'python'
-      ? [tools.python, '-B', ...(program.args ?? []), program.main]
-      : [tools.node, `--max-old-space-size=${limits.memoryMb}`, ...(program.args ?? []), program.main];
+    const command =
+      program.language === 'python'
+        ? [tools.python, '-B', ...(program.args ?? []), program.main]
+        : [tools.node, `--max-old-space-size=${limits.memoryMb}`, ...(program.args ?? []), program.main];
     const addressMb = program.language === 'python' ? limits.memoryMb : limits.memoryMb + NODE_RESERVE_MB;
     // A shell around the program records its CPU time (`times`) and passes its exit status on (128 + n for signal n).
-    const argv = sandboxArgv(tools, { scratch, limits: { ...limits, addressMb } }, ['/bin/sh', '-c', `"$@"; s=$?; times > ${TIMES_FILE}; exit $s`, 'sh', ...command]);
+    const argv = sandboxArgv(tools, { scratch, limits: { ...limits, addressMb } }, [
+      '/bin/sh',
+      '-c',
+      `"$@"; s=$?; times > ${TIMES_FILE}; exit $s`,
+      'sh',
+      ...command,
+    ]);
     const started = performance.now();
     const out = capped(limits.outputBytes);
     const err = capped(limits.outputBytes);
@@ -201,7 +256,9 @@ async function runIn(tools: Sandbox['tools'], defaults: SandboxLimits, program: 
       killGroup(child.pid);
     }, limits.timeoutMs);
     const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
-      child.once('error', (cause) => reject(new EvolflowError('internal', `sandbox: cannot start ${argv[0] ?? '?'}: ${cause.message}`, { cause })));
+      child.once('error', (cause) =>
+        reject(new EvolflowError('internal', `sandbox: cannot start ${argv[0] ?? '?'}: ${cause.message}`, { cause })),
+      );
       child.once('close', (code, sig) => resolve([code, sig]));
     }).finally(() => {
       clearTimeout(timer);
@@ -229,27 +286,41 @@ async function runIn(tools: Sandbox['tools'], defaults: SandboxLimits, program: 
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const bwrap = findExecutable('bwrap');
   if (!bwrap) {
-    throw new EvolflowError('config', 'verify: the code sandbox needs bubblewrap ("bwrap" is not on PATH): install it (Debian/Ubuntu: apt-get install bubblewrap), or set verify.code.enabled: false to pass code answers unchecked');
+    throw new EvolflowError(
+      'config',
+      'verify: the code sandbox needs bubblewrap ("bwrap" is not on PATH): install it (Debian/Ubuntu: apt-get install bubblewrap), or set verify.code.enabled: false to pass code answers unchecked',
+    );
   }
   for (const tool of ['prlimit', ...(isRoot() ? ['setpriv'] : [])]) {
-    if (!findExecutable(tool)) throw new EvolflowError('config', `verify: the code sandbox needs "${tool}" (Debian package util-linux), which is not on PATH; install it or set verify.code.enabled: false`);
+    if (!findExecutable(tool))
+      throw new EvolflowError(
+        'config',
+        `verify: the code sandbox needs "${tool}" (Debian package util-linux), which is not on PATH; install it or set verify.code.enabled: false`,
+      );
   }
   const python = resolvePython(options.python) ?? '';
   if (options.languages.includes('python') && python === '') {
-    throw new EvolflowError('config', `verify: no Python interpreter for the sandbox (verify.code.python = "${options.python}"): install python3 or name one in verify.code.python, or drop python from verify.code.languages`);
+    throw new EvolflowError(
+      'config',
+      `verify: no Python interpreter for the sandbox (verify.code.python = "${options.python}"): install python3 or name one in verify.code.python, or drop python from verify.code.languages`,
+    );
   }
   const tools: Sandbox['tools'] = { bwrap, python, node: options.node ?? process.execPath, ...(isRoot() ? { dropsTo: 'nobody' } : {}) };
   const sandbox: Sandbox = { tools, run: (program) => runIn(tools, options, program) };
   const probes: SandboxProgram[] = [];
   if (options.languages.includes('python')) probes.push({ language: 'python', files: { 'probe.py': 'print(6 * 7)\n' }, main: 'probe.py' });
-  if (options.languages.includes('javascript')) probes.push({ language: 'javascript', files: { 'probe.cjs': 'console.log(6 * 7);\n' }, main: 'probe.cjs' });
+  if (options.languages.includes('javascript'))
+    probes.push({ language: 'javascript', files: { 'probe.cjs': 'console.log(6 * 7);\n' }, main: 'probe.cjs' });
   for (const probe of probes) {
     const limits = { timeoutMs: Math.max(options.timeoutMs, 10_000), cpuSeconds: Math.max(options.cpuSeconds, 5) };
     const r = await sandbox.run({ ...probe, limits });
     if (r.exitCode !== 0 || r.stdout.trim() !== '42') {
       const interpreter = probe.language === 'python' ? `Python (${tools.python}, verify.code.python)` : `Node (${tools.node})`;
       const why = r.stderr.trim().split('\n')[0] ?? '';
-      throw new EvolflowError('config', `verify: ${interpreter} does not run inside the bubblewrap sandbox (exit ${String(r.exitCode ?? r.signal)}${why ? `: ${why}` : ''}); the interpreter must be readable by ${tools.dropsTo ?? 'this user'}, or drop ${probe.language} from verify.code.languages`);
+      throw new EvolflowError(
+        'config',
+        `verify: ${interpreter} does not run inside the bubblewrap sandbox (exit ${String(r.exitCode ?? r.signal)}${why ? `: ${why}` : ''}); the interpreter must be readable by ${tools.dropsTo ?? 'this user'}, or drop ${probe.language} from verify.code.languages`,
+      );
     }
   }
   return sandbox;

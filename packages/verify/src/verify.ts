@@ -65,16 +65,20 @@ export function taskMessages(item: Pick<VerifyInput, 'instruction' | 'input'>): 
 
 /** The second call when a code answer has no tests of its own: tests only, in one fenced block. */
 export function testsRequest(language: SandboxLanguage, item: Pick<VerifyInput, 'instruction' | 'input'>, code: string): ChatMessage[] {
-  const how = language === 'python'
-    ? 'plain `assert` statements (no test framework), after `from solution import ...` of the names you test'
-    : "`const assert = require('node:assert');` and `assert.strictEqual` / `assert.deepStrictEqual` calls (no test framework)";
+  const how =
+    language === 'python'
+      ? 'plain `assert` statements (no test framework), after `from solution import ...` of the names you test'
+      : "`const assert = require('node:assert');` and `assert.strictEqual` / `assert.deepStrictEqual` calls (no test framework)";
   const fence = language === 'python' ? 'python' : 'javascript';
-  return [{
-    role: 'user',
-    content: `Task:\n${taskMessages(item)[0]?.content ?? ''}\n\nSolution:\n\`\`\`${fence}\n${code}\n\`\`\`\n\n` +
-      `Write 3 to 5 tests that check this solution does what the task asks, using ${how}. ` +
-      `Answer with the tests only, in one \`\`\`${fence} block; do not repeat the solution.`,
-  }];
+  return [
+    {
+      role: 'user',
+      content:
+        `Task:\n${taskMessages(item)[0]?.content ?? ''}\n\nSolution:\n\`\`\`${fence}\n${code}\n\`\`\`\n\n` +
+        `Write 3 to 5 tests that check this solution does what the task asks, using ${how}. ` +
+        `Answer with the tests only, in one \`\`\`${fence} block; do not repeat the solution.`,
+    },
+  ];
 }
 
 /** A seed (31 bits) for one math sample, from its id: the same sample gets the same seed on a replay. */
@@ -113,7 +117,7 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
   let codeUnavailable: string | undefined;
   if (code.enabled !== false && code.languages.length > 0) {
     try {
-      sandbox = options.sandbox ?? await createSandbox({ ...code, languages: code.languages });
+      sandbox = options.sandbox ?? (await createSandbox({ ...code, languages: code.languages }));
     } catch (error) {
       if (code.enabled === true || !(error instanceof EvolflowError) || error.code !== 'config') throw error;
       codeUnavailable = error.message;
@@ -121,7 +125,11 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
   }
   const slot = limiter(code.parallel > 0 ? code.parallel : availableParallelism());
 
-  const askTests = async (item: VerifyInput, { language, program }: { language: SandboxLanguage; program: string }, completions: LlmCompletion[]): Promise<string | undefined> => {
+  const askTests = async (
+    item: VerifyInput,
+    { language, program }: { language: SandboxLanguage; program: string },
+    completions: LlmCompletion[],
+  ): Promise<string | undefined> => {
     if (!llm || !code.askTests) return undefined;
     const answer = await llm.complete('responder', testsRequest(language, item, program), { recordId: `${item.id}~tests-${language}` });
     completions.push(answer);
@@ -133,10 +141,19 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
     if (!sandbox && codeUnavailable === undefined) return undefined;
     const blocks = codeBlocks(item.response).filter((b) => code.languages.includes(b.language));
     if (blocks.length === 0) return undefined;
-    if (!sandbox) return { reason: 'ok', verified: 'none', detail: 'code: not run (no sandbox here: verify.code.enabled is auto and bubblewrap is missing or does not work)', completions };
+    if (!sandbox)
+      return {
+        reason: 'ok',
+        verified: 'none',
+        detail: 'code: not run (no sandbox here: verify.code.enabled is auto and bubblewrap is missing or does not work)',
+        completions,
+      };
     const extraTests: Partial<Record<SandboxLanguage, string>> = {};
     for (const language of code.languages) {
-      const program = blocks.filter((b) => b.language === language).map((b) => b.text).join('\n\n');
+      const program = blocks
+        .filter((b) => b.language === language)
+        .map((b) => b.text)
+        .join('\n\n');
       if (program === '' || hasTests(language, program)) continue;
       const tests = await askTests(item, { language, program }, completions);
       if (tests !== undefined) extraTests[language] = tests;
@@ -145,8 +162,14 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
     // A program that could not be judged here (a package the sandbox lacks) counts as not verified, and so does one that
     // only ran without error with no tests to hold it to (none in the answer, none from the second call): it is kept,
     // as any unchecked answer is, but never counted as a verified one. A failure is a verdict with or without tests.
-    const judged = (v: CodeVerdict) => v.reason === 'code-error' || v.reason === 'code-timeout' || (v.reason === 'ok' && v.tests !== 'none');
-    const verified = verdicts.filter(judged).map((v) => v.language).sort().join('+') || 'none';
+    const judged = (v: CodeVerdict) =>
+      v.reason === 'code-error' || v.reason === 'code-timeout' || (v.reason === 'ok' && v.tests !== 'none');
+    const verified =
+      verdicts
+        .filter(judged)
+        .map((v) => v.language)
+        .sort()
+        .join('+') || 'none';
     const failed = verdicts.find((v) => v.reason === 'code-error' || v.reason === 'code-timeout');
     const detail = verdicts.map((v) => v.detail).join('; ');
     return { reason: failed ? (failed.reason as VerifyReason) : 'ok', verified, detail, completions, code: verdicts };
@@ -162,7 +185,11 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
       // The sample number is in the record id the cache keys on, and each sample sends its own seed: an endpoint that derives
       // its seed from the request (llama.cpp, evolflow's local server) would otherwise answer k identical requests with one answer k times.
       const sampleId = `${item.id}~math-${i}`;
-      const answer = await llm.complete('responder', taskMessages(item), { recordId: sampleId, temperature: config.math.temperature, seed: sampleSeed(sampleId) });
+      const answer = await llm.complete('responder', taskMessages(item), {
+        recordId: sampleId,
+        temperature: config.math.temperature,
+        seed: sampleSeed(sampleId),
+      });
       completions.push(answer);
       samples.push(answer.text);
     }

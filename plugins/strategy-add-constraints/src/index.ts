@@ -3,11 +3,14 @@
 // Tested with the other in-depth strategies in one table: packages/core/src/strategy-kit.test.ts.
 import { defineStrategy, inDepthMessages, parseRewrite, type StrategyFactory } from '@evolflow/core/plugin';
 
-const factory: StrategyFactory = () => defineStrategy({
-  name: 'add-constraints',
-  kind: 'depth',
-  prompt: (parent) => ({ messages: inDepthMessages(parent, { direction: 'add exactly one more constraint or requirement that an answer must satisfy.' }) }),
-  parse: parseRewrite,
-});
+const factory: StrategyFactory = () =>
+  defineStrategy({
+    name: 'add-constraints',
+    kind: 'depth',
+    prompt: (parent) => ({
+      messages: inDepthMessages(parent, { direction: 'add exactly one more constraint or requirement that an answer must satisfy.' }),
+    }),
+    parse: parseRewrite,
+  });
 
 export default factory;

@@ -6,7 +6,13 @@ import factory from './index.ts';
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
 const ctx: StrategyContext = { random: () => 0.3, options: {}, logger };
 const parent: EvolRecord = {
-  id: 's-1', seedId: 's-1', parentId: null, round: 0, instruction: 'Write a Python function that reverses a string.', lineage: [], checks: [],
+  id: 's-1',
+  seedId: 's-1',
+  parentId: null,
+  round: 0,
+  instruction: 'Write a Python function that reverses a string.',
+  lineage: [],
+  checks: [],
   usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
 };
 
@@ -34,12 +40,15 @@ describe('strategy code-constraints', () => {
   it('picks its other direction by ctx.random, and only the directions the options allow', () => {
     const other = strategy.prompt(parent, { ...ctx, random: () => 0.9 }).messages[0]?.content ?? '';
     expect(other).toContain('replace one common, well-known requirement');
-    const narrowed = strategy.prompt(parent, { ...ctx, random: () => 0.9, options: { directions: ['constraint'] } }).messages[0]?.content ?? '';
+    const narrowed =
+      strategy.prompt(parent, { ...ctx, random: () => 0.9, options: { directions: ['constraint'] } }).messages[0]?.content ?? '';
     expect(narrowed).toContain('add one new requirement the code must meet');
   });
 
   it('parses: trims, strips one pair of quotes and a leading meta header, keeps code blocks, rejects empty output', () => {
-    expect(strategy.parse('#Rewritten Prompt#: Write a Python function that reverses a string in place.', ctx)).toEqual({ instruction: 'Write a Python function that reverses a string in place.' });
+    expect(strategy.parse('#Rewritten Prompt#: Write a Python function that reverses a string in place.', ctx)).toEqual({
+      instruction: 'Write a Python function that reverses a string in place.',
+    });
     const withCode = 'Fix and finish this:\n```python\ndef rev(s):\n    return s[::1]\n```';
     expect(strategy.parse(withCode, ctx)).toEqual({ instruction: withCode });
     expect(strategy.parse(' "" ', ctx)).toEqual({ error: 'empty evolver output' });

@@ -6,7 +6,13 @@ import factory from './index.ts';
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
 const ctx: StrategyContext = { random: () => 0.3, options: {}, logger };
 const parent: EvolRecord = {
-  id: 's-1', seedId: 's-1', parentId: null, round: 0, instruction: 'Write a Python function that reverses a string.', lineage: [], checks: [],
+  id: 's-1',
+  seedId: 's-1',
+  parentId: null,
+  round: 0,
+  instruction: 'Write a Python function that reverses a string.',
+  lineage: [],
+  checks: [],
   usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
 };
 
@@ -33,7 +39,9 @@ describe('strategy code-reasoning', () => {
   });
 
   it('parses: trims, strips one pair of quotes and a leading meta header, keeps code blocks, rejects empty output', () => {
-    expect(strategy.parse('#Rewritten Prompt#: Write a Python function that reverses a string in place.', ctx)).toEqual({ instruction: 'Write a Python function that reverses a string in place.' });
+    expect(strategy.parse('#Rewritten Prompt#: Write a Python function that reverses a string in place.', ctx)).toEqual({
+      instruction: 'Write a Python function that reverses a string in place.',
+    });
     const withCode = 'Fix and finish this:\n```python\ndef rev(s):\n    return s[::1]\n```';
     expect(strategy.parse(withCode, ctx)).toEqual({ instruction: withCode });
     expect(strategy.parse(' "" ', ctx)).toEqual({ error: 'empty evolver output' });

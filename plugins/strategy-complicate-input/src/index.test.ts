@@ -6,8 +6,15 @@ import factory, { FORMATS } from './index.ts';
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
 const ctx = (random: number, options: Record<string, unknown> = {}): StrategyContext => ({ random: () => random, options, logger });
 const parent: EvolRecord = {
-  id: 's-1', seedId: 's-1', parentId: null, round: 0, instruction: 'List the three largest cities of Peru.', input: 'Use 2020 figures.',
-  lineage: [], checks: [], usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
+  id: 's-1',
+  seedId: 's-1',
+  parentId: null,
+  round: 0,
+  instruction: 'List the three largest cities of Peru.',
+  input: 'Use 2020 figures.',
+  lineage: [],
+  checks: [],
+  usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
 };
 
 describe('strategy complicate-input', () => {

@@ -3,11 +3,14 @@
 // Tested with the other in-depth strategies in one table: packages/core/src/strategy-kit.test.ts.
 import { defineStrategy, inDepthMessages, parseRewrite, type StrategyFactory } from '@evolflow/core/plugin';
 
-const factory: StrategyFactory = () => defineStrategy({
-  name: 'concretizing',
-  kind: 'depth',
-  prompt: (parent) => ({ messages: inDepthMessages(parent, { direction: 'replace general concepts with more specific concepts, names and figures.' }) }),
-  parse: parseRewrite,
-});
+const factory: StrategyFactory = () =>
+  defineStrategy({
+    name: 'concretizing',
+    kind: 'depth',
+    prompt: (parent) => ({
+      messages: inDepthMessages(parent, { direction: 'replace general concepts with more specific concepts, names and figures.' }),
+    }),
+    parse: parseRewrite,
+  });
 
 export default factory;

@@ -17,13 +17,14 @@ export function withoutSolution(output: string): string {
   return at < 0 ? output : output.slice(0, at);
 }
 
-const factory: StrategyFactory = () => defineStrategy({
-  name: 'math-easier',
-  kind: 'depth',
-  prompt: (parent) => ({
-    messages: [{ role: 'user', content: `${RULES}\n\n#The Given Prompt#:\n${taskText(parent)}\n\n#Rewritten Prompt#:\n` }],
-  }),
-  parse: (output) => parseRewrite(withoutSolution(output)),
-});
+const factory: StrategyFactory = () =>
+  defineStrategy({
+    name: 'math-easier',
+    kind: 'depth',
+    prompt: (parent) => ({
+      messages: [{ role: 'user', content: `${RULES}\n\n#The Given Prompt#:\n${taskText(parent)}\n\n#Rewritten Prompt#:\n` }],
+    }),
+    parse: (output) => parseRewrite(withoutSolution(output)),
+  });
 
 export default factory;

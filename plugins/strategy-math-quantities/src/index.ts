@@ -18,13 +18,14 @@ export function withoutSolution(output: string): string {
   return at < 0 ? output : output.slice(0, at);
 }
 
-const factory: StrategyFactory = () => defineStrategy({
-  name: 'math-quantities',
-  kind: 'breadth',
-  prompt: (parent) => ({
-    messages: [{ role: 'user', content: `${RULES}\n\n#Given Prompt#:\n${taskText(parent)}\n\n#Created Prompt#:\n` }],
-  }),
-  parse: (output) => parseRewrite(withoutSolution(output)),
-});
+const factory: StrategyFactory = () =>
+  defineStrategy({
+    name: 'math-quantities',
+    kind: 'breadth',
+    prompt: (parent) => ({
+      messages: [{ role: 'user', content: `${RULES}\n\n#Given Prompt#:\n${taskText(parent)}\n\n#Created Prompt#:\n` }],
+    }),
+    parse: (output) => parseRewrite(withoutSolution(output)),
+  });
 
 export default factory;

@@ -9,15 +9,17 @@ export function withoutSolution(output: string): string {
   return at < 0 ? output : output.slice(0, at);
 }
 
-const factory: StrategyFactory = () => defineStrategy({
-  name: 'math-steps',
-  kind: 'depth',
-  prompt: (parent) => ({
-    messages: inDepthMessages(parent, {
-      direction: 'it is a math problem (make it a word problem on the same subject if it is not): make it need one more step of reasoning, an intermediate quantity that must be worked out before the one asked for, so that it still has exactly one correct numeric answer. Do not solve it.',
+const factory: StrategyFactory = () =>
+  defineStrategy({
+    name: 'math-steps',
+    kind: 'depth',
+    prompt: (parent) => ({
+      messages: inDepthMessages(parent, {
+        direction:
+          'it is a math problem (make it a word problem on the same subject if it is not): make it need one more step of reasoning, an intermediate quantity that must be worked out before the one asked for, so that it still has exactly one correct numeric answer. Do not solve it.',
+      }),
     }),
-  }),
-  parse: (output) => parseRewrite(withoutSolution(output)),
-});
+    parse: (output) => parseRewrite(withoutSolution(output)),
+  });
 
 export default factory;

@@ -6,7 +6,13 @@ import factory from './index.ts';
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
 const ctx: StrategyContext = { random: () => 0.3, options: {}, logger };
 const parent: EvolRecord = {
-  id: 's-1', seedId: 's-1', parentId: null, round: 0, instruction: 'Write a haiku about autumn.', lineage: [], checks: [],
+  id: 's-1',
+  seedId: 's-1',
+  parentId: null,
+  round: 0,
+  instruction: 'Write a haiku about autumn.',
+  lineage: [],
+  checks: [],
   usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
 };
 
@@ -30,7 +36,9 @@ describe('strategy mutation', () => {
     // The framings a real SmolLM2 mutation run produced (issue 11), and the Chinese ones.
     expect(strategy.parse('The new prompt is: Write a tanka about frost.', ctx)).toEqual({ instruction: 'Write a tanka about frost.' });
     expect(strategy.parse('Your prompt:\n"Write a tanka about frost."', ctx)).toEqual({ instruction: 'Write a tanka about frost.' });
-    expect(strategy.parse('Here is a brand-new prompt in the same domain:\nWrite a tanka about frost.', ctx)).toEqual({ instruction: 'Write a tanka about frost.' });
+    expect(strategy.parse('Here is a brand-new prompt in the same domain:\nWrite a tanka about frost.', ctx)).toEqual({
+      instruction: 'Write a tanka about frost.',
+    });
     expect(strategy.parse('新创建的提示：写一首关于霜的短歌。', ctx)).toEqual({ instruction: '写一首关于霜的短歌。' });
     expect(strategy.parse('Write a tanka about frost. This prompt belongs to the same domain as the given one.', ctx)).toEqual({
       instruction: 'Write a tanka about frost. This prompt belongs to the same domain as the given one.',

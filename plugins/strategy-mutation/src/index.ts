@@ -9,13 +9,14 @@ const RULES = [
   'Never use the words "#Given Prompt#", "#Created Prompt#", "given prompt" or "created prompt" in your result.',
 ].join('\n');
 
-const factory: StrategyFactory = () => defineStrategy({
-  name: 'mutation',
-  kind: 'breadth',
-  prompt: (parent) => ({
-    messages: [{ role: 'user', content: `${RULES}\n\n#Given Prompt#:\n${taskText(parent)}\n\n#Created Prompt#:\n` }],
-  }),
-  parse: parseRewrite,
-});
+const factory: StrategyFactory = () =>
+  defineStrategy({
+    name: 'mutation',
+    kind: 'breadth',
+    prompt: (parent) => ({
+      messages: [{ role: 'user', content: `${RULES}\n\n#Given Prompt#:\n${taskText(parent)}\n\n#Created Prompt#:\n` }],
+    }),
+    parse: parseRewrite,
+  });
 
 export default factory;

@@ -18,7 +18,8 @@ export interface Changelog {
  * one append.
  */
 export async function attachChangelog(deduper: Deduper, log: StateLog, logger: Logger): Promise<Changelog> {
-  if (!deduper.onKept || !deduper.restore || !deduper.entries) throw new Error('the dedup changelog needs a deduper with onKept, restore and entries');
+  if (!deduper.onKept || !deduper.restore || !deduper.entries)
+    throw new Error('the dedup changelog needs a deduper with onKept, restore and entries');
   const inLog = new Set<string>();
   const entries: KeptEntry[] = [];
   const restored = await log.read((entry) => {
@@ -31,7 +32,10 @@ export async function attachChangelog(deduper: Deduper, log: StateLog, logger: L
   const encode = (e: KeptEntry) => ({ key: e.id, value: encodeKeptEntry(e) });
   const missing = [...deduper.entries()].filter((e) => !inLog.has(e.id));
   if (missing.length > 0) await log.append(missing.map(encode));
-  if (restored + missing.length > 0) logger.info(`dedup changelog: ${restored} kept entries read back, ${missing.length} from the snapshot written to it`, { size: deduper.size() });
+  if (restored + missing.length > 0)
+    logger.info(`dedup changelog: ${restored} kept entries read back, ${missing.length} from the snapshot written to it`, {
+      size: deduper.size(),
+    });
 
   let pending: KeptEntry[] = [];
   let next: Promise<void> | null = null; // the append that will take `pending`

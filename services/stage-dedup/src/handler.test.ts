@@ -3,7 +3,17 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childRecordId, DEFAULT_CONFIG, mergeDeep, type Config, type EvolRecord, type Logger, type StageEnv, type StateLog, type TopicName } from '@evolflow/core';
+import {
+  childRecordId,
+  DEFAULT_CONFIG,
+  mergeDeep,
+  type Config,
+  type EvolRecord,
+  type Logger,
+  type StageEnv,
+  type StateLog,
+  type TopicName,
+} from '@evolflow/core';
 import { createDeduper, decodeKeptEntry, deduperOptionsFromConfig, type Deduper } from '@evolflow/dedup';
 import { fakeEmbedder } from '@evolflow/dedup/testing';
 import { stsbDevPath } from '@evolflow/testdata';
@@ -18,9 +28,15 @@ const isRepeat = (i: number) => i % 2 === 0;
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const tmp = () => mkdtempSync(join(tmpdir(), 'stage-dedup-'));
-const configWith = (dedup: Partial<Config['dedup']>): Config => mergeDeep(structuredClone(DEFAULT_CONFIG), { dedup: { mode: 'semantic', ...dedup }, run: { rounds: 1 } });
+const configWith = (dedup: Partial<Config['dedup']>): Config =>
+  mergeDeep(structuredClone(DEFAULT_CONFIG), { dedup: { mode: 'semantic', ...dedup }, run: { rounds: 1 } });
 const envOf = (config: Config, stateLog?: StateLog): StageEnv => ({
-  config, logger: quiet, llm: undefined as never, cwd: process.cwd(), outDir: tmp(), ...(stateLog ? { stateLog: () => stateLog } : {}),
+  config,
+  logger: quiet,
+  llm: undefined as never,
+  cwd: process.cwd(),
+  outDir: tmp(),
+  ...(stateLog ? { stateLog: () => stateLog } : {}),
 });
 const deduperFor = (config: Config): Promise<Deduper> => {
   const dir = config.dedup.snapshotDir;
@@ -140,7 +156,8 @@ describe('dedup stage changelog writes', () => {
       },
     };
     return {
-      log, entries,
+      log,
+      entries,
       open: () => gate(),
       close: () => (opened = new Promise<void>((r) => (gate = r))),
       failOnce: () => (failNext = true),

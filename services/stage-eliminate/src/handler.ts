@@ -1,7 +1,23 @@
 // The eliminate stage: cheap response rules first, then the response-format check, then the LLM
 // equality judge (the only rule that costs tokens), then the optional difficulty judge.
-import { rejectChild, taskText, type Check, type Emit, type EvolRecord, type LlmCompletion, type StageEnv, type StageHandler } from '@evolflow/core';
-import { difficultyJudgeMessages, equalityJudgeMessages, equalityJudgeRetryMessages, JUDGE_ANSWER_CHARS, parseDifficulty, parseVerdict } from '@evolflow/judge';
+import {
+  rejectChild,
+  taskText,
+  type Check,
+  type Emit,
+  type EvolRecord,
+  type LlmCompletion,
+  type StageEnv,
+  type StageHandler,
+} from '@evolflow/core';
+import {
+  difficultyJudgeMessages,
+  equalityJudgeMessages,
+  equalityJudgeRetryMessages,
+  JUDGE_ANSWER_CHARS,
+  parseDifficulty,
+  parseVerdict,
+} from '@evolflow/judge';
 import { createFormatChecker } from '@evolflow/validators';
 import { responseRules } from './rules.ts';
 
@@ -29,7 +45,8 @@ export async function createEliminateStage(env: StageEnv): Promise<StageHandler<
   return {
     name: 'eliminate',
     async handle(record: EvolRecord): Promise<Emit[]> {
-      const reject = (reason: string, detail: string, rec: EvolRecord = record) => rejectChild(rec, { stage: 'eliminate', reason, detail }, config.run.rounds);
+      const reject = (reason: string, detail: string, rec: EvolRecord = record) =>
+        rejectChild(rec, { stage: 'eliminate', reason, detail }, config.run.rounds);
       const response = record.response ?? '';
       const verdict = responseRules(response, rules);
       if (verdict) return reject(verdict.reason, verdict.detail);
@@ -41,7 +58,11 @@ export async function createEliminateStage(env: StageEnv): Promise<StageHandler<
       const spend = (c: { id: string; promptTokens: number; completionTokens: number }) => {
         out = {
           ...out,
-          usage: { promptTokens: out.usage.promptTokens + c.promptTokens, completionTokens: out.usage.completionTokens + c.completionTokens, calls: out.usage.calls + 1 },
+          usage: {
+            promptTokens: out.usage.promptTokens + c.promptTokens,
+            completionTokens: out.usage.completionTokens + c.completionTokens,
+            calls: out.usage.calls + 1,
+          },
           calls: [...(out.calls ?? []), c.id],
         };
       };
@@ -69,7 +90,14 @@ export async function createEliminateStage(env: StageEnv): Promise<StageHandler<
         }
         if (judged.verdict === 'none') {
           if (!rules.keepOnNoVerdict) {
-            return withJudge(reject('no-verdict', `the equality judge gave no Equal / Not Equal verdict when asked twice (last answer ${quote(answer.text)}); set eliminate.keepOnNoVerdict: true to keep such evolutions`, out), judged);
+            return withJudge(
+              reject(
+                'no-verdict',
+                `the equality judge gave no Equal / Not Equal verdict when asked twice (last answer ${quote(answer.text)}); set eliminate.keepOnNoVerdict: true to keep such evolutions`,
+                out,
+              ),
+              judged,
+            );
           }
           keptNote = 'no Equal / Not Equal verdict when asked twice; kept because eliminate.keepOnNoVerdict is true';
         }
@@ -81,7 +109,10 @@ export async function createEliminateStage(env: StageEnv): Promise<StageHandler<
           const difficulty = parseDifficulty(answer.text);
           if (difficulty !== null) out = { ...out, scores: { ...out.scores, difficulty } };
         } catch (err) {
-          env.logger.warn(`difficulty judge failed for ${record.id}; keeping the record without a judged difficulty`, { recordId: record.id, error: (err as Error).message });
+          env.logger.warn(`difficulty judge failed for ${record.id}; keeping the record without a judged difficulty`, {
+            recordId: record.id,
+            error: (err as Error).message,
+          });
         }
       }
       const check: Check = { stage: 'eliminate', reason: 'ok', ...(keptNote === undefined ? {} : { detail: keptNote }), ...judged };

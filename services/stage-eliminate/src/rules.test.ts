@@ -27,7 +27,8 @@ describe('responseRules: refusals and Chinese', () => {
       '很抱歉，我不能提供这方面的信息。',
       '作为一个AI语言模型，我无法预测股票的未来走势。',
       '我无法回答这个问题。',
-    ]) expect(responseRules(text, cfg)?.reason, text).toBe('refusal');
+    ])
+      expect(responseRules(text, cfg)?.reason, text).toBe('refusal');
   });
 
   it('keeps the paper\'s "sorry" rule for short responses that say sorry', () => {
@@ -44,9 +45,11 @@ describe('responseRules: refusals and Chinese', () => {
       // Real SmolLM2-135M answers (packages/local-llm/fixtures/smollm2-corpus.jsonl): rambling, but no refusal.
       "I'm afraid I'm afraid of the blank to some extent. I'm trying to give you a 10-word answer to a 10-word prompt that's either too long or too short.",
       "I'm afraid I'm rather a foodie, but I can certainly share a story that might interest you. I used to be a professional chef.",
-    ]) expect(responseRules(text, cfg), text).toBeUndefined();
+    ])
+      expect(responseRules(text, cfg), text).toBeUndefined();
     // A short apology letter still meets the paper's "sorry" rule, but it is not a refusal.
-    const letter = 'Dear Ms. Lee, I am truly sorry that your order arrived two weeks late. We have refunded the shipping cost and added a discount to your account.';
+    const letter =
+      'Dear Ms. Lee, I am truly sorry that your order arrived two weeks late. We have refunded the shipping cost and added a discount to your account.';
     expect(responseRules(letter, cfg)?.reason).toBe('sorry');
     expect(responseRules(letter, { ...cfg, sorryMaxWords: 0 })).toBeUndefined();
   });

@@ -1,9 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, EvolflowError, mergeDeep, zeroUsage, type Config, type EvolRecord, type LlmCaller, type Logger, type StageEnv } from '@evolflow/core';
+import {
+  DEFAULT_CONFIG,
+  EvolflowError,
+  mergeDeep,
+  zeroUsage,
+  type Config,
+  type EvolRecord,
+  type LlmCaller,
+  type Logger,
+  type StageEnv,
+} from '@evolflow/core';
 import { createEvolveStage, WORKED_EXAMPLE } from './handler.ts';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-const seed: EvolRecord = { id: 's-1', seedId: 's-1', parentId: null, round: 0, instruction: 'Write a haiku about the sea.', response: 'Waves...', lineage: [], checks: [], usage: zeroUsage(), nextRound: 1 };
+const seed: EvolRecord = {
+  id: 's-1',
+  seedId: 's-1',
+  parentId: null,
+  round: 0,
+  instruction: 'Write a haiku about the sea.',
+  response: 'Waves...',
+  lineage: [],
+  checks: [],
+  usage: zeroUsage(),
+  nextRound: 1,
+};
 
 function env(llm: LlmCaller, over: unknown = {}): StageEnv {
   return { config: mergeDeep(DEFAULT_CONFIG, over) as Config, logger, llm, cwd: process.cwd(), outDir: '/tmp' };
@@ -11,7 +32,13 @@ function env(llm: LlmCaller, over: unknown = {}): StageEnv {
 
 const echo: LlmCaller = {
   async complete(_role, messages) {
-    return { text: `Write a haiku about the sea that mentions a lighthouse at dawn (${messages.length})`, id: 'c-1', promptTokens: 10, completionTokens: 5, cached: false };
+    return {
+      text: `Write a haiku about the sea that mentions a lighthouse at dawn (${messages.length})`,
+      id: 'c-1',
+      promptTokens: 10,
+      completionTokens: 5,
+      cached: false,
+    };
   },
 };
 
@@ -41,16 +68,33 @@ describe('evolve stage', () => {
   });
 
   it('rejects with llm-error and requeues the parent for the next round when the LLM fails', async () => {
-    const failing: LlmCaller = { complete: async () => { throw new EvolflowError('llm-server', 'evolver gpt-4o-mini: HTTP 500 after 6 attempts'); } };
+    const failing: LlmCaller = {
+      complete: async () => {
+        throw new EvolflowError('llm-server', 'evolver gpt-4o-mini: HTTP 500 after 6 attempts');
+      },
+    };
     const stage = await createEvolveStage(env(failing));
     const emits = await stage.handle(seed, undefined, 'pool');
     expect(emits.map((e) => e.topic)).toEqual(['rejected', 'pool']);
-    expect(emits[0]?.record.rejection).toEqual({ stage: 'evolve', reason: 'llm-error', detail: 'evolver gpt-4o-mini: HTTP 500 after 6 attempts' });
+    expect(emits[0]?.record.rejection).toEqual({
+      stage: 'evolve',
+      reason: 'llm-error',
+      detail: 'evolver gpt-4o-mini: HTTP 500 after 6 attempts',
+    });
     expect(emits[1]?.record).toMatchObject({ id: 's-1', nextRound: 2, round: 0 });
   });
 
   it('rejects an evolution cut at maxTokens as truncated', async () => {
-    const cut: LlmCaller = { complete: async () => ({ text: 'Write a haiku about the sea and', id: 'c-2', promptTokens: 5, completionTokens: 2048, cached: false, finishReason: 'length' }) };
+    const cut: LlmCaller = {
+      complete: async () => ({
+        text: 'Write a haiku about the sea and',
+        id: 'c-2',
+        promptTokens: 5,
+        completionTokens: 2048,
+        cached: false,
+        finishReason: 'length',
+      }),
+    };
     const stage = await createEvolveStage(env(cut));
     const emits = await stage.handle(seed, undefined, 'pool');
     expect(emits[0]?.record.rejection?.reason).toBe('truncated');
@@ -58,14 +102,20 @@ describe('evolve stage', () => {
   });
 
   it('does not requeue after the last round', async () => {
-    const failing: LlmCaller = { complete: async () => { throw new Error('down'); } };
+    const failing: LlmCaller = {
+      complete: async () => {
+        throw new Error('down');
+      },
+    };
     const stage = await createEvolveStage(env(failing, { run: { rounds: 1 } }));
     const emits = await stage.handle(seed, undefined, 'pool');
     expect(emits.map((e) => e.topic)).toEqual(['rejected']);
   });
 
   it('fails at load with the package name of a missing strategy', async () => {
-    await expect(createEvolveStage(env(echo, { strategies: { enabled: ['does-not-exist'] } }))).rejects.toThrow(/plugin @evolflow\/strategy-does-not-exist: cannot be found/);
+    await expect(createEvolveStage(env(echo, { strategies: { enabled: ['does-not-exist'] } }))).rejects.toThrow(
+      /plugin @evolflow\/strategy-does-not-exist: cannot be found/,
+    );
   });
 
   it('shows a system turn and one worked example before the prompt only when strategies.workedExample is on', async () => {
@@ -73,7 +123,13 @@ describe('evolve stage', () => {
     const recording: LlmCaller = {
       async complete(_role, messages) {
         seen.push({ messages: messages.map((m) => ({ role: m.role, content: m.content })) });
-        return { text: 'Write a haiku about the sea that mentions a lighthouse at dawn and the tide', id: 'c-1', promptTokens: 10, completionTokens: 5, cached: false };
+        return {
+          text: 'Write a haiku about the sea that mentions a lighthouse at dawn and the tide',
+          id: 'c-1',
+          promptTokens: 10,
+          completionTokens: 5,
+          cached: false,
+        };
       },
     };
     const plain = await createEvolveStage(env(recording));

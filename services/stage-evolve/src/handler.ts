@@ -1,12 +1,24 @@
 // The evolve stage: one pool record in, one child evolution (or a reject plus the requeued parent) out.
 import {
-  childRecordId, loadStrategy, pickWeighted, rejectChild, seededRandom, snapshotOf,
-  type ChatMessage, type Emit, type EvolRecord, type StageEnv, type StageHandler, type Strategy, type StrategyContext,
+  childRecordId,
+  loadStrategy,
+  pickWeighted,
+  rejectChild,
+  seededRandom,
+  snapshotOf,
+  type ChatMessage,
+  type Emit,
+  type EvolRecord,
+  type StageEnv,
+  type StageHandler,
+  type Strategy,
+  type StrategyContext,
 } from '@evolflow/core';
 
 /** `strategies.workedExample`: the system turn, and a plain seed with a good rewrite of it. */
 export const WORKED_EXAMPLE = {
-  system: 'You rewrite instructions for AI assistants. Reply with the rewritten instruction only. Never answer or carry out the instruction.',
+  system:
+    'You rewrite instructions for AI assistants. Reply with the rewritten instruction only. Never answer or carry out the instruction.',
   parent: 'Name three colors.',
   rewrite: 'Name three colors that appear in a rainbow, and say which of them has the longest wavelength.',
 } as const;
@@ -16,10 +28,21 @@ export const WORKED_EXAMPLE = {
  * for WORKED_EXAMPLE.parent, answered with WORKED_EXAMPLE.rewrite. The example gets its own random
  * source, so the real prompt's choices are the same with or without it.
  */
-export function withWorkedExample(messages: ChatMessage[], { strategy, parent, ctx }: { strategy: Strategy; parent: EvolRecord; ctx: StrategyContext }): ChatMessage[] {
+export function withWorkedExample(
+  messages: ChatMessage[],
+  { strategy, parent, ctx }: { strategy: Strategy; parent: EvolRecord; ctx: StrategyContext },
+): ChatMessage[] {
   const { input: _input, ...rest } = parent;
-  const example = strategy.prompt({ ...rest, instruction: WORKED_EXAMPLE.parent }, { ...ctx, random: seededRandom(0, 'worked-example', 0, strategy.name) });
-  return [{ role: 'system', content: WORKED_EXAMPLE.system }, ...example.messages, { role: 'assistant', content: WORKED_EXAMPLE.rewrite }, ...messages];
+  const example = strategy.prompt(
+    { ...rest, instruction: WORKED_EXAMPLE.parent },
+    { ...ctx, random: seededRandom(0, 'worked-example', 0, strategy.name) },
+  );
+  return [
+    { role: 'system', content: WORKED_EXAMPLE.system },
+    ...example.messages,
+    { role: 'assistant', content: WORKED_EXAMPLE.rewrite },
+    ...messages,
+  ];
 }
 
 /** Load the enabled strategies (by name, package or path), failing with the package name. */
@@ -65,7 +88,10 @@ export async function createEvolveStage(env: StageEnv): Promise<StageHandler<unk
       const prompt = strategy.prompt(parent, ctx);
       if (prompt.format !== undefined) child.format = prompt.format;
       // A strategy that asks for a data format gets no example: the example's rewrite adds no data.
-      const messages = config.strategies.workedExample && prompt.format === undefined ? withWorkedExample(prompt.messages, { strategy, parent, ctx }) : prompt.messages;
+      const messages =
+        config.strategies.workedExample && prompt.format === undefined
+          ? withWorkedExample(prompt.messages, { strategy, parent, ctx })
+          : prompt.messages;
       let completion;
       try {
         completion = await env.llm.complete('evolver', messages, { recordId: id });
@@ -76,7 +102,15 @@ export async function createEvolveStage(env: StageEnv): Promise<StageHandler<unk
       child.calls = [completion.id];
       if (completion.finishReason === 'length') {
         child.instruction = completion.text.slice(0, 2000);
-        return rejectChild(child, { stage: 'evolve', reason: 'truncated', detail: `the evolver's answer was cut at llm.roles.evolver.maxTokens = ${config.llm.roles.evolver.maxTokens} tokens` }, maxRounds);
+        return rejectChild(
+          child,
+          {
+            stage: 'evolve',
+            reason: 'truncated',
+            detail: `the evolver's answer was cut at llm.roles.evolver.maxTokens = ${config.llm.roles.evolver.maxTokens} tokens`,
+          },
+          maxRounds,
+        );
       }
       const parsed = strategy.parse(completion.text, ctx);
       if ('error' in parsed) {

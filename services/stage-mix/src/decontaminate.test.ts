@@ -14,29 +14,73 @@ import { createMixStage, type ContaminationEntry } from './index.ts';
 process.env.HF_HUB_OFFLINE = '1';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PARAPHRASES = readFileSync(fileURLToPath(new URL('./fixtures/vicuna-80-paraphrases.jsonl', import.meta.url)), 'utf8')
-  .trim().split('\n').map((l) => JSON.parse(l) as { question_id: number; paraphrase: string });
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as { question_id: number; paraphrase: string });
 const QUESTIONS = readVicunaQuestions();
 
 const usage = { promptTokens: 0, completionTokens: 0, calls: 0 };
-const seedRecord = ({ file, line }: { file: string; line: number }, { instruction, response, input = '' }: { instruction: string; response: string; input?: string | undefined }): EvolRecord => {
+const seedRecord = (
+  { file, line }: { file: string; line: number },
+  { instruction, response, input = '' }: { instruction: string; response: string; input?: string | undefined },
+): EvolRecord => {
   const id = seedRecordId(file, line, instruction);
-  return { id, seedId: id, parentId: null, round: 0, instruction, ...(input ? { input } : {}), response, lineage: [], checks: [], usage, source: { file, line, format: 'alpaca' } };
-};
-const cleanSeeds = readSeedTasks().map((t, i) => seedRecord({ file: '/data/seeds/self-instruct.jsonl', line: i + 1 }, { instruction: t.instruction, response: t.instances[0]?.output ?? '', input: t.instances[0]?.input }));
-// Every vicuna question as a seed with an answer (so only decontamination can keep it out): copied, and paraphrased.
-const copySeeds = QUESTIONS.map((q, i) => seedRecord({ file: '/data/seeds/with-eval.jsonl', line: i + 1 }, { instruction: q, response: 'A careful answer.' }));
-const paraphraseSeeds = PARAPHRASES.map((p) => seedRecord({ file: '/data/seeds/with-eval.jsonl', line: 100 + p.question_id }, { instruction: p.paraphrase, response: 'A careful answer.' }));
-const ADDITIONS = ['Answer in no more than 120 words.', 'Explain your reasoning step by step.'];
-const evolve = (seeds: readonly EvolRecord[]) => seeds.flatMap((s) => [1, 2].map((round): EvolRecord => {
-  const id = childRecordId(s.id, round);
   return {
-    ...s, id, parentId: round === 1 ? s.id : childRecordId(s.id, 1), round, strategy: 'add-constraints',
-    instruction: `${s.instruction} ${ADDITIONS.slice(0, round).join(' ')}`, response: `Answer, round ${round}.`, lineage: [{ id, round, strategy: 'add-constraints' }],
+    id,
+    seedId: id,
+    parentId: null,
+    round: 0,
+    instruction,
+    ...(input ? { input } : {}),
+    response,
+    lineage: [],
+    checks: [],
+    usage,
+    source: { file, line, format: 'alpaca' },
   };
-})).map(({ source: _s, ...r }) => r as EvolRecord);
+};
+const cleanSeeds = readSeedTasks().map((t, i) =>
+  seedRecord(
+    { file: '/data/seeds/self-instruct.jsonl', line: i + 1 },
+    { instruction: t.instruction, response: t.instances[0]?.output ?? '', input: t.instances[0]?.input },
+  ),
+);
+// Every vicuna question as a seed with an answer (so only decontamination can keep it out): copied, and paraphrased.
+const copySeeds = QUESTIONS.map((q, i) =>
+  seedRecord({ file: '/data/seeds/with-eval.jsonl', line: i + 1 }, { instruction: q, response: 'A careful answer.' }),
+);
+const paraphraseSeeds = PARAPHRASES.map((p) =>
+  seedRecord(
+    { file: '/data/seeds/with-eval.jsonl', line: 100 + p.question_id },
+    { instruction: p.paraphrase, response: 'A careful answer.' },
+  ),
+);
+const ADDITIONS = ['Answer in no more than 120 words.', 'Explain your reasoning step by step.'];
+const evolve = (seeds: readonly EvolRecord[]) =>
+  seeds
+    .flatMap((s) =>
+      [1, 2].map((round): EvolRecord => {
+        const id = childRecordId(s.id, round);
+        return {
+          ...s,
+          id,
+          parentId: round === 1 ? s.id : childRecordId(s.id, 1),
+          round,
+          strategy: 'add-constraints',
+          instruction: `${s.instruction} ${ADDITIONS.slice(0, round).join(' ')}`,
+          response: `Answer, round ${round}.`,
+          lineage: [{ id, round, strategy: 'add-constraints' }],
+        };
+      }),
+    )
+    .map(({ source: _s, ...r }) => r as EvolRecord);
 
 const configFor = (mode: 'exact' | 'semantic', tests: string[] = ['ngram', 'embedding']): Config =>
-  loadConfig({ env: {}, cwd: ROOT, overrides: { dedup: { mode }, mix: { replayShare: 0.5, batchSize: 32, decontaminate: { sets: [vicunaPath], tests } } } });
+  loadConfig({
+    env: {},
+    cwd: ROOT,
+    overrides: { dedup: { mode }, mix: { replayShare: 0.5, batchSize: 32, decontaminate: { sets: [vicunaPath], tests } } },
+  });
 
 const collecting = (): Logger & { warnings: string[] } => {
   const warnings: string[] = [];
@@ -53,9 +97,24 @@ async function mixRun(config: Config, seeds: readonly EvolRecord[], evolved: rea
   for (const r of evolved) emits.push(...(await stage.handle(r, undefined, 'unique')));
   emits.push(...((await stage.flush?.(undefined)) ?? []));
   await stage.close();
-  const dataset = readFileSync(join(outDir, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { instruction: string }).instruction);
-  const drops = readFileSync(join(outDir, 'contaminated.jsonl'), 'utf8').trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as ContaminationEntry);
-  return { outDir, emits, dataset, drops, stats: stage.stats, warnings: logger.warnings, card: readFileSync(join(outDir, 'README.md'), 'utf8') };
+  const dataset = readFileSync(join(outDir, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => (JSON.parse(l) as { instruction: string }).instruction);
+  const drops = readFileSync(join(outDir, 'contaminated.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as ContaminationEntry);
+  return {
+    outDir,
+    emits,
+    dataset,
+    drops,
+    stats: stage.stats,
+    warnings: logger.warnings,
+    card: readFileSync(join(outDir, 'README.md'), 'utf8'),
+  };
 }
 
 describe.each(['exact', 'semantic'] as const)('mix decontamination, dedup.mode %s, replay share 0.5', (mode) => {
@@ -100,7 +159,10 @@ describe.each(['exact', 'semantic'] as const)('mix decontamination, dedup.mode %
     // Every paraphrase a test caught is out of the dataset, with its evolutions; each drop names its question.
     for (const d of caught) {
       const question = PARAPHRASES.find((p) => p.paraphrase === d.instruction)?.question_id;
-      expect(d.matches.some((m) => m.line === question), d.instruction).toBe(true);
+      expect(
+        d.matches.some((m) => m.line === question),
+        d.instruction,
+      ).toBe(true);
       expect(inData.has(d.instruction)).toBe(false);
     }
     const caughtIds = new Set(caught.map((d) => d.id));
@@ -127,17 +189,31 @@ describe.each(['exact', 'semantic'] as const)('mix decontamination, dedup.mode %
 
 describe('mix decontamination config', () => {
   it('runs the n-gram test alone by default, in semantic mode as well (it is never swapped for embeddings)', async () => {
-    const config = loadConfig({ env: {}, cwd: ROOT, overrides: { dedup: { mode: 'semantic' }, mix: { decontaminate: { sets: [vicunaPath] } } } });
+    const config = loadConfig({
+      env: {},
+      cwd: ROOT,
+      overrides: { dedup: { mode: 'semantic' }, mix: { decontaminate: { sets: [vicunaPath] } } },
+    });
     const run = await mixRun(config, copySeeds.slice(0, 3), []);
-    expect(run.drops.map((d) => d.matches.map((m) => [m.test, m.threshold]))).toEqual([[['ngram', 0.4]], [['ngram', 0.4]], [['ngram', 0.4]]]);
+    expect(run.drops.map((d) => d.matches.map((m) => [m.test, m.threshold]))).toEqual([
+      [['ngram', 0.4]],
+      [['ngram', 0.4]],
+      [['ngram', 0.4]],
+    ]);
     expect(run.card).toContain('tests: content 2-gram containment >= 0.4; evaluation sets: `vicuna-80.jsonl` (80 items)');
   });
 
   it('fails to start, naming the setting, when the embedding test is named and its model cannot be loaded', async () => {
     const config = loadConfig({
-      env: {}, cwd: ROOT,
-      overrides: { dedup: { modelDir: mkdtempSync(join(tmpdir(), 'no-model-')) }, mix: { decontaminate: { sets: [vicunaPath], tests: ['embedding'], embeddingModel: 'no-such-model' } } },
+      env: {},
+      cwd: ROOT,
+      overrides: {
+        dedup: { modelDir: mkdtempSync(join(tmpdir(), 'no-model-')) },
+        mix: { decontaminate: { sets: [vicunaPath], tests: ['embedding'], embeddingModel: 'no-such-model' } },
+      },
     });
-    await expect(createMixStage({ config, outDir: mkdtempSync(join(tmpdir(), 'stage-mix-nomodel-')), cwd: ROOT })).rejects.toThrow(/mix\.decontaminate\.tests names "embedding" but its model no-such-model/);
+    await expect(createMixStage({ config, outDir: mkdtempSync(join(tmpdir(), 'stage-mix-nomodel-')), cwd: ROOT })).rejects.toThrow(
+      /mix\.decontaminate\.tests names "embedding" but its model no-such-model/,
+    );
   });
 });

@@ -8,11 +8,20 @@ import { createEmbeddingDecontaminator, type Decontaminator, type EvalItem, type
 
 type DedupModule = {
   createEmbedder?: (options: { modelDir: string; model: string; variant: Config['dedup']['variant'] }) => Promise<TextEmbedder>;
-  pullModel?: (options: { modelDir: string; model: string; variants: Config['dedup']['variant'][]; log?: (line: string) => void }) => Promise<unknown>;
+  pullModel?: (options: {
+    modelDir: string;
+    model: string;
+    variants: Config['dedup']['variant'][];
+    log?: (line: string) => void;
+  }) => Promise<unknown>;
 };
 
 /** The embedding test over `items`, on the configured model (pulled when missing; `dedup.modelDir` is relative to `cwd`). */
-export async function embeddingDecontaminator(items: readonly EvalItem[], config: Readonly<Config>, env: { logger: Logger; cwd: string }): Promise<Decontaminator> {
+export async function embeddingDecontaminator(
+  items: readonly EvalItem[],
+  config: Readonly<Config>,
+  env: { logger: Logger; cwd: string },
+): Promise<Decontaminator> {
   const d = config.mix.decontaminate;
   const { logger } = env;
   const modelDir = resolve(env.cwd, config.dedup.modelDir);
@@ -21,7 +30,8 @@ export async function embeddingDecontaminator(items: readonly EvalItem[], config
   const model = d.embeddingModel;
   try {
     const mod = (await import(name)) as DedupModule;
-    if (typeof mod.createEmbedder !== 'function' || typeof mod.pullModel !== 'function') throw new Error(`${name} has no createEmbedder / pullModel export`);
+    if (typeof mod.createEmbedder !== 'function' || typeof mod.pullModel !== 'function')
+      throw new Error(`${name} has no createEmbedder / pullModel export`);
     await mod.pullModel({ modelDir, model, variants: [config.dedup.variant], log: (line) => logger.info(`mix: ${line}`) });
     const embedder = await mod.createEmbedder({ modelDir, model, variant: config.dedup.variant });
     return await createEmbeddingDecontaminator({ items, embedder, threshold: d.embeddingThreshold, model });

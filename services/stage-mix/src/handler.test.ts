@@ -3,46 +3,81 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { childRecordId, DEFAULT_CONFIG, mergeDeep, seedRecordId, seededRandom, type Config, type Emit, type EvolRecord } from '@evolflow/core';
+import {
+  childRecordId,
+  DEFAULT_CONFIG,
+  mergeDeep,
+  seedRecordId,
+  seededRandom,
+  type Config,
+  type Emit,
+  type EvolRecord,
+} from '@evolflow/core';
 import { seedTasksPath, vicunaPath } from '@evolflow/testdata';
 import { createMixStage, type MixStage } from './index.ts';
 
 const SEEDS_FILE = seedTasksPath;
 const VICUNA = vicunaPath;
 
-const seeds: EvolRecord[] = readFileSync(SEEDS_FILE, 'utf8').trim().split('\n').map((line, i) => {
-  const t = JSON.parse(line) as { instruction: string; instances: { input: string; output: string }[] };
-  const id = seedRecordId(SEEDS_FILE, i + 1, t.instruction);
-  return {
-    id, seedId: id, parentId: null, round: 0, instruction: t.instruction, response: t.instances[0]?.output ?? '', lineage: [], checks: [],
-    usage: { promptTokens: 0, completionTokens: 0, calls: 0 }, source: { file: SEEDS_FILE, line: i + 1, format: 'self-instruct' },
-  };
-});
+const seeds: EvolRecord[] = readFileSync(SEEDS_FILE, 'utf8')
+  .trim()
+  .split('\n')
+  .map((line, i) => {
+    const t = JSON.parse(line) as { instruction: string; instances: { input: string; output: string }[] };
+    const id = seedRecordId(SEEDS_FILE, i + 1, t.instruction);
+    return {
+      id,
+      seedId: id,
+      parentId: null,
+      round: 0,
+      instruction: t.instruction,
+      response: t.instances[0]?.output ?? '',
+      lineage: [],
+      checks: [],
+      usage: { promptTokens: 0, completionTokens: 0, calls: 0 },
+      source: { file: SEEDS_FILE, line: i + 1, format: 'self-instruct' },
+    };
+  });
 const STRATEGIES = ['add-constraints', 'deepening', 'concretizing', 'increase-reasoning'];
 const evolved: EvolRecord[] = seeds.flatMap((seed, i) =>
-  [1, 2, 3].map((round): EvolRecord => {
-    const strategy = STRATEGIES[(i + round) % 4] as string;
-    const id = childRecordId(seed.id, round);
-    return {
-      ...seed, id, parentId: round === 1 ? seed.id : childRecordId(seed.id, round - 1), round, strategy,
-      instruction: `${seed.instruction}${' Explain each step and give at least one example.'.repeat(round)}`,
-      response: `An answer for round ${round}.`, lineage: [{ id, round, strategy }], source: undefined as never,
-    };
-  }).map((r) => {
-    delete r.source;
-    return r;
-  }),
+  [1, 2, 3]
+    .map((round): EvolRecord => {
+      const strategy = STRATEGIES[(i + round) % 4] as string;
+      const id = childRecordId(seed.id, round);
+      return {
+        ...seed,
+        id,
+        parentId: round === 1 ? seed.id : childRecordId(seed.id, round - 1),
+        round,
+        strategy,
+        instruction: `${seed.instruction}${' Explain each step and give at least one example.'.repeat(round)}`,
+        response: `An answer for round ${round}.`,
+        lineage: [{ id, round, strategy }],
+        source: undefined as never,
+      };
+    })
+    .map((r) => {
+      delete r.source;
+      return r;
+    }),
 ); // 525 evolved
 
-const configWith = (mix: Record<string, unknown>, run: Record<string, unknown> = {}): Config => mergeDeep(structuredClone(DEFAULT_CONFIG), { mix, run });
+const configWith = (mix: Record<string, unknown>, run: Record<string, unknown> = {}): Config =>
+  mergeDeep(structuredClone(DEFAULT_CONFIG), { mix, run });
 const shuffled = <T>(xs: readonly T[], key: string) => {
   const r = seededRandom(key);
-  return [...xs].map((x) => ({ x, k: r() })).sort((a, b) => a.k - b.k).map((e) => e.x);
+  return [...xs]
+    .map((x) => ({ x, k: r() }))
+    .sort((a, b) => a.k - b.k)
+    .map((e) => e.x);
 };
 type Input = { record: EvolRecord; from: 'replay' | 'unique' };
 const inputs = (order: string): Input[] => {
   // Seeds come first, as the seed stage sends them; evolved records arrive in any order.
-  return [...shuffled(seeds, `s${order}`).map((record): Input => ({ record, from: 'replay' })), ...shuffled(evolved, order).map((record): Input => ({ record, from: 'unique' }))];
+  return [
+    ...shuffled(seeds, `s${order}`).map((record): Input => ({ record, from: 'replay' })),
+    ...shuffled(evolved, order).map((record): Input => ({ record, from: 'unique' })),
+  ];
 };
 const feed = async (stage: MixStage, list: readonly Input[]) => {
   const emits: Emit[] = [];
@@ -70,24 +105,40 @@ describe('mix stage, finite run', () => {
     }
     const [a, b] = outs as [string, string];
     expect(read(b, 'data/jsonl/train-00000-of-00001.jsonl')).toBe(read(a, 'data/jsonl/train-00000-of-00001.jsonl'));
-    expect(readFileSync(join(b, 'data/parquet/train-00000-of-00001.parquet')).equals(readFileSync(join(a, 'data/parquet/train-00000-of-00001.parquet')))).toBe(true);
+    expect(
+      readFileSync(join(b, 'data/parquet/train-00000-of-00001.parquet')).equals(
+        readFileSync(join(a, 'data/parquet/train-00000-of-00001.parquet')),
+      ),
+    ).toBe(true);
     const lines = read(a, 'data/jsonl/train-00000-of-00001.jsonl').trim().split('\n');
     expect(lines.length).toBe(656);
     const summary = JSON.parse(read(a, 'mix-summary.json'));
-    expect(summary).toMatchObject({ records: 656, evolved: 525, replayed: 131, repeated: 0, seedsAvailable: 175, batches: 21, byRound: { 0: 131, 1: 175, 2: 175, 3: 175 } });
+    expect(summary).toMatchObject({
+      records: 656,
+      evolved: 525,
+      replayed: 131,
+      repeated: 0,
+      seedsAvailable: 175,
+      batches: 21,
+      byRound: { 0: 131, 1: 175, 2: 175, 3: 175 },
+    });
     expect(Math.abs(summary.replayed - 0.2 * summary.records)).toBeLessThanOrEqual(1);
     // Shards + manifest: the same lines, with checksums that match the files.
     const manifest = JSON.parse(read(a, 'manifest.json'));
     expect(manifest.complete).toBe(true);
-    const shardText = manifest.shards.map((s: { file: string; sha256: string; records: number }) => {
-      const text = read(a, s.file);
-      expect(createHash('sha256').update(text).digest('hex')).toBe(s.sha256);
-      expect(text.trim().split('\n').length).toBe(s.records);
-      return text;
-    }).join('');
+    const shardText = manifest.shards
+      .map((s: { file: string; sha256: string; records: number }) => {
+        const text = read(a, s.file);
+        expect(createHash('sha256').update(text).digest('hex')).toBe(s.sha256);
+        expect(text.trim().split('\n').length).toBe(s.records);
+        return text;
+      })
+      .join('');
     expect(shardText).toBe(read(a, 'data/jsonl/train-00000-of-00001.jsonl'));
     // Trainer-side files, and no journal left behind.
-    expect(JSON.parse(read(a, 'dataset_info.json'))).toMatchObject({ evolflow: { file_name: 'data/jsonl/train-00000-of-00001.jsonl', formatting: 'alpaca' } });
+    expect(JSON.parse(read(a, 'dataset_info.json'))).toMatchObject({
+      evolflow: { file_name: 'data/jsonl/train-00000-of-00001.jsonl', formatting: 'alpaca' },
+    });
     const card = read(a, 'README.md');
     expect(card).toContain('license: apache-2.0');
     expect(card).toContain('| 0 (seeds) | 131 |');
@@ -96,24 +147,44 @@ describe('mix stage, finite run', () => {
   });
 
   it('drops evolved records that copy an evaluation item, as contaminated, and keeps the rest', async () => {
-    const vicuna = readFileSync(VICUNA, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { turns: string[] }).turns[0] as string);
-    const planted = [3, 40, 77].map((n, k): EvolRecord => ({ ...(evolved[k] as EvolRecord), id: `planted-${k}.r1`, instruction: `${vicuna[n - 1]} Answer in three paragraphs.` }));
+    const vicuna = readFileSync(VICUNA, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { turns: string[] }).turns[0] as string);
+    const planted = [3, 40, 77].map((n, k): EvolRecord => ({
+      ...(evolved[k] as EvolRecord),
+      id: `planted-${k}.r1`,
+      instruction: `${vicuna[n - 1]} Answer in three paragraphs.`,
+    }));
     const dir = tmp('decon');
     const stage = await createMixStage({ config: configWith({ decontaminate: { sets: [VICUNA] } }), outDir: dir });
-    const emits = await feed(stage, [...planted, ...evolved.slice(0, 100)].map((record): Input => ({ record, from: 'unique' })));
-    expect(emits.map((e) => [e.topic, e.record.id, e.record.rejection?.reason])).toEqual(planted.map((p) => ['rejected', p.id, 'contaminated']));
+    const emits = await feed(
+      stage,
+      [...planted, ...evolved.slice(0, 100)].map((record): Input => ({ record, from: 'unique' })),
+    );
+    expect(emits.map((e) => [e.topic, e.record.id, e.record.rejection?.reason])).toEqual(
+      planted.map((p) => ['rejected', p.id, 'contaminated']),
+    );
     expect(emits[0]?.record.rejection?.detail).toMatch(/^matches evaluation item vicuna-80\.jsonl:3 \(ngram [0-9.]+ >= 0\.4\)$/);
     expect(stage.stats).toMatchObject({ evolved: 100, contaminated: 3 });
     await stage.flush?.(undefined);
     expect(read(dir, 'README.md')).toContain('3 records dropped as copies or paraphrases of evaluation items (0 seeds, 3 evolved)');
-    expect(read(dir, 'contaminated.jsonl').trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(planted.map((p) => p.id).sort());
+    expect(
+      read(dir, 'contaminated.jsonl')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).id),
+    ).toEqual(planted.map((p) => p.id).sort());
   });
 
   it('leaves out records without a response and fills the difficulty estimate', async () => {
     const dir = tmp('noresp');
     const stage = await createMixStage({ config: configWith({ replayShare: 0 }), outDir: dir });
     const { response: _, ...bare } = evolved[0] as EvolRecord;
-    await feed(stage, [{ record: bare as EvolRecord, from: 'unique' }, { record: evolved[1] as EvolRecord, from: 'unique' }]);
+    await feed(stage, [
+      { record: bare as EvolRecord, from: 'unique' },
+      { record: evolved[1] as EvolRecord, from: 'unique' },
+    ]);
     const emits = (await stage.flush?.(undefined)) ?? [];
     expect(emits.map((e) => e.record.id)).toEqual([evolved[1]?.id]);
     expect(typeof emits[0]?.record.scores?.estimate).toBe('number');
@@ -122,11 +193,17 @@ describe('mix stage, finite run', () => {
 
   it('writes line-aligned metadata files beside the dataset and every shard', async () => {
     const dir = tmp('meta');
-    const stage = await createMixStage({ config: configWith({ metadata: 'file', shardRecords: 100, batchSize: 32 }, { format: 'sharegpt' }), outDir: dir });
+    const stage = await createMixStage({
+      config: configWith({ metadata: 'file', shardRecords: 100, batchSize: 32 }, { format: 'sharegpt' }),
+      outDir: dir,
+    });
     await feed(stage, inputs('m').slice(0, 300));
     await stage.flush?.(undefined);
     const data = read(dir, 'data/jsonl/train-00000-of-00001.jsonl').trim().split('\n');
-    const meta = read(dir, 'metadata.jsonl').trim().split('\n').map((l) => JSON.parse(l));
+    const meta = read(dir, 'metadata.jsonl')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(meta.length).toBe(data.length);
     expect(JSON.parse(data[0] as string).conversations[0].from).toBe('human');
     expect(meta.every((m) => typeof m.id === 'string' && Array.isArray(m.strategies) && typeof m.replay === 'boolean')).toBe(true);
@@ -170,7 +247,10 @@ describe('mix stage, continuous mode', () => {
     }
     return byIndex;
   };
-  const shardFiles = (dir: string) => readdirSync(join(dir, 'shards')).sort().map((f) => [f, read(join(dir, 'shards'), f)]);
+  const shardFiles = (dir: string) =>
+    readdirSync(join(dir, 'shards'))
+      .sort()
+      .map((f) => [f, read(join(dir, 'shards'), f)]);
 
   it('emits batches as they fill, with the seed share within one record in every batch', async () => {
     const dir = tmp('cont');
@@ -186,7 +266,9 @@ describe('mix stage, continuous mode', () => {
     expect(emits.filter((e) => !e.record.batch?.replay).length).toBe(525);
     const manifest = JSON.parse(read(dir, 'manifest.json'));
     expect(manifest.records).toBe(emits.length);
-    expect(manifest.shards.every((s: { records: number }, i: number, all: unknown[]) => i === all.length - 1 || s.records >= 100)).toBe(true);
+    expect(manifest.shards.every((s: { records: number }, i: number, all: unknown[]) => i === all.length - 1 || s.records >= 100)).toBe(
+      true,
+    );
   });
 
   it('killed and restarted mid-run, yields the same shards and batches as an uninterrupted run', async () => {
@@ -226,7 +308,11 @@ describe('mix stage, continuous mode', () => {
   it('cuts a partial batch when the interval has passed', async () => {
     let clock = 0;
     const dir = tmp('interval');
-    const stage = await createMixStage({ config: configWith({ continuous: true, batchSize: 20, intervalMs: 1000 }), outDir: dir, now: () => clock });
+    const stage = await createMixStage({
+      config: configWith({ continuous: true, batchSize: 20, intervalMs: 1000 }),
+      outDir: dir,
+      now: () => clock,
+    });
     await feed(stage, inputs('f').slice(0, 180)); // 175 seeds and 5 evolved: no full batch yet
     expect(await stage.tick()).toEqual([]);
     clock = 1500;

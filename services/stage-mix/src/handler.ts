@@ -5,11 +5,37 @@
 // dataset_info.json, the dataset card and contaminated.jsonl (every drop with the item it matched).
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EvolflowError, type Config, type Emit, type EvolRecord, type Logger, type StageEnv, type StageHandler, type TopicName } from '@evolflow/core';
 import {
-  createDecontaminationSuite, createNgramDecontaminator, createShardWriter, createStreamMixer, datasetCard, detectSeedLicenses, estimateDifficulty,
-  levelOf, loadEvalSets, MANIFEST_FILE, planBatches, summarize, writeDatasetFiles, writeFileAtomic,
-  type Batch, type BatchOptions, type Decontaminator, type DecontaminationSuite, type ShardWriter, type StreamMixer,
+  EvolflowError,
+  type Config,
+  type Emit,
+  type EvolRecord,
+  type Logger,
+  type StageEnv,
+  type StageHandler,
+  type TopicName,
+} from '@evolflow/core';
+import {
+  createDecontaminationSuite,
+  createNgramDecontaminator,
+  createShardWriter,
+  createStreamMixer,
+  datasetCard,
+  detectSeedLicenses,
+  estimateDifficulty,
+  levelOf,
+  loadEvalSets,
+  MANIFEST_FILE,
+  planBatches,
+  summarize,
+  writeDatasetFiles,
+  writeFileAtomic,
+  type Batch,
+  type BatchOptions,
+  type Decontaminator,
+  type DecontaminationSuite,
+  type ShardWriter,
+  type StreamMixer,
 } from '@evolflow/mixer';
 import { openJournal, type ContaminationEntry, type Journal, type JournalEvent, type JournalSpan } from './journal.ts';
 import { embeddingDecontaminator } from './embedding.ts';
@@ -60,7 +86,14 @@ const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 /** The batch options of a config. */
 export function batchOptionsOf(config: Readonly<Config>): BatchOptions {
   const m = config.mix;
-  return { replayShare: m.replayShare, replayCount: m.replayCount, batchSize: m.batchSize, order: m.order, stratify: m.stratify, seed: config.run.seed };
+  return {
+    replayShare: m.replayShare,
+    replayCount: m.replayCount,
+    batchSize: m.batchSize,
+    order: m.order,
+    stratify: m.stratify,
+    seed: config.run.seed,
+  };
 }
 
 /** The tests `mix.decontaminate` names, each with its own threshold, whatever `dedup.mode` is. */
@@ -86,7 +119,8 @@ async function configuredDecontamination(options: MixStageOptions, logger: Logge
 /** Every record dropped as contaminated, with the evaluation item it matched (one JSON line each, by id). */
 export const CONTAMINATED_FILE = 'contaminated.jsonl';
 
-const curriculumEmits = (batches: readonly Batch[]): Emit[] => batches.flatMap((b) => b.records.map((record): Emit => ({ topic: 'curriculum', record })));
+const curriculumEmits = (batches: readonly Batch[]): Emit[] =>
+  batches.flatMap((b) => b.records.map((record): Emit => ({ topic: 'curriculum', record })));
 
 const NO_USAGE = Object.freeze({ promptTokens: 0, completionTokens: 0, calls: 0 });
 
@@ -96,13 +130,24 @@ const NO_USAGE = Object.freeze({ promptTokens: 0, completionTokens: 0, calls: 0 
  * Its level is the full record's `levelOf`, so batches plan exactly as from the full records.
  */
 function stubOf(r: EvolRecord): EvolRecord {
-  const stub: EvolRecord = { id: r.id, seedId: r.seedId, parentId: null, round: r.round, instruction: '', lineage: [], checks: [], usage: NO_USAGE, scores: { estimate: levelOf(r) } };
+  const stub: EvolRecord = {
+    id: r.id,
+    seedId: r.seedId,
+    parentId: null,
+    round: r.round,
+    instruction: '',
+    lineage: [],
+    checks: [],
+    usage: NO_USAGE,
+    scores: { estimate: levelOf(r) },
+  };
   if (r.strategy !== undefined) stub.strategy = r.strategy;
   return stub;
 }
 
 /** The mix stage as every stage is built: from the env (`createMixStage` takes test seams too). */
-export const create = (env: StageEnv): Promise<MixStage> => createMixStage({ config: env.config, outDir: env.outDir, logger: env.logger, cwd: env.cwd });
+export const create = (env: StageEnv): Promise<MixStage> =>
+  createMixStage({ config: env.config, outDir: env.outDir, logger: env.logger, cwd: env.cwd });
 
 /**
  * Build the mix stage. Finite mode (default): records are held (and journalled) and `flush()` plans
@@ -139,9 +184,20 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
   const contaminatedSeeds = new Map<string, ContaminationEntry>();
   /** Records without a response, by id: true for seeds. */
   const withoutResponse = new Map<string, boolean>();
-  const stats: MixStageStats = { evolved: 0, seeds: 0, contaminated: 0, contaminatedSeeds: 0, withoutResponse: 0, withoutResponseSeeds: 0, batches: 0, redelivered: 0 };
+  const stats: MixStageStats = {
+    evolved: 0,
+    seeds: 0,
+    contaminated: 0,
+    contaminatedSeeds: 0,
+    withoutResponse: 0,
+    withoutResponseSeeds: 0,
+    batches: 0,
+    redelivered: 0,
+  };
   const stream: StreamMixer | null = mix.continuous ? createStreamMixer(batchOptions) : null;
-  let shards: ShardWriter | null = mix.continuous ? createShardWriter({ outDir, format, metadata: mix.metadata, shardRecords: mix.shardRecords }) : null;
+  let shards: ShardWriter | null = mix.continuous
+    ? createShardWriter({ outDir, format, metadata: mix.metadata, shardRecords: mix.shardRecords })
+    : null;
   /** Continuous mode: the batches (of stubs) each input completed, to publish again if it is delivered again. */
   const triggered = new Map<string, Batch[]>();
   let lastBatchAt = now();
@@ -153,7 +209,10 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     const span = spans.get(stub.id);
     const event = span && journal.read(span);
     if (!event || (event.t !== 'evolved' && event.t !== 'seed') || event.record.id !== stub.id) {
-      throw new EvolflowError('internal', `mix: record ${stub.id} is not where the journal in ${outDir} had it; the mixer cannot write its batch`);
+      throw new EvolflowError(
+        'internal',
+        `mix: record ${stub.id} is not where the journal in ${outDir} had it; the mixer cannot write its batch`,
+      );
     }
     return stub.batch ? { ...event.record, batch: stub.batch } : event.record;
   };
@@ -189,7 +248,19 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
         break;
       case 'contaminated':
         // Journals of earlier versions carry the id only.
-        contaminated.set(event.id, event.entry ?? { id: event.id, seedId: event.id, round: -1, kind: 'evolved', via: 'record', instruction: '', matches: [], scores: {} });
+        contaminated.set(
+          event.id,
+          event.entry ?? {
+            id: event.id,
+            seedId: event.id,
+            round: -1,
+            kind: 'evolved',
+            via: 'record',
+            instruction: '',
+            matches: [],
+            scores: {},
+          },
+        );
         if (event.entry?.kind === 'seed') contaminatedSeeds.set(event.entry.seedId, event.entry);
         evolved.delete(event.id);
         break;
@@ -215,14 +286,18 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     toShards(batches);
     if ((event.t === 'evolved' || event.t === 'seed') && batches.length > 0) triggered.set(event.record.id, batches);
   });
-  if (journal.recovered.length > 0) logger.info(`mix: resumed from the journal in ${outDir}: ${stats.evolved} evolved, ${stats.seeds} seeds, ${stats.batches} batches already made`);
+  if (journal.recovered.length > 0)
+    logger.info(
+      `mix: resumed from the journal in ${outDir}: ${stats.evolved} evolved, ${stats.seeds} seeds, ${stats.batches} batches already made`,
+    );
 
   const intervalDue = () => stream !== null && mix.intervalMs > 0 && stream.pending > 0 && now() - lastBatchAt >= mix.intervalMs;
 
   /** The rejected record of a drop, its detail naming the item and the test. */
   const rejectedEmit = (input: EvolRecord, entry: ContaminationEntry): Emit => {
     const m = entry.matches.map((x) => `${x.set}:${x.line} (${x.test} ${x.score} >= ${x.threshold})`).join(', ');
-    const detail = entry.via === 'seed' ? `descendant of seed ${entry.seedId}, which matches evaluation item ${m}` : `matches evaluation item ${m}`;
+    const detail =
+      entry.via === 'seed' ? `descendant of seed ${entry.seedId}, which matches evaluation item ${m}` : `matches evaluation item ${m}`;
     const check = { stage: 'mix' as const, reason: 'contaminated', detail };
     return { topic: 'rejected', record: { ...input, checks: [...input.checks, check], rejection: { ...check } } };
   };
@@ -244,7 +319,14 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     if (decontamination) {
       // Everything that could reach the dataset is checked: replayed seeds as well as evolutions.
       const result = await decontamination.check(input.id, `${input.instruction}\n${input.input ?? ''}`);
-      const base = { id: input.id, seedId: input.seedId, round: input.round, kind: isSeed ? 'seed' : 'evolved', instruction: input.instruction, scores: result.scores } as const;
+      const base = {
+        id: input.id,
+        seedId: input.seedId,
+        round: input.round,
+        kind: isSeed ? 'seed' : 'evolved',
+        instruction: input.instruction,
+        scores: result.scores,
+      } as const;
       if (result.contaminated) return drop(input, { ...base, via: 'record', matches: result.matches });
       const seedEntry = isSeed ? undefined : contaminatedSeeds.get(input.seedId);
       if (seedEntry) return drop(input, { ...base, via: 'seed', matches: seedEntry.matches });
@@ -255,7 +337,10 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
       logger.debug(`mix: record ${input.id} has no response to train on; left out of the dataset`, { recordId: input.id });
       return [];
     }
-    const scored: EvolRecord = input.scores?.estimate !== undefined ? input : { ...input, scores: { ...input.scores, estimate: estimate(input.instruction, { round: input.round }) } };
+    const scored: EvolRecord =
+      input.scores?.estimate !== undefined
+        ? input
+        : { ...input, scores: { ...input.scores, estimate: estimate(input.instruction, { round: input.round }) } };
     const batches = record(isSeed ? { t: 'seed', record: scored } : { t: 'evolved', record: scored });
     if (intervalDue()) batches.push(...record({ t: 'cut' }));
     if (batches.length > 0) triggered.set(scored.id, batches);
@@ -282,7 +367,16 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
       if (!seedEntry) continue;
       const record = full(r);
       evolved.delete(r.id);
-      const entry: ContaminationEntry = { id: r.id, seedId: r.seedId, round: r.round, kind: 'evolved', via: 'seed', instruction: record.instruction, matches: seedEntry.matches, scores: {} };
+      const entry: ContaminationEntry = {
+        id: r.id,
+        seedId: r.seedId,
+        round: r.round,
+        kind: 'evolved',
+        via: 'seed',
+        instruction: record.instruction,
+        matches: seedEntry.matches,
+        scores: {},
+      };
       emits.push(...drop(record, entry));
     }
     return emits;
@@ -299,7 +393,9 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
       );
     }
     if (stats.withoutResponse > 0) {
-      parts.push(`${stats.withoutResponse} without a response to train on (${stats.withoutResponseSeeds} seeds, ${stats.withoutResponse - stats.withoutResponseSeeds} evolved records)`);
+      parts.push(
+        `${stats.withoutResponse} without a response to train on (${stats.withoutResponseSeeds} seeds, ${stats.withoutResponse - stats.withoutResponseSeeds} evolved records)`,
+      );
     }
     return parts.length === 0 ? null : `mix: left out ${stats.contaminated + stats.withoutResponse} records: ${parts.join('; ')}`;
   };
@@ -326,7 +422,13 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     }
     emits.push(...lateDrops);
     const records = planned.flatMap((b) => b.records);
-    const files = writeDatasetFiles(records, { outDir, format, metadata: mix.metadata, parquet: mix.parquet, datasetName: mix.datasetName });
+    const files = writeDatasetFiles(records, {
+      outDir,
+      format,
+      metadata: mix.metadata,
+      parquet: mix.parquet,
+      datasetName: mix.datasetName,
+    });
     files.push(MANIFEST_FILE, ...shards.manifest.shards.map((s) => s.file));
     if (decontamination) {
       const drops = [...contaminated.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -334,18 +436,34 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
       files.push(CONTAMINATED_FILE);
     }
     const summary = summarize(records, {
-      seedsAvailable: seeds.size, contaminated: stats.contaminated, contaminatedSeeds: stats.contaminatedSeeds,
-      withoutResponse: stats.withoutResponse, withoutResponseSeeds: stats.withoutResponseSeeds,
+      seedsAvailable: seeds.size,
+      contaminated: stats.contaminated,
+      contaminatedSeeds: stats.contaminatedSeeds,
+      withoutResponse: stats.withoutResponse,
+      withoutResponseSeeds: stats.withoutResponseSeeds,
     });
     const seedPaths = [...seedFiles].map((f) => (existsSync(f) ? f : resolve(options.cwd ?? process.cwd(), f)));
     const card = datasetCard({
-      name: mix.datasetName, format, summary, replay: { share: mix.replayShare, count: mix.replayCount }, batchSize: mix.batchSize,
-      order: mix.order, stratify: mix.stratify, seedLicense: mix.seedLicense, seedSources: detectSeedLicenses(seedPaths),
-      decontamination: decontamination ? { methods: decontamination.tests.map((t) => t.method), sets: decontamination.sets, file: CONTAMINATED_FILE } : null,
+      name: mix.datasetName,
+      format,
+      summary,
+      replay: { share: mix.replayShare, count: mix.replayCount },
+      batchSize: mix.batchSize,
+      order: mix.order,
+      stratify: mix.stratify,
+      seedLicense: mix.seedLicense,
+      seedSources: detectSeedLicenses(seedPaths),
+      decontamination: decontamination
+        ? { methods: decontamination.tests.map((t) => t.method), sets: decontamination.sets, file: CONTAMINATED_FILE }
+        : null,
       files: ['README.md', ...files],
       provenance: {
-        provider: config.llm.provider, models: Object.fromEntries(Object.entries(config.llm.roles).map(([role, r]) => [role, r.model])),
-        rounds: config.run.rounds, strategies: config.strategies.enabled, seed: config.run.seed, createdAt: new Date(now()).toISOString(),
+        provider: config.llm.provider,
+        models: Object.fromEntries(Object.entries(config.llm.roles).map(([role, r]) => [role, r.model])),
+        rounds: config.run.rounds,
+        strategies: config.strategies.enabled,
+        seed: config.run.seed,
+        createdAt: new Date(now()).toISOString(),
       },
     });
     writeFileAtomic(join(outDir, 'README.md'), card);
@@ -353,7 +471,9 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     journal.finish();
     const leftOut = leftOutLine();
     if (leftOut !== null) logger.warn(leftOut);
-    logger.info(`mix: wrote ${records.length} records (${summary.replayed} replayed seeds, share ${summary.replayShare}) in ${planned.length} batches to ${outDir}`);
+    logger.info(
+      `mix: wrote ${records.length} records (${summary.replayed} replayed seeds, share ${summary.replayShare}) in ${planned.length} batches to ${outDir}`,
+    );
     return emits;
   };
 
@@ -361,7 +481,11 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     name: 'mix',
     handle(input, _ctx, from) {
       return serial(() => {
-        if (closed || flushed) throw new EvolflowError('internal', `mix stage for ${outDir} got record ${input.id} after ${closed ? 'close()' : 'flush()'}; create a new stage for a new run`);
+        if (closed || flushed)
+          throw new EvolflowError(
+            'internal',
+            `mix stage for ${outDir} got record ${input.id} after ${closed ? 'close()' : 'flush()'}; create a new stage for a new run`,
+          );
         return handleOne(input, from);
       });
     },

@@ -6,7 +6,15 @@ import { zeroUsage, type EvolRecord } from '@evolflow/core';
 import { openJournal, STATE_DIR } from './journal.ts';
 
 const rec = (i: number): EvolRecord => ({
-  id: `r${i}`, seedId: `s${i}`, parentId: null, round: 1, instruction: `Instruction ${i}: ${'é'.repeat(i % 7)} explain it.`, response: 'ok', lineage: [], checks: [], usage: zeroUsage(),
+  id: `r${i}`,
+  seedId: `s${i}`,
+  parentId: null,
+  round: 1,
+  instruction: `Instruction ${i}: ${'é'.repeat(i % 7)} explain it.`,
+  response: 'ok',
+  lineage: [],
+  checks: [],
+  usage: zeroUsage(),
 });
 
 describe('mix journal', () => {

@@ -83,7 +83,11 @@ export function openJournal(outDir: string, options: { chunkBytes?: number } = {
             recovered.push(JSON.parse(buf.toString('utf8', 0, nl)) as JournalEvent);
             recoveredSpans.push({ offset: valid, length: nl });
           } catch (cause) {
-            throw new EvolflowError('internal', `${file}:${line}: journal line is not JSON (${(cause as Error).message}); the mixer cannot resume: remove ${dir} and the shards to start again`, { cause });
+            throw new EvolflowError(
+              'internal',
+              `${file}:${line}: journal line is not JSON (${(cause as Error).message}); the mixer cannot resume: remove ${dir} and the shards to start again`,
+              { cause },
+            );
           }
           valid += nl + 1;
           buf = buf.subarray(nl + 1);
@@ -127,7 +131,11 @@ export function openJournal(outDir: string, options: { chunkBytes?: number } = {
         if (got < span.length) throw new Error(`${got} of ${span.length} bytes`);
         return JSON.parse(buf.toString('utf8')) as JournalEvent;
       } catch (cause) {
-        throw new EvolflowError('internal', `${file}: the journal line at byte ${span.offset} cannot be read back (${(cause as Error).message}); was the file changed while the mixer ran?`, { cause });
+        throw new EvolflowError(
+          'internal',
+          `${file}: the journal line at byte ${span.offset} cannot be read back (${(cause as Error).message}); was the file changed while the mixer ran?`,
+          { cause },
+        );
       }
     },
     finish() {

@@ -1,12 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { assertRecord, DEFAULT_CONFIG, mergeDeep, type Config, type EvolRecord, type LlmCaller, type LlmCompletion, type Logger, type StageEnv } from '@evolflow/core';
+import {
+  assertRecord,
+  DEFAULT_CONFIG,
+  mergeDeep,
+  type Config,
+  type EvolRecord,
+  type LlmCaller,
+  type LlmCompletion,
+  type Logger,
+  type StageEnv,
+} from '@evolflow/core';
 import { createRespondStage, responderMessages } from './handler.ts';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const child: EvolRecord = {
-  id: 's-1.r1', seedId: 's-1', parentId: 's-1', round: 1, strategy: 'deepening', instruction: 'Explain why the sky is blue, with the physics behind it.',
-  lineage: [{ id: 's-1.r1', round: 1, strategy: 'deepening' }], checks: [{ stage: 'evolve', reason: 'ok' }], usage: { promptTokens: 20, completionTokens: 10, calls: 1 },
-  calls: ['e-1'], parent: { id: 's-1', round: 0, instruction: 'Why is the sky blue?', response: 'Rayleigh scattering.', lineage: [] },
+  id: 's-1.r1',
+  seedId: 's-1',
+  parentId: 's-1',
+  round: 1,
+  strategy: 'deepening',
+  instruction: 'Explain why the sky is blue, with the physics behind it.',
+  lineage: [{ id: 's-1.r1', round: 1, strategy: 'deepening' }],
+  checks: [{ stage: 'evolve', reason: 'ok' }],
+  usage: { promptTokens: 20, completionTokens: 10, calls: 1 },
+  calls: ['e-1'],
+  parent: { id: 's-1', round: 0, instruction: 'Why is the sky blue?', response: 'Rayleigh scattering.', lineage: [] },
 };
 
 async function respond(completion: Omit<LlmCompletion, 'cached'>, over: unknown = {}) {
@@ -19,15 +37,30 @@ async function respond(completion: Omit<LlmCompletion, 'cached'>, over: unknown 
 
 describe('respond stage', () => {
   it('answers the evolved instruction afresh, never with the parent response', async () => {
-    const emits = await respond({ text: 'Sunlight scatters off air molecules; blue light scatters most.', id: 'r-1', promptTokens: 12, completionTokens: 14, finishReason: 'stop' });
+    const emits = await respond({
+      text: 'Sunlight scatters off air molecules; blue light scatters most.',
+      id: 'r-1',
+      promptTokens: 12,
+      completionTokens: 14,
+      finishReason: 'stop',
+    });
     expect(emits.map((e) => e.topic)).toEqual(['responded']);
-    expect(emits[0]?.record).toMatchObject({ response: 'Sunlight scatters off air molecules; blue light scatters most.', calls: ['e-1', 'r-1'], usage: { promptTokens: 32, completionTokens: 24, calls: 2 } });
+    expect(emits[0]?.record).toMatchObject({
+      response: 'Sunlight scatters off air molecules; blue light scatters most.',
+      calls: ['e-1', 'r-1'],
+      usage: { promptTokens: 32, completionTokens: 24, calls: 2 },
+    });
     expect(emits[0]?.record.checks.at(-1)).toEqual({ stage: 'respond', reason: 'ok' });
-    expect(responderMessages({ instruction: 'Sum these.', input: '1, 2' })).toEqual([{ role: 'user', content: 'Sum these.\n\nInput:\n1, 2' }]);
+    expect(responderMessages({ instruction: 'Sum these.', input: '1, 2' })).toEqual([
+      { role: 'user', content: 'Sum these.\n\nInput:\n1, 2' },
+    ]);
   });
 
   it('rejects a response cut at maxTokens as truncated, naming the limit and how to raise it, and requeues the parent', async () => {
-    const emits = await respond({ text: 'Both, both, both, both,', id: 'r-2', promptTokens: 12, completionTokens: 300, finishReason: 'length' }, { llm: { roles: { responder: { maxTokens: 300 } } } });
+    const emits = await respond(
+      { text: 'Both, both, both, both,', id: 'r-2', promptTokens: 12, completionTokens: 300, finishReason: 'length' },
+      { llm: { roles: { responder: { maxTokens: 300 } } } },
+    );
     expect(emits.map((e) => e.topic)).toEqual(['rejected', 'pool']);
     const rejected = emits[0]?.record;
     expect(rejected?.rejection?.reason).toBe('truncated');
@@ -38,7 +71,12 @@ describe('respond stage', () => {
   });
 
   it('keeps an answer whose endpoint gives no finish_reason', async () => {
-    const emits = await respond({ text: 'Rayleigh scattering makes short wavelengths scatter more.', id: 'r-3', promptTokens: 1, completionTokens: 1 });
+    const emits = await respond({
+      text: 'Rayleigh scattering makes short wavelengths scatter more.',
+      id: 'r-3',
+      promptTokens: 1,
+      completionTokens: 1,
+    });
     expect(emits.map((e) => e.topic)).toEqual(['responded']);
   });
 });

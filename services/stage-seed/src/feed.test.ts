@@ -27,7 +27,12 @@ function seedFile(lines: string[]): string {
 
 describe('SeedFeed', () => {
   it('publishes every line of a seed file in order, its rejects too, and counts both', async () => {
-    const file = seedFile(['{"instruction":"Name three rivers."}', '{"instruction": oops', '{"instruction":""}', '{"instruction":"Sum 2 and 3."}']);
+    const file = seedFile([
+      '{"instruction":"Name three rivers."}',
+      '{"instruction": oops',
+      '{"instruction":""}',
+      '{"instruction":"Sum 2 and 3."}',
+    ]);
     const t = topic();
     const feed = new SeedFeed({ files: [file], topic: t });
     await feed.run();
@@ -38,7 +43,11 @@ describe('SeedFeed', () => {
 
   it('publishes nothing once its signal has aborted', async () => {
     const t = topic();
-    const feed = new SeedFeed({ files: [seedFile(['{"instruction":"Name three rivers."}'])], topic: t, signal: AbortSignal.abort('SIGINT') });
+    const feed = new SeedFeed({
+      files: [seedFile(['{"instruction":"Name three rivers."}'])],
+      topic: t,
+      signal: AbortSignal.abort('SIGINT'),
+    });
     await feed.run();
     expect({ published: t.records.length, fed: feed.fed }).toEqual({ published: 0, fed: false });
   });
@@ -49,7 +58,11 @@ describe('SeedFeed', () => {
     const stage = await createSeedStage({ config: DEFAULT_CONFIG, logger, llm: {} as LlmCaller, cwd: '.', outDir: '.' });
     const t = topic();
     await new SeedFeed({ files: [seedFile(['{"instruction":"Name three rivers."}', 'not json at all {'])], topic: t }).run();
-    const emits = await Promise.all(t.records.map(async (r) => (await stage.handle(r, undefined, 'seeds')).map((e) => `${e.topic}:${e.record.rejection?.reason ?? 'ok'}`)));
+    const emits = await Promise.all(
+      t.records.map(async (r) =>
+        (await stage.handle(r, undefined, 'seeds')).map((e) => `${e.topic}:${e.record.rejection?.reason ?? 'ok'}`),
+      ),
+    );
     expect(emits).toEqual([['replay:ok', 'pool:ok'], ['rejected:malformed-line']]);
     expect(warned).toHaveLength(1);
     expect(warned[0]).toMatch(/^seed rejected: .*seeds\.jsonl:2/);

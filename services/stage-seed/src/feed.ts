@@ -66,7 +66,10 @@ export class SeedFeed {
     while (!this.#stopping) {
       this.fed = false;
       for (const [file, from] of places) {
-        const size = await stat(file).then((s) => s.size, () => from.byte); // a file moved away is read again once it is back
+        const size = await stat(file).then(
+          (s) => s.size,
+          () => from.byte,
+        ); // a file moved away is read again once it is back
         if (size === from.byte) continue;
         const start = size < from.byte ? { byte: 0, line: 0 } : from; // truncated: read from its start
         if (!(await this.#feedFile(file, { from: start, onEnd: (next) => places.set(file, next) }))) return;

@@ -16,8 +16,21 @@ export async function createSeedStage(env: StageEnv): Promise<StageHandler<unkno
       // Re-check what foreign producers sent (files were checked by the reader already).
       const where = { file: record.source?.file ?? 'topic:seeds', line: record.source?.line ?? 0 };
       const item = seedItem({ instruction: record.instruction, input: record.input, output: record.response }, where, 65_536);
-      if (item.kind === 'reject') return [{ topic: 'rejected', record: { ...record, checks: item.record.checks, rejection: item.record.rejection as NonNullable<EvolRecord['rejection']> } }];
-      const seed: EvolRecord = { ...record, round: 0, parentId: null, seedId: record.id, lineage: [], checks: [...record.checks, { stage: 'seed', reason: 'ok' }] };
+      if (item.kind === 'reject')
+        return [
+          {
+            topic: 'rejected',
+            record: { ...record, checks: item.record.checks, rejection: item.record.rejection as NonNullable<EvolRecord['rejection']> },
+          },
+        ];
+      const seed: EvolRecord = {
+        ...record,
+        round: 0,
+        parentId: null,
+        seedId: record.id,
+        lineage: [],
+        checks: [...record.checks, { stage: 'seed', reason: 'ok' }],
+      };
       const emits: Emit[] = [{ topic: 'replay', record: seed }];
       if (rounds > 0) emits.push({ topic: 'pool', record: { ...seed, nextRound: 1 } });
       return emits;

@@ -29,7 +29,9 @@ describe('readSeedFile', () => {
     ];
     writeFileSync(path, Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])));
     const items = await read(path);
-    const rejects = items.filter((i) => i.kind === 'reject').map((i) => ({ line: i.record.source?.line, reason: i.record.rejection?.reason, detail: i.record.rejection?.detail }));
+    const rejects = items
+      .filter((i) => i.kind === 'reject')
+      .map((i) => ({ line: i.record.source?.line, reason: i.record.rejection?.reason, detail: i.record.rejection?.detail }));
     expect(rejects.map(({ line, reason }) => ({ line, reason }))).toEqual([
       { line: 2, reason: 'malformed-line' },
       { line: 3, reason: 'empty-instruction' },
@@ -39,7 +41,11 @@ describe('readSeedFile', () => {
     ]);
     for (const r of rejects) expect(r.detail).toMatch(new RegExp(`^mixed\\.jsonl:${r.line}: `));
     const seeds = items.filter((i) => i.kind === 'seed').map((i) => [i.record.source?.line, i.record.instruction]);
-    expect(seeds).toEqual([[1, 'Name three primary colors.'], [6, 'What is a prime number?'], [9, 'Explain recursion.']]);
+    expect(seeds).toEqual([
+      [1, 'Name three primary colors.'],
+      [6, 'What is a prime number?'],
+      [9, 'Explain recursion.'],
+    ]);
   });
 
   it('reads the 175 self-instruct seeds with stable ids', async () => {
@@ -54,20 +60,37 @@ describe('readSeedFile', () => {
   it('reads plain text and JSON array files', async () => {
     const txt = join(dir, 'plain.txt');
     writeFileSync(txt, 'First task\n\nSecond task\n');
-    expect((await read(txt)).map((i) => [i.kind, i.record.source?.line])).toEqual([['seed', 1], ['seed', 3]]);
+    expect((await read(txt)).map((i) => [i.kind, i.record.source?.line])).toEqual([
+      ['seed', 1],
+      ['seed', 3],
+    ]);
     const json = join(dir, 'alpaca.json');
     writeFileSync(json, JSON.stringify([{ instruction: 'A', input: '', output: 'x' }, { instruction: '' }]));
-    expect((await read(json)).map((i) => [i.kind, i.record.source?.line])).toEqual([['seed', 1], ['reject', 2]]);
+    expect((await read(json)).map((i) => [i.kind, i.record.source?.line])).toEqual([
+      ['seed', 1],
+      ['reject', 2],
+    ]);
   });
 
   it('rejects a 10 KB line nested 5,000 deep as too-deep with its line, before parsing, and reads on', async () => {
     const path = join(dir, 'deep.jsonl');
     const deep = `{"instruction":"x","input":${'['.repeat(5000)}${']'.repeat(5000)}}`;
     expect(deep.length).toBeGreaterThan(10_000);
-    writeFileSync(path, [JSON.stringify({ instruction: 'First.' }), deep, '['.repeat(5000), JSON.stringify({ instruction: 'Last.', input: { a: [[['ok']]] } })].join('\n'));
+    writeFileSync(
+      path,
+      [
+        JSON.stringify({ instruction: 'First.' }),
+        deep,
+        '['.repeat(5000),
+        JSON.stringify({ instruction: 'Last.', input: { a: [[['ok']]] } }),
+      ].join('\n'),
+    );
     const items = await read(path);
     expect(items.map((i) => [i.kind, i.record.source?.line, i.record.rejection?.reason])).toEqual([
-      ['seed', 1, undefined], ['reject', 2, 'too-deep'], ['reject', 3, 'too-deep'], ['seed', 4, undefined],
+      ['seed', 1, undefined],
+      ['reject', 2, 'too-deep'],
+      ['reject', 3, 'too-deep'],
+      ['seed', 4, undefined],
     ]);
     expect(items[1]?.record.rejection?.detail).toBe('deep.jsonl:2: the line nests arrays and objects more than 64 levels deep');
   });
@@ -75,10 +98,21 @@ describe('readSeedFile', () => {
   it('skips a line past the line limit without holding it, rejected too-large with its line', async () => {
     const path = join(dir, 'long.jsonl');
     // The first line spans three 1 MiB read chunks; the last has no newline.
-    writeFileSync(path, [JSON.stringify({ instruction: 'a'.repeat(2_500_000) }), JSON.stringify({ instruction: 'short' }), `{"instruction":"${'b'.repeat(5000)}`].join('\n'));
+    writeFileSync(
+      path,
+      [
+        JSON.stringify({ instruction: 'a'.repeat(2_500_000) }),
+        JSON.stringify({ instruction: 'short' }),
+        `{"instruction":"${'b'.repeat(5000)}`,
+      ].join('\n'),
+    );
     const items = [];
     for await (const item of readSeedFile(path, { maxLineBytes: 1000 })) items.push(item);
-    expect(items.map((i) => [i.kind, i.record.source?.line, i.record.rejection?.reason])).toEqual([['reject', 1, 'too-large'], ['seed', 2, undefined], ['reject', 3, 'too-large']]);
+    expect(items.map((i) => [i.kind, i.record.source?.line, i.record.rejection?.reason])).toEqual([
+      ['reject', 1, 'too-large'],
+      ['seed', 2, undefined],
+      ['reject', 3, 'too-large'],
+    ]);
     expect(items[2]?.record.rejection?.detail).toBe('long.jsonl:3: the line has 5016 bytes, more than the 1000-byte line limit');
     expect(items[0]?.record.rejection?.detail).toBe('long.jsonl:1: the line has 2500018 bytes, more than the 1000-byte line limit');
   });

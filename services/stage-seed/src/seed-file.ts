@@ -47,7 +47,8 @@ export function depthExceeded(bytes: Uint8Array, max: number, firstLine = 1): nu
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i] as number;
     if (inString) {
-      if (b === 0x5c) i++; // backslash: skip the escaped byte
+      if (b === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (b === 0x22) inString = false;
     } else if (b === 0x22) inString = true;
     else if (b === 0x5b || b === 0x7b) {
@@ -59,13 +60,23 @@ export function depthExceeded(bytes: Uint8Array, max: number, firstLine = 1): nu
 }
 
 /** A seed-stage reject of the line at `where` for `reason`; `raw` is the line's text, when there is one. */
-function reject({ file, line }: { file: string; line: number }, { reason, detail, raw = '' }: { reason: ReasonCode | 'too-deep'; detail: string; raw?: string }): SeedItem {
+function reject(
+  { file, line }: { file: string; line: number },
+  { reason, detail, raw = '' }: { reason: ReasonCode | 'too-deep'; detail: string; raw?: string },
+): SeedItem {
   const id = seedRecordId(file, line, raw.slice(0, 200));
   return {
     kind: 'reject',
     record: {
-      id, seedId: id, parentId: null, round: 0, instruction: raw.slice(0, 200), lineage: [], checks: [{ stage: 'seed', reason, detail }],
-      usage: zeroUsage(), source: { file, line, format: 'unknown' },
+      id,
+      seedId: id,
+      parentId: null,
+      round: 0,
+      instruction: raw.slice(0, 200),
+      lineage: [],
+      checks: [{ stage: 'seed', reason, detail }],
+      usage: zeroUsage(),
+      source: { file, line, format: 'unknown' },
       rejection: { stage: 'seed', reason, detail: `${file}:${line}: ${detail}` },
     },
   };
@@ -77,20 +88,39 @@ export function seedItem(value: unknown, where: { file: string; line: number }, 
   try {
     fields = seedFields(value);
   } catch (err) {
-    return reject(where, { reason: 'malformed-line', detail: (err as Error).message, raw: typeof value === 'string' ? value : JSON.stringify(value) });
+    return reject(where, {
+      reason: 'malformed-line',
+      detail: (err as Error).message,
+      raw: typeof value === 'string' ? value : JSON.stringify(value),
+    });
   }
   if (fields.instruction.trim() === '') return reject(where, { reason: 'empty-instruction', detail: 'the instruction is empty' });
   const bytes = Buffer.byteLength(fields.instruction, 'utf8');
-  if (bytes > maxBytes) return reject(where, { reason: 'too-large', detail: `the instruction has ${bytes} bytes, more than the ${maxBytes}-byte limit`, raw: fields.instruction });
+  if (bytes > maxBytes)
+    return reject(where, {
+      reason: 'too-large',
+      detail: `the instruction has ${bytes} bytes, more than the ${maxBytes}-byte limit`,
+      raw: fields.instruction,
+    });
   return { kind: 'seed', record: seedRecord(fields, { file: where.file, line: where.line, format: fields.format }) };
 }
 
 /** A Parquet row as JSON could hold it (64-bit integers come as bigint). */
 const jsonSafe = (v: unknown): unknown =>
-  typeof v === 'bigint' ? Number(v) : Array.isArray(v) ? v.map(jsonSafe) : v !== null && typeof v === 'object' && !(v instanceof Date) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x)])) : v;
+  typeof v === 'bigint'
+    ? Number(v)
+    : Array.isArray(v)
+      ? v.map(jsonSafe)
+      : v !== null && typeof v === 'object' && !(v instanceof Date)
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonSafe(x)]))
+        : v;
 
 /** The lines of a file; a line longer than `maxBytes` is not held: it comes as its length alone. */
-async function* lines(path: string, maxBytes: number, tail?: SeedFileOptions['tail']): AsyncGenerator<{ line: number; bytes: Buffer } | { line: number; tooLong: number }> {
+async function* lines(
+  path: string,
+  maxBytes: number,
+  tail?: SeedFileOptions['tail'],
+): AsyncGenerator<{ line: number; bytes: Buffer } | { line: number; tooLong: number }> {
   const handle = await open(path, 'r');
   try {
     let rest = Buffer.alloc(0);
@@ -144,7 +174,9 @@ export async function* readSeedFile(path: string, options: SeedFileOptions = {})
   const maxDepth = options.maxDepth ?? 64;
   const file = basename(path);
   const ext = extname(path);
-  const format = options.format ?? (ext === '.json' ? 'json' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : ext === '.parquet' ? 'parquet' : 'text');
+  const format =
+    options.format ??
+    (ext === '.json' ? 'json' : ext === '.jsonl' || ext === '.ndjson' ? 'jsonl' : ext === '.parquet' ? 'parquet' : 'text');
   let size: number;
   try {
     const handle = await open(path, 'r');
@@ -161,32 +193,56 @@ export async function* readSeedFile(path: string, options: SeedFileOptions = {})
   if (format === 'parquet') {
     // A dataset evolflow (or anyone) wrote as Parquet: each row is a seed in any shape a JSON line may
     // have (Alpaca, ShareGPT, OpenAI messages...); its "line" is the row number (1-based).
-    if (options.tail) throw new EvolflowError('input', `seed file ${path} is Parquet and cannot be followed: write it as JSON lines (.jsonl) for --follow`, { details: { file: path } });
+    if (options.tail)
+      throw new EvolflowError(
+        'input',
+        `seed file ${path} is Parquet and cannot be followed: write it as JSON lines (.jsonl) for --follow`,
+        { details: { file: path } },
+      );
     const { asyncBufferFromFile, parquetReadObjects } = await import('hyparquet');
     let rows: Record<string, unknown>[];
     try {
       rows = await parquetReadObjects({ file: await asyncBufferFromFile(path) });
     } catch (cause) {
-      throw new EvolflowError('input', `seed file ${path} is not a readable Parquet file: ${(cause as Error).message}`, { cause, details: { file: path } });
+      throw new EvolflowError('input', `seed file ${path} is not a readable Parquet file: ${(cause as Error).message}`, {
+        cause,
+        details: { file: path },
+      });
     }
     for (const [i, value] of rows.entries()) yield seedItem(jsonSafe(value), { file, line: i + 1 }, maxBytes);
     return;
   }
   if (format === 'json') {
-    if (options.tail) throw new EvolflowError('input', `seed file ${path} is one JSON document and cannot be followed: write it as JSON lines (.jsonl) for --follow`, { details: { file: path } });
+    if (options.tail)
+      throw new EvolflowError(
+        'input',
+        `seed file ${path} is one JSON document and cannot be followed: write it as JSON lines (.jsonl) for --follow`,
+        { details: { file: path } },
+      );
     const { readFile } = await import('node:fs/promises');
     if (size > MAX_JSON_DOCUMENT_BYTES) {
-      throw new EvolflowError('input', `seed file ${path} has ${size} bytes, more than a .json document may (${MAX_JSON_DOCUMENT_BYTES}); write it as JSON lines (.jsonl)`, { details: { file: path } });
+      throw new EvolflowError(
+        'input',
+        `seed file ${path} has ${size} bytes, more than a .json document may (${MAX_JSON_DOCUMENT_BYTES}); write it as JSON lines (.jsonl)`,
+        { details: { file: path } },
+      );
     }
     const bytes = await readFile(path);
     // A .json document is nested one level more than a line: the array around the seeds.
     const deepAt = depthExceeded(bytes, maxDepth + 1);
-    if (deepAt > 0) throw new EvolflowError('input', `seed file ${path}:${deepAt}: nested more than ${maxDepth} levels deep (too-deep); fix the document or raise the limit`, { details: { file: path, line: deepAt } });
+    if (deepAt > 0)
+      throw new EvolflowError(
+        'input',
+        `seed file ${path}:${deepAt}: nested more than ${maxDepth} levels deep (too-deep); fix the document or raise the limit`,
+        { details: { file: path, line: deepAt } },
+      );
     let doc: unknown;
     try {
       doc = JSON.parse(utf8.decode(bytes));
     } catch (cause) {
-      throw new EvolflowError('input', `seed file ${path} is not a JSON document: ${(cause as Error).message}; use .jsonl for JSON lines`, { cause });
+      throw new EvolflowError('input', `seed file ${path} is not a JSON document: ${(cause as Error).message}; use .jsonl for JSON lines`, {
+        cause,
+      });
     }
     if (!Array.isArray(doc)) throw new EvolflowError('input', `seed file ${path} must hold a JSON array of seeds`);
     // In a JSON array the "line" is the element's position (1-based).
@@ -196,12 +252,22 @@ export async function* readSeedFile(path: string, options: SeedFileOptions = {})
   for await (const item of lines(path, maxLineBytes, options.tail)) {
     const { line } = item;
     if ('tooLong' in item) {
-      yield reject({ file, line }, { reason: 'too-large', detail: `the line has ${item.tooLong} bytes, more than the ${maxLineBytes}-byte line limit` });
+      yield reject(
+        { file, line },
+        { reason: 'too-large', detail: `the line has ${item.tooLong} bytes, more than the ${maxLineBytes}-byte line limit` },
+      );
       continue;
     }
     const { bytes } = item;
     if (format === 'jsonl' && depthExceeded(bytes, maxDepth) > 0) {
-      yield reject({ file, line }, { reason: 'too-deep', detail: `the line nests arrays and objects more than ${maxDepth} levels deep`, raw: bytes.subarray(0, 200).toString('utf8') });
+      yield reject(
+        { file, line },
+        {
+          reason: 'too-deep',
+          detail: `the line nests arrays and objects more than ${maxDepth} levels deep`,
+          raw: bytes.subarray(0, 200).toString('utf8'),
+        },
+      );
       continue;
     }
     let text: string;

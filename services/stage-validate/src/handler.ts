@@ -6,7 +6,11 @@ import { cheapRules, lostInput } from './rules.ts';
 export async function createValidateStage(env: StageEnv): Promise<StageHandler<unknown>> {
   const { config } = env;
   const { sqlDialect } = config.validate;
-  const checker = await createFormatChecker({ extra: config.validate.validators, cwd: env.cwd, ...(sqlDialect === 'auto' ? {} : { sqlDialect }) });
+  const checker = await createFormatChecker({
+    extra: config.validate.validators,
+    cwd: env.cwd,
+    ...(sqlDialect === 'auto' ? {} : { sqlDialect }),
+  });
   // Strategy kinds by name: breadth evolutions (mutation) may drop their parent's data.
   const kinds = new Map<string, 'depth' | 'breadth'>();
   for (const spec of config.strategies.enabled) {
@@ -18,14 +22,16 @@ export async function createValidateStage(env: StageEnv): Promise<StageHandler<u
     async handle(record: EvolRecord): Promise<Emit[]> {
       const reject = (reason: string, detail: string) => rejectChild(record, { stage: 'validate', reason, detail }, config.run.rounds);
       const parentText = record.parent ? taskText(record.parent) : '';
-      const verdict = cheapRules(record.instruction, parentText, config.validate)
-        ?? (record.parent ? lostInput(record, record.parent, kinds.get(record.strategy ?? '') ?? 'depth') : undefined);
+      const verdict =
+        cheapRules(record.instruction, parentText, config.validate) ??
+        (record.parent ? lostInput(record, record.parent, kinds.get(record.strategy ?? '') ?? 'depth') : undefined);
       if (verdict) return reject(verdict.reason, verdict.detail);
       const options = record.format === undefined ? {} : { expectFormat: record.format };
       const report = await checker.checkInstruction(record.instruction, options);
       if (!report.ok) return reject(report.reason ?? 'invalid-format', report.detail ?? 'format check failed');
       const detail = report.pieces.length > 0 ? report.pieces.map((p) => `${p.format}:ok`).join(',') : undefined;
-      const check = detail === undefined ? { stage: 'validate' as const, reason: 'ok' } : { stage: 'validate' as const, reason: 'ok', detail };
+      const check =
+        detail === undefined ? { stage: 'validate' as const, reason: 'ok' } : { stage: 'validate' as const, reason: 'ok', detail };
       return [{ topic: 'validated', record: { ...record, checks: [...record.checks, check] } }];
     },
   };

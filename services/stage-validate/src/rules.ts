@@ -36,11 +36,17 @@ export function cheapRules(instruction: string, parent: string, config: Readonly
   let inter = 0;
   for (const w of a) if (b.has(w)) inter++;
   const jaccard = inter / (a.size + b.size - inter || 1);
-  if (jaccard >= config.unchangedSimilarity) return { reason: 'unchanged', detail: `word-set similarity to the parent ${jaccard.toFixed(3)} >= validate.unchangedSimilarity = ${config.unchangedSimilarity}` };
+  if (jaccard >= config.unchangedSimilarity)
+    return {
+      reason: 'unchanged',
+      detail: `word-set similarity to the parent ${jaccard.toFixed(3)} >= validate.unchangedSimilarity = ${config.unchangedSimilarity}`,
+    };
   // The budget is for prose: data that complicate-input adds in fenced blocks is bounded by maxWords.
   const added = words(stripFenced(instruction)).length - words(stripFenced(parent)).length;
-  if (added > config.maxAddedWords) return { reason: 'word-budget', detail: `grew by ${added} words of prose, more than validate.maxAddedWords = ${config.maxAddedWords}` };
-  if (mine.length > config.maxWords) return { reason: 'too-long', detail: `${mine.length} words, more than validate.maxWords = ${config.maxWords}` };
+  if (added > config.maxAddedWords)
+    return { reason: 'word-budget', detail: `grew by ${added} words of prose, more than validate.maxAddedWords = ${config.maxAddedWords}` };
+  if (mine.length > config.maxWords)
+    return { reason: 'too-long', detail: `${mine.length} words, more than validate.maxWords = ${config.maxWords}` };
   return undefined;
 }
 
@@ -78,7 +84,10 @@ export function lostInput(child: TaskParts, parent: TaskParts, kind: 'depth' | '
     const coverage = kept / want.size;
     if (coverage < LOST_INPUT_COVERAGE) {
       const where = data === parent.input ? 'input' : 'fenced data';
-      return { reason: 'lost-input', detail: `keeps ${kept} of the ${want.size} distinct words of the parent's ${where} ("${data.trim().slice(0, 40)}"), fewer than ${LOST_INPUT_COVERAGE * 100}%` };
+      return {
+        reason: 'lost-input',
+        detail: `keeps ${kept} of the ${want.size} distinct words of the parent's ${where} ("${data.trim().slice(0, 40)}"), fewer than ${LOST_INPUT_COVERAGE * 100}%`,
+      };
     }
   }
   return undefined;

@@ -25,7 +25,9 @@ export async function createVerifyStage(env: StageEnv, options: VerifyStageOptio
   const { config } = env;
   const verifier = await createVerifier({ config: config.verify, llm: env.llm, ...options });
   if (verifier.codeUnavailable !== undefined) {
-    env.logger.warn(`verify: code answers will NOT be run, and are kept unchecked: ${verifier.codeUnavailable} (verify.code.enabled: true makes this an error)`);
+    env.logger.warn(
+      `verify: code answers will NOT be run, and are kept unchecked: ${verifier.codeUnavailable} (verify.code.enabled: true makes this an error)`,
+    );
   }
   const counts: VerifyCounts = {};
   const count = (verified: string, reason: string) => {
@@ -47,7 +49,14 @@ export async function createVerifyStage(env: StageEnv, options: VerifyStageOptio
       count(v.verified, v.reason);
       let out: EvolRecord = record;
       if (v.completions.length > 0) {
-        const spent = v.completions.reduce((u, c) => ({ promptTokens: u.promptTokens + c.promptTokens, completionTokens: u.completionTokens + c.completionTokens, calls: u.calls + 1 }), record.usage);
+        const spent = v.completions.reduce(
+          (u, c) => ({
+            promptTokens: u.promptTokens + c.promptTokens,
+            completionTokens: u.completionTokens + c.completionTokens,
+            calls: u.calls + 1,
+          }),
+          record.usage,
+        );
         // Their tokens count in usage; their ids stay off `calls`, which lists the completions whose text the record
         // holds (a fault the simulator injects into a math sample is not a fault of the response).
         out = { ...record, usage: spent };

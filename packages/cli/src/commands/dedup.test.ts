@@ -36,7 +36,13 @@ const lines = [
 describe('evolflow dedup', () => {
   const input = () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-dedup-'));
-    writeFileSync(join(dir, 'in.jsonl'), lines.slice(0, 4).map((l) => JSON.stringify(l)).join('\n'));
+    writeFileSync(
+      join(dir, 'in.jsonl'),
+      lines
+        .slice(0, 4)
+        .map((l) => JSON.stringify(l))
+        .join('\n'),
+    );
     return dir;
   };
 
@@ -45,16 +51,40 @@ describe('evolflow dedup', () => {
     const out = capture();
     expect(await dedupCommand.run(['--in', join(dir, 'in.jsonl'), '--out', join(dir, 'out.jsonl'), '--mode', 'exact'])).toBe(0);
     expect(out.join('')).toBe(`kept 3, dropped 1 (1 exact, 0 semantic at threshold ${DEFAULT_CONFIG.dedup.threshold}) of 4 lines\n`);
-    expect(readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['a', 'c', 'd']);
+    expect(
+      readFileSync(join(dir, 'out.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: string }).id),
+    ).toEqual(['a', 'c', 'd']);
   });
 
   it('drops paraphrases in semantic mode and names what they duplicate', async () => {
     const dir = input();
     const out = capture();
-    expect(await dedupCommand.run(['--in', join(dir, 'in.jsonl'), '--out', join(dir, 'out.jsonl'), '--dropped', join(dir, 'dropped.jsonl'), '--threshold', '0.95', '--mode', 'semantic'])).toBe(0);
+    expect(
+      await dedupCommand.run([
+        '--in',
+        join(dir, 'in.jsonl'),
+        '--out',
+        join(dir, 'out.jsonl'),
+        '--dropped',
+        join(dir, 'dropped.jsonl'),
+        '--threshold',
+        '0.95',
+        '--mode',
+        'semantic',
+      ]),
+    ).toBe(0);
     expect(out.join('')).toBe('kept 2, dropped 2 (1 exact, 1 semantic at threshold 0.95) of 4 lines\n');
-    const dropped = readFileSync(join(dir, 'dropped.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; dedup: { nearestId: string } });
-    expect(dropped.map((d) => [d.id, d.dedup.nearestId])).toEqual([['b', 'a'], ['c', 'a']]);
+    const dropped = readFileSync(join(dir, 'dropped.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; dedup: { nearestId: string } });
+    expect(dropped.map((d) => [d.id, d.dedup.nearestId])).toEqual([
+      ['b', 'a'],
+      ['c', 'a'],
+    ]);
   }, 120_000);
 
   it("honours the config's dedup.mode when --mode is not given (exact by default, semantic when the config says so)", async () => {
@@ -64,21 +94,33 @@ describe('evolflow dedup', () => {
     expect(out.join('')).toBe(`kept 3, dropped 1 (1 exact, 0 semantic at threshold ${DEFAULT_CONFIG.dedup.threshold}) of 4 lines\n`);
     writeFileSync(join(dir, 'semantic.yaml'), 'dedup:\n  mode: semantic\n  threshold: 0.95\n');
     out.length = 0;
-    expect(await dedupCommand.run(['--in', join(dir, 'in.jsonl'), '--out', join(dir, 'out.jsonl'), '--config', join(dir, 'semantic.yaml')])).toBe(0);
+    expect(
+      await dedupCommand.run(['--in', join(dir, 'in.jsonl'), '--out', join(dir, 'out.jsonl'), '--config', join(dir, 'semantic.yaml')]),
+    ).toBe(0);
     expect(out.join('')).toBe('kept 2, dropped 2 (1 exact, 1 semantic at threshold 0.95) of 4 lines\n');
   }, 120_000);
 
   it('prints the default mode, threshold and model in its help', () => {
     expect(DEFAULT_CONFIG.dedup.mode).toBe('exact');
     const help = dedupCommand.usage.replace(/\s+/g, ' ');
-    expect(help).toContain(`default: the config's dedup.threshold (built-in default: ${DEFAULT_CONFIG.dedup.threshold}, for the config's dedup.model, built-in default: ${DEFAULT_CONFIG.dedup.model})`);
+    expect(help).toContain(
+      `default: the config's dedup.threshold (built-in default: ${DEFAULT_CONFIG.dedup.threshold}, for the config's dedup.model, built-in default: ${DEFAULT_CONFIG.dedup.model})`,
+    );
     expect(help).toContain("default: the config's dedup.mode (built-in default: exact)");
   });
 
   it('names the file and line of a record without the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-dedup-'));
-    writeFileSync(join(dir, 'in.jsonl'), lines.slice(3).map((l) => JSON.stringify(l)).join('\n'));
-    await expect(dedupCommand.run(['--in', join(dir, 'in.jsonl'), '--out', join(dir, 'out.jsonl'), '--mode', 'exact'])).rejects.toThrow(/in\.jsonl:2 has no string at "instruction"/);
+    writeFileSync(
+      join(dir, 'in.jsonl'),
+      lines
+        .slice(3)
+        .map((l) => JSON.stringify(l))
+        .join('\n'),
+    );
+    await expect(dedupCommand.run(['--in', join(dir, 'in.jsonl'), '--out', join(dir, 'out.jsonl'), '--mode', 'exact'])).rejects.toThrow(
+      /in\.jsonl:2 has no string at "instruction"/,
+    );
   });
 });
 
@@ -98,7 +140,18 @@ describe('evolflow similarity', () => {
     writeFileSync(join(dir, 'pairs.tsv'), 'left\tright\nA cat sleeps.\tA cat is sleeping.\nA cat sleeps.\tInterest rates rose.\n');
     const out = capture();
     // all-MiniLM-L6-v2 named: the bounds below are on its scale (bge-small-en-v1.5, the default, puts unrelated sentences near 0.4).
-    expect(await similarityCommand.run(['--pairs', join(dir, 'pairs.tsv'), '--text-a', 'left', '--text-b', 'right', '--model', 'all-MiniLM-L6-v2'])).toBe(0);
+    expect(
+      await similarityCommand.run([
+        '--pairs',
+        join(dir, 'pairs.tsv'),
+        '--text-a',
+        'left',
+        '--text-b',
+        'right',
+        '--model',
+        'all-MiniLM-L6-v2',
+      ]),
+    ).toBe(0);
     const [same, different] = out.join('').trim().split('\n').map(Number);
     expect(same).toBeGreaterThan(0.8);
     expect(different).toBeLessThan(0.3);

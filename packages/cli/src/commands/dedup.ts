@@ -7,8 +7,8 @@ import { UsageError, type Args } from '../command.ts';
 import type { DEDUP_OPTIONS } from './options.ts';
 import { configuredEmbedder } from './similarity.ts';
 
-const fieldOf = (value: unknown, path: string[]): unknown => path.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
-
+const fieldOf = (value: unknown, path: string[]): unknown =>
+  path.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
 
 /** `evolflow dedup`: the options are parsed and checked against DEDUP_OPTIONS already. */
 export async function run({ values }: Args<typeof DEDUP_OPTIONS>): Promise<number> {
@@ -17,7 +17,8 @@ export async function run({ values }: Args<typeof DEDUP_OPTIONS>): Promise<numbe
   }
   const config = loadConfig(values.config === undefined ? {} : { file: values.config });
   const threshold = values.threshold === undefined ? config.dedup.threshold : Number(values.threshold);
-  if (!(threshold >= 0 && threshold <= 1)) throw new EvolflowError('config', `dedup: --threshold must be a number from 0 to 1, not "${values.threshold}"`);
+  if (!(threshold >= 0 && threshold <= 1))
+    throw new EvolflowError('config', `dedup: --threshold must be a number from 0 to 1, not "${values.threshold}"`);
   const mode = values.mode ?? config.dedup.mode;
   if (mode !== 'semantic' && mode !== 'exact') throw new EvolflowError('config', `dedup: --mode must be semantic or exact, not "${mode}"`);
   const field = values.field ?? 'instruction';
@@ -36,10 +37,16 @@ export async function run({ values }: Args<typeof DEDUP_OPTIONS>): Promise<numbe
     try {
       record = JSON.parse(raw) as Record<string, unknown>;
     } catch (cause) {
-      throw new EvolflowError('input', `dedup: ${values.in}:${i + 1} is not JSON: ${(cause as Error).message}`, { cause, details: { file: values.in, line: i + 1 } });
+      throw new EvolflowError('input', `dedup: ${values.in}:${i + 1} is not JSON: ${(cause as Error).message}`, {
+        cause,
+        details: { file: values.in, line: i + 1 },
+      });
     }
     const value = fieldOf(record, path);
-    if (typeof value !== 'string') throw new EvolflowError('input', `dedup: ${values.in}:${i + 1} has no string at "${field}"; choose the text with --field`, { details: { file: values.in, line: i + 1 } });
+    if (typeof value !== 'string')
+      throw new EvolflowError('input', `dedup: ${values.in}:${i + 1} has no string at "${field}"; choose the text with --field`, {
+        details: { file: values.in, line: i + 1 },
+      });
     rows.push({ line: i + 1, raw, record, id: typeof record.id === 'string' ? record.id : `line ${i + 1}`, text: value });
   });
   const ids = new Set(rows.map((r) => r.id));
@@ -47,13 +54,18 @@ export async function run({ values }: Args<typeof DEDUP_OPTIONS>): Promise<numbe
 
   const embedder = mode === 'semantic' ? await configuredEmbedder(config, {}) : undefined;
   const deduper = await createDeduper({
-    mode, threshold, modelDir: config.dedup.modelDir, model: config.dedup.model, hnsw: config.dedup.hnsw,
+    mode,
+    threshold,
+    modelDir: config.dedup.modelDir,
+    model: config.dedup.model,
+    hnsw: config.dedup.hnsw,
     ...(embedder ? { embedder } : {}),
   });
   const decisions: DedupDecision[] = [];
   try {
     // 64 in flight, as the dedup stage runs it: decisions still come out keep-first in file order.
-    for (let i = 0; i < rows.length; i += 64) decisions.push(...(await Promise.all(rows.slice(i, i + 64).map((r) => deduper.decide(r.id, r.text)))));
+    for (let i = 0; i < rows.length; i += 64)
+      decisions.push(...(await Promise.all(rows.slice(i, i + 64).map((r) => deduper.decide(r.id, r.text)))));
   } finally {
     await deduper.close();
     await embedder?.close();
@@ -63,7 +75,10 @@ export async function run({ values }: Args<typeof DEDUP_OPTIONS>): Promise<numbe
   let exact = 0;
   rows.forEach((r, i) => {
     const d = decisions[i] as DedupDecision;
-    const line = values.annotate || d.duplicate ? JSON.stringify({ ...r.record, dedup: { nearestId: d.nearestId, similarity: Number(d.similarity.toFixed(4)) } }) : r.raw;
+    const line =
+      values.annotate || d.duplicate
+        ? JSON.stringify({ ...r.record, dedup: { nearestId: d.nearestId, similarity: Number(d.similarity.toFixed(4)) } })
+        : r.raw;
     if (!d.duplicate) writeSync(out, `${values.annotate ? line : r.raw}\n`);
     else {
       if (d.exact) exact += 1;
@@ -73,6 +88,8 @@ export async function run({ values }: Args<typeof DEDUP_OPTIONS>): Promise<numbe
   closeSync(out);
   if (dropped !== null) closeSync(dropped);
   const kept = decisions.filter((d) => !d.duplicate).length;
-  process.stdout.write(`kept ${kept}, dropped ${rows.length - kept} (${exact} exact, ${rows.length - kept - exact} semantic at threshold ${threshold}) of ${rows.length} lines\n`);
+  process.stdout.write(
+    `kept ${kept}, dropped ${rows.length - kept} (${exact} exact, ${rows.length - kept - exact} semantic at threshold ${threshold}) of ${rows.length} lines\n`,
+  );
   return 0;
 }

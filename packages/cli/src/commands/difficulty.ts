@@ -27,7 +27,9 @@ export function valueText(value: unknown, field: string): { text: string; round:
   if (typeof value === 'string') return value.trim() === '' ? null : { text: value.trim(), round: 0 };
   if (value === null || typeof value !== 'object') return null;
   const o = value as Record<string, unknown>;
-  let v: unknown = field.split('.').reduce<unknown>((x, k) => (x !== null && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined), o);
+  let v: unknown = field
+    .split('.')
+    .reduce<unknown>((x, k) => (x !== null && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined), o);
   if (Array.isArray(v)) v = v[0];
   if (v === undefined && field === 'instruction' && (Array.isArray(o.conversations) || Array.isArray(o.messages))) {
     v = chatUserTurn(o);
@@ -41,7 +43,12 @@ export function valueText(value: unknown, field: string): { text: string; round:
       meta = undefined;
     }
   }
-  const round = typeof o.round === 'number' ? o.round : typeof (meta as { round?: unknown } | undefined)?.round === 'number' ? (meta as { round: number }).round : 0;
+  const round =
+    typeof o.round === 'number'
+      ? o.round
+      : typeof (meta as { round?: unknown } | undefined)?.round === 'number'
+        ? (meta as { round: number }).round
+        : 0;
   return { text: v, round };
 }
 
@@ -52,7 +59,6 @@ function chatUserTurn(o: Record<string, unknown>): string | undefined {
   const text = user?.value ?? user?.content;
   return typeof text === 'string' ? text : undefined;
 }
-
 
 /** `evolflow difficulty`: the options are parsed and checked against DIFFICULTY_OPTIONS already. */
 export async function run({ values }: Args<typeof DIFFICULTY_OPTIONS>): Promise<number> {
@@ -72,11 +78,19 @@ export async function run({ values }: Args<typeof DIFFICULTY_OPTIONS>): Promise<
   // One summary line for the rows without text, not one warning per row.
   const missing = rows.filter((_, i) => items[i] === null).map((r) => r.line);
   if (rows.length > 0 && missing.length === rows.length) {
-    throw new EvolflowError('input', `difficulty: no line of ${file} has text in field "${field}"; name the field that holds the text with --field (Alpaca, ShareGPT and OpenAI messages rows, JSONL or Parquet, are read as they are)`);
+    throw new EvolflowError(
+      'input',
+      `difficulty: no line of ${file} has text in field "${field}"; name the field that holds the text with --field (Alpaca, ShareGPT and OpenAI messages rows, JSONL or Parquet, are read as they are)`,
+    );
   }
-  if (missing.length > 0) process.stderr.write(`difficulty: ${missing.length} of ${rows.length} lines of ${file} have no text in field "${field}" (lines ${someLines(missing)}); they print an empty line\n`);
+  if (missing.length > 0)
+    process.stderr.write(
+      `difficulty: ${missing.length} of ${rows.length} lines of ${file} have no text in field "${field}" (lines ${someLines(missing)}); they print an empty line\n`,
+    );
   if (!values.judge) {
-    const out = items.map((item) => (item === null ? '' : String(estimateDifficulty(item.text, values['use-round'] ? { round: item.round } : {}))));
+    const out = items.map((item) =>
+      item === null ? '' : String(estimateDifficulty(item.text, values['use-round'] ? { round: item.round } : {})),
+    );
     process.stdout.write(out.map((l) => `${l}\n`).join(''));
     return 0;
   }
@@ -86,9 +100,15 @@ export async function run({ values }: Args<typeof DIFFICULTY_OPTIONS>): Promise<
     const scores = await Promise.all(
       items.map(async (item, i) => {
         if (item === null) return '';
-        const answer = await setup.llm.complete('judge', difficultyJudgeMessages(item.text), { recordId: `${file}:${rows[i]?.line ?? i + 1}`, temperature: 0 });
+        const answer = await setup.llm.complete('judge', difficultyJudgeMessages(item.text), {
+          recordId: `${file}:${rows[i]?.line ?? i + 1}`,
+          temperature: 0,
+        });
         const score = parseDifficulty(answer.text);
-        if (score === null) process.stderr.write(`difficulty: ${file}:${rows[i]?.line ?? i + 1}: the judge answered no number: ${JSON.stringify(answer.text.slice(0, 80))}\n`);
+        if (score === null)
+          process.stderr.write(
+            `difficulty: ${file}:${rows[i]?.line ?? i + 1}: the judge answered no number: ${JSON.stringify(answer.text.slice(0, 80))}\n`,
+          );
         return score === null ? '' : String(score);
       }),
     );

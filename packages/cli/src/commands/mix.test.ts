@@ -13,12 +13,32 @@ const mixCommand = boundCommand('mix');
 const usage = { promptTokens: 0, completionTokens: 0, calls: 0 };
 const seeds: EvolRecord[] = Array.from({ length: 20 }, (_, i) => {
   const id = seedRecordId('seeds.jsonl', i + 1, `Task ${i}`);
-  return { id, seedId: id, parentId: null, round: 0, instruction: `Name a colour number ${i}.`, response: `Colour ${i}.`, lineage: [], checks: [], usage };
+  return {
+    id,
+    seedId: id,
+    parentId: null,
+    round: 0,
+    instruction: `Name a colour number ${i}.`,
+    response: `Colour ${i}.`,
+    lineage: [],
+    checks: [],
+    usage,
+  };
 });
-const kept: EvolRecord[] = seeds.flatMap((s) => [1, 2].map((round): EvolRecord => {
-  const id = childRecordId(s.id, round);
-  return { ...s, id, parentId: s.id, round, strategy: 'deepening', instruction: `${s.instruction} Explain why, step by step.`.repeat(round), lineage: [{ id, round, strategy: 'deepening' }] };
-}));
+const kept: EvolRecord[] = seeds.flatMap((s) =>
+  [1, 2].map((round): EvolRecord => {
+    const id = childRecordId(s.id, round);
+    return {
+      ...s,
+      id,
+      parentId: s.id,
+      round,
+      strategy: 'deepening',
+      instruction: `${s.instruction} Explain why, step by step.`.repeat(round),
+      lineage: [{ id, round, strategy: 'deepening' }],
+    };
+  }),
+);
 const runDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'cli-mix-'));
   writeFileSync(join(dir, 'seeds.jsonl'), seeds.map((r) => `${JSON.stringify(r)}\n`).join(''));
@@ -40,9 +60,25 @@ describe('evolflow mix', () => {
     const dir = runDir();
     const out = mkdtempSync(join(tmpdir(), 'cli-mix-out-'));
     const printed = capture();
-    const code = await mixCommand.run(['--in', dir, '--out', out, '--replay-share', '0.5', '--batch-size', '8', '--format', 'openai', '--order', 'shuffle']);
+    const code = await mixCommand.run([
+      '--in',
+      dir,
+      '--out',
+      out,
+      '--replay-share',
+      '0.5',
+      '--batch-size',
+      '8',
+      '--format',
+      'openai',
+      '--order',
+      'shuffle',
+    ]);
     expect(code).toBe(0);
-    const lines = readFileSync(join(out, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(out, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBe(80); // 40 evolved + 40 seeds
     expect(lines.every((l) => Array.isArray(l.messages))).toBe(true);
     expect(printed.join('')).toContain('mixed 80 records (40 evolved, 40 replayed seeds, share 0.5000)');
@@ -64,10 +100,12 @@ describe('evolflow mix', () => {
 
   it('leaves out seeds that copy an evaluation item, says why in one line, and lists them in contaminated.jsonl', async () => {
     const dir = runDir();
-    const evalSeeds = readVicunaQuestions().slice(0, 2).map((q, i): EvolRecord => {
-      const id = seedRecordId('eval.jsonl', i + 1, q);
-      return { id, seedId: id, parentId: null, round: 0, instruction: q, response: 'An answer.', lineage: [], checks: [], usage };
-    });
+    const evalSeeds = readVicunaQuestions()
+      .slice(0, 2)
+      .map((q, i): EvolRecord => {
+        const id = seedRecordId('eval.jsonl', i + 1, q);
+        return { id, seedId: id, parentId: null, round: 0, instruction: q, response: 'An answer.', lineage: [], checks: [], usage };
+      });
     const bare = { ...(seeds[0] as EvolRecord), id: 's-bare', seedId: 's-bare' };
     delete (bare as { response?: string }).response;
     writeFileSync(join(dir, 'seeds.jsonl'), [...seeds, ...evalSeeds, bare].map((r) => `${JSON.stringify(r)}\n`).join(''));
@@ -78,11 +116,23 @@ describe('evolflow mix', () => {
       errors.push(String(chunk));
       return true;
     });
-    expect(await mixCommand.run(['--in', dir, '--out', out, '--replay-share', '0.5', '--decontaminate', vicunaPath, '--no-parquet'])).toBe(0);
-    expect(printed.join('')).toContain('left out: 2 contaminated (2 seeds, 0 evolved; see contaminated.jsonl), 1 without a response (1 seeds, 0 evolved)');
-    expect(errors).toEqual(['mix: left out 3 records: 2 contaminated (2 seeds, 0 evolved records, 0 descendants of contaminated seeds; each with the evaluation item it matched in contaminated.jsonl); 1 without a response to train on (1 seeds, 0 evolved records)\n']);
-    const drops = readFileSync(join(out, 'contaminated.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(drops.map((d) => [d.kind, d.matches[0].set, d.matches[0].line, d.matches[0].test]).sort()).toEqual([['seed', 'vicuna-80.jsonl', 1, 'ngram'], ['seed', 'vicuna-80.jsonl', 2, 'ngram']]);
+    expect(await mixCommand.run(['--in', dir, '--out', out, '--replay-share', '0.5', '--decontaminate', vicunaPath, '--no-parquet'])).toBe(
+      0,
+    );
+    expect(printed.join('')).toContain(
+      'left out: 2 contaminated (2 seeds, 0 evolved; see contaminated.jsonl), 1 without a response (1 seeds, 0 evolved)',
+    );
+    expect(errors).toEqual([
+      'mix: left out 3 records: 2 contaminated (2 seeds, 0 evolved records, 0 descendants of contaminated seeds; each with the evaluation item it matched in contaminated.jsonl); 1 without a response to train on (1 seeds, 0 evolved records)\n',
+    ]);
+    const drops = readFileSync(join(out, 'contaminated.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(drops.map((d) => [d.kind, d.matches[0].set, d.matches[0].line, d.matches[0].test]).sort()).toEqual([
+      ['seed', 'vicuna-80.jsonl', 1, 'ngram'],
+      ['seed', 'vicuna-80.jsonl', 2, 'ngram'],
+    ]);
     const dataset = readFileSync(join(out, 'data/jsonl/train-00000-of-00001.jsonl'), 'utf8');
     for (const s of evalSeeds) expect(dataset).not.toContain(s.instruction);
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('`vicuna-80.jsonl` (80 items)');
@@ -98,7 +148,15 @@ describe('evolflow difficulty', () => {
   it('prints one score per input line, empty for a line without text', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-diff-'));
     const file = join(dir, 'in.jsonl');
-    writeFileSync(file, ['{"instruction":"Say hi."}', '{"other":1}', 'Prove that there are infinitely many primes, step by step, and explain each step.', '{"turns":["What if?"]}'].join('\n'));
+    writeFileSync(
+      file,
+      [
+        '{"instruction":"Say hi."}',
+        '{"other":1}',
+        'Prove that there are infinitely many primes, step by step, and explain each step.',
+        '{"turns":["What if?"]}',
+      ].join('\n'),
+    );
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const printed = capture();
     expect(await difficultyCommand.run(['--in', file])).toBe(0);

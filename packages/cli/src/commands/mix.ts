@@ -10,16 +10,22 @@ import { datasetFileOf, datasetRecords, readDatasetRows, someLines } from '../da
 import type { MIX_OPTIONS } from './options.ts';
 
 function readRecords(file: string): EvolRecord[] {
-  if (!existsSync(file)) throw new EvolflowError('input', `mix: ${file} not found; --in must be a run folder written by 'evolflow run' (kept.jsonl and seeds.jsonl), an output folder (${DATASET_FILE}) or a dataset file (JSONL or Parquet)`);
+  if (!existsSync(file))
+    throw new EvolflowError(
+      'input',
+      `mix: ${file} not found; --in must be a run folder written by 'evolflow run' (kept.jsonl and seeds.jsonl), an output folder (${DATASET_FILE}) or a dataset file (JSONL or Parquet)`,
+    );
   const out: EvolRecord[] = [];
-  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    try {
-      out.push(decodeRecord(line));
-    } catch (cause) {
-      throw new EvolflowError('input', `mix: ${file}:${i + 1}: ${(cause as Error).message}`, { cause, details: { file, line: i + 1 } });
-    }
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        out.push(decodeRecord(line));
+      } catch (cause) {
+        throw new EvolflowError('input', `mix: ${file}:${i + 1}: ${(cause as Error).message}`, { cause, details: { file, line: i + 1 } });
+      }
+    });
   return out;
 }
 
@@ -36,7 +42,6 @@ const quietLogger = (): Logger => ({
   error: (msg) => process.stderr.write(`${msg}\n`),
 });
 
-
 /** `evolflow mix`: the options are parsed and checked against MIX_OPTIONS already. */
 export async function run({ values }: Args<typeof MIX_OPTIONS>): Promise<number> {
   if (values.in === undefined || values.out === undefined) {
@@ -49,7 +54,8 @@ export async function run({ values }: Args<typeof MIX_OPTIONS>): Promise<number>
     throw new EvolflowError('config', 'mix: --seeds-per-batch and --replay-count are the same setting (seeds per batch); give one');
   }
   const perBatch = values['seeds-per-batch'] ?? values['replay-count'];
-  if (perBatch !== undefined) mix.replayCount = number(values['seeds-per-batch'] !== undefined ? 'seeds-per-batch' : 'replay-count', perBatch);
+  if (perBatch !== undefined)
+    mix.replayCount = number(values['seeds-per-batch'] !== undefined ? 'seeds-per-batch' : 'replay-count', perBatch);
   if (values['batch-size'] !== undefined) mix.batchSize = number('batch-size', values['batch-size']);
   if (values.order !== undefined) mix.order = values.order;
   if (values.stratify) mix.stratify = true;
@@ -57,7 +63,11 @@ export async function run({ values }: Args<typeof MIX_OPTIONS>): Promise<number>
   if (values['no-parquet']) mix.parquet = false;
   const decontaminate: Record<string, unknown> = {};
   if (values.decontaminate !== undefined) decontaminate.sets = values.decontaminate.map((f) => resolve(f));
-  if (values['decontaminate-tests'] !== undefined) decontaminate.tests = values['decontaminate-tests'].split(',').map((t) => t.trim()).filter((t) => t !== '');
+  if (values['decontaminate-tests'] !== undefined)
+    decontaminate.tests = values['decontaminate-tests']
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '');
   if (Object.keys(decontaminate).length > 0) mix.decontaminate = decontaminate;
   if (values.format !== undefined) run.format = values.format;
   if (values.seed !== undefined) run.seed = number('seed', values.seed);
@@ -68,7 +78,10 @@ export async function run({ values }: Args<typeof MIX_OPTIONS>): Promise<number>
   const inDir = resolve(values.in);
   let kept: EvolRecord[];
   let seeds: EvolRecord[];
-  const isDataset = existsSync(inDir) && !existsSync(join(inDir, 'kept.jsonl')) && (statSync(inDir).isFile() || existsSync(join(inDir, DATASET_FILE)) || existsSync(join(inDir, PARQUET_FILE)));
+  const isDataset =
+    existsSync(inDir) &&
+    !existsSync(join(inDir, 'kept.jsonl')) &&
+    (statSync(inDir).isFile() || existsSync(join(inDir, DATASET_FILE)) || existsSync(join(inDir, PARQUET_FILE)));
   if (!isDataset) {
     kept = readRecords(join(inDir, 'kept.jsonl'));
     seeds = readRecords(join(inDir, 'seeds.jsonl'));
@@ -78,10 +91,15 @@ export async function run({ values }: Args<typeof MIX_OPTIONS>): Promise<number>
     const file = datasetFileOf(inDir);
     const got = datasetRecords(await readDatasetRows(file), file);
     if (got.unreadable.length > 0) {
-      throw new EvolflowError('input', `mix: ${got.unreadable.length} lines of ${file} hold no instruction in any format evolflow reads (lines ${someLines(got.unreadable)}); --in takes a run folder, an output folder or a dataset file`);
+      throw new EvolflowError(
+        'input',
+        `mix: ${got.unreadable.length} lines of ${file} hold no instruction in any format evolflow reads (lines ${someLines(got.unreadable)}); --in takes a run folder, an output folder or a dataset file`,
+      );
     }
     if (got.withoutMetadata > 0) {
-      process.stderr.write(`mix: ${got.withoutMetadata} rows of ${file} carry no metadata: taken as evolved records of round 1, so no seed is replayed (write datasets with --metadata field to re-mix them with their rounds and seeds)\n`);
+      process.stderr.write(
+        `mix: ${got.withoutMetadata} rows of ${file} carry no metadata: taken as evolved records of round 1, so no seed is replayed (write datasets with --metadata field to re-mix them with their rounds and seeds)\n`,
+      );
     }
     kept = got.evolved;
     seeds = got.seeds;

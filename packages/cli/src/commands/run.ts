@@ -41,7 +41,9 @@ const PROGRESS_FRAME_LINES = 16;
 /** Close everything opened, last opened first; a failing close is reported and does not stop the others. */
 async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
   for (const close of closers.splice(0)) {
-    await close().catch((err: unknown) => process.stderr.write(`evolflow: while closing the run: ${redactText(err instanceof Error ? err.message : String(err))}\n`));
+    await close().catch((err: unknown) =>
+      process.stderr.write(`evolflow: while closing the run: ${redactText(err instanceof Error ? err.message : String(err))}\n`),
+    );
   }
 }
 
@@ -50,7 +52,6 @@ function commandLine(argv: readonly string[]): string {
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`);
   return ['evolflow', 'run', ...argv].map(quote).join(' ');
 }
-
 
 /** `evolflow run`: the options are parsed and checked against RUN_OPTIONS already. */
 export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<number> {
@@ -73,7 +74,10 @@ export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<n
   const maxCost = values['max-cost'] === undefined ? undefined : Number(values['max-cost']);
   const priced = Object.values(config.llm.roles).some((r) => r.pricePerMTokIn > 0 || r.pricePerMTokOut > 0);
   if (maxCost !== undefined && !priced) {
-    throw new EvolflowError('config', `run: --max-cost ${values['max-cost']} needs prices: set llm.roles.<role>.pricePerMTokIn and pricePerMTokOut in the config (they are all 0, so the run would cost $0.00 and never stop)`);
+    throw new EvolflowError(
+      'config',
+      `run: --max-cost ${values['max-cost']} needs prices: set llm.roles.<role>.pricePerMTokIn and pricePerMTokOut in the config (they are all 0, so the run would cost $0.00 and never stop)`,
+    );
   }
   // Cost before spending: a run against priced roles, or a real endpoint, shows what it expects to spend before its first call.
   if (priced || config.llm.provider !== 'sim') process.stdout.write(`${estimateLine(await estimateRun({ config, seedFiles: seeds }))}\n`);
@@ -91,11 +95,15 @@ export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<n
       // On a terminal the progress view redraws its frame in place above the cursor: blank lines
       // below the message keep it out of the frame's reach.
       const below = process.stderr.isTTY ? '\n'.repeat(PROGRESS_FRAME_LINES) : '';
-      process.stderr.write(`\nevolflow: ${sig}: stopping: no new work is taken; work in flight gets up to ${config.run.stopGraceMs / 1000} s (run.stopGraceMs), then what is finished is written. ${sig === 'SIGINT' ? 'Press Ctrl-C' : 'Send it'} again to leave at once.\n${below}`);
+      process.stderr.write(
+        `\nevolflow: ${sig}: stopping: no new work is taken; work in flight gets up to ${config.run.stopGraceMs / 1000} s (run.stopGraceMs), then what is finished is written. ${sig === 'SIGINT' ? 'Press Ctrl-C' : 'Send it'} again to leave at once.\n${below}`,
+      );
       controller.abort(sig);
       return;
     }
-    process.stderr.write(`evolflow: second ${sig}: leaving now; this run's outputs may be missing or incomplete. To resume, run the same command again.\n`);
+    process.stderr.write(
+      `evolflow: second ${sig}: leaving now; this run's outputs may be missing or incomplete. To resume, run the same command again.\n`,
+    );
     lock.release();
     process.exit(sig === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
   };
@@ -107,12 +115,19 @@ export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<n
   });
   try {
     const obs = await observeRun({
-      config, outDir, logLevel: values['log-level'] === undefined ? 'warn' : parseLogLevel(values['log-level']),
-      ...(metricsPort === undefined ? {} : { metricsPort }), ...(values['no-progress'] ? { stream: false as const } : {}),
+      config,
+      outDir,
+      logLevel: values['log-level'] === undefined ? 'warn' : parseLogLevel(values['log-level']),
+      ...(metricsPort === undefined ? {} : { metricsPort }),
+      ...(values['no-progress'] ? { stream: false as const } : {}),
     });
     closers.unshift(() => obs.close());
     const logger = obs.logger;
-    if (lock.tookOverFrom) logger.warn(`took over the lock of ${outDir} from a run that is gone (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.startedAt})`, { outDir });
+    if (lock.tookOverFrom)
+      logger.warn(
+        `took over the lock of ${outDir} from a run that is gone (pid ${lock.tookOverFrom.pid}, started ${lock.tookOverFrom.startedAt})`,
+        { outDir },
+      );
     // Fail fast: once run.failFastAfter requests in a row have failed for good, the endpoint is down; stop as for a signal.
     let failedInRow = 0;
     // --max-cost: what this run has spent so far, at the configured prices; once it reaches the cap the run stops as for a signal.
@@ -122,14 +137,18 @@ export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<n
       if (event.kind === 'request' && maxCost !== undefined) {
         spent += roleCost(event, config.llm.roles[event.role]);
         if (spent >= maxCost && !controller.signal.aborted) {
-          process.stderr.write(`evolflow: spent ${formatUsd(spent)}, the --max-cost cap of ${formatUsd(maxCost)}: stopping the run; no new work is taken, calls in flight finish (they are paid too).\n`);
+          process.stderr.write(
+            `evolflow: spent ${formatUsd(spent)}, the --max-cost cap of ${formatUsd(maxCost)}: stopping the run; no new work is taken, calls in flight finish (they are paid too).\n`,
+          );
           controller.abort(MAX_COST);
         }
       }
       if (event.kind === 'error') {
         failedInRow += 1;
         if (failedInRow === config.run.failFastAfter && !controller.signal.aborted) {
-          process.stderr.write(`evolflow: the last ${failedInRow} LLM requests all failed (run.failFastAfter): stopping the run; no new work is taken.\n`);
+          process.stderr.write(
+            `evolflow: the last ${failedInRow} LLM requests all failed (run.failFastAfter): stopping the run; no new work is taken.\n`,
+          );
           controller.abort(LLM_FAILING);
         }
       } else if (event.kind === 'cache-hit' || (event.kind === 'request' && event.status >= 200 && event.status < 300)) failedInRow = 0;
@@ -137,7 +156,9 @@ export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<n
     const llm = await setupLlm(config, { logger, onEvent: onLlmEvent });
     closers.unshift(() => llm.close());
     if (llm.simulated) {
-      process.stdout.write(`\n  *** SIMULATED DATA: answers come from the evolflow LLM simulator${llm.simulator ? ` at ${llm.simulator.url}` : ''}, not a real model. ***\n  *** Set OPENAI_API_KEY / OPENAI_BASE_URL (or --llm openai) to evolve with a real endpoint. ***\n\n`);
+      process.stdout.write(
+        `\n  *** SIMULATED DATA: answers come from the evolflow LLM simulator${llm.simulator ? ` at ${llm.simulator.url}` : ''}, not a real model. ***\n  *** Set OPENAI_API_KEY / OPENAI_BASE_URL (or --llm openai) to evolve with a real endpoint. ***\n\n`,
+      );
     }
     const transport = await createTransport(config, logger);
     closers.unshift(() => transport.close());
@@ -150,32 +171,59 @@ export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<n
           if (!controller.signal.aborted) controller.abort('lease-lost');
         },
       });
-      if (lease.tookOverFrom) process.stderr.write(`evolflow: took over the Kafka prefix ${config.transport.kafka.prefix} from a run whose heartbeats stopped (pid ${lease.tookOverFrom.pid} on ${lease.tookOverFrom.host})\n`);
+      if (lease.tookOverFrom)
+        process.stderr.write(
+          `evolflow: took over the Kafka prefix ${config.transport.kafka.prefix} from a run whose heartbeats stopped (pid ${lease.tookOverFrom.pid} on ${lease.tookOverFrom.host})\n`,
+        );
       closers.unshift(() => lease.release());
     }
     const resumes = await stoppedRunIn(outDir);
-    if (resumes) process.stderr.write(`evolflow: resuming the run in ${outDir} stopped by ${resumes.stoppedBy} (attempt ${resumes.attempts + 1}); answers already paid for come from the cache\n`);
-    else if (lock.tookOverFrom) process.stderr.write(`evolflow: resuming after a run in ${outDir} that did not finish (pid ${lock.tookOverFrom.pid}); answers it paid for come from the cache\n`);
+    if (resumes)
+      process.stderr.write(
+        `evolflow: resuming the run in ${outDir} stopped by ${resumes.stoppedBy} (attempt ${resumes.attempts + 1}); answers already paid for come from the cache\n`,
+      );
+    else if (lock.tookOverFrom)
+      process.stderr.write(
+        `evolflow: resuming after a run in ${outDir} that did not finish (pid ${lock.tookOverFrom.pid}); answers it paid for come from the cache\n`,
+      );
     const pipeline = await startPipeline({
       ...(resumes ? { resumes } : {}),
-      config, seedFiles: seeds, transport, llm: llm.llm, logger, outDir, follow: values.follow ?? false, signal: controller.signal,
-      extra: { simulated: llm.simulated, seedFiles: seeds }, ...obs.hooks,
+      config,
+      seedFiles: seeds,
+      transport,
+      llm: llm.llm,
+      logger,
+      outDir,
+      follow: values.follow ?? false,
+      signal: controller.signal,
+      extra: { simulated: llm.simulated, seedFiles: seeds },
+      ...obs.hooks,
     });
-    obs.attach({ stages: () => pipeline.stages.map((s) => s.stats), progress: () => pipeline.progress(), usage: () => llm.llm.usage(), backlog: (t) => transport.backlog(t) });
+    obs.attach({
+      stages: () => pipeline.stages.map((s) => s.stats),
+      progress: () => pipeline.progress(),
+      usage: () => llm.llm.usage(),
+      backlog: (t) => transport.backlog(t),
+    });
     const summary = await pipeline.done;
     const report = await obs.finish(summary.outDir);
     process.stdout.write(formatSummary(summary));
     if (report) process.stdout.write(`report: ${report}${obs.health ? ` (health: ${obs.health})` : ''}\n`);
     if (obs.logDestination !== 'stderr') process.stdout.write(`log: ${obs.logDestination}\n`);
     if (summary.stoppedBy !== undefined) {
-      const resume = summary.partial ? `\nTo resume, run the same command again (answers already paid for come from the cache):\n  ${redactText(commandLine(argv))}` : '';
-      const failed = summary.outcome.status === 'interrupted' ? '' : `run failed (exit ${summary.outcome.exitCode}, ${summary.outcome.status}): `;
+      const resume = summary.partial
+        ? `\nTo resume, run the same command again (answers already paid for come from the cache):\n  ${redactText(commandLine(argv))}`
+        : '';
+      const failed =
+        summary.outcome.status === 'interrupted' ? '' : `run failed (exit ${summary.outcome.exitCode}, ${summary.outcome.status}): `;
       process.stderr.write(`evolflow: ${failed}${redactText(summary.outcome.message)}; outputs in ${summary.outDir}.${resume}\n`);
       // Calls abandoned at the stop are not waited for: closing gets the grace period at most.
       await Promise.race([closeAll(closers), new Promise((r) => setTimeout(r, config.run.stopGraceMs).unref())]);
       closers.length = 0;
     } else if (summary.outcome.exitCode !== EXIT.ok) {
-      process.stderr.write(`evolflow: run failed (exit ${summary.outcome.exitCode}, ${summary.outcome.status}): ${redactText(summary.outcome.message)}\n`);
+      process.stderr.write(
+        `evolflow: run failed (exit ${summary.outcome.exitCode}, ${summary.outcome.status}): ${redactText(summary.outcome.message)}\n`,
+      );
     }
     return summary.outcome.exitCode;
   } finally {

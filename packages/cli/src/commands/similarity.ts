@@ -22,7 +22,6 @@ export async function configuredEmbedder(config: Readonly<Config>, over: { model
   return createEmbedder({ modelDir: config.dedup.modelDir, model, variant });
 }
 
-
 /** `evolflow similarity`: the options are parsed and checked against SIMILARITY_OPTIONS already. */
 export async function run({ values }: Args<typeof SIMILARITY_OPTIONS>): Promise<number> {
   if (values.pairs === undefined || values['text-a'] === undefined || values['text-b'] === undefined) {
@@ -43,7 +42,10 @@ export async function run({ values }: Args<typeof SIMILARITY_OPTIONS>): Promise<
   lines.forEach((l, i) => {
     if ((named && i === 0) || l.trim() === '') return;
     const cols = l.split('\t');
-    if (cols[a] === undefined || cols[b] === undefined) throw new EvolflowError('input', `similarity: ${values.pairs}:${i + 1} has ${cols.length} columns, needs ${Math.max(a, b) + 1}`, { details: { file: values.pairs, line: i + 1 } });
+    if (cols[a] === undefined || cols[b] === undefined)
+      throw new EvolflowError('input', `similarity: ${values.pairs}:${i + 1} has ${cols.length} columns, needs ${Math.max(a, b) + 1}`, {
+        details: { file: values.pairs, line: i + 1 },
+      });
     rows.push({ line: i + 1, a: cols[a], b: cols[b] });
   });
   const config = loadConfig(values.config === undefined ? {} : { file: values.config });

@@ -27,12 +27,15 @@ function strategyRates(value: string | undefined): Record<string, number> {
 
 function faultKinds(value: string | undefined): FaultKind[] | undefined {
   if (value === undefined) return undefined;
-  const kinds = value.split(',').map((k) => k.trim()).filter(Boolean);
+  const kinds = value
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   const bad = kinds.find((k) => !(ALL_FAULTS as readonly string[]).includes(k));
-  if (bad !== undefined) throw new EvolflowError('input', `simulate: --fault-kinds: unknown kind "${bad}"; use some of ${ALL_FAULTS.join(', ')}`);
+  if (bad !== undefined)
+    throw new EvolflowError('input', `simulate: --fault-kinds: unknown kind "${bad}"; use some of ${ALL_FAULTS.join(', ')}`);
   return kinds as FaultKind[];
 }
-
 
 /** `evolflow simulate`: the options are parsed and checked against SIMULATE_OPTIONS already. */
 export async function run({ values }: Args<typeof SIMULATE_OPTIONS>): Promise<number> {
@@ -56,6 +59,8 @@ export async function run({ values }: Args<typeof SIMULATE_OPTIONS>): Promise<nu
   });
   const { completions, byStatus } = sim.stats();
   await sim.close();
-  process.stdout.write(`evolflow simulator stopped after ${completions} completions (${JSON.stringify(byStatus)}), ${sim.faults().length} faults injected\n`);
+  process.stdout.write(
+    `evolflow simulator stopped after ${completions} completions (${JSON.stringify(byStatus)}), ${sim.faults().length} faults injected\n`,
+  );
   return 0;
 }

@@ -3,14 +3,40 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { EvolflowError, type ValidationResult } from '@evolflow/core';
-import { createFormatChecker, FORMATS, normalizeFormat, validateJsonBytes, type FormatChecker, type FormatReport } from '@evolflow/validators';
+import {
+  createFormatChecker,
+  FORMATS,
+  normalizeFormat,
+  validateJsonBytes,
+  type FormatChecker,
+  type FormatReport,
+} from '@evolflow/validators';
 import type { Args } from '../command.ts';
 import type { VALIDATE_OPTIONS } from './options.ts';
 
 const EXTENSIONS: Readonly<Record<string, string>> = {
-  '.json': 'json', '.sql': 'sql', '.py': 'python', '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.ts': 'typescript',
-  '.java': 'java', '.c': 'c', '.h': 'c', '.cpp': 'cpp', '.cc': 'cpp', '.hpp': 'cpp', '.go': 'go', '.rs': 'rust', '.csv': 'csv',
-  '.yaml': 'yaml', '.yml': 'yaml', '.xml': 'xml', '.html': 'html', '.htm': 'html', '.tex': 'latex',
+  '.json': 'json',
+  '.sql': 'sql',
+  '.py': 'python',
+  '.js': 'javascript',
+  '.mjs': 'javascript',
+  '.cjs': 'javascript',
+  '.ts': 'typescript',
+  '.java': 'java',
+  '.c': 'c',
+  '.h': 'c',
+  '.cpp': 'cpp',
+  '.cc': 'cpp',
+  '.hpp': 'cpp',
+  '.go': 'go',
+  '.rs': 'rust',
+  '.csv': 'csv',
+  '.yaml': 'yaml',
+  '.yml': 'yaml',
+  '.xml': 'xml',
+  '.html': 'html',
+  '.htm': 'html',
+  '.tex': 'latex',
 };
 
 interface Tally {
@@ -27,14 +53,22 @@ function readInput(file: string): Buffer {
 }
 
 /** `where` then the position: "FILE:LINE:COL" for a file, "FILE:N id instruction LINE:COL" for a record. */
-function line(where: string, r: { format: string; ok: boolean; error?: { message: string; line?: number; column?: number } | undefined }, at?: number): string {
+function line(
+  where: string,
+  r: { format: string; ok: boolean; error?: { message: string; line?: number; column?: number } | undefined },
+  at?: number,
+): string {
   const l = r.error?.line ?? at;
   const sep = where.includes(' ') ? ' ' : ':';
   const pos = l !== undefined ? `${sep}${l}${r.error?.column !== undefined ? `:${r.error.column}` : ''}` : '';
   return r.ok ? `${where}${pos}  ${r.format}  ok` : `${where}${pos}  ${r.format}  error  ${r.error?.message ?? 'invalid'}`;
 }
 
-async function wholeText(checker: FormatChecker, bytes: Buffer, { format, dialect }: { format: string; dialect: string | undefined }): Promise<ValidationResult> {
+async function wholeText(
+  checker: FormatChecker,
+  bytes: Buffer,
+  { format, dialect }: { format: string; dialect: string | undefined },
+): Promise<ValidationResult> {
   if (format === 'json') return validateJsonBytes(bytes);
   const validator = checker.validators().find((v) => v.formats.includes(format));
   if (!validator) throw new EvolflowError('input', `validate: no validator for format "${format}"; use one of auto, ${FORMATS.join(', ')}`);
@@ -61,7 +95,11 @@ function reportLines(to: { out: string[]; tally: Tally }, where: string, report:
   }
 }
 
-async function checkJsonl(checker: FormatChecker, { file, text, responses }: { file: string; text: string; responses: boolean }, tally: Tally): Promise<string[]> {
+async function checkJsonl(
+  checker: FormatChecker,
+  { file, text, responses }: { file: string; text: string; responses: boolean },
+  tally: Tally,
+): Promise<string[]> {
   const out: string[] = [];
   const to = { out, tally };
   const lines = text.split('\n');
@@ -83,14 +121,17 @@ async function checkJsonl(checker: FormatChecker, { file, text, responses }: { f
       continue;
     }
     const expectFormat = typeof rec.format === 'string' ? rec.format : undefined;
-    reportLines(to, `${file}:${i + 1}${id} instruction`, await checker.checkInstruction(rec.instruction, expectFormat === undefined ? {} : { expectFormat }));
+    reportLines(
+      to,
+      `${file}:${i + 1}${id} instruction`,
+      await checker.checkInstruction(rec.instruction, expectFormat === undefined ? {} : { expectFormat }),
+    );
     if (responses && typeof rec.response === 'string') {
       reportLines(to, `${file}:${i + 1}${id} response`, await checker.checkResponse(rec.instruction, rec.response));
     }
   }
   return out;
 }
-
 
 /** `evolflow validate`: the options are parsed and checked against VALIDATE_OPTIONS already. */
 export async function run({ values, positionals }: Args<typeof VALIDATE_OPTIONS>): Promise<number> {
@@ -116,7 +157,11 @@ export async function run({ values, positionals }: Args<typeof VALIDATE_OPTIONS>
         out.push(line(name, r));
       } else {
         const expectFormat = values.expect === undefined ? undefined : normalizeFormat(values.expect);
-        reportLines({ out, tally }, name, await checker.checkInstruction(bytes.toString('utf8'), expectFormat === undefined ? {} : { expectFormat }));
+        reportLines(
+          { out, tally },
+          name,
+          await checker.checkInstruction(bytes.toString('utf8'), expectFormat === undefined ? {} : { expectFormat }),
+        );
         if (out.length === 0) out.push(`${name}  no embedded data found`);
       }
     }

@@ -26,10 +26,31 @@ afterEach(() => {
 
 // One record per shape the seed reader takes, with good and broken code and a math answer.
 const RECORDS = [
-  { id: 'py-ok', instruction: 'Write a Python function add(a, b) with tests.', output: '```python\ndef add(a, b):\n    return a + b\n\nassert add(2, 3) == 5\n```' },
-  { id: 'py-bad', instruction: 'Write a Python function add(a, b) with tests.', output: "```python\ndef add(a, b):\n    return a - b\n\nassert add(2, 3) == 5, 'add(2, 3) should be 5'\n```" },
-  { conversations: [{ from: 'human', value: 'Write JavaScript that sums an array.' }, { from: 'gpt', value: '```js\nconst sum = (xs) => xs.reduce((a, b) => a + b, 0);\nconsole.assert(sum([1, 2, 3]) === 7, "sum of 1, 2, 3");\n```' }] },
-  { messages: [{ role: 'user', content: 'What is 15% of 80?' }, { role: 'assistant', content: '15% of 80 is 0.15 x 80 = 12. The answer is 12.' }] },
+  {
+    id: 'py-ok',
+    instruction: 'Write a Python function add(a, b) with tests.',
+    output: '```python\ndef add(a, b):\n    return a + b\n\nassert add(2, 3) == 5\n```',
+  },
+  {
+    id: 'py-bad',
+    instruction: 'Write a Python function add(a, b) with tests.',
+    output: "```python\ndef add(a, b):\n    return a - b\n\nassert add(2, 3) == 5, 'add(2, 3) should be 5'\n```",
+  },
+  {
+    conversations: [
+      { from: 'human', value: 'Write JavaScript that sums an array.' },
+      {
+        from: 'gpt',
+        value: '```js\nconst sum = (xs) => xs.reduce((a, b) => a + b, 0);\nconsole.assert(sum([1, 2, 3]) === 7, "sum of 1, 2, 3");\n```',
+      },
+    ],
+  },
+  {
+    messages: [
+      { role: 'user', content: 'What is 15% of 80?' },
+      { role: 'assistant', content: '15% of 80 is 0.15 x 80 = 12. The answer is 12.' },
+    ],
+  },
   { instruction: 'Describe the sea.', output: 'The sea is vast and blue, and it covers most of the planet.' },
   { instruction: 'No answer here.' },
 ];
@@ -48,7 +69,11 @@ describe('evolflow verify', () => {
     const code = await verifyCommand.run(['--in', file, '--out', join(dir, 'kept.jsonl'), '--json']);
     vi.restoreAllMocks();
     expect(code).toBe(0);
-    const verdicts = out.join('').trim().split('\n').map((l) => JSON.parse(l) as VerifyLine);
+    const verdicts = out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as VerifyLine);
     expect(verdicts.map((v) => [v.line, v.reason, v.verified, v.kept])).toEqual([
       [1, 'ok', 'python', true],
       [2, 'code-error', 'python', false],
@@ -64,7 +89,9 @@ describe('evolflow verify', () => {
     expect(verdicts[3]?.detail).toBe('math: not checked (no LLM to sample from)');
     const kept = readFileSync(join(dir, 'kept.jsonl'), 'utf8').trim().split('\n');
     expect(kept).toEqual([RECORDS[0], RECORDS[3], RECORDS[4]].map((r) => JSON.stringify(r)));
-    expect(err.join('')).toBe('verify: kept 3 of 7 (code-error 2, skipped 1, unreadable 1); 1 math answer not checked: no LLM configured (--llm, --base-url or OPENAI_BASE_URL)\n');
+    expect(err.join('')).toBe(
+      'verify: kept 3 of 7 (code-error 2, skipped 1, unreadable 1); 1 math answer not checked: no LLM configured (--llm, --base-url or OPENAI_BASE_URL)\n',
+    );
   });
 
   it('samples the LLM named on the command line for math answers', async () => {
@@ -72,7 +99,10 @@ describe('evolflow verify', () => {
     const { out } = capture();
     await verifyCommand.run(['--in', file, '--llm', 'sim']);
     vi.restoreAllMocks();
-    const math = out.join('').split('\n').find((l) => l.startsWith(`${file}:4 `));
+    const math = out
+      .join('')
+      .split('\n')
+      .find((l) => l.startsWith(`${file}:4 `));
     expect(math).toMatch(/^\S+:4 {2}(ok|no-consensus|no-answer) {2}math {2}math: 3 samples at temperature 0\.7: /);
   });
 

@@ -9,7 +9,6 @@ import { createVerifier, type Verification } from '@evolflow/verify';
 import { UsageError, type Args } from '../command.ts';
 import type { VERIFY_OPTIONS } from './options.ts';
 
-
 /** One input line's verdict, as --json prints it. */
 export interface VerifyLine {
   line: number;
@@ -28,7 +27,10 @@ function readLines(file: string, text: string): { line: number; raw: string; fie
     if (raw.trim() === '') return;
     try {
       const value: unknown = JSON.parse(raw);
-      const id = typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : undefined;
+      const id =
+        typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string'
+          ? (value as { id: string }).id
+          : undefined;
       out.push({ line: i + 1, raw, fields: seedFields(value), ...(id === undefined ? {} : { id }) });
     } catch (cause) {
       out.push({ line: i + 1, raw, error: `${file}:${i + 1}: ${(cause as Error).message}` });
@@ -55,7 +57,8 @@ export async function run({ values }: Args<typeof VERIFY_OPTIONS>): Promise<numb
   const out = values.out === undefined ? undefined : openSync(values.out, 'w');
   try {
     const verifier = await createVerifier({ config: config.verify, ...(setup ? { llm: setup.llm } : {}) });
-    if (verifier.codeUnavailable !== undefined) process.stderr.write(`verify: code answers will NOT be run (reported as not run): ${verifier.codeUnavailable}\n`);
+    if (verifier.codeUnavailable !== undefined)
+      process.stderr.write(`verify: code answers will NOT be run (reported as not run): ${verifier.codeUnavailable}\n`);
     for (const item of readLines(values.in, text)) {
       let v: VerifyLine;
       if (item.error !== undefined || !item.fields) {
@@ -71,7 +74,11 @@ export async function run({ values }: Args<typeof VERIFY_OPTIONS>): Promise<numb
       if (item.id !== undefined) v.id = item.id;
       lines.push(v);
       if (out !== undefined && v.kept) writeSync(out, `${item.raw}\n`);
-      process.stdout.write(values.json ? `${JSON.stringify(v)}\n` : `${values.in}:${v.line}${v.id ? ` ${v.id}` : ''}  ${v.reason}  ${v.verified}  ${v.detail}\n`);
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify(v)}\n`
+          : `${values.in}:${v.line}${v.id ? ` ${v.id}` : ''}  ${v.reason}  ${v.verified}  ${v.detail}\n`,
+      );
     }
   } finally {
     if (out !== undefined) closeSync(out);
