@@ -153,10 +153,21 @@ describe('verify stage: code', () => {
       over: { verify: { code: { askTests: false } } },
     });
     expect(socket.emits[0]?.record.rejection?.detail).toMatch(/OSError: \[Errno 101\] Network is unreachable$/);
-    const write = await run(child('Write.', `\`\`\`python\nopen(${JSON.stringify(target)}, "w").write("x")\n\`\`\``), {
-      over: { verify: { code: { askTests: false } } },
-    });
-    expect(write.emits[0]?.record.rejection?.detail).toMatch(/OSError: \[Errno 30\] Read-only file system/);
+    // A folder every user may write to on the host (/var/tmp, 1777): inside the sandbox only the read-only root stops it.
+    // The repository's folder too, wherever the clone lives (under /tmp, the sandbox's own /tmp hides it: no such folder).
+    const open = `VERIFY-ESCAPE-${process.pid}`;
+    const writeTo = (path: string) =>
+      run(child('Write.', `\`\`\`python\nopen(${JSON.stringify(path)}, "w").write("x")\n\`\`\``), {
+        over: { verify: { code: { askTests: false } } },
+      });
+    const shared = await writeTo(join('/var/tmp', open));
+    expect(shared.emits[0]?.record.rejection?.detail).toMatch(/OSError: \[Errno 30\] Read-only file system/);
+    expect(existsSync(join('/var/tmp', open))).toBe(false);
+    const write = await writeTo(target);
+    expect(write.emits[0]?.record.rejection?.reason).toBe('code-error');
+    expect(write.emits[0]?.record.rejection?.detail).toMatch(
+      /OSError: \[Errno 30\] Read-only file system|FileNotFoundError: \[Errno 2\] No such file or directory/,
+    );
     expect(existsSync(target)).toBe(false);
     const after = await run(child('Write a Python function add(a, b).', PY_OK));
     expect(after.emits.map((e) => e.topic)).toEqual(['verified']);
