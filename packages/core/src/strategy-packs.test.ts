@@ -2,7 +2,7 @@
 // loads it (by its short name), with its kind, its pack weight, what its prompt must say, the markers around
 // the given prompt, and what its parse keeps (code blocks for the code pack, the problem without an appended
 // solution for the math pack). One test, row by row, instead of eight copies of the same file (issue 15's
-// rule, as strategy-kit.test.ts does for the in-depth four); checks only one plugin has get an extra `it`.
+// rule, as strategy-kit.test.ts does for the in-depth four); a check that concerns one plugin only gets its own `it`.
 import { describe, expect, it } from 'vitest';
 import type { ParsedEvolution, StrategyContext } from './contracts.ts';
 import { STRATEGY_PACKS, type StrategyPack } from './packs.ts';
