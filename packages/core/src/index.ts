@@ -59,5 +59,5 @@ export { seededRandom, pickWeighted } from './random.ts';
 export { seedFields, seedRecord, decodeMessage } from './seed-format.ts';
 export { redactText, redactUrl, redactDeep, registerSecret, registerSecretsOf, REDACTED } from './redact.ts';
 export type { SeedFields } from './seed-format.ts';
-export { inDepthMessages, parseRewrite } from './strategy-kit.ts';
+export { inDepthMessages, parseRewrite, withoutSolution } from './strategy-kit.ts';
 export type { InDepthOptions } from './strategy-kit.ts';

@@ -20,5 +20,5 @@ export type {
 export type { EvolRecord, LineageStep, ParentSnapshot, Usage, ReasonCode } from './record.ts';
 export { PluginError } from './errors.ts';
 export { taskText } from './text.ts';
-export { inDepthMessages, parseRewrite } from './strategy-kit.ts';
+export { inDepthMessages, parseRewrite, withoutSolution } from './strategy-kit.ts';
 export type { InDepthOptions } from './strategy-kit.ts';

@@ -40,3 +40,12 @@ function unquote(text: string): string {
   const [, a, body, b] = /^(["'\u201c])([\s\S]*)(["'\u201d])$/u.exec(text) ?? [];
   return body !== undefined && (a === b || (a === '\u201c' && b === '\u201d')) ? body.trim() : text;
 }
+
+/**
+ * The rewritten problem without a worked solution or answer the evolver may have added after it
+ * ("Answer:", "Solution:", "Step 1:", "答案："...): the responder must solve it. For the math pack's parse.
+ */
+export function withoutSolution(output: string): string {
+  const at = output.search(/^[ \t*#]*(answer|solution|final answer|step 1|答案|解答|解)\s*[:：]/imu);
+  return at < 0 ? output : output.slice(0, at);
+}

@@ -2,7 +2,7 @@
 // numbers), keeping exactly one well-defined answer: WizardMath's (arXiv 2308.09583) downward evolution, in
 // our own words, so that the data covers easy problems too. Its own prompt (core's in-depth one asks for a
 // harder version), with the same #The Given Prompt# / #Rewritten Prompt# markers the rest of the pipeline reads.
-import { defineStrategy, parseRewrite, taskText, type StrategyFactory } from '@evolflow/core/plugin';
+import { defineStrategy, parseRewrite, withoutSolution, taskText, type StrategyFactory } from '@evolflow/core/plugin';
 
 const RULES = [
   'You are a prompt rewriter. Rewrite the math problem below into an easier version of the same problem, one a',
@@ -10,12 +10,6 @@ const RULES = [
   'complete problem with exactly one correct numeric answer. Keep it self-contained and do not solve it.',
   'Never use the words "#The Given Prompt#", "#Rewritten Prompt#", "given prompt" or "rewritten prompt" in your result.',
 ].join('\n');
-
-/** The rewritten problem without a worked solution or answer the evolver may have added after it. */
-export function withoutSolution(output: string): string {
-  const at = output.search(/^[ \t*#]*(answer|solution|final answer|step 1|答案|解答|解)\s*[:：]/imu);
-  return at < 0 ? output : output.slice(0, at);
-}
 
 const factory: StrategyFactory = () =>
   defineStrategy({

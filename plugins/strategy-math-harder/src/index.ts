@@ -1,13 +1,7 @@
 // Strategy plugin (math pack): a math problem made harder by one more condition or unknown, keeping exactly
 // one well-defined answer. From WizardMath's (arXiv 2308.09583) upward evolution, in our own words, inside
 // core's in-depth prompt. A worked solution the evolver appends is cut off (the responder must solve it).
-import { defineStrategy, inDepthMessages, parseRewrite, type StrategyFactory } from '@evolflow/core/plugin';
-
-/** The rewritten problem without a worked solution or answer the evolver may have added after it. */
-export function withoutSolution(output: string): string {
-  const at = output.search(/^[ \t*#]*(answer|solution|final answer|step 1|答案|解答|解)\s*[:：]/imu);
-  return at < 0 ? output : output.slice(0, at);
-}
+import { defineStrategy, inDepthMessages, parseRewrite, withoutSolution, type StrategyFactory } from '@evolflow/core/plugin';
 
 const factory: StrategyFactory = () =>
   defineStrategy({

@@ -2,7 +2,7 @@
 // kind of reasoning stays, checked to keep exactly one well-defined answer (whole items stay whole, nothing
 // goes negative). From WizardMath's (arXiv 2308.09583) evolution directions, in our own words. In breadth:
 // the parent's numbers and data are meant to change.
-import { defineStrategy, parseRewrite, taskText, type StrategyFactory } from '@evolflow/core/plugin';
+import { defineStrategy, parseRewrite, withoutSolution, taskText, type StrategyFactory } from '@evolflow/core/plugin';
 
 const RULES = [
   'You are a prompt creator. Write a new math problem that needs the same kind of reasoning as the one below,',
@@ -11,12 +11,6 @@ const RULES = [
   'becomes negative or impossible. Keep it about as long as the one below, and do not solve it.',
   'Never use the words "#Given Prompt#", "#Created Prompt#", "given prompt" or "created prompt" in your result.',
 ].join('\n');
-
-/** The rewritten problem without a worked solution or answer the evolver may have added after it. */
-export function withoutSolution(output: string): string {
-  const at = output.search(/^[ \t*#]*(answer|solution|final answer|step 1|答案|解答|解)\s*[:：]/imu);
-  return at < 0 ? output : output.slice(0, at);
-}
 
 const factory: StrategyFactory = () =>
   defineStrategy({
