@@ -1,9 +1,21 @@
 // The one error base of evolflow: a code from a closed union, whether a retry can help, and a cause.
-// runStage decides retry versus dead letter from `retriable` alone.
+// runStage decides retry versus dead letter from `retriable` alone; a `cancelled` error (a stop) is neither.
 
 /** Every error code evolflow raises. */
 export type ErrorCode =
-  'config' | 'plugin' | 'schema' | 'input' | 'llm' | 'llm-rate-limit' | 'llm-timeout' | 'llm-server' | 'transport' | 'model' | 'internal';
+  | 'config'
+  | 'plugin'
+  | 'schema'
+  | 'input'
+  | 'llm'
+  | 'llm-rate-limit'
+  | 'llm-timeout'
+  | 'llm-server'
+  | 'transport'
+  | 'model'
+  | 'internal'
+  /** Work a stop (SIGINT, SIGTERM, --max-cost...) cancelled: not the record's fault, done again on resume. */
+  | 'cancelled';
 
 export interface EvolflowErrorOptions {
   retriable?: boolean;
@@ -49,4 +61,16 @@ export class PluginError extends EvolflowError {
 /** True when `err` is an evolflow error that says trying again may succeed. */
 export function isRetriable(err: unknown): boolean {
   return err instanceof EvolflowError && err.retriable;
+}
+
+/**
+ * True when `err` (or an error in its `cause` chain) is a cancellation by a stop (code
+ * `cancelled`): the work was interrupted, not failed. A stage handler rethrows it instead of
+ * rejecting its record, and runStage leaves the record uncommitted, so a resume does it again.
+ */
+export function isCancelled(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth += 1) {
+    if (e instanceof EvolflowError && e.code === 'cancelled') return true;
+  }
+  return false;
 }

@@ -1,5 +1,5 @@
 // @evolflow/core: the record, the pipeline manifest, plugin contracts, config, errors.
-export { EvolflowError, ConfigError, PluginError, isRetriable } from './errors.ts';
+export { EvolflowError, ConfigError, PluginError, isCancelled, isRetriable } from './errors.ts';
 export type { ErrorCode, EvolflowErrorOptions } from './errors.ts';
 export {
   recordSchema,

@@ -1,7 +1,8 @@
 // The OpenAI-compatible LLM client every stage calls: one `complete` that posts chat completions
 // over keep-alive HTTP (http-chat.ts; failures surface as the openai SDK's error classes) with a
 // concurrency limit, RPM/TPM limits, our own retries with backoff, a persistent
-// response cache with single-flight, and usage accounting.
+// response cache with single-flight, and usage accounting. A stop cancels its waits and requests.
+import { setMaxListeners } from 'node:events';
 import {
   EvolflowError,
   redactText,
@@ -15,10 +16,10 @@ import {
   type Logger,
 } from '@evolflow/core';
 import { cacheKey, openResponseCache, type CachedAnswer, type ResponseCache } from './cache.ts';
-import { createRateLimiter, createSemaphore, type Clock } from './limits.ts';
+import { createRateLimiter, createSemaphore, timerSleep, type Clock } from './limits.ts';
 import { backoffDelay, classifyFailure, type AttemptFailure, type RetryReason } from './retry.ts';
 import { createUsageMeter, type LlmUsage } from './usage.ts';
-import { LlmError, type LlmFailure } from './errors.ts';
+import { LlmCancelledError, LlmError, type CancelledDuring, type LlmFailure } from './errors.ts';
 import { createChatEndpoint, DEFAULT_BASE_URL, type ChatEndpoint, type ChatRequest } from './http-chat.ts';
 import { APIError } from 'openai';
 
@@ -37,9 +38,13 @@ export interface LlmClientOptions {
   logger?: Logger;
   /** Observability hook: one event per request attempt, cache hit, retry and final error. */
   onEvent?(event: LlmEvent): void;
-  /** For tests: injectable clock and sleep (they drive rate limits, backoff and latency). */
+  /**
+   * For tests: injectable clock and sleep (they drive rate limits, backoff and latency). A sleep
+   * may honour `signal` (end early when it aborts); one that ignores it is not waited for after a
+   * cancel.
+   */
   now?(): number;
-  sleep?(ms: number): Promise<void>;
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
   /** For tests: the jitter source, uniform in [0, 1). */
   random?(): number;
 }
@@ -83,9 +88,42 @@ export type LlmEvent =
 export interface LlmClient extends LlmCaller {
   /** Totals for the run: real calls made, cache hits, tokens, per role and overall. */
   usage(): LlmUsage;
+  /**
+   * The stop, first step (the run's first SIGINT/SIGTERM, --max-cost, fail-fast): every wait on a
+   * timer that would end more than `graceMs` from now (a backoff, a Retry-After, the limiter's
+   * pause after a 429, an RPM/TPM window) ends at once, and so does every such wait begun later;
+   * their calls reject with an `LlmCancelledError` (code `cancelled`). Shorter waits, requests on
+   * the wire, calls waiting for a slot and new calls go on. `stoppedBy` names the stop in the
+   * errors' messages. Calling it again only lowers the cut-off.
+   */
+  cancelWaits(stoppedBy: string, graceMs?: number): void;
+  /**
+   * The stop, last step (the grace period is over): every pending call rejects at once with an
+   * `LlmCancelledError`: its wait (retry, rate limit, slot) ends and its request on the wire is
+   * aborted; every later `complete` rejects the same way. A cancelled call is not cached and not
+   * counted in `usage().errors` (a request it had sent still counts in `calls`). `close` still
+   * works after it and returns without waiting for answers.
+   */
+  cancel(stoppedBy: string): void;
   /** Waits for calls in flight, then closes the cache. Call once, when the run ends. */
   close(): Promise<void>;
 }
+
+/** What a cancelled wait or request rejects with inside the client; `complete` turns it into an LlmCancelledError naming the call. */
+class StopSignal extends Error {
+  constructor(readonly stoppedBy: string) {
+    super(`cancelled by a stop (${stoppedBy})`);
+    this.name = 'StopSignal';
+  }
+}
+
+const DURING: Record<CancelledDuring, string> = {
+  'retry-wait': 'while it waited to retry (backoff or Retry-After)',
+  'rate-limit-wait': 'while it waited for the rate limit (llm.rpm, llm.tpm, or a pause after a 429)',
+  'slot-wait': 'while it waited for a free slot (llm.concurrency)',
+  request: 'with its request on the wire (aborted)',
+  'not-started': 'before it started',
+};
 
 interface CallSpec {
   role: LlmRole;
@@ -152,10 +190,42 @@ function hint(failure: AttemptFailure, role: LlmRole, url: string): string {
 /** Build the client. Throws a `config` EvolflowError when no endpoint or key can be found. */
 export function createLlmClient(options: LlmClientOptions): LlmClient {
   const { config, logger, onEvent } = options;
-  const clock: Clock = {
-    now: options.now ?? Date.now,
-    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+  const base: Clock = { now: options.now ?? Date.now, sleep: options.sleep ?? timerSleep };
+  // The stop: the first reason given, the clock time past which no wait may end, and the signal
+  // that aborts requests on the wire (one listener per request in flight, so no listener limit).
+  let stoppedBy: string | undefined;
+  let waitCutoff = Number.POSITIVE_INFINITY;
+  const wire = new AbortController();
+  setMaxListeners(0, wire.signal);
+  const sleeping = new Set<{ end: number; stop(error: StopSignal): void }>();
+  /** A sleep the stop can end: rejects with a StopSignal at once when it would end past the cut-off, or when the cut-off later falls below its end. */
+  const sleep = (ms: number): Promise<void> => {
+    const end = base.now() + ms;
+    if (end > waitCutoff) return Promise.reject(new StopSignal(stoppedBy ?? 'stop'));
+    return new Promise<void>((resolve, reject) => {
+      const abort = new AbortController();
+      const entry = {
+        end,
+        stop(error: StopSignal) {
+          sleeping.delete(entry);
+          abort.abort(error);
+          reject(error);
+        },
+      };
+      sleeping.add(entry);
+      base.sleep(ms, abort.signal).then(
+        () => {
+          sleeping.delete(entry);
+          resolve();
+        },
+        (error: unknown) => {
+          sleeping.delete(entry);
+          reject(error as Error);
+        },
+      );
+    });
   };
+  const clock: Clock = { now: base.now, sleep };
   const random = options.random ?? Math.random;
   const namespace = options.cacheNamespace ?? '';
   const apiKey = resolveApiKey(config);
@@ -211,10 +281,14 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     }
   };
 
-  /** One HTTP attempt, holding a concurrency slot and a rate-limit admission for its duration. */
+  /**
+   * One HTTP attempt, holding a concurrency slot and a rate-limit admission for its duration;
+   * `state.during` follows where it waits, for the message of a cancel.
+   */
   const attempt = async (
     spec: CallSpec,
     estimate: { prompt: number; total: number },
+    state: { during: CancelledDuring },
   ): Promise<{ answer: CachedAnswer } | { failure: AttemptFailure; refusedStop?: boolean }> => {
     const chat = endpoint(spec.role);
     const body: ChatRequest & { stop?: string[] } = {
@@ -225,12 +299,16 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     };
     if (spec.stop.length > 0 && !noStop.has(chat.url)) body.stop = [...spec.stop];
     if (spec.seed !== undefined) body.seed = spec.seed;
+    state.during = 'slot-wait';
     await slots.acquire();
     try {
+      state.during = 'rate-limit-wait';
       const ticket = await limiter.admit(estimate.total);
+      if (wire.signal.aborted) throw wire.signal.reason as StopSignal;
+      state.during = 'request';
       const started = clock.now();
       try {
-        const { data, status } = await chat.create(body);
+        const { data, status } = await chat.create(body, wire.signal);
         const text = data.choices[0]?.message?.content;
         const promptTokens = data.usage?.prompt_tokens ?? estimate.prompt;
         const completionTokens = data.usage?.completion_tokens ?? estimateTokens(text ?? '');
@@ -260,7 +338,8 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         if (typeof finish === 'string') answer.finishReason = finish;
         return { answer };
       } catch (error) {
-        const failure = classifyFailure(error, Date.now());
+        // Aborted by a stop: sent (it counts as a call), but not the endpoint's failure.
+        const failure = error instanceof StopSignal ? undefined : classifyFailure(error, Date.now());
         ticket.settle(estimate.prompt);
         meter.call(spec.role, 0, 0);
         emit(
@@ -270,13 +349,14 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
               role: spec.role,
               model: spec.model,
               latencyMs: clock.now() - started,
-              status: failure.status,
+              status: failure?.status ?? 0,
               promptTokens: 0,
               completionTokens: 0,
             },
             spec.recordId,
           ),
         );
+        if (failure === undefined) throw error;
         if (body.stop && refusesStop(error)) {
           if (!noStop.has(chat.url)) {
             noStop.add(chat.url);
@@ -294,12 +374,30 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
     }
   };
 
-  /** Attempts until success, a failure a retry cannot fix, or `maxRetries` retries. */
+  /** The error a call cancelled by the stop rejects with. */
+  const cancelledError = (spec: CallSpec, during: CancelledDuring, by: string): LlmCancelledError => {
+    const message = `LLM ${spec.role} call (model ${spec.model}) for record ${spec.recordId ?? '(none)'} was cancelled by a stop (${by}) ${DURING[during]}; not an endpoint failure: the record is left undone, for a resume to do again`;
+    logger?.debug(message, { role: spec.role, recordId: spec.recordId });
+    return new LlmCancelledError({ role: spec.role, model: spec.model, recordId: spec.recordId, stoppedBy: by, during }, message);
+  };
+
+  /** `retrying`, with a stop's StopSignal turned into an LlmCancelledError that says what the call was waiting for. */
   const callWithRetries = async (spec: CallSpec): Promise<CachedAnswer> => {
+    const state = { during: 'not-started' as CancelledDuring };
+    try {
+      return await retrying(spec, state);
+    } catch (error) {
+      if (error instanceof StopSignal) throw cancelledError(spec, state.during, error.stoppedBy);
+      throw error;
+    }
+  };
+
+  /** Attempts until success, a failure a retry cannot fix, or `maxRetries` retries. */
+  const retrying = async (spec: CallSpec, state: { during: CancelledDuring }): Promise<CachedAnswer> => {
     const prompt = estimateTokens(spec.messages.map((m) => m.content).join(''));
     const estimate = { prompt, total: prompt + spec.maxTokens };
     for (let attempts = 1; ; attempts += 1) {
-      const outcome = await attempt(spec, estimate);
+      const outcome = await attempt(spec, estimate, state);
       if ('answer' in outcome) return outcome.answer;
       // Refused for its stop sequences: the same attempt again, without them (not a retry).
       if (outcome.refusedStop) {
@@ -346,7 +444,6 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       const delayMs = backoffDelay({ retry: attempts - 1, baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs, random, retryAfterMs });
       // The endpoint said it is saturated: hold every other request back too, not just this one.
       if (failure.reason === 'rate-limit' && retryAfterMs !== undefined) limiter.pauseUntil(clock.now() + retryAfterMs);
-      meter.retry();
       emit(
         withRecord(
           {
@@ -365,7 +462,10 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       logger?.debug(`LLM ${spec.role} retry ${attempts} in ${delayMs} ms after ${failure.status || failure.reason}`, {
         recordId: spec.recordId,
       });
+      state.during = 'retry-wait';
       await clock.sleep(delayMs);
+      // Counted once the wait is over: a retry a stop cancelled in its wait was never made.
+      meter.retry();
     }
   };
 
@@ -392,6 +492,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
         recordId: request.recordId,
         seed: request.seed,
       };
+      if (wire.signal.aborted) throw cancelledError(spec, 'not-started', (wire.signal.reason as StopSignal).stoppedBy);
       if (!cache) return { ...(await callWithRetries(spec)), cached: false };
 
       // Stop sequences change the answer, so they are part of its key (folded into the namespace, so keys without them stay as they were).
@@ -415,6 +516,7 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
           return hit(spec, await flight);
         } catch (error) {
           if (!(error instanceof EvolflowError)) throw error;
+          if (error instanceof LlmCancelledError) throw cancelledError(spec, error.during, error.stoppedBy);
           const shared = error;
           const message = `${shared.message} (record ${spec.recordId ?? '(none)'} shared that identical request)`;
           const details = { ...shared.details, recordId: spec.recordId };
@@ -434,6 +536,19 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       }
     },
     usage: () => meter.snapshot(),
+    cancelWaits(by, graceMs = 0) {
+      stoppedBy ??= by;
+      waitCutoff = Math.min(waitCutoff, base.now() + Math.max(0, graceMs));
+      for (const entry of [...sleeping]) if (entry.end > waitCutoff) entry.stop(new StopSignal(stoppedBy));
+    },
+    cancel(by) {
+      stoppedBy ??= by;
+      waitCutoff = Number.NEGATIVE_INFINITY;
+      const signal = new StopSignal(stoppedBy);
+      for (const entry of [...sleeping]) entry.stop(signal);
+      slots.cancel(signal);
+      if (!wire.signal.aborted) wire.abort(signal);
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -54,6 +54,37 @@ export class LlmError extends EvolflowError implements LlmFailure {
   }
 }
 
+/** What a call was doing when a stop cancelled it. */
+export type CancelledDuring = 'retry-wait' | 'rate-limit-wait' | 'slot-wait' | 'request' | 'not-started';
+
+/**
+ * An LLM call a stop cancelled (`LlmClient.cancelWaits` / `cancel`): code `cancelled`, not
+ * retriable, and not the endpoint's fault, so it is neither counted as an error nor cached. A
+ * stage handler rethrows it (`isCancelled` from @evolflow/core) instead of rejecting its record;
+ * runStage then leaves the record uncommitted, so a resume does it again.
+ */
+export class LlmCancelledError extends EvolflowError {
+  readonly role: LlmRole;
+  readonly model: string;
+  /** What stopped the run (`SIGINT`, `SIGTERM`, `max-cost`...), as given to cancel. */
+  readonly stoppedBy: string;
+  readonly during: CancelledDuring;
+
+  constructor(
+    call: { role: LlmRole; model: string; recordId: string | undefined; stoppedBy: string; during: CancelledDuring },
+    message: string,
+  ) {
+    super('cancelled', message, {
+      details: { role: call.role, model: call.model, recordId: call.recordId, stoppedBy: call.stoppedBy, during: call.during },
+    });
+    this.name = 'LlmCancelledError';
+    this.role = call.role;
+    this.model = call.model;
+    this.stoppedBy = call.stoppedBy;
+    this.during = call.during;
+  }
+}
+
 /**
  * A bounded label for a failed call, for metrics: the retry reason when there was one, else
  * `http-<status>`, else `no-response`.

@@ -43,8 +43,12 @@ export interface ChatResponse {
 export interface ChatEndpoint {
   /** The base URL as configured, for messages. */
   readonly url: string;
-  /** POST one request; resolves with the HTTP status and the parsed body of a 2xx answer. */
-  create(request: ChatRequest): Promise<{ status: number; data: ChatResponse }>;
+  /**
+   * POST one request; resolves with the HTTP status and the parsed body of a 2xx answer. When
+   * `signal` aborts first, the request is aborted on its connection (or never sent) and the call
+   * rejects with the signal's reason, as it does with a timeout.
+   */
+  create(request: ChatRequest, signal?: AbortSignal): Promise<{ status: number; data: ChatResponse }>;
   /** Close the endpoint's connections once the requests in flight are answered. */
   close(): Promise<void>;
 }
@@ -91,12 +95,16 @@ function connectionError(error: Error): Error {
 }
 
 /**
- * One POST through the pool. A timer bounds the whole request; when it fires the request is
- * aborted (at once if it is on a connection, else as soon as the pool starts it).
+ * One POST through the pool. A timer bounds the whole request; when it fires, or `signal` aborts,
+ * the request is aborted (at once if it is on a connection, else as soon as the pool starts it).
  */
-function post(pool: Pool, request: { path: string; headers: Record<string, string>; body: string; timeoutMs: number }): Promise<RawAnswer> {
-  const { path, headers, body, timeoutMs } = request;
+function post(
+  pool: Pool,
+  request: { path: string; headers: Record<string, string>; body: string; timeoutMs: number; signal: AbortSignal | undefined },
+): Promise<RawAnswer> {
+  const { path, headers, body, timeoutMs, signal } = request;
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
     let settled = false;
     let controller: Dispatcher.DispatchController | undefined;
     let status = 0;
@@ -106,14 +114,17 @@ function post(pool: Pool, request: { path: string; headers: Record<string, strin
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       if (error) reject(error);
       else resolve(answer as RawAnswer);
     };
-    const timer = setTimeout(() => {
-      const error = new APIConnectionTimeoutError();
+    const abort = (error: Error) => {
       settle(error);
       if (controller && !controller.aborted) controller.abort(error);
-    }, timeoutMs);
+    };
+    const timer = setTimeout(() => abort(new APIConnectionTimeoutError()), timeoutMs);
+    const onAbort = () => abort(signal?.reason as Error);
+    signal?.addEventListener('abort', onAbort, { once: true });
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(c) {
         controller = c;
@@ -163,12 +174,12 @@ export function createChatEndpoint(options: ChatEndpointOptions): ChatEndpoint {
   const pool = new Pool(target.origin, { connections: options.maxSockets, headersTimeout: 0, bodyTimeout: 0 });
   const path = `${target.pathname}${target.search}`;
 
-  const create = async (request: ChatRequest): Promise<{ status: number; data: ChatResponse }> => {
+  const create = async (request: ChatRequest, signal?: AbortSignal): Promise<{ status: number; data: ChatResponse }> => {
     const {
       status,
       text,
       headers: answered,
-    } = await post(pool, { path, headers, body: JSON.stringify(request), timeoutMs: options.timeoutMs });
+    } = await post(pool, { path, headers, body: JSON.stringify(request), timeoutMs: options.timeoutMs, signal });
     if (status < 200 || status > 299) throw statusError(status, text, answered);
     const data = safeJson(text) as ChatResponse | undefined;
     if (typeof data !== 'object' || data === null || !Array.isArray(data.choices)) {

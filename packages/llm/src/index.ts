@@ -5,6 +5,6 @@ export type { LlmUsage, RoleUsage } from './usage.ts';
 export { cacheKey } from './cache.ts';
 export type { CacheKeyParts } from './cache.ts';
 export { backoffDelay, parseRetryAfter } from './retry.ts';
-export { LlmError, failureKind } from './errors.ts';
-export type { LlmFailure } from './errors.ts';
+export { LlmCancelledError, LlmError, failureKind } from './errors.ts';
+export type { CancelledDuring, LlmFailure } from './errors.ts';
 export type { RetryReason } from './retry.ts';

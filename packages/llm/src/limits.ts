@@ -1,39 +1,70 @@
 // Admission control for LLM requests: a FIFO concurrency semaphore and sliding-window
-// requests-per-minute / tokens-per-minute limits, both on an injectable clock.
+// requests-per-minute / tokens-per-minute limits, both on an injectable clock; waits that a stop
+// can cancel.
 
 /** Time as the client sees it; tests inject a virtual clock. */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /**
+   * Resolves after `ms`. When `signal` aborts first, a clock may end the wait early (the default
+   * one clears its timer and rejects with the signal's reason); one that ignores the signal (a
+   * test's fake clock) still works, since the client does not wait for it after a cancel.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** The real clock's sleep: a timer, cleared when `signal` aborts (so a cancelled hour-long wait holds nothing). */
+export function timerSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** A counting semaphore: at most `limit` holders, waiters served first come, first served. */
 export interface Semaphore {
+  /** Take a slot; rejects with the cancel error once `cancel` was called (waiting or not). */
   acquire(): Promise<void>;
   release(): void;
+  /** Reject every waiter, and every later `acquire`, with `error`; holders keep their slots until they release them. */
+  cancel(error: Error): void;
   /** Holders right now. */
   readonly active: number;
 }
 
 export function createSemaphore(limit: number): Semaphore {
   let active = 0;
-  const waiters: (() => void)[] = [];
+  let cancelled: Error | undefined;
+  const waiters: { resolve(): void; reject(error: Error): void }[] = [];
   return {
     get active() {
       return active;
     },
     acquire() {
+      if (cancelled) return Promise.reject(cancelled);
       if (active < limit) {
         active += 1;
         return Promise.resolve();
       }
-      return new Promise<void>((resolve) => waiters.push(resolve));
+      return new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
     },
     release() {
       const next = waiters.shift();
       // The slot passes straight to the next waiter, so `active` stays the same.
-      if (next) next();
+      if (next) next.resolve();
       else active -= 1;
+    },
+    cancel(error) {
+      cancelled ??= error;
+      for (const waiter of waiters.splice(0)) waiter.reject(cancelled);
     },
   };
 }
@@ -51,7 +82,10 @@ export interface RateTicket {
 export interface RateLimiter {
   /** Wait (in arrival order) until one more request charging `tokens` fits, then record it. */
   admit(tokens: number): Promise<RateTicket>;
-  /** Admit nothing before the time `until` (the endpoint said it is saturated). */
+  /**
+   * Admit nothing before the time `until` (the endpoint said it is saturated). The wait is a
+   * `clock.sleep`, so a clock whose sleeps a stop cancels ends it (admit then rejects).
+   */
   pauseUntil(until: number): void;
 }
 
