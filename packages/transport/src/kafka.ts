@@ -8,7 +8,17 @@
 // (kafka-admin.ts: topics, offsets), KafkaPublisher (kafka-producer.ts: batched produce, dead
 // letters) and KafkaConsumers (kafka-consumer.ts: group members, decoding); state logs and the
 // prefix lease (kafka-state.ts, kafka-lease.ts) use the same clients.
-import { assertRecord, EvolflowError, PIPELINE, stageGroup, TOPICS, type Logger, type StateLogName, type TopicName } from '@evolflow/core';
+import {
+  assertRecord,
+  EvolflowError,
+  isCancelled,
+  PIPELINE,
+  stageGroup,
+  TOPICS,
+  type Logger,
+  type StateLogName,
+  type TopicName,
+} from '@evolflow/core';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { KafkaAdmin } from './kafka-admin.ts';
 import { decodeRaw, KafkaConsumers, type KafkaSubscription } from './kafka-consumer.ts';
@@ -210,6 +220,8 @@ export async function createKafkaTransport(options: KafkaTransportOptions): Prom
           try {
             await subscription.handler(delivery);
           } catch (err) {
+            // A stop cancelled the record's work (runStage rethrows it): left uncommitted, redelivered to a resume.
+            if (isCancelled(err)) return false;
             // Handlers own their errors (runStage dead-letters); a throw must not wedge the partition.
             logger.error(
               `group ${subscription.group}: handler threw on record ${decoded.id} (${raw.topic}[${raw.partition}]@${raw.message.offset}): ${(err as Error).message}`,

@@ -1,9 +1,12 @@
 // The one stage loop: consume a stage's topics, call its pure handler, publish what it emits,
-// commit. Retries retriable errors with backoff; dead-letters the rest with the original record.
-// Keeps the counts that must reconcile: in = out + rejected + absorbed + dead-lettered.
+// commit. Retries retriable errors with backoff; dead-letters the rest with the original record;
+// leaves a record whose work a stop cancelled uncommitted, for a resume.
+// Keeps the counts that must reconcile: in = out + rejected + absorbed + dead-lettered + cancelled.
 import {
+  isCancelled,
   isRetriable,
   PIPELINE,
+  type Emit,
   type EvolRecord,
   type Logger,
   type StageHandler,
@@ -13,7 +16,7 @@ import {
 } from '@evolflow/core';
 import { deadLetterOf, type Delivery, type Subscription, type Transport } from './transport.ts';
 
-/** Counts one stage keeps; `in = out + rejected + absorbed + deadLettered` once nothing is in flight. */
+/** Counts one stage keeps; `in = out + rejected + absorbed + deadLettered + cancelled` once nothing is in flight. */
 export interface StageStats {
   stage: StageName;
   in: number;
@@ -24,6 +27,12 @@ export interface StageStats {
   /** Input records kept by the stage without output (dedup registering seeds, the mixer's buffer). */
   absorbed: number;
   deadLettered: number;
+  /**
+   * Input records whose handler a stop cancelled (it threw a `cancelled` error, e.g. an LLM call
+   * cut by the stop): nothing emitted, no reject, no dead letter, and the error is rethrown so the
+   * transport does not commit the record; a resume handles it again.
+   */
+  cancelled: number;
   retries: number;
   inFlight: number;
   /** Records emitted per topic (a record sent to two topics counts in both). */
@@ -61,9 +70,23 @@ export interface RunningStage {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Records a flush publishes at a time. */
+const FLUSH_CHUNK = 256;
 
 export function emptyStats(stage: StageName): StageStats {
-  return { stage, in: 0, out: 0, rejected: 0, absorbed: 0, deadLettered: 0, retries: 0, inFlight: 0, emitted: {}, reasons: {} };
+  return {
+    stage,
+    in: 0,
+    out: 0,
+    rejected: 0,
+    absorbed: 0,
+    deadLettered: 0,
+    cancelled: 0,
+    retries: 0,
+    inFlight: 0,
+    emitted: {},
+    reasons: {},
+  };
 }
 
 /** Start a stage on a transport; resolves once it is subscribed. */
@@ -110,6 +133,14 @@ export async function runStage<Ctx>(options: RunStageOptions<Ctx>): Promise<Runn
           options.onRecord?.({ stage: spec.name, record, outcome, emits });
           return;
         } catch (err) {
+          // A stop cancelled the work: not the record's fault, so neither a retry nor a dead letter.
+          if (isCancelled(err)) {
+            stats.cancelled++;
+            options.logger?.debug(`stage ${spec.name}: record ${record.id} left for a resume: ${(err as Error).message}`, {
+              recordId: record.id,
+            });
+            throw err;
+          }
           if (isRetriable(err) && attempt < maxAttempts) {
             stats.retries++;
             const delay = Math.min(30_000, baseMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
@@ -154,9 +185,21 @@ export async function runStage<Ctx>(options: RunStageOptions<Ctx>): Promise<Runn
     stats,
     async flush() {
       if (!handler.flush) return 0;
-      const emits = await handler.flush(ctx);
-      await publishAll(emits);
-      return emits.length;
+      // Published in chunks, with a turn of the event loop between them, so in-process consumers
+      // (the sink) read each chunk before the next is made: a lazy flush is never held whole.
+      let chunk: Emit[] = [];
+      let n = 0;
+      for (const emit of await handler.flush(ctx)) {
+        chunk.push(emit);
+        if (chunk.length === FLUSH_CHUNK) {
+          await publishAll(chunk);
+          n += chunk.length;
+          chunk = [];
+          await new Promise<void>((r) => setImmediate(r));
+        }
+      }
+      await publishAll(chunk);
+      return n + chunk.length;
     },
     stop: () => subscription.stop(),
   };

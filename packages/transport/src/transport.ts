@@ -34,7 +34,11 @@ export interface SubscribeOptions {
   topics: readonly TopicName[];
   /** Most handler calls in flight at once for this subscription. */
   concurrency: number;
-  /** Called once per delivery; the delivery is committed when it resolves. It should not throw. */
+  /**
+   * Called once per delivery; the delivery is committed when it resolves. It should not throw, except with a
+   * `cancelled` error (a stop cut its work: runStage rethrows it), which leaves the delivery uncommitted where the
+   * transport commits (Kafka), for a resume.
+   */
   handler(delivery: Delivery): Promise<void>;
 }
 

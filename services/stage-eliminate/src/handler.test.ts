@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   assertRecord,
   DEFAULT_CONFIG,
+  EvolflowError,
   mergeDeep,
   zeroUsage,
   type ChatMessage,
@@ -126,6 +127,17 @@ describe('eliminate stage: the equality judge', () => {
     const emits = await run(judge('no idea').llm);
     expect(emits[0]?.record.rejection?.reason).toBe('llm-error');
     expect(emits[0]?.record.usage.calls).toBe(1);
+  });
+
+  it('rethrows a judge call a stop cancelled, the equality or the difficulty judge: no reject, not kept without its difficulty', async () => {
+    const stopped = new EvolflowError('cancelled', 'LLM judge call for record s-1.r1 was cancelled by a stop (SIGINT)');
+    const cut: LlmCaller = {
+      complete: async () => {
+        throw stopped;
+      },
+    };
+    await expect(run(cut)).rejects.toBe(stopped);
+    await expect(run(cut, { eliminate: { judge: false, difficultyJudge: true } })).rejects.toBe(stopped);
   });
 
   it('with the judge off, keeps the record with a plain ok check', async () => {

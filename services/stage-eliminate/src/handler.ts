@@ -1,6 +1,7 @@
 // The eliminate stage: cheap response rules first, then the response-format check, then the LLM
 // equality judge (the only rule that costs tokens), then the optional difficulty judge.
 import {
+  isCancelled,
   rejectChild,
   taskText,
   type Check,
@@ -81,6 +82,8 @@ export async function createEliminateStage(env: StageEnv): Promise<StageHandler<
             spend(answer);
           }
         } catch (err) {
+          // A stop cancelled the call: no reject; runStage leaves the record for a resume.
+          if (isCancelled(err)) throw err;
           return reject('llm-error', (err as Error).message, out);
         }
         // Cut by code points, as the record schema counts them (never half a surrogate pair).
@@ -109,6 +112,8 @@ export async function createEliminateStage(env: StageEnv): Promise<StageHandler<
           const difficulty = parseDifficulty(answer.text);
           if (difficulty !== null) out = { ...out, scores: { ...out.scores, difficulty } };
         } catch (err) {
+          // Cancelled by a stop: not kept without its difficulty, but left for a resume.
+          if (isCancelled(err)) throw err;
           env.logger.warn(`difficulty judge failed for ${record.id}; keeping the record without a judged difficulty`, {
             recordId: record.id,
             error: (err as Error).message,

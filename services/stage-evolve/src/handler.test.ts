@@ -84,6 +84,18 @@ describe('evolve stage', () => {
     expect(emits[1]?.record).toMatchObject({ id: 's-1', nextRound: 2, round: 0 });
   });
 
+  it('rethrows an LLM call a stop cancelled: no reject, no requeue (runStage leaves the record for a resume)', async () => {
+    const stopped = new EvolflowError('cancelled', 'LLM evolver call for record s-1.r1 was cancelled by a stop (SIGINT)');
+    const stage = await createEvolveStage(
+      env({
+        complete: async () => {
+          throw stopped;
+        },
+      }),
+    );
+    await expect(stage.handle(seed, undefined, 'pool')).rejects.toBe(stopped);
+  });
+
   it('rejects an evolution cut at maxTokens as truncated', async () => {
     const cut: LlmCaller = {
       complete: async () => ({

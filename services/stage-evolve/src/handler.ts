@@ -1,6 +1,7 @@
 // The evolve stage: one pool record in, one child evolution (or a reject plus the requeued parent) out.
 import {
   childRecordId,
+  isCancelled,
   loadStrategy,
   pickWeighted,
   rejectChild,
@@ -96,6 +97,8 @@ export async function createEvolveStage(env: StageEnv): Promise<StageHandler<unk
       try {
         completion = await env.llm.complete('evolver', messages, { recordId: id });
       } catch (err) {
+        // A stop cancelled the call: no reject; runStage leaves the record for a resume.
+        if (isCancelled(err)) throw err;
         return rejectChild(child, { stage: 'evolve', reason: 'llm-error', detail: (err as Error).message }, maxRounds);
       }
       child.usage = { promptTokens: completion.promptTokens, completionTokens: completion.completionTokens, calls: 1 };

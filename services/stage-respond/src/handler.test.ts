@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   assertRecord,
   DEFAULT_CONFIG,
+  EvolflowError,
   mergeDeep,
   type Config,
   type EvolRecord,
@@ -36,6 +37,17 @@ async function respond(completion: Omit<LlmCompletion, 'cached'>, over: unknown 
 }
 
 describe('respond stage', () => {
+  it('rethrows an LLM call a stop cancelled: no reject (runStage leaves the record for a resume)', async () => {
+    const stopped = new EvolflowError('cancelled', 'LLM responder call for record s-1.r1 was cancelled by a stop (SIGINT)');
+    const llm: LlmCaller = {
+      complete: async () => {
+        throw stopped;
+      },
+    };
+    const env: StageEnv = { config: DEFAULT_CONFIG as Config, logger, llm, cwd: process.cwd(), outDir: '/tmp' };
+    await expect((await createRespondStage(env)).handle(child, undefined, 'validated')).rejects.toBe(stopped);
+  });
+
   it('answers the evolved instruction afresh, never with the parent response', async () => {
     const emits = await respond({
       text: 'Sunlight scatters off air molecules; blue light scatters most.',

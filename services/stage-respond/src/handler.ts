@@ -1,5 +1,5 @@
 // The respond stage: a fresh response to the evolved instruction, never the parent's.
-import { rejectChild, type ChatMessage, type Emit, type EvolRecord, type StageEnv, type StageHandler } from '@evolflow/core';
+import { isCancelled, rejectChild, type ChatMessage, type Emit, type EvolRecord, type StageEnv, type StageHandler } from '@evolflow/core';
 
 /** The responder's messages: the instruction as the user's turn, with its input when there is one. */
 export function responderMessages(record: Pick<EvolRecord, 'instruction' | 'input'>): ChatMessage[] {
@@ -16,6 +16,8 @@ export async function createRespondStage(env: StageEnv): Promise<StageHandler<un
       try {
         completion = await env.llm.complete('responder', responderMessages(record), { recordId: record.id });
       } catch (err) {
+        // A stop cancelled the call: no reject; runStage leaves the record for a resume.
+        if (isCancelled(err)) throw err;
         return rejectChild(record, { stage: 'respond', reason: 'llm-error', detail: (err as Error).message }, maxRounds);
       }
       const usage = {

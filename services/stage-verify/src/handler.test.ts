@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   assertRecord,
   DEFAULT_CONFIG,
+  EvolflowError,
   mergeDeep,
   type ChatMessage,
   type Config,
@@ -304,6 +305,16 @@ describe('verify stage: math', () => {
       reason: 'llm-error',
       detail: 'LLM responder call failed after 6 attempts: 500',
     });
+  });
+
+  it('rethrows a sample call a stop cancelled: no reject, not counted (runStage leaves the record for a resume)', async () => {
+    const stopped = new EvolflowError('cancelled', 'LLM responder call for record s-1.r1~math-1 was cancelled by a stop (SIGINT)');
+    const llm: LlmCaller = {
+      complete: async () => {
+        throw stopped;
+      },
+    };
+    await expect(run(child(problem, say('$8')), { llm })).rejects.toBe(stopped);
   });
 
   it('with verify.math.enabled false, math passes unchecked', async () => {

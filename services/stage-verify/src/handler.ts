@@ -2,7 +2,7 @@
 // well formed. Code answers run with their tests in the sandbox (`code-error`, `code-timeout`),
 // math answers are cross-checked by k more samples (`no-consensus`, `no-answer`), anything else
 // passes untouched. What was checked and how goes on the record's verify check.
-import { rejectChild, type Check, type Emit, type EvolRecord, type StageEnv, type StageHandler } from '@evolflow/core';
+import { isCancelled, rejectChild, type Check, type Emit, type EvolRecord, type StageEnv, type StageHandler } from '@evolflow/core';
 import { createVerifier, type Verification, type VerifierOptions } from '@evolflow/verify';
 
 /** Verdicts so far: what was checked (`python`, `math`, `none`...) -> reason (`ok`, `code-error`...) -> count. */
@@ -42,6 +42,8 @@ export async function createVerifyStage(env: StageEnv, options: VerifyStageOptio
       try {
         v = await verifier.verify({ id: record.id, instruction: record.instruction, input: record.input, response: record.response ?? '' });
       } catch (err) {
+        // A stop cancelled the call: no reject; runStage leaves the record for a resume.
+        if (isCancelled(err)) throw err;
         // The responder failed for a math sample or the asked-for tests (after the client's retries).
         count('none', 'llm-error');
         return rejectChild(record, { stage: 'verify', reason: 'llm-error', detail: (err as Error).message }, config.run.rounds);
