@@ -215,7 +215,7 @@ async function remix(config: Config, runDir: string, suite: DecontaminationSuite
   const stage = await createMixStage({ config, outDir: tempDir('decon-mix'), decontamination: suite });
   for (const s of seeds) await stage.handle(s, undefined, 'replay');
   for (const r of kept) await stage.handle(r, undefined, 'unique');
-  const emits = (await stage.flush?.(undefined)) ?? [];
+  const emits = [...((await stage.flush?.(undefined)) ?? [])];
   await stage.close();
   const inData = emits.filter((e) => e.topic === 'curriculum').map((e) => e.record);
   const seedRows = new Set(inData.filter((r) => r.round === 0).map((r) => r.id));

@@ -95,7 +95,7 @@ const stageRun = async (continuous: boolean) => {
   const r = await time(async () => {
     for (const s of seeds) await stage.handle(s, undefined, 'replay');
     for (const e of evolved) await stage.handle(e, undefined, 'unique');
-    return (await stage.flush?.(undefined))?.length ?? 0;
+    return [...((await stage.flush?.(undefined)) ?? [])].length;
   });
   await stage.close();
   const bytes = statSync(join(dir, 'data/jsonl/train-00000-of-00001.jsonl')).size;

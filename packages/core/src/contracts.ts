@@ -149,8 +149,12 @@ export interface StageHandler<Ctx> {
    * in-memory transport shares it, deep-frozen, with every consumer): emit new objects.
    */
   handle(record: EvolRecord, ctx: Ctx, from: TopicName): Promise<Emit[]> | Emit[];
-  /** Called when a finite run has drained: emit whatever the stage still holds (the mixer's last batch). */
-  flush?(ctx: Ctx): Promise<Emit[]> | Emit[];
+  /**
+   * Called when a finite run has drained: emit whatever the stage still holds (the mixer's batches).
+   * May be a lazy iterable (a generator), read once, before `close()`: the host publishes it in
+   * chunks, so a stage with a large output never holds it all at once.
+   */
+  flush?(ctx: Ctx): Promise<Iterable<Emit>> | Iterable<Emit>;
   /** Called once the stage's consumer has stopped: release what it holds (files, models), write a last snapshot. */
   close?(): Promise<void>;
 }

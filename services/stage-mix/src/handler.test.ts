@@ -95,7 +95,7 @@ describe('mix stage, finite run', () => {
       const dir = tmp(`finite-${order}`);
       const stage = await createMixStage({ config, outDir: dir });
       expect(await feed(stage, inputs(order))).toEqual([]);
-      const emits = await stage.flush?.(undefined);
+      const emits = [...((await stage.flush?.(undefined)) ?? [])];
       await stage.close();
       // 525 evolved at 0.2 make 656 records (131 seeds); all go to curriculum, stamped with their batch.
       expect(emits?.length).toBe(656);
@@ -185,7 +185,7 @@ describe('mix stage, finite run', () => {
       { record: bare as EvolRecord, from: 'unique' },
       { record: evolved[1] as EvolRecord, from: 'unique' },
     ]);
-    const emits = (await stage.flush?.(undefined)) ?? [];
+    const emits = [...((await stage.flush?.(undefined)) ?? [])];
     expect(emits.map((e) => e.record.id)).toEqual([evolved[1]?.id]);
     expect(typeof emits[0]?.record.scores?.estimate).toBe('number');
     expect(stage.stats.withoutResponse).toBe(1);

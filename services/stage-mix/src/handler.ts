@@ -184,6 +184,9 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
   const contaminatedSeeds = new Map<string, ContaminationEntry>();
   /** Records without a response, by id: true for seeds. */
   const withoutResponse = new Map<string, boolean>();
+  /** Seeds among `contaminated` and among `withoutResponse` (counted as they come: a count over the maps per event would be quadratic). */
+  let contaminatedSeedRecords = 0;
+  let withoutResponseSeedRecords = 0;
   const stats: MixStageStats = {
     evolved: 0,
     seeds: 0,
@@ -247,6 +250,7 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
         if (stream) batches = stream.cut();
         break;
       case 'contaminated':
+        if (!contaminated.has(event.id) && event.entry?.kind === 'seed') contaminatedSeedRecords++;
         // Journals of earlier versions carry the id only.
         contaminated.set(
           event.id,
@@ -265,15 +269,16 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
         evolved.delete(event.id);
         break;
       case 'no-response':
+        if (!withoutResponse.has(event.id) && event.seed === true) withoutResponseSeedRecords++;
         withoutResponse.set(event.id, event.seed ?? false);
         break;
     }
     stats.evolved = evolved.size;
     stats.seeds = seeds.size;
     stats.contaminated = contaminated.size;
-    stats.contaminatedSeeds = [...contaminated.values()].filter((e) => e.kind === 'seed').length;
+    stats.contaminatedSeeds = contaminatedSeedRecords;
     stats.withoutResponse = withoutResponse.size;
-    stats.withoutResponseSeeds = [...withoutResponse.values()].filter(Boolean).length;
+    stats.withoutResponseSeeds = withoutResponseSeedRecords;
     stats.batches = stream?.tally.batches ?? 0;
     if (batches.length > 0) lastBatchAt = now();
     return batches;
@@ -400,41 +405,49 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     return parts.length === 0 ? null : `mix: left out ${stats.contaminated + stats.withoutResponse} records: ${parts.join('; ')}`;
   };
 
-  const finish = (): Emit[] => {
-    let emits: Emit[] = [];
-    let planned: Batch[];
+  /**
+   * Write the dataset and return its curriculum records (and the late drops) to publish. Nothing
+   * holds the whole dataset: batches are planned from the stubs, and each batch's full records are
+   * read back from the journal when its turn comes, once for the files and once more, lazily, as the
+   * returned emits are read (read them before `close()`, which removes the journal).
+   */
+  const finish = (): Iterable<Emit> => {
     const lateDrops = stream ? [] : dropLateDescendants();
-    const evolvedList = [...evolved.values()];
-    const seedList = [...seeds.values()];
-    // Planned from the stubs, then read back from the journal, batch by batch.
-    const plan = () => planBatches({ evolved: evolvedList, seeds: seedList, options: batchOptions }).map(fullBatch);
+    // Planned from the stubs; full records are read back from the journal, batch by batch.
+    const planned = planBatches({ evolved: [...evolved.values()], seeds: [...seeds.values()], options: batchOptions });
+    let head: Emit[] = [];
+    let writer: ShardWriter | null = null;
     if (stream && shards) {
-      emits = curriculumEmits(toShards(record({ t: 'cut' })));
+      head = curriculumEmits(toShards(record({ t: 'cut' })));
       shards.finish();
-      planned = plan();
     } else {
-      planned = plan();
-      shards = createShardWriter({ outDir, format, metadata: mix.metadata, shardRecords: mix.shardRecords });
-      for (const b of planned) shards.add(b);
-      shards.finish();
-      emits = curriculumEmits(planned);
+      writer = shards = createShardWriter({ outDir, format, metadata: mix.metadata, shardRecords: mix.shardRecords });
       stats.batches = planned.length;
     }
-    emits.push(...lateDrops);
-    const records = planned.flatMap((b) => b.records);
-    const files = writeDatasetFiles(records, {
+    /** The planned batches' full records, in order; each batch also goes to the shards (finite mode). */
+    function* datasetRecords(): Generator<EvolRecord> {
+      for (const b of planned) {
+        const batch = fullBatch(b);
+        writer?.add(batch);
+        yield* batch.records;
+      }
+    }
+    const files = writeDatasetFiles(datasetRecords(), {
       outDir,
       format,
       metadata: mix.metadata,
       parquet: mix.parquet,
       datasetName: mix.datasetName,
     });
+    writer?.finish();
     files.push(MANIFEST_FILE, ...shards.manifest.shards.map((s) => s.file));
     if (decontamination) {
       const drops = [...contaminated.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       writeFileAtomic(join(outDir, CONTAMINATED_FILE), drops.map((e) => `${JSON.stringify(e)}\n`).join(''));
       files.push(CONTAMINATED_FILE);
     }
+    // The stubs carry what the summary counts (round, strategy, batch).
+    const records = planned.flatMap((b) => b.records);
     const summary = summarize(records, {
       seedsAvailable: seeds.size,
       contaminated: stats.contaminated,
@@ -468,13 +481,17 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
     });
     writeFileAtomic(join(outDir, 'README.md'), card);
     writeFileAtomic(join(outDir, 'mix-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    journal.finish();
     const leftOut = leftOutLine();
     if (leftOut !== null) logger.warn(leftOut);
     logger.info(
       `mix: wrote ${records.length} records (${summary.replayed} replayed seeds, share ${summary.replayShare}) in ${planned.length} batches to ${outDir}`,
     );
-    return emits;
+    return (function* (): Generator<Emit> {
+      yield* head;
+      // Finite mode: every planned batch goes to curriculum (continuous mode published its batches as they filled).
+      if (!stream) for (const b of planned) yield* curriculumEmits([fullBatch(b)]);
+      yield* lateDrops;
+    })();
   };
 
   return {
@@ -489,8 +506,8 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
         return handleOne(input, from);
       });
     },
-    flush() {
-      return serial(() => {
+    flush(): Promise<Iterable<Emit>> {
+      return serial((): Iterable<Emit> => {
         if (flushed) return [];
         flushed = true;
         return finish();
@@ -504,7 +521,9 @@ export async function createMixStage(options: MixStageOptions): Promise<MixStage
       await serial(() => undefined);
       if (closed) return;
       closed = true;
-      journal.close();
+      // After a flush the dataset is written: the journal's work is done.
+      if (flushed) journal.finish();
+      else journal.close();
       await decontamination?.close();
     },
   };

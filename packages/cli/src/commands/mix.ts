@@ -108,15 +108,22 @@ export async function run({ values }: Args<typeof MIX_OPTIONS>): Promise<number>
   try {
     for (const seed of seeds) await stage.handle(seed, undefined, 'replay');
     for (const record of kept) await stage.handle(record, undefined, 'unique');
-    const emits = (await stage.flush?.(undefined)) ?? [];
+    // Counted as they are read (the dataset is written already; the records are not kept).
     // Late drops (evolutions of a seed found contaminated) come back as rejected records.
-    const curriculum = emits.filter((e) => e.topic === 'curriculum');
-    const replayed = curriculum.filter((e) => e.record.batch?.replay).length;
-    const batches = new Set(curriculum.map((e) => e.record.batch?.index)).size;
-    const share = curriculum.length === 0 ? 0 : replayed / curriculum.length;
+    let mixed = 0;
+    let replayed = 0;
+    const batchIndexes = new Set<number | undefined>();
+    for (const e of (await stage.flush?.(undefined)) ?? []) {
+      if (e.topic !== 'curriculum') continue;
+      mixed++;
+      if (e.record.batch?.replay) replayed++;
+      batchIndexes.add(e.record.batch?.index);
+    }
+    const batches = batchIndexes.size;
+    const share = mixed === 0 ? 0 : replayed / mixed;
     const s = stage.stats;
     process.stdout.write(
-      `mixed ${curriculum.length} records (${curriculum.length - replayed} evolved, ${replayed} replayed seeds, share ${share.toFixed(4)}) ` +
+      `mixed ${mixed} records (${mixed - replayed} evolved, ${replayed} replayed seeds, share ${share.toFixed(4)}) ` +
         `in ${batches} batches; left out: ` +
         `${s.contaminated} contaminated (${s.contaminatedSeeds} seeds, ${s.contaminated - s.contaminatedSeeds} evolved${s.contaminated > 0 ? '; see contaminated.jsonl' : ''}), ` +
         `${s.withoutResponse} without a response (${s.withoutResponseSeeds} seeds, ${s.withoutResponse - s.withoutResponseSeeds} evolved)\n` +
