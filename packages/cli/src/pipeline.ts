@@ -285,20 +285,25 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
 
   /**
    * The first stop: stages that start new work take nothing more and their records in flight get
-   * until the grace period ends (then they are abandoned: their LLM calls are not waited for);
-   * what finished flows on to the sink and the mixer, which writes the dataset of what it holds.
+   * until the grace period ends. LLM waits that would outlast it (a long Retry-After, the limiter's
+   * pause) are cancelled at once, and what still waits or is on the wire when it ends is cancelled
+   * then: those records are left undone (stats.cancelled), for a resume. What finished flows on to
+   * the sink and the mixer, which writes the dataset of what it holds.
    * Resolves to whether anything was left undone.
    */
   const stopEarly = async (): Promise<boolean> => {
     const deadline = Date.now() + config.run.stopGraceMs;
+    const stoppedBy = String(signal?.reason ?? 'a stop');
+    llm.cancelWaits(stoppedBy, config.run.stopGraceMs);
     const working = stages.filter((s) => WORK_STAGES.has(s.spec.name));
     const others = stages.filter((s) => !WORK_STAGES.has(s.spec.name));
     await until(Promise.all(working.map((s) => s.stop())), deadline);
+    llm.cancel(stoppedBy);
     await settled(transport, SETTLE_TOPICS, Math.max(deadline, Date.now() + SETTLE_MS));
     await until(Promise.all(others.map((s) => s.stop())), Date.now() + SETTLE_MS);
     for (const s of others) if (s.spec.name === 'mix') await s.flush();
     await settled(transport, ['curriculum'], Date.now() + SETTLE_MS);
-    return !seeds.fed || !(await transport.isDrained());
+    return !seeds.fed || !(await transport.isDrained()) || stages.some((s) => s.stats.cancelled > 0);
   };
 
   const done = (async (): Promise<RunSummary> => {

@@ -117,14 +117,19 @@ export async function serveStage(options: ServeStageOptions): Promise<number> {
   logger.info(`stage ${spec.name} running: consumes ${spec.consumes.join(', ')} -> produces ${spec.produces.join(', ')}`, {
     transport: config.transport.kind,
   });
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
+  const signal = await new Promise<string>((resolve) => {
+    const stop = (sig: NodeJS.Signals) => resolve(sig);
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
   logger.info(`stage ${spec.name} stopping: finishing in-flight records`, { stats: running.stats });
   obs.stopping();
+  // LLM waits that would outlast run.stopGraceMs (a long Retry-After) end now, what still waits or is
+  // on the wire when it is over then; those records stay uncommitted, for the group's next member.
+  llm.llm.cancelWaits(signal, config.run.stopGraceMs);
+  const grace = setTimeout(() => llm.llm.cancel(signal), config.run.stopGraceMs);
   await running.stop();
+  clearTimeout(grace);
   await handler.close?.();
   await transport.close();
   await llm.close();

@@ -96,7 +96,7 @@ export async function run({ values, argv }: Args<typeof RUN_OPTIONS>): Promise<n
       // below the message keep it out of the frame's reach.
       const below = process.stderr.isTTY ? '\n'.repeat(PROGRESS_FRAME_LINES) : '';
       process.stderr.write(
-        `\nevolflow: ${sig}: stopping: no new work is taken; work in flight gets up to ${config.run.stopGraceMs / 1000} s (run.stopGraceMs), then what is finished is written. ${sig === 'SIGINT' ? 'Press Ctrl-C' : 'Send it'} again to leave at once.\n${below}`,
+        `\nevolflow: ${sig}: stopping: no new work is taken; work in flight gets up to ${config.run.stopGraceMs / 1000} s (run.stopGraceMs), then what is finished is written. ${sig === 'SIGINT' ? 'Press Ctrl-C' : 'Send it'} again to leave at once.\nevolflow: LLM calls that would wait longer than that (a Retry-After, a rate limit) are cancelled now, and calls still running when the grace period ends are aborted; their records are left for the resume.\n${below}`,
       );
       controller.abort(sig);
       return;
