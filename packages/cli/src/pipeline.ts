@@ -330,6 +330,7 @@ export async function startPipeline(options: RunPipelineOptions): Promise<Runnin
     for (const h of handlers.values()) await h.close?.();
     await sink.write(outDir);
 
+    // Read only after the write: until then the sink counts appends (redeliveries included).
     const { rounds, strategies } = sink;
     const counts = sink.counts();
     const cur = sink.curriculum();
