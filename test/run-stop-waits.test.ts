@@ -4,7 +4,7 @@
 // outputs): the hour is not waited for, the record whose call was cancelled is neither an llm-error
 // reject nor a dead letter, and the same command then resumes it to a complete run. Nothing here
 // asserts time: without the cancel the run would sit in its grace period past this test's timeout.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -61,7 +61,10 @@ async function saturatedFor(sim: RunningSimulator) {
 }
 
 const sims: RunningSimulator[] = [];
+const children: ChildProcess[] = [];
 afterAll(async () => {
+  // A run left waiting (the test timed out) is not left behind.
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const s of sims) await s.close();
 });
 
@@ -95,6 +98,7 @@ describe('evolflow run: a stop cancels LLM waits', () => {
         env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      children.push(child);
       const ran = { stderr: '', code: new Promise<number | null>((r) => child.on('close', r)) };
       child.stderr.on('data', (c: Buffer) => (ran.stderr += c.toString()));
       return { child, ran };
@@ -154,7 +158,6 @@ describe('evolflow run: a stop cancels LLM waits', () => {
       expect([...lines('kept.jsonl'), ...lines('rejected.jsonl')].filter((l) => l.includes(SLOW)).length).toBe(1);
       expect(lines('rejected.jsonl').filter((l) => l.includes('llm-error'))).toEqual([]);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
       await endpoint.close();
     }
   }, 120_000);
