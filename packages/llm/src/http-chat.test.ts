@@ -215,6 +215,29 @@ describe('connections (undici keep-alive pool)', () => {
     expect((await chat.create(request)).status).toBe(200);
   });
 
+  it('aborts a request on the wire or queued for a busy connection when its signal aborts, with the reason; an aborted signal sends nothing', async () => {
+    let release: (() => void) | undefined;
+    let seen = 0;
+    const server = await serveRaw((n, _req, res) => {
+      seen = n;
+      if (n === 1) release = () => answer(res);
+      else answer(res);
+    });
+    // An hour-long timeout: only the signal ends these requests.
+    const chat = createChatEndpoint({ baseUrl: `http://127.0.0.1:${server.port}/v1`, apiKey: 'k', timeoutMs: 3_600_000, maxSockets: 1 });
+    const stop = new AbortController();
+    const reason = new Error('cancelled by a stop (SIGINT)');
+    const calls = [rejection(chat.create(request, stop.signal)), rejection(chat.create(request, stop.signal))];
+    while (seen === 0) await new Promise((r) => setTimeout(r, 5));
+    stop.abort(reason);
+    expect(await Promise.all(calls)).toEqual([reason, reason]);
+    expect(await rejection(chat.create(request, stop.signal))).toBe(reason);
+    expect(seen).toBe(1);
+    release?.();
+    // The pool is not wedged: a call without the signal is served.
+    expect((await chat.create(request)).status).toBe(200);
+  });
+
   it('speaks TLS to an https: endpoint and refuses a certificate it cannot verify', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'http-chat-tls-'));
     execFileSync(
