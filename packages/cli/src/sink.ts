@@ -343,7 +343,10 @@ function openSpool(path: string, options: SpoolOptions): Spool {
   };
   return {
     append(key, line, tag = '') {
-      const bytes = Buffer.from(line, 'utf8');
+      // Its own memory, not a slice of Node's shared 8 KiB pool: a held slice would pin its whole slab
+      // (a heap snapshot of a --follow run showed 8 KiB slabs held per buffered line, several times the budget).
+      const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(line, 'utf8'));
+      bytes.write(line, 'utf8');
       buffer.push({ key, seq: appended++, tag, line: bytes });
       bufferedBytes += ENTRY_OVERHEAD + 2 * (key.length + tag.length) + bytes.length;
       if (bufferedBytes >= options.runBytes) spill();
