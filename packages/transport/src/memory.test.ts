@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EvolflowError, zeroUsage, type EvolRecord, type StageHandler } from '@evolflow/core';
 import { InMemoryTransport } from './memory.ts';
 import { runStage } from './run-stage.ts';
-import { stateLogsOf } from './transport.ts';
+import { deadLetterOf, stateLogsOf } from './transport.ts';
 
 const rec = (id: string, extra: Partial<EvolRecord> = {}): EvolRecord => ({
   id,
@@ -73,6 +73,22 @@ describe('InMemoryTransport', () => {
     expect(Buffer.from(letters[0]?.valueBase64 ?? '', 'base64').toString()).toBe('not json at all');
     expect(letters[0]?.error).toMatch(/not JSON/);
     expect(letters[1]?.error).toMatch(/not a valid evolflow record/);
+  });
+
+  it('holds dead letters until a subscriber has them, then keeps none', async () => {
+    const t = new InMemoryTransport();
+    const letter = (n: number) => deadLetterOf(`bytes ${n}`, new Error(`bad ${n}`), { topic: 'pool', offset: String(n) });
+    await t.deadLetter(letter(1));
+    await t.deadLetter(letter(2));
+    expect(t.deadLetters().map((l) => l.error)).toEqual(['bad 1', 'bad 2']);
+    const got: string[] = [];
+    await t.subscribeDeadLetters('dlq', async (l) => void got.push(l.error));
+    expect(got).toEqual(['bad 1', 'bad 2']);
+    for (let n = 3; n <= 1000; n++) await t.deadLetter(letter(n));
+    expect(got).toHaveLength(1000);
+    expect(got[999]).toBe('bad 1000');
+    // Given to the one subscriber: nothing is held for a thousand letters.
+    expect(t.deadLetters()).toEqual([]);
   });
 
   it('dead-letters a message over the size limit', async () => {

@@ -5,6 +5,7 @@
 // Retention: once a topic has consumer groups, a message every one of them has read is dropped (an
 // in-memory delivery is never delivered again, so nothing can ask for it), so memory holds only what
 // some group has still to read; a group that subscribes later starts at the oldest message retained.
+// Dead letters alike: held until a dead-letter subscriber has them, then given to subscribers only.
 import { assertRecord, decodeMessage, type EvolRecord, type StateLog, type StateLogName, type TopicName } from '@evolflow/core';
 import { deadLetterOf, type DeadLetter, type Delivery, type SubscribeOptions, type Subscription, type Transport } from './transport.ts';
 
@@ -66,6 +67,7 @@ export class InMemoryTransport implements Transport {
   readonly kind = 'memory' as const;
   private readonly logs = new Map<TopicName, Log>();
   private readonly groups = new Map<string, Group>();
+  /** Dead letters no subscriber has been given yet. */
   private readonly letters: DeadLetter[] = [];
   private readonly letterListeners: ((l: DeadLetter) => Promise<void>)[] = [];
   private readonly drainWaiters: (() => void)[] = [];
@@ -77,7 +79,7 @@ export class InMemoryTransport implements Transport {
     this.maxMessageBytes = options.maxMessageBytes ?? 1_048_576;
   }
 
-  /** Every dead letter so far. */
+  /** Dead letters no subscriber has been given yet: every one so far when nothing subscribes to them. */
   deadLetters(): readonly DeadLetter[] {
     return this.letters;
   }
@@ -143,12 +145,14 @@ export class InMemoryTransport implements Transport {
   }
 
   async deadLetter(letter: DeadLetter): Promise<void> {
-    this.letters.push(letter);
-    for (const listener of this.letterListeners) await listener(letter);
+    if (this.letterListeners.length === 0) this.letters.push(letter);
+    for (const listener of [...this.letterListeners]) await listener(letter);
   }
 
   async subscribeDeadLetters(_group: string, handler: (letter: DeadLetter) => Promise<void>): Promise<Subscription> {
-    for (const letter of this.letters) await handler(letter);
+    // What was held, then the letters that come while it is handed over (they are held too, until the handler is listening).
+    for (let i = 0; i < this.letters.length; i++) await handler(this.letters[i] as DeadLetter);
+    this.letters.length = 0;
     this.letterListeners.push(handler);
     return {
       stop: async () => {
