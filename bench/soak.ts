@@ -13,8 +13,10 @@
 // Writes bench/results/soak.json (figures) and bench/results/soak-samples.json (the curves).
 // Usage: npx tsx bench/soak.ts [--copies 58] [--rounds 4] [--follow-minutes 30] [--follow-rate 4] [--gib 1.05] [--only finite|follow|output]
 //   [--cache-mb N: llm.cache.maxMB of the finite run] [--name soak-after: results in bench/results/<name>.json and <name>-samples.json]
+//   [--snapshots 12000,36000: a V8 heap snapshot of the run when it passes each of these evolution counts, written to
+//    /tmp/evolflow-soak-heap (for finding what grows: compare two with Chrome DevTools' Comparison view)]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, SELF_INSTRUCT, seedFile, spawnSimulator, tempDir, writeResults } from './support.ts';
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'cache-mb': { type: 'string' },
     name: { type: 'string' },
+    snapshots: { type: 'string' },
     'output-child': { type: 'boolean' },
     out: { type: 'string' },
   },
@@ -89,6 +92,7 @@ function slope(points: readonly [number, number][]): number {
 }
 
 const MB = 1024 * 1024;
+const SNAPSHOT_DIR = '/tmp/evolflow-soak-heap';
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Peak, and bytes per evolution after the first 20% of the evolutions (RSS and its anonymous part). */
@@ -119,9 +123,12 @@ async function sampledRun(
   during?: (child: ChildProcess, samples: Sample[]) => Promise<void>,
 ): Promise<{ samples: Sample[]; code: number | null; stdout: string; stderr: string }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
+  const marks = (values.snapshots ?? '').split(',').filter(Boolean).map(Number);
+  const heapFlags = marks.length > 0 ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${SNAPSHOT_DIR}`] : [];
+  if (marks.length > 0) mkdirSync(SNAPSHOT_DIR, { recursive: true });
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'run', ...args, '--no-progress', '--metrics-port', String(port)],
+    [...heapFlags, '--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'run', ...args, '--no-progress', '--metrics-port', String(port)],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -155,6 +162,11 @@ async function sampledRun(
         // not listening yet, or finishing
       }
       if (mem && !done) samples.push({ t: Date.now() - t0, ...mem, evolutions, records, ...heap });
+      if (marks.length > 0 && evolutions >= (marks[0] as number) && !done) {
+        process.stderr.write(`soak: heap snapshot at ${evolutions} evolutions into ${SNAPSHOT_DIR}\n`);
+        marks.shift();
+        child.kill('SIGUSR2');
+      }
       await sleep(1000);
     }
   })();
