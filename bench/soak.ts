@@ -12,7 +12,7 @@
 // (V8 grows its heap lazily before its first major collections, which the first fit still sees).
 // Writes bench/results/soak.json (figures) and bench/results/soak-samples.json (the curves).
 // Usage: npx tsx bench/soak.ts [--copies 58] [--rounds 4] [--follow-minutes 30] [--follow-rate 4] [--gib 1.05] [--only finite|follow|output]
-//   [--cache-mb N: llm.cache.maxMB of the finite run] [--name soak-after: results in bench/results/<name>.json and <name>-samples.json]
+//   [--cache-mb N: llm.cache.maxMB of the finite and follow runs] [--name soak-after: results in bench/results/<name>.json and <name>-samples.json]
 //   [--snapshots 12000,36000: a V8 heap snapshot of the run when it passes each of these evolution counts, written to
 //    /tmp/evolflow-soak-heap (for finding what grows: compare two with Chrome DevTools' Comparison view)]
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -128,7 +128,17 @@ async function sampledRun(
   if (marks.length > 0) mkdirSync(SNAPSHOT_DIR, { recursive: true });
   const child = spawn(
     process.execPath,
-    [...heapFlags, '--import', 'tsx', join(ROOT, 'packages/cli/src/bin.ts'), 'run', ...args, '--no-progress', '--metrics-port', String(port)],
+    [
+      ...heapFlags,
+      '--import',
+      'tsx',
+      join(ROOT, 'packages/cli/src/bin.ts'),
+      'run',
+      ...args,
+      '--no-progress',
+      '--metrics-port',
+      String(port),
+    ],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -298,7 +308,8 @@ if (!only || only === 'follow') {
     const feed = join(tempDir('soak-feed'), 'feed.jsonl');
     writeFileSync(feed, '');
     const config = join(out, '..', `soak-follow-${process.pid}.yaml`);
-    writeFileSync(config, `llm:\n  cache:\n    dir: ${cache}\n  concurrency: 64\n`);
+    const maxMB = values['cache-mb'] === undefined ? '' : `\n    maxMB: ${Number(values['cache-mb'])}`;
+    writeFileSync(config, `llm:\n  cache:\n    dir: ${cache}${maxMB}\n  concurrency: 64\n`);
     const pool = readFileSync(SELF_INSTRUCT, 'utf8')
       .split('\n')
       .filter(Boolean)
@@ -351,7 +362,7 @@ if (!only || only === 'follow') {
       outcome: unknown;
     };
     results.follow = {
-      command: `evolflow run --follow --seeds <file appended at ${rate} seeds/s for ${minutes} min> --rounds ${rounds} --llm sim --base-url <simulator in its own process> --metrics-port P --no-progress; then SIGINT`,
+      command: `evolflow run --follow --seeds <file appended at ${rate} seeds/s for ${minutes} min> --rounds ${rounds}${maxMB === '' ? '' : ` (llm.cache.maxMB ${values['cache-mb']})`} --llm sim --base-url <simulator in its own process> --metrics-port P --no-progress; then SIGINT`,
       exitCode: run.code,
       seedsFed: fed,
       seeds: summary.totals.seeds,
