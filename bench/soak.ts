@@ -6,12 +6,14 @@
 //  2. follow: `evolflow run --follow` on the in-memory transport, seeds appended to the followed file
 //     at --follow-rate seeds/s for --follow-minutes, then SIGINT; the same samples, then the counts.
 //  3. output: the dataset writer fed records from a generator until --gib GiB of JSONL (and the
-//     same rows as Parquet, row group by row group) are written; the writer's RSS.
+//     same rows as Parquet, row group by row group) are written; the writer's RSS. Then the run's
+//     sink (its external merge sort) fed the same records as kept records over the in-memory
+//     transport until --gib GiB, and kept.jsonl and lineage.jsonl written; the sink's RSS.
 // The slope is a least-squares fit of RSS against evolutions (bytes per record) over the samples
 // after the first 20% of the run (warm-up: JIT, pools, caches filling up), and over its last half
 // (V8 grows its heap lazily before its first major collections, which the first fit still sees).
 // Writes bench/results/soak.json (figures) and bench/results/soak-samples.json (the curves).
-// Usage: npx tsx bench/soak.ts [--copies 58] [--rounds 4] [--follow-minutes 30] [--follow-rate 4] [--gib 1.05] [--only finite|follow|output]
+// Usage: npx tsx bench/soak.ts [--copies 58] [--rounds 4] [--follow-minutes 30] [--follow-rate 4] [--gib 1.05] [--only finite|follow|output|sink]
 //   [--cache-mb N: llm.cache.maxMB of the finite and follow runs] [--name soak-after: results in bench/results/<name>.json and <name>-samples.json]
 //   [--snapshots 12000,36000: a V8 heap snapshot of the run when it passes each of these evolution counts, written to
 //    /tmp/evolflow-soak-heap (for finding what grows: compare two with Chrome DevTools' Comparison view)]
@@ -20,6 +22,7 @@ import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, SELF_INSTRUCT, seedFile, spawnSimulator, tempDir, writeResults } from './support.ts';
+import type { EvolRecord } from '@evolflow/core';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     name: { type: 'string' },
     snapshots: { type: 'string' },
     'output-child': { type: 'boolean' },
+    'sink-child': { type: 'boolean' },
     out: { type: 'string' },
   },
 });
@@ -190,8 +194,8 @@ const results: Record<string, unknown> = {};
 const curves: Record<string, unknown> = {};
 const only = values.only;
 
-if (values['output-child']) {
-  // Part 3, in its own process: write --gib GiB of dataset from a generator.
+if (values['output-child'] || values['sink-child']) {
+  // Part 3, in its own process: write --gib GiB of dataset (or of the sink's files) from a generator.
   const { writeDatasetFiles } = await import('@evolflow/mixer');
   const { zeroUsage } = await import('@evolflow/core');
   const seeds = readFileSync(SELF_INSTRUCT, 'utf8')
@@ -226,6 +230,32 @@ if (values['output-child']) {
     }
   }
   const t0 = Date.now();
+  if (values['sink-child']) {
+    const { startSink } = await import('@evolflow/cli');
+    const { InMemoryTransport, waitDrained } = await import('@evolflow/transport');
+    const transport = new InMemoryTransport();
+    const sink = await startSink(transport, 'soak-sink', { spoolDir: join(out, '.evolflow-spool') });
+    let chunk: EvolRecord[] = [];
+    for (const record of records()) {
+      chunk.push(record);
+      if (chunk.length === 256) {
+        await transport.publish('unique', chunk);
+        chunk = [];
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    }
+    await transport.publish('unique', chunk);
+    await waitDrained(transport);
+    await sink.stop();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    await sink.write(out);
+    const sizes = Object.fromEntries(['kept.jsonl', 'lineage.jsonl'].map((f) => [f, statSync(join(out, f)).size]));
+    const runs = Object.fromEntries(Object.entries(sink.stats().spools).map(([k, v]) => [k, v.runs]));
+    process.stdout.write(
+      `${JSON.stringify({ records: n, kept: sink.counts().kept, runs, seconds: (Date.now() - t0) / 1000, peakRss: Math.max(peak, process.memoryUsage().rss), sizes })}\n`,
+    );
+    process.exit(0);
+  }
   const files = writeDatasetFiles(records(), { outDir: out, format: 'alpaca', metadata: 'none', parquet: true, datasetName: 'soak' });
   const sizes = Object.fromEntries(files.map((f) => [f, statSync(join(out, f)).size]));
   process.stdout.write(
@@ -265,11 +295,12 @@ if (!only || only === 'finite') {
   }
 }
 
-if (!only || only === 'output') {
-  const out = tempDir('soak-output');
+for (const part of ['output', 'sink'] as const) {
+  if (only && only !== part) continue;
+  const out = tempDir(`soak-${part}`);
   const gib = values.gib ?? '1.05';
-  process.stderr.write(`soak: writing ${gib} GiB of dataset into ${out}\n`);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/soak.ts'), '--output-child', '--gib', gib, '--out', out], {
+  process.stderr.write(`soak: writing ${gib} GiB of ${part === 'output' ? 'dataset' : "the sink's kept records"} into ${out}\n`);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/soak.ts'), `--${part}-child`, '--gib', gib, '--out', out], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -284,11 +315,21 @@ if (!only || only === 'output') {
     await sleep(500);
   }
   const code = await exited;
-  const report = JSON.parse(text.trim().split('\n').at(-1) ?? '{}') as { records: number; seconds: number; sizes: Record<string, number> };
-  results.output = {
-    command: `writeDatasetFiles(<generator of records>, { parquet: true }) until ${gib} GiB of JSONL`,
+  const report = JSON.parse(text.trim().split('\n').at(-1) ?? '{}') as {
+    records: number;
+    seconds: number;
+    sizes: Record<string, number>;
+    kept?: number;
+    runs?: Record<string, number>;
+  };
+  results[part] = {
+    command:
+      part === 'output'
+        ? `writeDatasetFiles(<generator of records>, { parquet: true }) until ${gib} GiB of JSONL`
+        : `startSink(<in-memory transport>) fed <generator of records> on "unique" until ${gib} GiB, then write()`,
     exitCode: code,
     records: report.records,
+    ...(report.kept === undefined ? {} : { kept: report.kept, runFiles: report.runs }),
     seconds: report.seconds,
     sizesMB: Object.fromEntries(Object.entries(report.sizes ?? {}).map(([f, b]) => [f, round1(b / MB)])),
     peakRssMB: round1(peak / MB),
