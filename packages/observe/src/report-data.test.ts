@@ -95,6 +95,8 @@ function runDir(): string {
         { t: 0, stages: { evolve: { in: 0, out: 0, rejected: 0 } } },
         { t: 2000, stages: { evolve: { in: 5, out: 4, rejected: 2 } } },
       ],
+      // A stopped run: two records whose responder call the stop cancelled.
+      stages: { respond: { in: 6, out: 3, rejected: 1, absorbed: 0, deadLettered: 0, cancelled: 2, retries: 1 } },
     }),
   );
   return dir;
@@ -128,6 +130,9 @@ describe('readRunDir', () => {
       { stage: 'eliminate', role: 'judge', calls: 4, promptTokens: 10, completionTokens: 1, costUsd: 0 },
     ]);
     expect(data.throughput).toEqual([{ t: 2000, rates: { evolve: 3 } }]);
+    expect(data.stageCounts).toEqual([
+      { stage: 'respond', in: 6, out: 3, rejected: 1, absorbed: 0, deadLettered: 0, cancelled: 2, retries: 1 },
+    ]);
     // Deepest kept chain first (seed -> r1 -> r2), one per seed, then a rejected one of round 2+.
     expect(data.samples.map((c) => [c.finalId, c.state, c.steps.map((s) => s.id)])).toEqual([
       ['s1.r2', 'kept', ['s1', 's1.r1', 's1.r2']],

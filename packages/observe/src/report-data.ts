@@ -31,7 +31,10 @@ export interface RunJson {
     completionTokens?: number;
     byRole?: Record<string, { calls?: number; cacheHits?: number; promptTokens?: number; completionTokens?: number }>;
   };
-  stages?: Record<string, { in?: number; out?: number; rejected?: number; absorbed?: number; deadLettered?: number; retries?: number }>;
+  stages?: Record<
+    string,
+    { in?: number; out?: number; rejected?: number; absorbed?: number; deadLettered?: number; cancelled?: number; retries?: number }
+  >;
   totals?: Record<string, number>;
   timeline?: { t: number; stages?: Record<string, { in?: number; out?: number; rejected?: number }>; llmCalls?: number; tokens?: number }[];
   /** The verify stage's verdicts: what was checked (python, javascript, math, none) -> reason (ok, code-error...) -> count. */
@@ -105,7 +108,17 @@ export interface ReportData {
   }[];
   counts: { seeds: number; kept: number; rejected: number; deadLettered: number; dataset: number; badLines: number };
   /** Per stage: run.json's counts. */
-  stageCounts: { stage: string; in: number; out: number; rejected: number; absorbed: number; deadLettered: number; retries: number }[];
+  /** Per stage; `cancelled`: records a stop left undone (their LLM call cancelled), for the resume. */
+  stageCounts: {
+    stage: string;
+    in: number;
+    out: number;
+    rejected: number;
+    absorbed: number;
+    deadLettered: number;
+    cancelled: number;
+    retries: number;
+  }[];
   /** Per LLM role: latency quantiles from the run's final metrics (metrics.prom), when present. */
   latency: { role: string; calls: number; meanMs: number; p50Ms: number; p95Ms: number }[];
 }
@@ -383,6 +396,7 @@ export async function readRunDir(runDir: string): Promise<ReportData> {
     rejected: st.rejected ?? 0,
     absorbed: st.absorbed ?? 0,
     deadLettered: st.deadLettered ?? 0,
+    cancelled: st.cancelled ?? 0,
     retries: st.retries ?? 0,
   }));
   counts.dataset = dataset.lines;

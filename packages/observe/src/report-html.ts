@@ -355,7 +355,7 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
   const stageRows = data.stageCounts
     .map(
       (st) =>
-        `<tr><td>${esc(st.stage)}</td>${[st.in, st.out, st.rejected, st.absorbed, st.deadLettered, st.retries].map((v) => `<td class="num">${n(v)}</td>`).join('')}</tr>`,
+        `<tr><td>${esc(st.stage)}</td>${[st.in, st.out, st.rejected, st.absorbed, st.deadLettered, st.cancelled, st.retries].map((v) => `<td class="num">${n(v)}</td>`).join('')}</tr>`,
     )
     .join('');
   // The verify stage: per kind of check, how many were kept and rejected by each reason.
@@ -403,7 +403,7 @@ export function renderReport(data: ReportData, generatedAt = new Date()): string
 ${checkRows ? `<h2>Health checks: <span class="${word === 'healthy' ? 'ok' : word === 'look' ? 'warn' : 'bad'}" data-health="${word}">${word}</span></h2><table class="checks"><tr><th>check</th><th>state</th><th>detail</th></tr>${checkRows}</table>` : ''}
 <h2>Charts</h2>
 <section class="charts">${figures.join('\n')}</section>
-${stageRows ? `<h2>Stages</h2><table class="stages"><tr><th>stage</th><th class="num">in</th><th class="num">out</th><th class="num">rejected</th><th class="num">absorbed</th><th class="num">dead-lettered</th><th class="num">retries</th></tr>${stageRows}</table>` : ''}
+${stageRows ? `<h2>Stages</h2><table class="stages"><tr><th>stage</th><th class="num">in</th><th class="num">out</th><th class="num">rejected</th><th class="num">absorbed</th><th class="num">dead-lettered</th><th class="num">left at the stop</th><th class="num">retries</th></tr>${stageRows}</table>` : ''}
 ${verifyRows ? `<h2>Verified answers</h2><table class="verify"><tr><th>checked</th><th class="num">answers</th><th class="num">kept</th><th>rejected by reason</th></tr>${verifyRows}</table><p class="note">The verify stage: code run with its tests in a sandbox, math cross-checked by samples; none = nothing to run or cross-check.</p>` : ''}
 ${latencyRows ? `<h2>LLM latency</h2><table class="latency"><tr><th>role (stage)</th><th class="num">requests</th><th class="num">mean</th><th class="num">p50</th><th class="num">p95</th></tr>${latencyRows}</table><p class="note">From the run's final metrics (metrics.prom); quantiles interpolated within histogram buckets.</p>` : ''}
 <h2>Strategies</h2>
