@@ -15,6 +15,7 @@
 // Writes bench/results/soak.json (figures) and bench/results/soak-samples.json (the curves).
 // Usage: npx tsx bench/soak.ts [--copies 58] [--rounds 4] [--follow-minutes 30] [--follow-rate 4] [--gib 1.05] [--only finite|follow|output|sink]
 //   [--cache-mb N: llm.cache.maxMB of the finite and follow runs] [--name soak-after: results in bench/results/<name>.json and <name>-samples.json]
+//   [--refit NAME: recompute the figures of bench/results/NAME.json from its samples file, with this script's fits]
 //   [--snapshots 12000,36000: a V8 heap snapshot of the run when it passes each of these evolution counts, written to
 //    /tmp/evolflow-soak-heap (for finding what grows: compare two with Chrome DevTools' Comparison view)]
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     'cache-mb': { type: 'string' },
     name: { type: 'string' },
     snapshots: { type: 'string' },
+    refit: { type: 'string' },
     'output-child': { type: 'boolean' },
     'sink-child': { type: 'boolean' },
     out: { type: 'string' },
@@ -118,8 +120,33 @@ function figures(samples: readonly Sample[]) {
     peakHeapUsedMB: round1(Math.max(...samples.map((s) => s.heapUsed)) / MB),
     bytesPerEvolution: { rss: fit('rss'), anon: fit('anon'), heapUsed: fit('heapUsed') },
     bytesPerEvolutionLastHalf: { rss: fitOf(lastHalf, 'rss'), anon: fitOf(lastHalf, 'anon'), heapUsed: fitOf(lastHalf, 'heapUsed') },
+    // The same fits over the samples taken while evolutions were still being made: the end of a run
+    // (every evolution made, the outputs being written) adds samples at one x, which skew a fit.
+    whileEvolving: {
+      bytesPerEvolution: { rss: fitOf(evolving(steady), 'rss'), anon: fitOf(evolving(steady), 'anon'), file: fileFit(evolving(steady)) },
+      bytesPerEvolutionLastHalf: {
+        rss: fitOf(evolving(lastHalf), 'rss'),
+        anon: fitOf(evolving(lastHalf), 'anon'),
+        file: fileFit(evolving(lastHalf)),
+      },
+      anonMB: {
+        at20Percent: first ? round1(first.anon / MB) : null,
+        atHalf: lastHalf[0] ? round1(lastHalf[0].anon / MB) : null,
+        atLastEvolution: evolving(samples).at(-1) ? round1((evolving(samples).at(-1) as Sample).anon / MB) : null,
+      },
+    },
+    peakAnonWritingOutputsMB: round1(Math.max(0, ...samples.filter((s) => s.evolutions === last?.evolutions).map((s) => s.anon)) / MB),
   };
 }
+
+/** Samples taken before the last evolution was made. */
+const evolving = (samples: readonly Sample[]) => {
+  const end = samples.at(-1)?.evolutions ?? 0;
+  return samples.filter((s) => s.evolutions < end);
+};
+
+/** Slope of the file-backed part of RSS (mapped files: the LMDB cache) against evolutions. */
+const fileFit = (points: readonly Sample[]) => round1(slope(points.filter((s) => s.file > 0).map((s) => [s.evolutions, s.file])));
 
 /** Start `evolflow run` with `args`, sampling its memory and metrics every second until it exits. */
 async function sampledRun(
@@ -188,6 +215,16 @@ async function sampledRun(
   const code = await exited;
   await Promise.all([sampler, work]);
   return { samples, code, stdout, stderr };
+}
+
+if (values.refit) {
+  const file = join(ROOT, 'bench/results', `${values.refit}.json`);
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const samples = JSON.parse(readFileSync(join(ROOT, 'bench/results', `${values.refit}-samples.json`), 'utf8')) as Record<string, Sample[]>;
+  for (const [part, curve] of Object.entries(samples)) saved[part] = { ...(saved[part] as object), ...figures(curve) };
+  writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(saved, null, 2)}\n`);
+  process.exit(0);
 }
 
 const results: Record<string, unknown> = {};
