@@ -4,12 +4,11 @@
 // counted as errors. Every test here would hang for an hour (or until the test times out) if a
 // cancel did not end its wait, so none of them asserts time.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { isCancelled } from '@evolflow/core';
 import { createLlmClient, type LlmClient, type LlmEvent } from './client.ts';
 import { LlmCancelledError } from './errors.ts';
-import { ask, cacheDir, cleanups, client, failure, llmConfig, manualClock, until } from './test-support.ts';
+import { ask, cacheDir, cleanups, client, failure, llmConfig, manualClock, until, listenForTest } from './test-support.ts';
 
 type Reply = { status: number; headers?: Record<string, string> } | 'stall';
 
@@ -36,15 +35,7 @@ async function server(script: (n: number) => Reply) {
       );
     });
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/v1`, seen: () => seen };
+  return { url: await listenForTest(http), seen: () => seen };
 }
 
 const HOUR = { status: 429, headers: { 'retry-after': '3600' } };

@@ -1,11 +1,10 @@
 // Stop sequences: sent per role as the OpenAI `stop` parameter, part of the cache key, and dropped
 // for good (logged once) by an endpoint that answers 400 about them.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '@evolflow/core';
 import { startSimulator } from '@evolflow/simulator';
-import { ask, cacheDir, cleanups, client, llmConfig } from './test-support.ts';
+import { ask, cacheDir, cleanups, client, llmConfig, listenForTest } from './test-support.ts';
 
 interface Body {
   messages: { content: string }[];
@@ -44,15 +43,7 @@ async function server(refuseStop: boolean) {
       );
     });
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
-  );
-  return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/v1`, seen };
+  return { url: await listenForTest(http), seen };
 }
 
 function logger() {

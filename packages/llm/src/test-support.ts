@@ -1,6 +1,8 @@
 // Test helpers shared by this package's tests: config, a client on a virtual or manual clock,
 // polling, and cleanup. Not exported from the package.
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
@@ -12,6 +14,19 @@ export const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+/** Listen on a free local port, closed (connections and all) after the test; returns the OpenAI-style base URL. */
+export async function listenForTest(http: Server): Promise<string> {
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(http.address() as AddressInfo).port}/v1`;
+}
 
 export type LlmConfig = Config['llm'];
 

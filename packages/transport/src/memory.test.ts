@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EvolflowError, zeroUsage, type EvolRecord, type StageHandler } from '@evolflow/core';
+import { EvolflowError, type EvolRecord, type StageHandler } from '@evolflow/core';
 import { InMemoryTransport } from './memory.ts';
 import { runStage } from './run-stage.ts';
+import { rec } from './test-support.ts';
 import { deadLetterOf, stateLogsOf } from './transport.ts';
-
-const rec = (id: string, extra: Partial<EvolRecord> = {}): EvolRecord => ({
-  id,
-  seedId: id,
-  parentId: null,
-  round: 0,
-  instruction: `instruction ${id}`,
-  lineage: [],
-  checks: [],
-  usage: zeroUsage(),
-  ...extra,
-});
 
 describe('InMemoryTransport', () => {
   it('gives every group every message, and shares a group between its members', async () => {

@@ -2,21 +2,11 @@
 // cut by the stop throws) leaves its record undone: no reject, no dead letter, no retry, and the
 // error goes back to the transport so the record is not committed.
 import { describe, expect, it } from 'vitest';
-import { EvolflowError, isCancelled, zeroUsage, type EvolRecord, type StageHandler } from '@evolflow/core';
+import { EvolflowError, isCancelled, type StageHandler } from '@evolflow/core';
 import { InMemoryTransport } from './memory.ts';
 import { runStage } from './run-stage.ts';
+import { rec } from './test-support.ts';
 import type { Delivery, SubscribeOptions, Transport } from './transport.ts';
-
-const rec = (id: string): EvolRecord => ({
-  id,
-  seedId: id,
-  parentId: null,
-  round: 0,
-  instruction: `instruction ${id}`,
-  lineage: [],
-  checks: [],
-  usage: zeroUsage(),
-});
 
 const stopped = (id: string) => new EvolflowError('cancelled', `LLM responder call for record ${id} was cancelled by a stop (SIGINT)`);
 
