@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { EvolflowError, wordCount, type EvolRecord } from '@evolflow/core';
 import { estimateDifficulty } from '@evolflow/mixer';
+import type { StageStats } from '@evolflow/transport';
 import { roleCost, type RolePricing } from './cost.ts';
 
 /** The parts of run.json the report reads (everything optional: older or partial runs still render). */
@@ -107,18 +108,8 @@ export interface ReportData {
     detail?: string;
   }[];
   counts: { seeds: number; kept: number; rejected: number; deadLettered: number; dataset: number; badLines: number };
-  /** Per stage: run.json's counts. */
-  /** Per stage; `cancelled`: records a stop left undone (their LLM call cancelled), for the resume. */
-  stageCounts: {
-    stage: string;
-    in: number;
-    out: number;
-    rejected: number;
-    absorbed: number;
-    deadLettered: number;
-    cancelled: number;
-    retries: number;
-  }[];
+  /** Per stage: run.json's counts (`cancelled`: records a stop left undone, for the resume). */
+  stageCounts: (Pick<StageStats, 'in' | 'out' | 'rejected' | 'absorbed' | 'deadLettered' | 'cancelled' | 'retries'> & { stage: string })[];
   /** Per LLM role: latency quantiles from the run's final metrics (metrics.prom), when present. */
   latency: { role: string; calls: number; meanMs: number; p50Ms: number; p95Ms: number }[];
 }
