@@ -40,7 +40,7 @@ export type SpoolName = 'kept' | 'seeds' | 'rejected' | 'lineage' | 'dlq' | 'cur
 
 /** What a sink's spools hold right now (for tests and metrics). */
 export interface SinkStats {
-  /** The buffer budget of each spool, in bytes. */
+  /** The memory budget of all the spools' buffers together, in bytes. */
   runBytes: number;
   spools: Record<SpoolName, { appended: number; runs: number; bufferedBytes: number }>;
 }
@@ -71,7 +71,10 @@ export interface SinkOptions {
   spoolDir: string;
   /** Bytes each spool and each output buffers before a write to disk (default 256 KiB). */
   highWaterMark?: number;
-  /** Bytes of entries each spool holds in memory before it writes them as a sorted run file (default 8 MiB). */
+  /**
+   * Bytes of entries all the spools together hold in memory; when they reach it, the spool holding
+   * the most writes its entries as a sorted run file (default 16 MiB).
+   */
   runBytes?: number;
   /** Most run files one merge reads at once; more are first merged into bigger runs (default 64). */
   mergeFanIn?: number;
@@ -282,8 +285,8 @@ function sortedLast(entries: Entry[]): Entry[] {
 
 /**
  * A spool of keyed lines, an external merge sort: `append` buffers an entry (key, arrival number,
- * tally tag, line); once the buffer's estimated size reaches `runBytes` it is sorted by (key,
- * arrival), cut to the last entry of each key and written as one run file. `merge` reads the run
+ * tally tag, line); `spill` (the sink calls it when all its spools' buffers reach its budget) sorts
+ * the buffer by (key, arrival), cuts it to the last entry of each key and writes it as one run file. `merge` reads the run
  * files through fixed-size read buffers (at most `fanIn` at once: more are first merged into bigger
  * runs) with the buffer, and gives the last appended entry of each distinct key in key order, its
  * line written to `file`. Memory is the buffer and `fanIn` read buffers, whatever the entry count.
@@ -295,6 +298,8 @@ function sortedLast(entries: Entry[]): Entry[] {
  */
 interface Spool {
   append(key: string, line: string, tag?: string): void;
+  /** Write the buffered entries as one sorted run file (the sink calls it when its budget is reached). */
+  spill(): void;
   stats(): { appended: number; runs: number; bufferedBytes: number };
   /** Write the last line of each key, in key order, to `file` (atomically) if given; `visit` sees each such entry. Returns how many. */
   merge(file: string | null, visit?: (e: Entry) => void): number;
@@ -302,7 +307,6 @@ interface Spool {
 
 interface SpoolOptions {
   highWaterMark: number;
-  runBytes: number;
   fanIn: number;
 }
 
@@ -323,6 +327,7 @@ function openSpool(path: string, options: SpoolOptions): Spool {
     return file;
   };
   const spill = () => {
+    if (buffer.length === 0) return;
     const sorted = sortedLast(buffer);
     runs.push(writeRun((frame) => sorted.forEach(frame)));
     buffer = [];
@@ -349,8 +354,8 @@ function openSpool(path: string, options: SpoolOptions): Spool {
       bytes.write(line, 'utf8');
       buffer.push({ key, seq: appended++, tag, line: bytes });
       bufferedBytes += ENTRY_OVERHEAD + 2 * (key.length + tag.length) + bytes.length;
-      if (bufferedBytes >= options.runBytes) spill();
     },
+    spill,
     stats: () => ({ appended, runs: runs.length, bufferedBytes }),
     merge(file, visit) {
       compact();
@@ -471,11 +476,8 @@ function tagOf(record: EvolRecord, isKept: boolean): Tag {
 
 export async function startSink(transport: Transport, group: string, options: SinkOptions): Promise<Sink> {
   const highWaterMark = options.highWaterMark ?? 256 * 1024;
-  const spoolOptions: SpoolOptions = {
-    highWaterMark,
-    runBytes: options.runBytes ?? 8 * 1024 * 1024,
-    fanIn: Math.max(2, options.mergeFanIn ?? 64),
-  };
+  const runBytes = options.runBytes ?? 16 * 1024 * 1024;
+  const spoolOptions: SpoolOptions = { highWaterMark, fanIn: Math.max(2, options.mergeFanIn ?? 64) };
   mkdirSync(options.spoolDir, { recursive: true });
   const spool = (name: string) => openSpool(join(options.spoolDir, name), spoolOptions);
   const kept = spool('kept.jsonl');
@@ -484,6 +486,19 @@ export async function startSink(transport: Transport, group: string, options: Si
   const lineage = spool('lineage.jsonl');
   const curriculum = spool('curriculum');
   const letters = openLineSpool(join(options.spoolDir, 'dlq.jsonl'), highWaterMark);
+  const sorted = [kept, seeds, rejected, lineage, curriculum];
+  /**
+   * One budget for all the buffers: past it, the fullest spool writes a run. A file that fills slowly
+   * (lineage's short lines) is not given a budget of its own to fill over an hour of --follow.
+   */
+  const balance = () => {
+    let total = sorted.reduce((n, sp) => n + sp.stats().bufferedBytes, 0);
+    while (total >= runBytes) {
+      const fullest = sorted.reduce((a, b) => (b.stats().bufferedBytes > a.stats().bufferedBytes ? b : a));
+      total -= fullest.stats().bufferedBytes;
+      fullest.spill();
+    }
+  };
   // Until `write`, everything counts appends; `write` replaces these with the merge's exact figures.
   let counts: SinkCounts = { kept: 0, seeds: 0, rejected: 0, evolvedRejected: 0, deadLetters: 0 };
   let tallies = { rounds: {} as Tally, strategies: {} as Tally };
@@ -524,6 +539,7 @@ export async function startSink(transport: Transport, group: string, options: Si
           cur.records++;
           if (replay) cur.replayed++;
         }
+        balance();
       },
     }),
   );
@@ -544,7 +560,7 @@ export async function startSink(transport: Transport, group: string, options: Si
     llmErrorSample: () => llmError,
     curriculum: () => ({ ...cur }),
     stats: () => ({
-      runBytes: spoolOptions.runBytes,
+      runBytes,
       spools: {
         kept: kept.stats(),
         seeds: seeds.stats(),
