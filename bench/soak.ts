@@ -136,6 +136,33 @@ function figures(samples: readonly Sample[]) {
       },
     },
     peakAnonWritingOutputsMB: round1(Math.max(0, ...samples.filter((s) => s.evolutions === last?.evolutions).map((s) => s.anon)) / MB),
+    heapFloor: heapFloor(samples),
+  };
+}
+
+/**
+ * The V8 heap's floor: its lowest used size in each 5-minute window (a twelfth of the run, 10 s at
+ * least, for a run under 20 minutes), i.e. what survived collection, against the evolutions made by the window's
+ * end; and its slope per evolution over the windows after the first 20% of evolutions.
+ */
+function heapFloor(samples: readonly Sample[]) {
+  const span = samples.at(-1)?.t ?? 0;
+  const windowMs = span >= 20 * 60_000 ? 5 * 60_000 : Math.max(10_000, Math.round(span / 12));
+  const windows = new Map<number, { minute: number; evolutions: number; floor: number }>();
+  for (const s of samples) {
+    if (s.heapUsed <= 0) continue;
+    const w = Math.floor(s.t / windowMs);
+    const slot = windows.get(w) ?? { minute: 0, evolutions: 0, floor: Number.POSITIVE_INFINITY };
+    windows.set(w, { minute: round1(s.t / 60_000), evolutions: s.evolutions, floor: Math.min(slot.floor, s.heapUsed) });
+  }
+  const all = [...windows.values()];
+  const end = samples.at(-1)?.evolutions ?? 0;
+  // Windows while evolutions were still being made, after the first 20% of them.
+  const fitted = all.filter((w) => w.evolutions >= end * 0.2 && w.evolutions < end);
+  return {
+    windowSeconds: windowMs / 1000,
+    byWindow: all.map((w) => ({ minute: w.minute, evolutions: w.evolutions, floorMB: round1(w.floor / MB) })),
+    bytesPerEvolution: round1(slope(fitted.map((w) => [w.evolutions, w.floor]))),
   };
 }
 
