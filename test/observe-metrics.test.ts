@@ -8,7 +8,15 @@ import { evolflow, freePort, parseMetrics, sleep, sum, sumBy, tempDir, VICUNA, w
 interface RunJson {
   stages: Record<
     string,
-    { in: number; out: number; rejected: number; absorbed: number; deadLettered: number; reasons: Record<string, number> }
+    {
+      in: number;
+      out: number;
+      rejected: number;
+      absorbed: number;
+      deadLettered: number;
+      cancelled: number;
+      reasons: Record<string, number>;
+    }
   >;
   llm: {
     calls: number;
@@ -91,6 +99,7 @@ describe('metrics of evolflow run', () => {
       expect(sum(final, 'evolflow_records_absorbed_total', { stage }), `${stage} absorbed`).toBe(st.absorbed);
       expect(sum(final, 'evolflow_records_rejected_total', { stage }), `${stage} rejected`).toBe(st.rejected);
       expect(sum(final, 'evolflow_records_dead_lettered_total', { stage }), `${stage} dead-lettered`).toBe(st.deadLettered);
+      expect(sum(final, 'evolflow_records_cancelled_total', { stage }), `${stage} cancelled`).toBe(st.cancelled);
       expect(sumBy(final, 'evolflow_records_rejected_total', { label: 'reason', where: { stage } }), `${stage} reasons`).toEqual(
         st.reasons,
       );

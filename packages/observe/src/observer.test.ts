@@ -95,6 +95,7 @@ describe('createObserver', () => {
       { stage: 'dedup', record: child, outcome: 'out', emits: [{ topic: 'unique', record: child }] },
       { stage: 'dedup', record: seed, outcome: 'absorbed', emits: [] },
       { stage: 'validate', record: child, outcome: 'dead-lettered', emits: [] },
+      { stage: 'respond', record: child, outcome: 'cancelled', emits: [] },
     ];
     for (const e of events) observer.onRecord(e);
     observer.onLlmEvent({
@@ -136,6 +137,9 @@ describe('createObserver', () => {
     ).toBe(1);
     expect(metric(text, 'evolflow_records_absorbed_total', { stage: 'dedup' })).toBe(1);
     expect(metric(text, 'evolflow_records_dead_lettered_total', { stage: 'validate' })).toBe(1);
+    // A record a stop left undone: in, and cancelled, nothing else.
+    expect(metric(text, 'evolflow_records_in_total', { stage: 'respond' })).toBe(1);
+    expect(metric(text, 'evolflow_records_cancelled_total', { stage: 'respond' })).toBe(1);
     expect(metric(text, 'evolflow_evolutions_total', { strategy: 'deepening', round: '1' })).toBe(1);
     expect(metric(text, 'evolflow_evolutions_total', { strategy: 'mutation', round: '1' })).toBe(1);
     expect(metric(text, 'evolflow_kept_total', { strategy: 'deepening', round: '1' })).toBe(1);

@@ -136,6 +136,12 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
     labelNames: ['stage'],
     registers,
   });
+  const recordsCancelled = new Counter({
+    name: 'evolflow_records_cancelled_total',
+    help: 'Records a stop left undone (their LLM call cancelled), for the resume',
+    labelNames: ['stage'],
+    registers,
+  });
   const evolutions = new Counter({
     name: 'evolflow_evolutions_total',
     help: 'Evolutions made, by strategy and round',
@@ -336,6 +342,7 @@ export async function createObserver(options: CreateObserverOptions): Promise<Ob
     recordsIn.inc({ stage });
     if (outcome === 'out') recordsOut.inc({ stage });
     else if (outcome === 'absorbed') recordsAbsorbed.inc({ stage });
+    else if (outcome === 'cancelled') recordsCancelled.inc({ stage });
     // Dedup indexes every record it keeps and every seed it registers (a stage that knows its
     // index's true size, after a restore for example, reports it with setDedupSize).
     if (stage === 'dedup' && (outcome === 'out' || outcome === 'absorbed')) dedupSize.inc();

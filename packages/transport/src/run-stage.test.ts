@@ -25,7 +25,15 @@ describe('runStage: a cancelled record', () => {
         return [{ topic: 'responded', record: r }];
       },
     };
-    const stage = await runStage({ handler, ctx: undefined, transport: t, backoffBaseMs: 1, maxAttempts: 2 });
+    const outcomes: string[] = [];
+    const stage = await runStage({
+      handler,
+      ctx: undefined,
+      transport: t,
+      backoffBaseMs: 1,
+      maxAttempts: 2,
+      onRecord: (e) => void outcomes.push(`${e.record.id} ${e.outcome}`),
+    });
     const downstream: string[] = [];
     await t.subscribe({
       group: 'down',
@@ -38,6 +46,8 @@ describe('runStage: a cancelled record', () => {
     expect(Object.fromEntries(calls)).toEqual({ cut: 1, wrapped: 1, fine: 1, failed: 2 });
     expect(stage.stats).toMatchObject({ in: 4, out: 1, rejected: 0, absorbed: 0, deadLettered: 1, cancelled: 2, retries: 1, inFlight: 0 });
     expect(downstream).toEqual(['fine']);
+    // Observers (the metrics) hear of each outcome, the cancelled ones included.
+    expect(outcomes.sort()).toEqual(['cut cancelled', 'failed dead-lettered', 'fine out', 'wrapped cancelled']);
     // Only the real failure is a dead letter.
     expect(t.deadLetters().map((l) => JSON.parse(Buffer.from(l.valueBase64, 'base64').toString()).id)).toEqual(['failed']);
   });

@@ -56,7 +56,7 @@ export interface RunStageOptions<Ctx> {
   onRecord?(event: {
     stage: StageName;
     record: EvolRecord;
-    outcome: 'out' | 'rejected' | 'absorbed' | 'dead-lettered';
+    outcome: 'out' | 'rejected' | 'absorbed' | 'dead-lettered' | 'cancelled';
     emits: readonly { topic: TopicName; record: EvolRecord }[];
   }): void;
 }
@@ -139,6 +139,7 @@ export async function runStage<Ctx>(options: RunStageOptions<Ctx>): Promise<Runn
             options.logger?.debug(`stage ${spec.name}: record ${record.id} left for a resume: ${(err as Error).message}`, {
               recordId: record.id,
             });
+            options.onRecord?.({ stage: spec.name, record, outcome: 'cancelled', emits: [] });
             throw err;
           }
           if (isRetriable(err) && attempt < maxAttempts) {
