@@ -3,21 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { StageStats } from '@evolflow/transport';
 import { evolflow, freePort, parseMetrics, sleep, sum, sumBy, tempDir, VICUNA, writeConfig } from './observe-helpers.ts';
 
 interface RunJson {
-  stages: Record<
-    string,
-    {
-      in: number;
-      out: number;
-      rejected: number;
-      absorbed: number;
-      deadLettered: number;
-      cancelled: number;
-      reasons: Record<string, number>;
-    }
-  >;
+  stages: Record<string, Pick<StageStats, 'in' | 'out' | 'rejected' | 'absorbed' | 'deadLettered' | 'cancelled' | 'reasons'>>;
   llm: {
     calls: number;
     cacheHits: number;
