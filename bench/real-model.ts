@@ -6,6 +6,8 @@
 //   npx tsx bench/real-model.ts --compare --default-limits   the same at the default maxTokens (evolver 2048, responder 1024)
 //   npx tsx bench/real-model.ts --record     re-record packages/local-llm/fixtures/smollm2-run.jsonl
 //   npx tsx bench/real-model.ts --record --corpus   the wider corpus (sample + 40 self-instruct seeds)
+//   npx tsx bench/real-model.ts --packs      the code and math packs on their 12 seeds (with --record:
+//                                            re-record packages/local-llm/fixtures/smollm2-packs-run.jsonl)
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +15,9 @@ import { startLocalLlm } from '@evolflow/local-llm';
 import { seedTasksPath } from '@evolflow/testdata';
 import { ROOT, tempDir, runPipeline } from '../test/helpers/run.ts';
 import {
+  PACKS_OVERRIDES,
+  PACKS_RECORDING,
+  PACKS_SEEDS,
   REAL_RECORDING,
   REAL_SEEDS,
   realModelConfig,
@@ -26,6 +31,7 @@ const { values } = parseArgs({
     compare: { type: 'boolean' },
     record: { type: 'boolean' },
     corpus: { type: 'boolean' },
+    packs: { type: 'boolean' },
     threads: { type: 'string' },
     'default-limits': { type: 'boolean' },
   },
@@ -60,9 +66,15 @@ async function once(label: string, legacy: boolean, record?: string): Promise<Re
   const server = await startLocalLlm({ modelPath: realModelPath(), threads, ...(record ? { record } : {}) });
   const started = Date.now();
   try {
-    const seeds = values.corpus ? corpusSeeds(dir) : REAL_SEEDS;
+    const seeds = values.corpus ? corpusSeeds(dir) : values.packs ? PACKS_SEEDS : REAL_SEEDS;
     const result = await runPipeline(
-      realModelConfig({ baseUrl: server.url, outDir: join(dir, 'out'), legacy, defaultLimits: values['default-limits'] ?? false }),
+      realModelConfig({
+        baseUrl: server.url,
+        outDir: join(dir, 'out'),
+        legacy,
+        defaultLimits: values['default-limits'] ?? false,
+        ...(values.packs ? { overrides: PACKS_OVERRIDES } : {}),
+      }),
       [seeds],
     );
     const figures = realRunFigures(result);
@@ -82,7 +94,11 @@ async function once(label: string, legacy: boolean, record?: string): Promise<Re
 
 const runs = [];
 if (values.record) {
-  const file = values.corpus ? resolve(ROOT, 'packages/local-llm/fixtures/smollm2-corpus.jsonl') : REAL_RECORDING;
+  const file = values.corpus
+    ? resolve(ROOT, 'packages/local-llm/fixtures/smollm2-corpus.jsonl')
+    : values.packs
+      ? PACKS_RECORDING
+      : REAL_RECORDING;
   runs.push(await once('recorded', false, file));
   console.log(`recorded ${readFileSync(file, 'utf8').trim().split('\n').length} exchanges into ${file}`);
 } else {
@@ -92,7 +108,7 @@ if (values.record) {
 mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
 const out = resolve(
   ROOT,
-  `bench/results/real-model${values.corpus ? '-corpus' : ''}${values['default-limits'] ? '-default-limits' : ''}.json`,
+  `bench/results/real-model${values.corpus ? '-corpus' : ''}${values.packs ? '-packs' : ''}${values['default-limits'] ? '-default-limits' : ''}.json`,
 );
 writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), model: 'SmolLM2-135M-Instruct Q4_1', threads, runs }, null, 2)}\n`);
 console.log(`wrote ${out}`);

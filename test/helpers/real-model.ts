@@ -12,6 +12,16 @@ export const REAL_SEEDS = resolve(ROOT, 'packages/local-llm/fixtures/seeds.jsonl
 /** The committed recording of a live run of `realModelConfig` on REAL_SEEDS (re-record: bench/real-model.ts --record). */
 export const REAL_RECORDING = resolve(ROOT, 'packages/local-llm/fixtures/smollm2-run.jsonl');
 
+/**
+ * The code and math packs with the real model: 6 math and 6 coding seeds (see the fixtures' README),
+ * only the packs' strategies, through every stage including verify.
+ */
+export const PACKS_SEEDS = resolve(ROOT, 'packages/local-llm/fixtures/packs-seeds.jsonl');
+/** The committed recording of a live packs run (re-record: bench/real-model.ts --record --packs). */
+export const PACKS_RECORDING = resolve(ROOT, 'packages/local-llm/fixtures/smollm2-packs-run.jsonl');
+/** The packs run's settings over `realModelConfig`: one listed strategy is required; the packs add the other seven. */
+export const PACKS_OVERRIDES = { strategies: { enabled: ['math-harder'], packs: ['code', 'math'] } };
+
 /** The GGUF `npm test` provisions (scripts/test.sh); a clear error when it is missing. */
 export function realModelPath(): string {
   const path = localModelPath(resolve(ROOT, '.evolflow/models'));
