@@ -1,6 +1,5 @@
 // Helpers of the observe end-to-end tests: run `evolflow run` as a child process, find a free
 // port, read Prometheus text, write a config file.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 export { freePort } from '@evolflow/observe/testing';
 import { tmpdir } from 'node:os';
@@ -8,8 +7,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { seedTasksPath, vicunaPath } from '@evolflow/testdata';
 
-export const ROOT = new URL('..', import.meta.url).pathname;
-export const BIN = join(ROOT, 'packages/cli/src/bin.ts');
+export { BIN, evolflow, ROOT, type ChildRun } from './helpers/cli.ts';
 export const SELF_INSTRUCT = seedTasksPath;
 export const VICUNA = vicunaPath;
 
@@ -21,28 +19,6 @@ export function writeConfig(dir: string, config: Record<string, unknown>): strin
   const llm = (config.llm ?? {}) as Record<string, unknown>;
   writeFileSync(file, stringify({ ...config, llm: { cache: { enabled: false }, ...llm } }));
   return file;
-}
-
-export interface ChildRun {
-  code: Promise<number>;
-  stdout(): string;
-  stderr(): string;
-  kill(): void;
-}
-
-/** Start `evolflow <args>` in a child process (tsx loader, cwd the repo root). */
-export function evolflow(args: readonly string[], env: Record<string, string> = {}): ChildRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  return { code, stdout: () => out, stderr: () => err, kill: () => child.kill('SIGTERM') };
 }
 
 export interface Sample {

@@ -2,16 +2,15 @@
 // this test serves, as any OpenAI-compatible server would be): it follows the seed file as seeds
 // are appended, runs until stopped, and on SIGINT writes every output with the counts of what it was
 // fed (issue 13: it used to exit 0 by itself after a few seconds, with no output).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '@evolflow/simulator';
+import { evolflow } from './helpers/cli.ts';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const BIN = join(ROOT, 'packages/cli/src/bin.ts');
 const ROUNDS = 2;
 
 let sim: RunningSimulator | undefined;
@@ -66,36 +65,22 @@ describe('run --follow on the in-memory transport', () => {
     writeFileSync(config, `run:\n  rounds: ${ROUNDS}\nllm:\n  provider: sim\n  cache:\n    dir: ${join(dir, 'cache')}\n`);
     writeFileSync(feed, `${[1, 2, 3].map(seedLine).join('\n')}\n`);
     const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        BIN,
-        'run',
-        '--follow',
-        '--seeds',
-        feed,
-        '--out',
-        out,
-        '--config',
-        config,
-        '--base-url',
-        sim.url,
-        '--no-progress',
-        '--metrics-port',
-        String(port),
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout?.resume();
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const ran = evolflow([
+      'run',
+      '--follow',
+      '--seeds',
+      feed,
+      '--out',
+      out,
+      '--config',
+      config,
+      '--base-url',
+      sim.url,
+      '--no-progress',
+      '--metrics-port',
+      String(port),
+    ]);
+    const { child } = ran;
     const evolutions = () => scrape(port, 'evolflow_evolutions_total');
     try {
       // The first 3 seeds go through both rounds; the run then waits for more, it does not end.
@@ -109,8 +94,8 @@ describe('run --follow on the in-memory transport', () => {
       await until('7 seeds x 2 rounds', async () => (await evolutions()) === 7 * ROUNDS, child);
       expect(child.exitCode).toBeNull();
       child.kill('SIGINT');
-      const code = await exited;
-      expect(stderr).toContain('evolflow: SIGINT: stopping: no new work is taken');
+      const code = await ran.code;
+      expect(ran.stderr()).toContain('evolflow: SIGINT: stopping: no new work is taken');
       expect(code).toBe(130);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');

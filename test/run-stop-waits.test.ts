@@ -5,7 +5,7 @@
 // reject nor a dead letter, and the same command then resumes it to a complete run. Nothing here
 // asserts time: without the cancel the run would sit in its grace period past this test's timeout.
 // The same in memory and over Kafka.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -13,10 +13,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startSimulator, type RunningSimulator } from '@evolflow/simulator';
+import { evolflow } from './helpers/cli.ts';
 import { kafkaBroker, uniquePrefix } from './helpers/kafka.ts';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const BIN = join(ROOT, 'packages/cli/src/bin.ts');
 const SLOW = 'SLOW-SEED';
 
 /** In front of the simulator: a request naming SLOW gets 429 with an hour's Retry-After (until `heal()`), the rest pass. */
@@ -115,38 +114,32 @@ describe('evolflow run: a stop cancels LLM waits', () => {
         ...(await transportArgs()),
       ];
       const start = (logLevel: string) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args, '--log-level', logLevel], {
-          cwd: ROOT,
-          env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        children.push(child);
-        const ran = { stderr: '', code: new Promise<number | null>((r) => child.on('close', r)) };
-        child.stderr.on('data', (c: Buffer) => (ran.stderr += c.toString()));
-        return { child, ran };
+        const ran = evolflow([...args, '--log-level', logLevel]);
+        children.push(ran.child);
+        return ran;
       };
-      const { child, ran } = start('debug');
+      const ran = start('debug');
       try {
         // The client logs its retry after it has paused admissions for the hour: from here no request may leave.
-        while (!ran.stderr.includes('retry 1 in 3600000 ms after 429')) {
-          expect(child.exitCode).toBeNull();
+        while (!ran.stderr().includes('retry 1 in 3600000 ms after 429')) {
+          expect(ran.child.exitCode).toBeNull();
           await new Promise((r) => setTimeout(r, 20));
         }
         const seenAtStop = endpoint.seen.all;
-        child.kill('SIGINT');
+        ran.kill('SIGINT');
         expect(await ran.code).toBe(130);
         // The hour was not waited for: the endpoint got no request after the stop, and the slow one only once.
         expect(endpoint.seen.all).toBe(seenAtStop);
         expect(endpoint.seen.slow).toBe(1);
-        expect(ran.stderr).toContain(
+        expect(ran.stderr()).toContain(
           'evolflow: SIGINT: stopping: no new work is taken; work in flight gets up to 600 s (run.stopGraceMs), then what is finished is written. Press Ctrl-C again to leave at once.\n' +
             'evolflow: LLM calls that would wait longer than that (a Retry-After, a rate limit) are cancelled now, and calls still running when the grace period ends are aborted; their records are left for the resume.\n',
         );
         // The cancelled call names the stop and what it was waiting for.
-        expect(ran.stderr).toMatch(
+        expect(ran.stderr()).toMatch(
           /LLM evolver call \(model [^)]+\) for record [\w.-]+ was cancelled by a stop \(SIGINT\) while it waited to retry \(backoff or Retry-After\); not an endpoint failure/,
         );
-        expect(ran.stderr).toContain(
+        expect(ran.stderr()).toContain(
           `evolflow: stopped by SIGINT: the outputs hold what was finished so far (partial: true in run.json); outputs in ${out}.`,
         );
 
@@ -172,8 +165,8 @@ describe('evolflow run: a stop cancels LLM waits', () => {
         // The endpoint recovers; the same command resumes and does the cancelled record again.
         endpoint.heal();
         const again = start('silent');
-        expect(await again.ran.code).toBe(0);
-        expect(again.ran.stderr).toBe(
+        expect(await again.code).toBe(0);
+        expect(again.stderr()).toBe(
           `evolflow: resuming the run in ${out} stopped by SIGINT (attempt 2); answers already paid for come from the cache\n`,
         );
         expect(endpoint.seen.slow).toBeGreaterThanOrEqual(2);

@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startSimulator, type RunningSimulator } from '@evolflow/simulator';
+import { evolflow as start, evolflowDone as evolflow } from './helpers/cli.ts';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const BIN = join(ROOT, 'packages/cli/src/bin.ts');
 const tempDir = (name: string) => mkdtempSync(join(tmpdir(), `evolflow-trust-${name}-`));
 
 const SEEDS = [
@@ -42,27 +41,6 @@ function configFile(dir: string, config: Record<string, unknown> = {}): string {
     }),
   );
   return path;
-}
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function evolflow(args: readonly string[], env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 /** Every file under `dir`, recursively. */
@@ -580,22 +558,15 @@ describe('evolflow run: stopping', () => {
         '--base-url',
         gate.url,
       ];
-      const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
-        cwd: ROOT,
-        env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const code = new Promise<number | null>((r) => child.on('close', r));
+      const { child, code, stderr } = start(args);
       // Mid-run: some requests answered, others waiting at the gate.
       while (gate.held() === 0) await new Promise((r) => setTimeout(r, 20));
       child.kill('SIGINT');
       expect(await code).toBe(130);
-      expect(stderr).toContain(
+      expect(stderr()).toContain(
         'evolflow: SIGINT: stopping: no new work is taken; work in flight gets up to 0.5 s (run.stopGraceMs), then what is finished is written. Press Ctrl-C again to leave at once.\n',
       );
-      expect(stderr).toContain(
+      expect(stderr()).toContain(
         `evolflow: stopped by SIGINT: the outputs hold what was finished so far (partial: true in run.json); outputs in ${out}.\nTo resume, run the same command again (answers already paid for come from the cache):\n  evolflow run --config ${config} --seeds ${seeds} --out ${out} --no-progress --log-level silent --base-url ${gate.url}\n`,
       );
       const partial = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as {
@@ -675,39 +646,29 @@ describe('evolflow run: stopping', () => {
     const gate = await gateTo(sim, 0);
     try {
       const out = join(dir, 'out');
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          BIN,
-          'run',
-          '--config',
-          config,
-          '--seeds',
-          seedFile(dir),
-          '--out',
-          out,
-          '--no-progress',
-          '--log-level',
-          'silent',
-          '--base-url',
-          gate.url,
-        ],
-        { cwd: ROOT, env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let stderr = '';
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const code = new Promise<number | null>((r) => child.on('close', r));
+      const { child, code, stderr } = start([
+        'run',
+        '--config',
+        config,
+        '--seeds',
+        seedFile(dir),
+        '--out',
+        out,
+        '--no-progress',
+        '--log-level',
+        'silent',
+        '--base-url',
+        gate.url,
+      ]);
       while (gate.held() === 0) await new Promise((r) => setTimeout(r, 20));
       child.kill('SIGTERM');
-      while (!stderr.includes('stopping')) await new Promise((r) => setTimeout(r, 20));
-      expect(stderr).toContain(
+      while (!stderr().includes('stopping')) await new Promise((r) => setTimeout(r, 20));
+      expect(stderr()).toContain(
         'evolflow: SIGTERM: stopping: no new work is taken; work in flight gets up to 3600 s (run.stopGraceMs), then what is finished is written. Send it again to leave at once.\n',
       );
       child.kill('SIGTERM');
       expect(await code).toBe(143);
-      expect(stderr).toContain(
+      expect(stderr()).toContain(
         "evolflow: second SIGTERM: leaving now; this run's outputs may be missing or incomplete. To resume, run the same command again.\n",
       );
       expect(existsSync(join(out, '.evolflow.lock'))).toBe(false);
