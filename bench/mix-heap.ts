@@ -1,11 +1,13 @@
 // Heap the mix stage holds per kept record in a finite run (issue 13): feed N evolved records of
 // about 5.3 KB each (the soak's average size) plus N/4 seeds, force a collection, and divide the
 // heap gained by the records kept, and (the slope, free of warm-up) the heap gained over the second
-// half of the evolved records divided by their count. Run with --expose-gc. It prints the figure; it writes
-// bench/results/<--name, default mix-heap>.json.
+// half of the evolved records divided by their count. Then the same for the other state a run keeps
+// per kept record by design, the exact dedup index (id and text hash of each), fed the same records.
+// Run with --expose-gc. It prints the figures; it writes bench/results/<--name, default mix-heap>.json.
 // Usage: node --expose-gc --import tsx bench/mix-heap.ts [--records 4000] [--name mix-heap]
 import { parseArgs } from 'node:util';
 import { childRecordId, DEFAULT_CONFIG, mergeDeep, seedRecordId, type Config, type EvolRecord } from '@evolflow/core';
+import { createDeduper } from '@evolflow/dedup';
 import { createMixStage } from '@evolflow/stage-mix';
 import { tempDir, writeResults } from './support.ts';
 
@@ -60,6 +62,19 @@ const heap = () => {
   return process.memoryUsage().heapUsed;
 };
 
+// The exact dedup index on the same records (the default dedup mode: no vectors).
+const deduper = await createDeduper({ mode: 'exact', threshold: 0.9, modelDir: '' });
+const dedupBefore = heap();
+for (let i = 0; i < seedCount; i++) await deduper.register(seed(i).id, seed(i).instruction);
+let dedupHalf = 0;
+for (let i = 0; i < n; i++) {
+  if (i === Math.floor(n / 2)) dedupHalf = heap();
+  await deduper.decide(evolvedOf(i).id, evolvedOf(i).instruction);
+}
+const dedupAfter = heap();
+const dedupKept = deduper.size();
+await deduper.close();
+
 const config: Config = mergeDeep(structuredClone(DEFAULT_CONFIG), { mix: { batchSize: 32 } });
 const stage = await createMixStage({ config, outDir: tempDir('mix-heap') });
 const before = heap();
@@ -76,6 +91,7 @@ const after = heap();
 const kept = n + seedCount;
 await stage.flush?.(undefined);
 await stage.close();
+
 writeResults(values.name ?? 'mix-heap', {
   command: `node --expose-gc --import tsx bench/mix-heap.ts --records ${n}`,
   evolved: n,
@@ -85,4 +101,10 @@ writeResults(values.name ?? 'mix-heap', {
   heapGainedMB: Math.round(((after - before) / 2 ** 20) * 10) / 10,
   heapBytesPerKeptRecord: Math.round((after - before) / kept),
   heapBytesPerEvolvedSecondHalf: Math.round((after - half) / (n - Math.floor(n / 2))),
+  dedupExact: {
+    kept: dedupKept,
+    heapGainedMB: Math.round(((dedupAfter - dedupBefore) / 2 ** 20) * 10) / 10,
+    heapBytesPerKeptRecord: Math.round((dedupAfter - dedupBefore) / dedupKept),
+    heapBytesPerEvolvedSecondHalf: Math.round((dedupAfter - dedupHalf) / (n - Math.floor(n / 2))),
+  },
 });
