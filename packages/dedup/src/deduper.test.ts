@@ -32,7 +32,7 @@ describe('exact mode', () => {
     for (let i = 0; i < 50; i++) await d.decide(`r${i}`, `instruction number ${i}`);
     await d.snapshot();
     await d.snapshot();
-    expect(readdirSync(dir).sort()).toEqual(['snapshot.json', 'state-00000002.json']);
+    expect(readdirSync(dir).sort()).toEqual(['snapshot.json', 'state-00000002.jsonl']);
     const e = await createDeduper({ mode: 'exact', threshold: 0.9, modelDir: 'unused', snapshotDir: dir });
     expect(e.size()).toBe(50);
     expect(await e.decide('again', 'Instruction number 7')).toMatchObject({ duplicate: true, nearestId: 'r7' });

@@ -3,7 +3,7 @@ import { EvolflowError, hashText, normalizeText, type Config } from '@evolflow/c
 import { createEmbedder } from './embedder.ts';
 import { createVectorIndex, type VectorIndex } from './hnsw-index.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
-import { readSnapshot, writeSnapshot, type SnapshotState } from './snapshot.ts';
+import { readSnapshot, writeSnapshot, type KeptRow, type SnapshotHeader } from './snapshot.ts';
 import { createTurnQueue } from './turns.ts';
 import type { DedupDecision, Deduper, DeduperOptions, Embedder, KeptEntry } from './types.ts';
 
@@ -64,9 +64,9 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
   const listeners: ((entry: KeptEntry) => void)[] = [];
   let index: VectorIndex | null = null;
 
-  const snap = options.snapshotDir === undefined ? null : readSnapshot(options.snapshotDir);
+  const snap = options.snapshotDir === undefined ? null : await readSnapshot(options.snapshotDir);
   if (snap) {
-    const { state, indexFile } = snap;
+    const { header: state, indexFile } = snap;
     const embedding = options.embedder ? state.variant : variant;
     if (
       state.mode !== options.mode ||
@@ -79,7 +79,7 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
       );
     }
     if (semantic && indexFile) index = createVectorIndex({ dimension, ...(options.hnsw ? { hnsw: options.hnsw } : {}), file: indexFile });
-    for (const [id, hash, label] of state.kept) {
+    for await (const [id, hash, label] of snap.rows()) {
       kept.set(id, { hash, label });
       if (!byHash.has(hash)) byHash.set(hash, id);
       if (label >= 0) idsByLabel[label] = id;
@@ -175,14 +175,15 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
     }
   };
 
-  const stateNow = (): SnapshotState => ({
-    version: 1,
+  const header = (): SnapshotHeader => ({
     mode: options.mode,
     model: semantic ? model : null,
     variant: semantic ? variant : null,
     dimension,
-    kept: [...kept].map(([id, k]) => [id, k.hash, k.label]),
   });
+  function* keptRows(): Generator<KeptRow> {
+    for (const [id, k] of kept) yield [id, k.hash, k.label];
+  }
 
   return {
     decide: (id, text) => decideOrKeep(id, text, false),
@@ -196,8 +197,8 @@ export async function createDeduper(options: DeduperOptions): Promise<Deduper> {
         throw new EvolflowError('config', 'dedup snapshot needs a folder: pass one to snapshot(dir) or set snapshotDir', {
           details: { path: 'dedup.snapshotDir' },
         });
-      // State and index are captured in one synchronous step, so no decision lands between them.
-      writeSnapshot(target, stateNow(), index ? (file) => index?.write(file) : null);
+      // State and index are written in one synchronous step, so no decision lands between them.
+      writeSnapshot(target, { header: header(), rows: keptRows(), count: kept.size }, index ? (file) => index?.write(file) : null);
     },
     onKept(listener) {
       listeners.push(listener);
